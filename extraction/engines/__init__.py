@@ -1,0 +1,1 @@
+"""STEP 3: engines turn a document and a schema into values with their locations."""
