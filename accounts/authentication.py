@@ -30,7 +30,10 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         if key is None:
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         now = timezone.now()
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        if (
+            key.last_used_at is None
+            or (now - key.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+        ):
             APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
         return key.user, key
 
@@ -53,7 +56,9 @@ def request_project(request: Request) -> Project:
         if project_id and str(project.id) != project_id:
             if project_for_user(user=request.user, project_id=project_id) is None:
                 raise exceptions.NotFound("Project not found.")
-            raise exceptions.PermissionDenied("This API key is not valid for the requested project.")
+            raise exceptions.PermissionDenied(
+                "This API key is not valid for the requested project."
+            )
         if organization_id and str(project.organization_id) != organization_id:
             raise exceptions.PermissionDenied(
                 "This API key is not valid for the requested organization."

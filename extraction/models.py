@@ -1,0 +1,206 @@
+"""Agents, source files, jobs, runs, webhook deliveries and the result cache.
+
+``ExtractionJob`` is the truth for status and progress; the UI and both API generations read it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from accounts.models import Project
+
+
+class TimestampedModel(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ExtractionAgent(TimestampedModel):
+    """A saved schema + config. Each project has one hidden default agent for stateless runs."""
+
+    DEFAULT_NAME = "default-agent"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agents")
+    name = models.CharField(max_length=200)
+    data_schema = models.JSONField(default=dict)
+    config = models.JSONField(default=dict)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="unique_agent_name"),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(is_default=True),
+                name="one_default_agent_per_project",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def source_file_path(instance: SourceFile, filename: str) -> str:
+    # The user's file name never reaches the path: it is untrusted (traversal, odd characters).
+    return f"files/{instance.project_id}/{instance.id}"
+
+
+class SourceFile(TimestampedModel):
+    class Purpose(models.TextChoices):
+        EXTRACT = "extract"
+        USER_DATA = "user_data"
+        PARSE = "parse"
+        CLASSIFY = "classify"
+        SPLIT = "split"
+        SHEET = "sheet"
+        AGENT_APP = "agent_app"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    content = models.FileField(upload_to=source_file_path, max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    mime_type = models.CharField(max_length=120)
+    purpose = models.CharField(max_length=32, choices=Purpose.choices, default=Purpose.EXTRACT)
+    external_file_id = models.CharField(max_length=1024, blank=True, default="")
+    page_count = models.IntegerField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCESS = "SUCCESS"
+    ERROR = "ERROR"
+    PARTIAL_SUCCESS = "PARTIAL_SUCCESS"
+    CANCELLED = "CANCELLED"
+
+
+TERMINAL_STATUSES = frozenset(
+    {JobStatus.SUCCESS, JobStatus.ERROR, JobStatus.PARTIAL_SUCCESS, JobStatus.CANCELLED}
+)
+
+
+class ExtractionJob(TimestampedModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    agent = models.ForeignKey(ExtractionAgent, on_delete=models.CASCADE, related_name="jobs")
+    file = models.ForeignKey(
+        SourceFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    # NULL means "no inline text" (the job has a file); "" would be an empty document.
+    inline_text = models.TextField(null=True, blank=True)  # noqa: DJ001
+    data_schema = models.JSONField(default=dict)
+    config = models.JSONField(default=dict)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    pages_done = models.IntegerField(default=0)
+    pages_total = models.IntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    priority = models.CharField(max_length=10, default="medium")
+    webhook_configurations = models.JSONField(default=list, blank=True)
+    from_ui = models.BooleanField(default=False)
+    attempts = models.IntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "-created_at"]),
+            models.Index(fields=["agent", "-created_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class RunStatus(models.TextChoices):
+    CREATED = "CREATED"
+    PENDING = "PENDING"
+    SUCCESS = "SUCCESS"
+    ERROR = "ERROR"
+
+
+class ExtractionRun(TimestampedModel):
+    """The result of a job. Failed and cancelled jobs get one too (SDKs fetch it regardless)."""
+
+    job = models.OneToOneField(ExtractionJob, on_delete=models.CASCADE, related_name="run")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="runs")
+    agent = models.ForeignKey(ExtractionAgent, on_delete=models.CASCADE, related_name="runs")
+    data = models.JSONField(null=True, blank=True)
+    extraction_metadata = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
+    error = models.TextField(blank=True, default="")
+    from_ui = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "-created_at"]),
+            models.Index(fields=["agent", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.id} ({self.status})"
+
+
+class WebhookDelivery(TimestampedModel):
+    job = models.ForeignKey(
+        ExtractionJob, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    event = models.CharField(max_length=40)
+    event_id = models.UUIDField(default=uuid.uuid4)
+    url = models.URLField(max_length=2000)
+    attempt = models.IntegerField(default=0)
+    status_code = models.IntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "event", "url"], name="one_delivery_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.url} (attempt {self.attempt})"
+
+
+class ExtractionCacheEntry(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cache_entries")
+    key = models.CharField(max_length=64, db_index=True)
+    data = models.JSONField(null=True)
+    metadata = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "key"])]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,67 @@
+"""Reads for extraction, always scoped to a project the caller may access."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from accounts.models import Project
+from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, SourceFile
+
+
+def _get_or_none(queryset: QuerySet, **lookup: object):  # noqa: ANN202
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        return None
+
+
+def agents_for_project(
+    *, project: Project, include_default: bool = False
+) -> QuerySet[ExtractionAgent]:
+    agents = ExtractionAgent.objects.filter(project=project).order_by("-created_at")
+    return agents if include_default else agents.filter(is_default=False)
+
+
+def agent_get(*, project: Project, agent_id: object) -> ExtractionAgent | None:
+    return _get_or_none(ExtractionAgent.objects.filter(project=project), id=agent_id)
+
+
+def agent_get_by_name(*, project: Project, name: str) -> ExtractionAgent | None:
+    return _get_or_none(ExtractionAgent.objects.filter(project=project), name=name)
+
+
+def files_for_project(*, project: Project) -> QuerySet[SourceFile]:
+    return SourceFile.objects.filter(project=project).order_by("-created_at")
+
+
+def file_get(*, project: Project, file_id: object) -> SourceFile | None:
+    return _get_or_none(SourceFile.objects.filter(project=project), id=file_id)
+
+
+def jobs_for_project(*, project: Project) -> QuerySet[ExtractionJob]:
+    return (
+        ExtractionJob.objects.filter(project=project)
+        .select_related("agent", "file")
+        .order_by("-created_at")
+    )
+
+
+def job_get(*, project: Project, job_id: object) -> ExtractionJob | None:
+    return _get_or_none(jobs_for_project(project=project), id=job_id)
+
+
+def runs_for_project(*, project: Project) -> QuerySet[ExtractionRun]:
+    return (
+        ExtractionRun.objects.filter(project=project)
+        .select_related("job", "job__file", "agent")
+        .order_by("-created_at")
+    )
+
+
+def run_get(*, project: Project, run_id: object) -> ExtractionRun | None:
+    return _get_or_none(runs_for_project(project=project), id=run_id)
+
+
+def run_get_by_job(*, project: Project, job_id: object) -> ExtractionRun | None:
+    return _get_or_none(runs_for_project(project=project), job_id=job_id)

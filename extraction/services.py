@@ -1,0 +1,370 @@
+"""Writes for extraction: agents, files, jobs and their outcomes.
+
+Every function is keyword-only and named ``<entity>_<action>``. Jobs are enqueued only after the
+surrounding transaction commits, so a worker never sees a job row that does not exist yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Project
+from extraction.config import ExtractConfig
+from extraction.models import (
+    TERMINAL_STATUSES,
+    ExtractionAgent,
+    ExtractionJob,
+    ExtractionRun,
+    JobStatus,
+    RunStatus,
+    SourceFile,
+)
+
+# A running job renews its lease at every progress report; a lease that runs out means the worker
+# died and the job may be taken again.
+JOB_LEASE_SECONDS = 120
+
+
+class ServiceError(ValueError):
+    """A request that cannot be carried out; the message is safe to show to the user."""
+
+
+class ConflictError(ServiceError):
+    pass
+
+
+# --- Agents ------------------------------------------------------------------------------------
+
+
+def agent_get_or_create_default(*, project: Project) -> ExtractionAgent:
+    """The project's hidden default agent, used by stateless runs."""
+    agent = ExtractionAgent.objects.filter(project=project, is_default=True).first()
+    if agent is not None:
+        return agent
+    try:
+        with transaction.atomic():
+            return ExtractionAgent.objects.create(
+                project=project,
+                name=ExtractionAgent.DEFAULT_NAME,
+                is_default=True,
+                data_schema={},
+                config=ExtractConfig().to_dict(),
+            )
+    except IntegrityError:  # created concurrently by another request
+        return ExtractionAgent.objects.get(project=project, is_default=True)
+
+
+def agent_create(
+    *, project: Project, name: str, data_schema: dict[str, Any], config: dict[str, Any] | None
+) -> ExtractionAgent:
+    """Create an agent; raises ``ConfigError`` (bad config) or ``ConflictError`` (name taken)."""
+    normalized_config = ExtractConfig.from_dict(config).to_dict()
+    if ExtractionAgent.objects.filter(project=project, name=name).exists():
+        raise ConflictError(f"An extraction agent named {name!r} already exists in this project.")
+    return ExtractionAgent.objects.create(
+        project=project, name=name, data_schema=data_schema, config=normalized_config
+    )
+
+
+def agent_update(
+    *,
+    agent: ExtractionAgent,
+    data_schema: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+    name: str | None = None,
+) -> ExtractionAgent:
+    if config is not None:
+        agent.config = ExtractConfig.from_dict(config).to_dict()
+    if data_schema is not None:
+        agent.data_schema = data_schema
+    if name is not None and name != agent.name:
+        if ExtractionAgent.objects.filter(project=agent.project, name=name).exists():
+            raise ConflictError(
+                f"An extraction agent named {name!r} already exists in this project."
+            )
+        agent.name = name
+    agent.save()
+    return agent
+
+
+def agent_delete(*, agent: ExtractionAgent) -> None:
+    agent.delete()
+
+
+# --- Files -------------------------------------------------------------------------------------
+
+
+def file_store(
+    *,
+    project: Project,
+    content: bytes,
+    name: str,
+    mime_type: str,
+    purpose: str = SourceFile.Purpose.EXTRACT,
+    external_file_id: str = "",
+) -> SourceFile:
+    """Store uploaded bytes; raises ``ServiceError`` for empty or oversized content."""
+    if not content:
+        raise ServiceError("The file is empty.")
+    if len(content) > settings.MAX_UPLOAD_BYTES:
+        limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise ServiceError(f"The file is larger than the {limit_mb} MB limit.")
+    expires_at = None
+    if settings.FILE_EXPIRY_DAYS:
+        expires_at = timezone.now() + dt.timedelta(days=settings.FILE_EXPIRY_DAYS)
+    source = SourceFile(
+        project=project,
+        name=safe_file_name(name),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        mime_type=mime_type,
+        purpose=purpose,
+        external_file_id=external_file_id[:1024],
+        expires_at=expires_at,
+    )
+    source.content.save(source.name, ContentFile(content), save=False)
+    source.save()
+    return source
+
+
+def safe_file_name(name: str) -> str:
+    """Keep only the last path component of a client-supplied name (no traversal, no NULs)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip()
+    return (base or "upload")[:255]
+
+
+def file_delete(*, source: SourceFile) -> None:
+    source.content.delete(save=False)
+    source.delete()
+
+
+# --- Jobs --------------------------------------------------------------------------------------
+
+
+def job_submit(
+    *,
+    project: Project,
+    agent: ExtractionAgent,
+    source: SourceFile | None = None,
+    text: str | None = None,
+    data_schema: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+    priority: str | None = None,
+    webhook_configurations: list[dict[str, Any]] | None = None,
+    from_ui: bool = False,
+) -> ExtractionJob:
+    """Create a job (and its pending run) and enqueue it once the transaction commits.
+
+    The job snapshots the effective schema and config, so later agent edits don't change it.
+    Raises ``ServiceError``/``ConfigError`` for invalid input.
+    """
+    if (source is None) == (text is None):
+        raise ServiceError("Provide exactly one of a file or text.")
+    effective_config = ExtractConfig.from_dict(config if config is not None else agent.config)
+    effective_priority = priority or (
+        effective_config.priority.value if effective_config.priority else "medium"
+    )
+    if effective_priority not in settings.JOB_QUEUES:
+        raise ServiceError(f"priority must be one of {', '.join(settings.JOB_QUEUES)}.")
+    with transaction.atomic():
+        job = ExtractionJob.objects.create(
+            project=project,
+            agent=agent,
+            file=source,
+            file_name=source.name if source else "",
+            inline_text=text,
+            data_schema=data_schema if data_schema is not None else agent.data_schema,
+            config=effective_config.to_dict(),
+            priority=effective_priority,
+            webhook_configurations=webhook_configurations or [],
+            from_ui=from_ui,
+            queued_at=timezone.now(),
+        )
+        ExtractionRun.objects.create(
+            job=job, project=project, agent=agent, status=RunStatus.PENDING, from_ui=from_ui
+        )
+        job_enqueue_on_commit(job=job)
+    return job
+
+
+def job_enqueue_on_commit(*, job: ExtractionJob) -> None:
+    from extraction.tasks import extract_job
+
+    job_id, queue = str(job.id), job.priority
+    transaction.on_commit(lambda: extract_job.apply_async(args=[job_id], queue=queue))
+
+
+def job_cancel(*, job: ExtractionJob) -> ExtractionJob:
+    """Cancel a pending or running job; a running one stops at its next checkpoint.
+
+    Raises ``ConflictError`` for a job that already ended.
+    """
+    with transaction.atomic():
+        locked = ExtractionJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status in TERMINAL_STATUSES:
+            raise ConflictError(f"The job already ended with status {locked.status}.")
+        now = timezone.now()
+        locked.status = JobStatus.CANCELLED
+        locked.error = "Cancelled by the user."
+        locked.finished_at = now
+        locked.lease_expires_at = None
+        locked.save(
+            update_fields=["status", "error", "finished_at", "lease_expires_at", "updated_at"]
+        )
+        ExtractionRun.objects.filter(job=locked).update(
+            status=RunStatus.ERROR, error="Cancelled by the user.", updated_at=now
+        )
+    return locked
+
+
+def job_retry(*, job: ExtractionJob) -> ExtractionJob:
+    """Run an ended job again from scratch; raises ``ConflictError`` if it is still active."""
+    with transaction.atomic():
+        locked = ExtractionJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in TERMINAL_STATUSES:
+            raise ConflictError("The job is still queued or running.")
+        locked.status = JobStatus.PENDING
+        locked.error = ""
+        locked.attempts = 0
+        locked.pages_done = 0
+        locked.queued_at = timezone.now()
+        locked.started_at = locked.finished_at = locked.lease_expires_at = None
+        locked.save()
+        ExtractionRun.objects.filter(job=locked).update(
+            status=RunStatus.PENDING,
+            data=None,
+            extraction_metadata={},
+            error="",
+            updated_at=timezone.now(),
+        )
+        job_enqueue_on_commit(job=locked)
+    return locked
+
+
+def job_start(*, job_id: str) -> ExtractionJob | None:
+    """Claim a job for this worker; None when there is nothing to do.
+
+    Nothing to do: the job is gone, already ended (including cancelled), or running under
+    another worker's live lease — so a duplicate delivery is a no-op.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in TERMINAL_STATUSES:
+            return None
+        if job.status == JobStatus.RUNNING:
+            if job.lease_expires_at and job.lease_expires_at > now:
+                return None
+            if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+                # Each earlier attempt died mid-job (its lease ran out): stop redelivering.
+                message = (
+                    f"The worker stopped while processing this document ({job.attempts} attempts)."
+                )
+                job.status = JobStatus.ERROR
+                job.error = message
+                job.finished_at = now
+                job.lease_expires_at = None
+                job.save()
+                ExtractionRun.objects.filter(job=job).update(
+                    status=RunStatus.ERROR, error=message, updated_at=now
+                )
+                return None
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or now
+        job.lease_expires_at = now + dt.timedelta(seconds=JOB_LEASE_SECONDS)
+        job.save(
+            update_fields=["status", "attempts", "started_at", "lease_expires_at", "updated_at"]
+        )
+    return job
+
+
+def job_record_progress(*, job_id: str, pages_done: int, pages_total: int) -> bool:
+    """Save progress and renew the lease; returns False when the job was cancelled meanwhile."""
+    updated = ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        pages_done=pages_done,
+        pages_total=pages_total,
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=JOB_LEASE_SECONDS),
+        updated_at=timezone.now(),
+    )
+    return updated == 1
+
+
+def job_is_cancelled(*, job_id: str) -> bool:
+    return ExtractionJob.objects.filter(pk=job_id, status=JobStatus.CANCELLED).exists()
+
+
+def job_complete(
+    *,
+    job_id: str,
+    status: str,
+    data: Any,
+    metadata: dict[str, Any],
+    error: str | None = None,
+    pages_total: int | None = None,
+) -> ExtractionJob | None:
+    """Record a finished pipeline run. Returns None (and writes nothing) if the job was
+    cancelled or already finished meanwhile, so a result is written once."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != JobStatus.RUNNING:
+            return None
+        job.status = status
+        job.error = error or ""
+        job.finished_at = now
+        job.lease_expires_at = None
+        if pages_total is not None:
+            job.pages_total = pages_total
+            job.pages_done = pages_total
+        job.save()
+        run_status = (
+            RunStatus.SUCCESS
+            if status in (JobStatus.SUCCESS, JobStatus.PARTIAL_SUCCESS)
+            else RunStatus.ERROR
+        )
+        ExtractionRun.objects.update_or_create(
+            job=job,
+            defaults={
+                "project": job.project,
+                "agent": job.agent,
+                "data": data,
+                "extraction_metadata": metadata,
+                "status": run_status,
+                "error": error or "",
+                "from_ui": job.from_ui,
+            },
+        )
+    return job
+
+
+def job_fail(*, job_id: str, error: str) -> ExtractionJob | None:
+    """End a running or pending job in ERROR with a message the user can act on."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in TERMINAL_STATUSES:
+            return None
+        job.status = JobStatus.ERROR
+        job.error = error
+        job.finished_at = now
+        job.lease_expires_at = None
+        job.save()
+        ExtractionRun.objects.filter(job=job).update(
+            status=RunStatus.ERROR, error=error, updated_at=now
+        )
+    return job
+
+
+def job_release_for_retry(*, job_id: str, error: str) -> None:
+    """Put a running job back to PENDING before a transient-error retry."""
+    ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.PENDING, error=error, lease_expires_at=None, updated_at=timezone.now()
+    )

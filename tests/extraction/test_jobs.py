@@ -1,0 +1,121 @@
+"""Jobs through services and a real Celery worker on Redis."""
+
+from __future__ import annotations
+
+import pytest
+
+from extraction import services
+from extraction.models import ExtractionJob, ExtractionRun, JobStatus, RunStatus
+from extraction.tasks import extract_job
+from tests.conftest import wait_for
+from tests.factories import AgentFactory
+
+
+def submit_text_job(project, text: str = "Invoice number: INV-001\nTotal: 42.50") -> ExtractionJob:  # noqa: ANN001
+    agent = AgentFactory(project=project)
+    return services.job_submit(project=project, agent=agent, text=text)
+
+
+def job_status(job_id) -> str:  # noqa: ANN001
+    return ExtractionJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_runs_in_a_real_worker_and_reaches_a_terminal_status(
+    celery_worker_process, owner_project
+):  # noqa: ANN001
+    job = submit_text_job(owner_project)
+    status = wait_for(
+        lambda: job_status(job.pk) if job_status(job.pk) in ("SUCCESS", "ERROR") else None
+    )
+    assert status == JobStatus.SUCCESS
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert job.started_at is not None and job.finished_at >= job.started_at
+    run = ExtractionRun.objects.get(job=job)
+    assert run.status == RunStatus.SUCCESS
+    assert run.data is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_delivery_does_the_work_once(celery_worker_process, owner_project):  # noqa: ANN001
+    job = submit_text_job(owner_project)
+    # Deliver the same task twice more on top of the one job_submit enqueued.
+    extract_job.apply_async(args=[str(job.pk)], queue="medium")
+    extract_job.apply_async(args=[str(job.pk)], queue="medium")
+    wait_for(lambda: job_status(job.pk) == JobStatus.SUCCESS)
+    # Give the extra deliveries time to be consumed, then check they changed nothing.
+    wait_for(lambda: _queue_is_drained(), timeout=15)
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert ExtractionRun.objects.filter(job=job).count() == 1
+
+
+def _queue_is_drained() -> bool:
+    from config.celery_app import app
+
+    with app.connection_for_write() as conn:
+        return conn.default_channel.client.llen("medium") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_are_routed_to_the_queue_of_their_priority(celery_worker_process, owner_project):  # noqa: ANN001
+    agent = AgentFactory(project=owner_project)
+    job = services.job_submit(project=owner_project, agent=agent, text="x", priority="critical")
+    assert job.priority == "critical"
+    wait_for(lambda: job_status(job.pk) == JobStatus.SUCCESS)
+
+
+@pytest.mark.django_db
+def test_task_skips_a_cancelled_job(owner_project):  # noqa: ANN001
+    job = submit_text_job(owner_project)
+    services.job_cancel(job=job)
+    extract_job.apply(args=[str(job.pk)])
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert job.attempts == 0
+    assert ExtractionRun.objects.get(job=job).status == RunStatus.ERROR
+
+
+@pytest.mark.django_db
+def test_task_runs_inline_and_records_the_outcome(owner_project):  # noqa: ANN001
+    job = submit_text_job(owner_project)
+    extract_job.apply(args=[str(job.pk)])
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCESS
+    assert job.pages_total == job.pages_done >= 1
+    # A second delivery after the job ended is a no-op.
+    extract_job.apply(args=[str(job.pk)])
+    job.refresh_from_db()
+    assert job.attempts == 1
+
+
+@pytest.mark.django_db
+def test_cancelling_an_ended_job_is_refused(owner_project):  # noqa: ANN001
+    job = submit_text_job(owner_project)
+    extract_job.apply(args=[str(job.pk)])
+    with pytest.raises(services.ConflictError, match="already ended"):
+        services.job_cancel(job=ExtractionJob.objects.get(pk=job.pk))
+
+
+@pytest.mark.django_db
+def test_redelivered_job_fails_after_the_attempt_limit(owner_project, settings):  # noqa: ANN001
+    job = submit_text_job(owner_project)
+    # Simulate workers that died mid-job: RUNNING, lease expired, attempts used up.
+    ExtractionJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, attempts=settings.JOB_MAX_ATTEMPTS, lease_expires_at=None
+    )
+    extract_job.apply(args=[str(job.pk)])
+    job.refresh_from_db()
+    assert job.status == JobStatus.ERROR
+    assert job.error == (
+        f"The worker stopped while processing this document ({settings.JOB_MAX_ATTEMPTS} attempts)."
+    )
+
+
+@pytest.mark.django_db
+def test_submit_requires_exactly_one_source(owner_project):  # noqa: ANN001
+    agent = AgentFactory(project=owner_project)
+    with pytest.raises(services.ServiceError, match="exactly one"):
+        services.job_submit(project=owner_project, agent=agent)
+    assert ExtractionJob.objects.count() == 0

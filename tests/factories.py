@@ -1,0 +1,50 @@
+"""Model factories: users come with their default organization and project."""
+
+from __future__ import annotations
+
+import factory
+
+from accounts.models import User
+from accounts.services import api_key_create, user_provision_defaults
+from extraction.models import ExtractionAgent
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def provision(user, create, extracted, **kwargs):  # noqa: ANN001, N805
+        user.save()
+        if create:
+            user_provision_defaults(user=user)
+
+
+class AgentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExtractionAgent
+
+    name = factory.Sequence(lambda n: f"agent-{n}")
+    data_schema = factory.LazyFunction(
+        lambda: {
+            "type": "object",
+            "properties": {"invoice_number": {"type": "string"}, "total": {"type": "number"}},
+        }
+    )
+    config = factory.LazyFunction(
+        lambda: {"extraction_target": "PER_DOC", "extraction_mode": "BALANCED"}
+    )
+
+
+def default_project(user: User):  # noqa: ANN201
+    return user_provision_defaults(user=user)
+
+
+def api_key_for(user: User) -> str:
+    _, raw = api_key_create(user=user, project=default_project(user))
+    return raw
