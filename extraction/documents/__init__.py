@@ -1,5 +1,41 @@
-"""STEP 1: bytes -> ``Document``. Plain Python: no Django, no HTTP."""
+"""STEP 1: bytes -> ``Document``. Plain Python: no Django, no HTTP.
 
-from extraction.documents.base import Box, Document, DocumentError, Line, Page, Word
+Entry points: ``load_document`` (uploaded bytes or a path), ``load_text`` (inline text),
+``select_pages`` (``page_range`` spans) and ``render_page`` (page images).
+"""
 
-__all__ = ["Box", "Document", "DocumentError", "Line", "Page", "Word"]
+from extraction.documents.base import (
+    Box,
+    CorruptDocument,
+    Document,
+    DocumentError,
+    DocumentTooLarge,
+    Line,
+    OcrUnavailable,
+    Page,
+    PasswordProtected,
+    UnsupportedDocumentType,
+    Word,
+)
+from extraction.documents.loading import load_document, load_text, register_loader
+from extraction.documents.options import LoadOptions
+from extraction.documents.selection import select_pages
+
+__all__ = [
+    "Box",
+    "CorruptDocument",
+    "Document",
+    "DocumentError",
+    "DocumentTooLarge",
+    "LoadOptions",
+    "Line",
+    "OcrUnavailable",
+    "Page",
+    "PasswordProtected",
+    "UnsupportedDocumentType",
+    "Word",
+    "load_document",
+    "load_text",
+    "register_loader",
+    "select_pages",
+]

@@ -27,7 +27,12 @@ class Box:
     h: float
 
     def to_dict(self) -> dict[str, float]:
-        return {"x": round(self.x, 2), "y": round(self.y, 2), "w": round(self.w, 2), "h": round(self.h, 2)}
+        return {
+            "x": round(self.x, 2),
+            "y": round(self.y, 2),
+            "w": round(self.w, 2),
+            "h": round(self.h, 2),
+        }
 
     def union(self, other: Box) -> Box:
         x0, y0 = min(self.x, other.x), min(self.y, other.y)
@@ -101,3 +106,19 @@ class Document:
             numbers = range(1, self.page_count + 1)
         for number in numbers:
             yield self.page(number)
+
+
+class DocumentTooLarge(DocumentError):
+    """More pages, pixels or parse time than the limits allow."""
+
+
+class PasswordProtected(DocumentError):
+    """An encrypted PDF whose empty password does not open it."""
+
+
+class CorruptDocument(DocumentError):
+    """Zero-byte, truncated or otherwise unreadable content."""
+
+
+class OcrUnavailable(DocumentError):
+    """The document needs OCR and Tesseract is not installed."""

@@ -1,0 +1,257 @@
+"""PDF loader: the text layer through pypdfium2, one page at a time.
+
+Pages are parsed on access (``PdfPages`` is a lazy sequence with a small cache), so memory
+does not grow with the page count. Word boxes come from the first and last character of each
+word (``FPDFText_GetLooseCharBox``): two calls per word instead of one per character. Pages
+without a text layer but with images are OCRed; AcroForm values are added as words at their
+widget positions (``pdf_forms``). See BENCHMARKS.md for the measurements behind these choices.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from extraction.documents.base import (
+    CorruptDocument,
+    Document,
+    DocumentError,
+    DocumentTooLarge,
+    Page,
+    PasswordProtected,
+)
+from extraction.documents.layout import PlacedWord, build_page
+from extraction.documents.options import LoadOptions
+from extraction.documents.pages import LazyPages
+from extraction.documents.pdf_forms import FormWord, read_form_values
+
+# pdfium is not thread-safe, not even across documents: every call into it goes through here.
+PDFIUM_LOCK = threading.RLock()
+
+WORD_PATTERN = re.compile(r"[^\s\x00-\x1f\ufffe\uffff]+")
+
+
+def open_pdfium(source: bytes | Path) -> Any:
+    """Open ``source`` with pdfium; raises ``PasswordProtected`` or ``CorruptDocument``."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    with PDFIUM_LOCK:
+        try:
+            # pdfium tries the empty user password itself when none is given.
+            return pdfium.PdfDocument(source)
+        except pdfium.PdfiumError as exc:
+            if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+                raise PasswordProtected(
+                    "The PDF is password protected; upload a copy without a password."
+                ) from exc
+            raise CorruptDocument(
+                "The PDF could not be read (it may be truncated or corrupt)."
+            ) from exc
+
+
+class PageGeometry:
+    """Maps PDF user space (bottom-left origin) to displayed points (top-left origin),
+    honouring the crop box and the page's /Rotate."""
+
+    def __init__(self, cropbox: tuple[float, float, float, float], rotation: int):
+        self.left, self.bottom, self.right, self.top = cropbox
+        self.rotation = rotation % 360
+        w, h = self.right - self.left, self.top - self.bottom
+        self.width, self.height = (h, w) if self.rotation in (90, 270) else (w, h)
+
+    def to_display(self, x: float, y: float) -> tuple[float, float]:
+        u, v = x - self.left, self.top - y
+        w, h = self.right - self.left, self.top - self.bottom
+        if self.rotation == 90:
+            return h - v, u
+        if self.rotation == 180:
+            return w - u, h - v
+        if self.rotation == 270:
+            return v, w - u
+        return u, v
+
+    def rect(
+        self, left: float, bottom: float, right: float, top: float
+    ) -> tuple[float, float, float, float]:
+        """A user-space rectangle as display ``(x0, y0, x1, y1)``."""
+        ax, ay = self.to_display(left, top)
+        bx, by = self.to_display(right, bottom)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def page_text_words(textpage: Any, geometry: PageGeometry) -> list[PlacedWord]:
+    """Words of one pdfium text page with display boxes and font sizes."""
+    import pypdfium2.raw as pdfium_c
+
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    if count <= 0:
+        return []
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
+    text = bytes(memoryview(buffer)[: max(written - 1, 0)]).decode("utf-16-le", "replace")
+    index_map: list[int] | None = None
+    if len(text) != count:
+        # Characters outside the BMP (surrogate pairs) or chars pdfium excluded from the text:
+        # translate string positions back to pdfium char indices.
+        index_map = _char_indices(textpage, text)
+    rect = pdfium_c.FS_RECTF()
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_size = pdfium_c.FPDFText_GetFontSize
+    words: list[PlacedWord] = []
+    for match in WORD_PATTERN.finditer(text):
+        first, last = match.start(), match.end() - 1
+        if index_map is not None:
+            first, last = index_map[first], index_map[last]
+        get_box(textpage, first, rect)
+        left, top, bottom = rect.left, rect.top, rect.bottom
+        get_box(textpage, last, rect)
+        x0, y0, x1, y1 = geometry.rect(
+            min(left, rect.left), min(bottom, rect.bottom), rect.right, max(top, rect.top)
+        )
+        size = get_size(textpage, first)
+        words.append(PlacedWord(match.group(), x0, y0, x1, y1, round(size, 2) or None))
+    return words
+
+
+def _char_indices(textpage: Any, text: str) -> list[int]:
+    import pypdfium2.raw as pdfium_c
+
+    indices: list[int] = []
+    utf16_index = 0
+    for char in text:
+        char_index = pdfium_c.FPDFText_GetCharIndexFromTextIndex(textpage, utf16_index)
+        indices.append(max(char_index, 0))
+        utf16_index += 2 if ord(char) > 0xFFFF else 1
+    return indices
+
+
+def page_has_images(page: Any) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        return True
+    return False
+
+
+class PdfPages(LazyPages):
+    """The pages of an open pdfium document, parsed on access (see ``LazyPages``).
+
+    Total parse time is bounded by ``options.timeout_seconds`` (``DocumentTooLarge`` once
+    exceeded); ``ocr_pages`` records the pages whose text came from OCR.
+    """
+
+    def __init__(
+        self,
+        pdf: Any,
+        page_count: int,
+        options: LoadOptions,
+        form_words: dict[int, list[FormWord]],
+    ):
+        super().__init__(page_count)
+        self._pdf = pdf
+        self._options = options
+        self._form_words = form_words
+        self.parse_seconds = 0.0
+        self.ocr_pages: set[int] = set()
+
+    def load(self, index: int) -> Page:
+        if self.parse_seconds > self._options.timeout_seconds:
+            raise DocumentTooLarge(
+                f"Parsing the PDF took longer than {self._options.timeout_seconds:g} seconds."
+            )
+        started = time.perf_counter()
+        try:
+            page = self._parse(index)
+        finally:
+            self.parse_seconds += time.perf_counter() - started
+        return page
+
+    def _parse(self, index: int) -> Page:
+        with PDFIUM_LOCK:
+            if self._pdf is None:
+                raise DocumentError("The document was closed.")
+            pdf_page = self._pdf[index]
+            try:
+                geometry = PageGeometry(tuple(pdf_page.get_cropbox()), pdf_page.get_rotation())
+                textpage = pdf_page.get_textpage()
+                try:
+                    words = page_text_words(textpage, geometry)
+                finally:
+                    textpage.close()
+                needs_ocr = not words and page_has_images(pdf_page)
+                if needs_ocr:
+                    from extraction.documents.ocr import ocr_pdf_page
+
+                    words = ocr_pdf_page(pdf_page, geometry, self._options)
+                    self.ocr_pages.add(index + 1)
+            finally:
+                pdf_page.close()
+        for text, rect, size in self._form_words.get(index, ()):
+            words.extend(_place_value(text, geometry.rect(*rect), size))
+        return build_page(index + 1, geometry.width, geometry.height, words, ocr=needs_ocr)
+
+    def close(self) -> None:
+        with PDFIUM_LOCK:
+            if self._pdf is not None:
+                self._pdf.close()
+                self._pdf = None
+        super().close()
+
+
+def _place_value(
+    text: str, box: tuple[float, float, float, float], font_size: float
+) -> list[PlacedWord]:
+    """Synthesize word boxes for a form value drawn inside its widget rectangle.
+
+    Widths are estimated (half an em per character) since no glyphs exist to measure.
+    """
+    x0, y0, x1, y1 = box
+    size = font_size or max(min((y1 - y0) * 0.7, 12.0), 4.0)
+    placed: list[PlacedWord] = []
+    lines = text.splitlines() or [text]
+    line_height = size * 1.2
+    single = len(lines) == 1
+    for row, line in enumerate(lines):
+        top = (y0 + y1 - size) / 2 if single else y0 + 2 + row * line_height
+        for match in WORD_PATTERN.finditer(line):
+            width = len(match.group()) * size * 0.5
+            start = x0 + 2 + match.start() * size * 0.5
+            placed.append(PlacedWord(match.group(), start, top, start + width, top + size, size))
+    return placed
+
+
+def load_pdf(source: bytes | Path, options: LoadOptions) -> Document:
+    """Open a PDF lazily: page count, metadata and form values now, page text on access.
+
+    Raises ``PasswordProtected``, ``CorruptDocument`` or ``DocumentTooLarge`` (page limit).
+    """
+    pdf = open_pdfium(source)
+    with PDFIUM_LOCK:
+        try:
+            page_count = len(pdf)
+            info = {key: value for key, value in pdf.get_metadata_dict(skip_empty=True).items()}
+            has_form = pdf.get_formtype() != 0
+        except Exception as exc:
+            pdf.close()
+            raise CorruptDocument("The PDF could not be read (it may be corrupt).") from exc
+    if page_count == 0:
+        pdf.close()
+        raise CorruptDocument("The PDF has no pages.")
+    if page_count > options.max_pages:
+        pdf.close()
+        raise DocumentTooLarge(f"The PDF has {page_count} pages; the limit is {options.max_pages}.")
+    form_words: dict[int, list[FormWord]] = {}
+    if has_form:
+        form_words = read_form_values(source)
+    pages = PdfPages(pdf, page_count, options, form_words)
+    metadata: dict[str, Any] = {
+        "detected_type": "application/pdf",
+        "info": info,
+        "has_form_fields": bool(form_words),
+    }
+    return Document(media_type="application/pdf", pages=pages, metadata=metadata)
