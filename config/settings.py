@@ -118,6 +118,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envstr("OPENEXTRACT_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
@@ -162,13 +163,14 @@ if REDIS_URL:
         "queue_order_strategy": "priority",
     }
 else:
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (QUEUE_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(QUEUE_DIR / "in"),
         "data_folder_out": str(QUEUE_DIR / "in"),
         "processed_folder": str(QUEUE_DIR / "processed"),
+        "control_folder": str(QUEUE_DIR / "control"),
         "store_processed": False,
         # kombu polls the folder; its 1 s default would add ~1 s to every job.
         "polling_interval": envfloat("OPENEXTRACT_QUEUE_POLL_SECONDS", 0.05),
