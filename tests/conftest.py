@@ -15,6 +15,19 @@ from rest_framework.test import APIClient
 from tests.factories import UserFactory, api_key_for, default_project
 
 ROOT = Path(__file__).resolve().parent.parent
+# The shared material (devset generator, API notes) sits beside the checkout, in CI too.
+SHARED_DIR = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared"))
+DEVSET_GENERATOR = SHARED_DIR / "devset" / "generate.py"
+
+
+@pytest.fixture(scope="session")
+def devset_dir(tmp_path_factory) -> Path:  # noqa: ANN001
+    """The devset (seed 7) generated once per test session into a temp folder."""
+    out = tmp_path_factory.mktemp("devset")
+    subprocess.run(
+        [sys.executable, str(DEVSET_GENERATOR), "--out", str(out)], check=True, capture_output=True
+    )
+    return out
 
 
 @pytest.fixture
