@@ -1,0 +1,158 @@
+"""``LocalEngine``: schema-guided offline extraction from words and their positions.
+
+The engine reads the schema's field names, titles, descriptions, types and enums, and looks for
+the values in the document: label/value pairs (``fields``), tables (``tables``), running prose
+(``prose``) and document-level cues such as the title or the letterhead (``heuristics``). It is
+deterministic, needs no model and records where every value was printed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from extraction.config import ExtractionTarget
+from extraction.engines.base import (
+    EngineRequest,
+    EngineResult,
+    ExtractionCancelled,
+    SourceSpan,
+    Usage,
+)
+from extraction.engines.local.fields import Found
+from extraction.engines.local.labels import FieldSpec, field_specs
+from extraction.engines.local.layout import PageLayout, build_layout, looks_like_csv
+from extraction.engines.local.resolve import extract_object, extract_rows
+from extraction.engines.local.typed import infer_hints
+
+HINT_SAMPLE_PAGES = 3
+
+
+class LocalEngine:
+    """The offline engine: ``extract(request) -> EngineResult``; raises ExtractionCancelled."""
+
+    name = "local"
+
+    def extract(self, request: EngineRequest) -> EngineResult:
+        document = request.document
+        schema = request.schema or {}
+        target = request.config.extraction_target
+        csv_like = "csv" in (document.media_type or "")
+        layouts: list[PageLayout] = []
+        for done, number in enumerate(request.pages, start=1):
+            if request.should_cancel():
+                raise ExtractionCancelled()
+            page = document.page(number)
+            if done == 1 and not page.words and not csv_like:
+                csv_like = looks_like_csv(page.text)
+            layouts.append(build_layout(page, csv_like=csv_like))
+            request.on_progress(done)
+        hints = infer_hints([layout.page.text for layout in layouts[:HINT_SAMPLE_PAGES]])
+        result = EngineResult(data={}, engine=self.name, model=None, usage=Usage())
+        result.usage.pages_extracted = len(layouts)
+
+        if target == ExtractionTarget.PER_TABLE_ROW:
+            item = field_specs(schema)
+            rows = extract_rows(item, layouts, hints)
+            result.data = [
+                _assemble(item, found, result, prefix=f"[{i}].") for i, found in enumerate(rows)
+            ]
+        elif target == ExtractionTarget.PER_PAGE:
+            specs = field_specs(schema)
+            data = []
+            for i, layout in enumerate(layouts):
+                found = extract_object(specs, [layout], hints)
+                data.append(_assemble(specs, found, result, prefix=f"[{i}]."))
+            result.data = data
+        else:
+            specs = field_specs(schema)
+            found = extract_object(specs, layouts, hints)
+            result.data = _assemble(specs, found, result, prefix="")
+            if request.config.use_reasoning:
+                result.reasoning = _reasoning(specs, found)
+        _attach_boxes(result, layouts)
+        return result
+
+
+def _assemble(
+    specs: list[FieldSpec], found: dict[str, Any], result: EngineResult, *, prefix: str
+) -> dict[str, Any]:
+    """Typed data in the schema's shape; ``found`` maps relative leaf paths to ``Found``s (or
+    lists of nested ``found`` dicts for arrays of objects, lists of ``Found`` for string arrays).
+    """
+    data: dict[str, Any] = {}
+    for spec in specs:
+        path = f"{prefix}{spec.path}"
+        if spec.kind == "object":
+            data[spec.name] = _assemble(spec.children, found, result, prefix=prefix)
+        elif spec.kind == "array_obj":
+            items = found.get(spec.path) or []
+            children = spec.item.children if spec.item else []
+            data[spec.name] = [
+                _assemble(children, item, result, prefix=f"{path}[{i}].")
+                for i, item in enumerate(items)
+            ]
+        elif spec.kind == "array_str":
+            values = found.get(spec.path) or []
+            data[spec.name] = [v.value for v in values]
+            for i, value in enumerate(values):
+                _record(result, f"{path}[{i}]", value)
+        else:
+            value = found.get(spec.path)
+            data[spec.name] = value.value if value is not None else None
+            _record(result, path, value)
+    return data
+
+
+def _record(result: EngineResult, path: str, found: Found | None) -> None:
+    if found is None:
+        result.confidences[path] = 0.0
+        return
+    result.confidences[path] = round(min(1.0, max(0.0, found.score)), 3)
+    result.locations[path] = [
+        SourceSpan(
+            page=found.page,
+            start=found.start,
+            end=found.end,
+            text="",
+            match="exact",
+            score=round(min(1.0, found.score), 3),
+        )
+    ]
+
+
+def _attach_boxes(result: EngineResult, layouts: list[PageLayout]) -> None:
+    pages = {layout.number: layout.page for layout in layouts}
+    for path, spans in result.locations.items():
+        fixed = []
+        for span in spans:
+            page = pages.get(span.page)
+            if page is None:
+                continue
+            text = page.text[span.start : span.end]
+            boxes = tuple(page.boxes_for_span(span.start, span.end)) if page.words else ()
+            fixed.append(
+                SourceSpan(span.page, span.start, span.end, text, span.match, span.score, boxes)
+            )
+        result.locations[path] = fixed
+
+
+def _reasoning(specs: list[FieldSpec], found: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for spec in specs:
+        value = found.get(spec.path)
+        if spec.kind == "object":
+            parts = [
+                f"{child.name}: {found[child.path].how}"
+                for child in spec.children
+                if found.get(child.path) is not None
+            ]
+            out[spec.name] = "; ".join(parts) or "no matching label or text found"
+        elif isinstance(value, Found):
+            out[spec.name] = f"matched {value.how} (score {value.score:.2f})"
+        elif value:
+            out[spec.name] = f"read {len(value)} entries from " + (
+                found.get(f"{spec.path}#how") or "the document"
+            )
+        else:
+            out[spec.name] = "no matching label, table column or text found"
+    return out

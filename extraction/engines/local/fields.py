@@ -1,0 +1,176 @@
+"""Label/value pairs: scalar fields found next to, after or below the label that names them.
+
+Layouts handled: ``Label: value`` in one cell, label and value in neighbouring cells (aligned
+columns, right-aligned totals), the value on the line(s) below the label, and ``Label value``
+without a colon when the value parses as the field's type. Every candidate is scored by label
+match x position; each printed value feeds at most one field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from extraction.engines.local.labels import FieldSpec, label_score
+from extraction.engines.local.layout import Cell, PageLayout, Row
+from extraction.engines.local.typed import DocumentHints, read_value
+
+MIN_LABEL = 0.8
+
+
+@dataclass
+class Found:
+    """A value and where it was printed."""
+
+    value: Any
+    page: int
+    start: int
+    end: int
+    score: float
+    how: str  # one line for reasoning
+
+    def key(self) -> tuple[int, int, int]:
+        return (self.page, self.start, self.end)
+
+
+def scalar_specs(specs: list[FieldSpec]) -> list[FieldSpec]:
+    """Leaf specs (recursing into objects, not arrays)."""
+    out = []
+    for spec in specs:
+        if spec.kind == "object":
+            out.extend(scalar_specs(spec.children))
+        elif spec.kind not in {"array_obj", "array_str"}:
+            out.append(spec)
+    return out
+
+
+def _value_from_cell(
+    spec: FieldSpec, cell: Cell, text: str, offset: int, hints: DocumentHints
+) -> tuple[Any, int, int] | None:
+    read = read_value(spec.kind, text, hints, spec.schema)
+    if read is None:
+        return None
+    value, start, end = read
+    if spec.kind == "string" and label_like(text):
+        return None
+    return value, cell.start + offset + start, cell.start + offset + end
+
+
+def label_like(text: str) -> bool:
+    """A short text ending in a colon reads as another label, not a value."""
+    return text.rstrip().endswith(":") and len(text) < 40
+
+
+def _below(rows: list[Row], index: int, cell: Cell, limit: int = 2) -> list[Cell]:
+    found = []
+    label_height = cell.y1 - cell.y0
+    last_y = cell.y1
+    for row in rows[index + 1 : index + 1 + limit]:
+        if row.y0 - last_y > max(label_height * 2.2, 20):
+            break
+        for other in row.cells:
+            if other.x0 < cell.x1 + 2 and other.x1 > cell.x0 - 2 and abs(other.x0 - cell.x0) < 120:
+                found.append(other)
+                break
+        else:
+            continue
+        break
+    return found
+
+
+def candidates(
+    spec: FieldSpec, layouts: list[PageLayout], hints: DocumentHints
+) -> list[tuple[float, Found, tuple[int, int, int]]]:
+    """Every (score, value, label location) pair for ``spec`` in ``layouts``."""
+    out = []
+    for layout in layouts:
+        rows = layout.rows
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row.cells):
+                text = cell.text
+                label_key = (layout.number, cell.start, cell.end)
+                colon = text.find(":")
+                if 0 < colon < len(text) - 1 and colon < 40:
+                    score = label_score(text[:colon], spec)
+                    if score >= MIN_LABEL:
+                        rest = text[colon + 1 :]
+                        offset = colon + 1
+                        got = _value_from_cell(spec, cell, rest, offset, hints)
+                        if got:
+                            out.append(
+                                (
+                                    score,
+                                    _found(got, layout, score, f"label '{text[:colon]}:'"),
+                                    label_key,
+                                )
+                            )
+                        continue
+                score = label_score(text, spec)
+                if score >= MIN_LABEL:
+                    label = text.rstrip(": ")
+                    targets: list[tuple[Cell, float]] = []
+                    if c + 1 < len(row.cells):
+                        targets.append((row.cells[c + 1], 0.99))
+                    targets += [(other, 0.97) for other in _below(rows, r, cell)]
+                    for target, weight in targets:
+                        got = _value_from_cell(spec, target, target.text, 0, hints)
+                        if got:
+                            out.append(
+                                (
+                                    score * weight,
+                                    _found(got, layout, score * weight, f"label '{label}'"),
+                                    label_key,
+                                )
+                            )
+                            break
+                    continue
+                # "Label value" without a colon: only typed or identifier-like values.
+                words = text.split()
+                for n in range(min(5, len(words) - 1), 0, -1):
+                    head = " ".join(words[:n])
+                    score = label_score(head, spec)
+                    if score < MIN_LABEL:
+                        continue
+                    offset = text.find(words[n], len(head))
+                    rest = text[offset:]
+                    if spec.kind == "string" and not re.search(r"\d", rest):
+                        break
+                    got = _value_from_cell(spec, cell, rest, offset, hints)
+                    if got:
+                        out.append(
+                            (
+                                score * 0.95,
+                                _found(got, layout, score * 0.95, f"label '{head}'"),
+                                label_key,
+                            )
+                        )
+                    break
+    return out
+
+
+def _found(got: tuple[Any, int, int], layout: PageLayout, score: float, how: str) -> Found:
+    value, start, end = got
+    return Found(value, layout.number, start, end, score, how)
+
+
+def extract_scalars(
+    specs: list[FieldSpec], layouts: list[PageLayout], hints: DocumentHints
+) -> dict[str, Found]:
+    """Best labelled value per leaf path; a printed value or label feeds one field only."""
+    pool = []
+    for spec in specs:
+        for score, found, label_key in candidates(spec, layouts, hints):
+            pool.append((score, spec.path, found, label_key))
+    # Highest score first; among equals the earliest printed wins.
+    pool.sort(key=lambda item: (-item[0], item[2].page, item[2].start))
+    chosen: dict[str, Found] = {}
+    used_values: set[tuple[int, int, int]] = set()
+    used_labels: set[tuple[int, int, int]] = set()
+    for _score, path, found, label_key in pool:
+        if path in chosen or found.key() in used_values or label_key in used_labels:
+            continue
+        chosen[path] = found
+        used_values.add(found.key())
+        used_labels.add(label_key)
+    return chosen

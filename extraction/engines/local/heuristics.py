@@ -1,0 +1,228 @@
+"""Document-level cues for fields no label names.
+
+- enums: the option (or a curated synonym) the document states most prominently;
+- e-mails, phones, URLs, DOIs: by pattern, for fields whose name says so;
+- names: the letterhead (top of page 1) for the issuer, the largest text for a title;
+- addresses: the lines under a name;
+- string lists: the entries after a heading that names the field (skills, keywords).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from extraction.engines.local.fields import Found
+from extraction.engines.local.labels import FieldSpec, label_score, normalize_label
+from extraction.engines.local.layout import PageLayout, Row
+from extraction.engines.local.typed import DOI, EMAIL, PHONE, URL, DocumentHints, match_enum
+
+_ISSUER = re.compile(r"vendor|seller|merchant|store|shop|bank|issuer|company|supplier|from")
+_NAME = re.compile(r"name|title|^issuer$|^vendor$|^merchant$|^company$|^bank$")
+_CONTACT = re.compile(
+    r"@|https?://|www\.|\b(tel|phone|fax|telefon|t:|p:|vat|iban|ust|tax id|reg)\b"
+    r"|^\+?\d[\d\s()/-]{7,}$",
+    re.I,
+)
+_RULE = re.compile(r"^[-=_*·.\s]+$")
+
+
+def fill_missing(
+    leaves: list[FieldSpec],
+    found: dict[str, Any],
+    layouts: list[PageLayout],
+    hints: DocumentHints,
+) -> None:
+    """Fill leaves still missing in ``found`` from document-level cues (in place)."""
+    if not layouts:
+        return
+    first = layouts[0]
+    for spec in leaves:
+        if found.get(spec.path) is not None:
+            continue
+        name = spec.name.lower()
+        value: Found | None = None
+        if spec.kind == "enum":
+            value = _enum_in_document(spec, layouts, hints)
+        elif spec.kind == "string":
+            if "email" in name or "e_mail" in name:
+                value = _pattern(EMAIL, layouts, "e-mail address pattern")
+            elif "phone" in name or name == "tel":
+                value = _pattern(PHONE, layouts, "phone number pattern")
+            elif "doi" in name:
+                value = _pattern(DOI, layouts, "DOI pattern", strip=".")
+            elif "url" in name or "website" in name:
+                value = _pattern(URL, layouts, "URL pattern")
+            elif name == "title" or (name.endswith("title") and spec.path.count(".") == 0):
+                value = _largest_text(first)
+            elif _NAME.search(name) and _ISSUER.search(spec.path.lower()):
+                value = _letterhead_name(first)
+            elif "address" in name and _ISSUER.search(spec.path.lower()):
+                name_found = found.get(spec.path.rsplit(".", 1)[0] + ".name") or _sibling_name(
+                    spec, found
+                )
+                value = _address_below(first, name_found)
+        if value is not None:
+            found[spec.path] = value
+
+
+def _sibling_name(spec: FieldSpec, found: dict[str, Any]) -> Found | None:
+    prefix = spec.path.rsplit("_", 1)[0] if "_" in spec.path else ""
+    for key, value in found.items():
+        if isinstance(value, Found) and key.startswith(prefix) and key.endswith("name"):
+            return value
+    return None
+
+
+def _enum_in_document(
+    spec: FieldSpec, layouts: list[PageLayout], hints: DocumentHints
+) -> Found | None:
+    options = [o for o in spec.enum if isinstance(o, str)]
+    if not options:
+        return None
+    if {o.upper() for o in options} & {"USD", "EUR", "GBP"} and hints.currency_votes:
+        code, votes = hints.currency_votes.most_common(1)[0]
+        option = next((o for o in options if o.lower() == code), None)
+        if option and votes:
+            return _locate(option, code, layouts, 0.7, "currency symbols and codes in the text")
+    scores: dict[str, float] = {}
+    first_seen: dict[str, Found] = {}
+    for layout in layouts[:3]:
+        for row in layout.rows:
+            option = match_enum(row.text, options)
+            if option is None:
+                continue
+            # A title or heading at the top of page 1 says more than a mention in the body.
+            weight = 5.0 if row.index < 3 and layout is layouts[0] else 1.0
+            scores[option] = scores.get(option, 0.0) + weight
+            first_seen.setdefault(
+                option, Found(option, row.page, row.start, row.end, 0.6, f"'{row.text[:40]}'")
+            )
+    if not scores:
+        return None
+    return first_seen[max(scores, key=lambda o: scores[o])]
+
+
+def _locate(value: Any, needle: str, layouts: list[PageLayout], score: float, how: str) -> Found:
+    for layout in layouts:
+        index = layout.page.text.lower().find(needle.lower())
+        if index >= 0:
+            return Found(value, layout.number, index, index + len(needle), score, how)
+    return Found(value, layouts[0].number, 0, 0, score, how)
+
+
+def _pattern(
+    pattern: re.Pattern[str], layouts: list[PageLayout], how: str, strip: str = ""
+) -> Found | None:
+    for layout in layouts:
+        match = pattern.search(layout.page.text)
+        if match:
+            text = match.group(0).rstrip(strip)
+            return Found(text, layout.number, match.start(), match.start() + len(text), 0.8, how)
+    return None
+
+
+def _largest_text(layout: PageLayout) -> Found | None:
+    top = [row for row in layout.rows[:15] if not _RULE.match(row.text)]
+    if not top:
+        return None
+    size = max(row.font for row in top)
+    rows = [row for row in top if row.font >= size - 0.5]
+    first = rows[0]
+    # A title wraps onto consecutive rows of the same size.
+    parts = [first]
+    for row in layout.rows[first.index + 1 : first.index + 3]:
+        if row.font >= size - 0.5:
+            parts.append(row)
+        else:
+            break
+    text = " ".join(row.text for row in parts)
+    return Found(text, layout.number, parts[0].start, parts[-1].end, 0.7, "largest text on page 1")
+
+
+def _letterhead_name(layout: PageLayout) -> Found | None:
+    for row in layout.rows[:6]:
+        cell = row.cells[0]
+        if _RULE.match(cell.text) or _CONTACT.search(cell.text) or len(cell.text) < 3:
+            continue
+        return Found(cell.text, row.page, cell.start, cell.end, 0.6, "letterhead at top of page 1")
+    return None
+
+
+def _address_below(layout: PageLayout, name: Found | None) -> Found | None:
+    if name is None:
+        return None
+    rows = layout.rows
+    index = next((r.index for r in rows if r.start <= name.start < r.end + 1), None)
+    if index is None:
+        return None
+    anchor = next(c for c in rows[index].cells if c.start <= name.start < c.end + 1)
+    parts = []
+    for row in rows[index + 1 : index + 5]:
+        cell = next(
+            (c for c in row.cells if abs(c.x0 - anchor.x0) < 12 or abs(c.xc - anchor.xc) < 12), None
+        )
+        if cell is None or _CONTACT.search(cell.text) or _RULE.match(cell.text):
+            break
+        if label_like_heading(cell.text):
+            break
+        parts.append(cell)
+    if not parts:
+        return None
+    text = ", ".join(c.text.rstrip(",") for c in parts)
+    return Found(text, layout.number, parts[0].start, parts[-1].end, 0.6, "lines under the name")
+
+
+def label_like_heading(text: str) -> bool:
+    return text.rstrip().endswith(":") or (text.isupper() and len(text.split()) <= 3)
+
+
+def list_after_heading(spec: FieldSpec, layouts: list[PageLayout]) -> list[Found]:
+    """Entries after a heading naming ``spec``: comma/semicolon separated or one per row."""
+    for layout in layouts:
+        rows = layout.rows
+        for row in rows:
+            cell = row.cells[0]
+            head, _, rest = cell.text.partition(":")
+            if label_score(head, spec) < 0.85 and label_score(cell.text, spec) < 0.85:
+                continue
+            if rest.strip():
+                return _split_items(rest, row.page, cell.start + len(head) + 1)
+            items: list[Found] = []
+            for after in rows[row.index + 1 :]:
+                if _is_heading(after, row):
+                    break
+                pieces = _split_items(after.text, after.page, after.start)
+                items.extend(pieces)
+            return items
+    return []
+
+
+def _is_heading(row: Row, heading: Row) -> bool:
+    text = row.text
+    return (
+        (text.isupper() and len(text.split()) <= 4 and heading.text.isupper())
+        or row.font > heading.font + 0.5
+        or (
+            row.font >= heading.font - 0.1
+            and normalize_label(text) == text.lower()
+            and text.endswith(":")
+        )
+    )
+
+
+def _split_items(text: str, page: int, offset: int) -> list[Found]:
+    items = []
+    for match in re.finditer(r"[^,;•·|]+", text):
+        item = match.group(0).strip(" .-–•*")
+        if item:
+            start = offset + text.find(item, match.start())
+            items.append(Found(item, page, start, start + len(item), 0.7, "list after heading"))
+    return items
+
+
+def section_records(
+    spec: FieldSpec, layouts: list[PageLayout], hints: DocumentHints
+) -> tuple[list[dict[str, Found]], str]:
+    """Records of an array that is not laid out as a table (placeholder: none)."""
+    return [], ""

@@ -1,0 +1,158 @@
+"""Schema fields and the printed labels that name them.
+
+``field_specs`` walks a resolved JSON Schema into ``FieldSpec``s (one per property, nested);
+``label_score`` says how well a printed label ("Inv. Number:") names a field, from the field's
+name, title, the labels its description lists, and the curated ``vocabulary``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from extraction.engines.local.vocabulary import SYNONYMS
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CURRENCY_TOKENS = r"usd|eur|gbp|chf|cad|aud|[$€£]"
+
+
+@dataclass
+class FieldSpec:
+    """One schema property; ``kind`` is the extraction type the engine produces for it."""
+
+    path: str
+    name: str
+    schema: dict[str, Any]
+    kind: str  # string number integer boolean date yearmonth enum object array_obj array_str
+    nullable: bool
+    phrases: dict[str, float] = field(default_factory=dict)  # normalised label -> weight
+    children: list[FieldSpec] = field(default_factory=list)
+    item: FieldSpec | None = None  # for arrays
+
+    @property
+    def words(self) -> str:
+        return words_of(self.name)
+
+    @property
+    def description(self) -> str:
+        return str(self.schema.get("description") or "")
+
+    @property
+    def enum(self) -> list[Any]:
+        return [v for v in self.schema.get("enum", []) if v is not None]
+
+
+def words_of(name: str) -> str:
+    """``"invoiceNumber"``/``"invoice_number"`` -> ``"invoice number"``."""
+    name = _CAMEL.sub(" ", name)
+    name = re.sub(r"(?<=[a-z])(?=\d)", " ", name.lower())
+    return " ".join(re.split(r"[_\-\s.]+", name)).strip()
+
+
+def normalize_label(text: str) -> str:
+    """Lower-case a printed label and drop what never distinguishes one: parenthesised notes,
+    percentages, currency codes, trailing colons and most punctuation."""
+    text = text.lower()
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"\d+([.,]\d+)?\s*%", " ", text)
+    text = re.sub(rf"\b(?:{_CURRENCY_TOKENS})(?=\s|$)|[$€£]", " ", text)
+    text = text.replace("n°", "no").replace("nº", "no").replace("nr.", "no")
+    text = re.sub(r"[^\w#/&+\-' ]+", " ", text)
+    text = re.sub(r"(?<!\w)[-/](?!\w)", " ", text)
+    return " ".join(text.split())
+
+
+def _type_kind(schema: dict[str, Any]) -> tuple[str, bool]:
+    types = schema.get("type", "string")
+    if isinstance(types, str):
+        types = [types]
+    nullable = "null" in types or None in schema.get("enum", [])
+    main = next((t for t in types if t != "null"), "string")
+    if schema.get("enum"):
+        return "enum", nullable
+    if main == "string":
+        fmt = schema.get("format")
+        pattern = schema.get("pattern", "")
+        if fmt == "date" or fmt == "date-time":
+            return "date", nullable
+        if "[0-9]{4}-[0-9]{2}$" in pattern:
+            return "yearmonth", nullable
+        return "string", nullable
+    if main == "array":
+        items = schema.get("items") or {}
+        item_kind, _ = _type_kind(items)
+        return ("array_obj" if item_kind == "object" else "array_str"), nullable
+    if main in {"number", "integer", "boolean", "object"}:
+        return main, nullable
+    return "string", nullable
+
+
+def field_specs(schema: dict[str, Any], prefix: str = "") -> list[FieldSpec]:
+    """One ``FieldSpec`` per property of an object schema, children nested."""
+    specs = []
+    for name, sub in (schema.get("properties") or {}).items():
+        specs.append(_spec(name, sub or {}, f"{prefix}{name}", parent=prefix.rstrip(".")))
+    return specs
+
+
+def _spec(name: str, schema: dict[str, Any], path: str, *, parent: str) -> FieldSpec:
+    kind, nullable = _type_kind(schema)
+    spec = FieldSpec(path, name, schema, kind, nullable)
+    spec.phrases = _phrases(name, schema, parent)
+    if kind == "object":
+        spec.children = field_specs(schema, prefix=f"{path}.")
+    elif kind in {"array_obj", "array_str"}:
+        item_schema = schema.get("items") or {}
+        spec.item = _spec(name, item_schema, path, parent=parent)
+        if kind == "array_obj":
+            spec.item.children = field_specs(item_schema, prefix="")
+    return spec
+
+
+def _phrases(name: str, schema: dict[str, Any], parent: str) -> dict[str, float]:
+    phrases: dict[str, float] = {}
+
+    def add(text: str, weight: float) -> None:
+        key = normalize_label(text)
+        if key and phrases.get(key, 0.0) < weight:
+            phrases[key] = weight
+
+    own = words_of(name)
+    parent_words = words_of(parent.split(".")[-1]) if parent else ""
+    add(own, 1.0)
+    if parent_words:
+        add(f"{parent_words} {own}", 1.0)
+    if schema.get("title"):
+        add(str(schema["title"]), 1.0)
+    for key in (f"{parent_words} {own}".strip(), own):
+        for synonym in SYNONYMS.get(key, []):
+            # Bare generic words ("date", "to") are weaker evidence than specific labels.
+            add(synonym, 0.95 if len(synonym.split()) > 1 or len(synonym) > 6 else 0.88)
+    description = str(schema.get("description") or "")
+    listed = re.search(r"labels?[^:(]*[:(]([^)]*)", description, re.I)
+    if listed:
+        for part in re.split(r",|;|\bor\b", listed.group(1)):
+            part = part.strip(" .'\"")
+            if part and part != "..." and len(part) < 30:
+                add(part, 0.95)
+    return phrases
+
+
+def label_score(text: str, spec: FieldSpec) -> float:
+    """How well printed ``text`` names ``spec`` (0..1); exact synonyms score their weight."""
+    label = normalize_label(text)
+    if not label or len(label) > 40:
+        return 0.0
+    best = spec.phrases.get(label, 0.0)
+    if best >= 0.95:
+        return best
+    for phrase, weight in spec.phrases.items():
+        if abs(len(phrase) - len(label)) > max(4, len(phrase) // 2):
+            continue
+        ratio = fuzz.ratio(label, phrase) / 100.0
+        if ratio >= 0.84:
+            best = max(best, weight * ratio)
+    return best

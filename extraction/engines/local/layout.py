@@ -1,0 +1,211 @@
+"""Pages as rows of cells: the geometry every other module of the local engine reads.
+
+A *row* is one visual line; a *cell* is a run of words on it separated from its neighbours by a
+gap wider than a normal space (an aligned column, a right-aligned amount). PDF pages are built
+from word boxes; text pages (TXT, MD, CSV, HTML rendered as text) from their characters, with
+one character = ``CHAR_WIDTH`` points so that aligned text columns behave like PDF columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+
+from extraction.documents.base import Page, Word
+
+CHAR_WIDTH = 6.0
+LINE_HEIGHT = 14.0
+TEXT_FONT = 10.0
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    start: int  # character span in ``Page.text``
+    end: int
+    font: float
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True)
+class Row:
+    page: int
+    index: int  # position of the row on its page
+    cells: list[Cell]
+    y0: float
+    y1: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(cell.text for cell in self.cells)
+
+    @property
+    def font(self) -> float:
+        return max((cell.font for cell in self.cells), default=TEXT_FONT)
+
+    @property
+    def x0(self) -> float:
+        return self.cells[0].x0 if self.cells else 0.0
+
+    @property
+    def start(self) -> int:
+        return self.cells[0].start if self.cells else 0
+
+    @property
+    def end(self) -> int:
+        return self.cells[-1].end if self.cells else 0
+
+
+@dataclass
+class PageLayout:
+    number: int
+    page: Page
+    rows: list[Row] = field(default_factory=list)
+    from_text: bool = False  # built from characters, not word boxes
+
+
+def build_layout(page: Page, *, csv_like: bool = False) -> PageLayout:
+    """Rows of cells for ``page``: from word boxes when it has any, else from its text."""
+    if page.words:
+        return PageLayout(page.number, page, _rows_from_words(page), from_text=False)
+    return PageLayout(page.number, page, _rows_from_text(page, csv_like=csv_like), from_text=True)
+
+
+def _rows_from_words(page: Page) -> list[Row]:
+    words = sorted(page.words, key=lambda w: (w.box.y + w.box.h / 2, w.box.x))
+    lines: list[list[Word]] = []
+    mids: list[float] = []
+    for word in words:
+        mid = word.box.y + word.box.h / 2
+        if lines and abs(mids[-1] - mid) < max(2.0, word.box.h * 0.4):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+            mids.append(mid)
+    rows: list[Row] = []
+    for line in lines:
+        line.sort(key=lambda w: w.box.x)
+        cells: list[Cell] = []
+        group: list[Word] = []
+        for word in line:
+            font = word.font_size or word.box.h * 0.8 or TEXT_FONT
+            if group:
+                gap = word.box.x - (group[-1].box.x + group[-1].box.w)
+                if gap > max(font * 0.9, 4.0):
+                    cells.append(_cell(group))
+                    group = []
+            group.append(word)
+        if group:
+            cells.append(_cell(group))
+        rows.append(
+            Row(
+                page.number,
+                len(rows),
+                cells,
+                min(c.y0 for c in cells),
+                max(c.y1 for c in cells),
+            )
+        )
+    return rows
+
+
+def _cell(words: list[Word]) -> Cell:
+    return Cell(
+        text=" ".join(w.text for w in words),
+        x0=words[0].box.x,
+        x1=max(w.box.x + w.box.w for w in words),
+        y0=min(w.box.y for w in words),
+        y1=max(w.box.y + w.box.h for w in words),
+        start=min(w.start for w in words),
+        end=max(w.end for w in words),
+        font=max((w.font_size or w.box.h * 0.8) for w in words),
+    )
+
+
+_CELL_SPLIT = re.compile(r"\s{2,}|\t+|\s*\|\s*")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+")
+_MD_RULE = re.compile(r"^[\s|:=\-+*_]+$")
+
+
+def _rows_from_text(page: Page, *, csv_like: bool) -> list[Row]:
+    rows: list[Row] = []
+    offset = 0
+    text = page.text
+    for line_index, line in enumerate(text.split("\n")):
+        line_start = offset
+        offset += len(line) + 1
+        if not line.strip() or _MD_RULE.match(line):
+            continue
+        font = TEXT_FONT
+        heading = _MD_HEADING.match(line)
+        if heading:
+            font = TEXT_FONT + 2 * (7 - len(heading.group(1)))
+        y = line_index * LINE_HEIGHT
+        spans = _csv_spans(line) if csv_like else _gap_spans(line)
+        cells = []
+        for start, end in spans:
+            raw = line[start:end]
+            stripped = raw.strip().strip("*_`").strip()
+            if heading and start == heading.start():
+                stripped = stripped.lstrip("#").strip()
+            if not stripped:
+                continue
+            inner = raw.find(stripped)
+            s = start + max(inner, 0)
+            cells.append(
+                Cell(
+                    stripped,
+                    s * CHAR_WIDTH,
+                    (s + len(stripped)) * CHAR_WIDTH,
+                    y,
+                    y + LINE_HEIGHT * 0.8,
+                    line_start + s,
+                    line_start + s + len(stripped),
+                    font,
+                )
+            )
+        if cells:
+            rows.append(Row(page.number, len(rows), cells, y, y + LINE_HEIGHT * 0.8))
+    return rows
+
+
+def _gap_spans(line: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for match in _CELL_SPLIT.finditer(line):
+        if match.start() > position:
+            spans.append((position, match.start()))
+        position = match.end()
+    if position < len(line):
+        spans.append((position, len(line)))
+    return spans
+
+
+def _csv_spans(line: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for value in next(csv.reader([line])):
+        index = line.find(value, position) if value else position
+        if index < 0:
+            index = position
+        spans.append((index, index + len(value)))
+        position = index + len(value) + 1
+    return spans
+
+
+def looks_like_csv(text: str) -> bool:
+    """True when most lines split into the same number (>= 3) of CSV fields."""
+    lines = [line for line in text.split("\n")[:50] if line.strip()]
+    if len(lines) < 2:
+        return False
+    counts = [len(next(csv.reader([line]))) for line in lines]
+    common = max(set(counts), key=counts.count)
+    return common >= 3 and counts.count(common) >= 0.8 * len(counts)

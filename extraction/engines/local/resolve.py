@@ -1,0 +1,56 @@
+"""Putting the finders together: one object (or one list of rows) per request.
+
+Order matters and follows evidence strength: labelled values first, then tables, then lists
+after headings and prose, and last document-level cues (letterhead, title, enum words, patterns)
+for whatever is still missing. Anything no finder supports stays missing, i.e. null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from extraction.engines.local import heuristics, prose
+from extraction.engines.local.fields import extract_scalars, scalar_specs
+from extraction.engines.local.labels import FieldSpec
+from extraction.engines.local.layout import PageLayout
+from extraction.engines.local.tables import extract_table
+from extraction.engines.local.typed import DocumentHints
+
+
+def extract_object(
+    specs: list[FieldSpec], layouts: list[PageLayout], hints: DocumentHints
+) -> dict[str, Any]:
+    """Leaf path -> ``Found``; array path -> list of row dicts (or of ``Found`` for strings)."""
+    found: dict[str, Any] = {}
+    leaves = scalar_specs(specs)
+    found.update(extract_scalars(leaves, layouts, hints))
+    for spec in _arrays(specs):
+        if spec.kind == "array_obj" and spec.item is not None:
+            records, how = extract_table(spec.item.children, layouts, hints)
+            if not records:
+                records, how = heuristics.section_records(spec, layouts, hints)
+            found[spec.path] = records
+            found[f"{spec.path}#how"] = how
+        else:
+            found[spec.path] = heuristics.list_after_heading(spec, layouts)
+    prose.fill(leaves, found, layouts, hints, specs)
+    heuristics.fill_missing(leaves, found, layouts, hints)
+    return found
+
+
+def extract_rows(
+    item_specs: list[FieldSpec], layouts: list[PageLayout], hints: DocumentHints
+) -> list[dict[str, Any]]:
+    """One dict per record of the best-matching table(s) for a one-row schema."""
+    records, _how = extract_table(item_specs, layouts, hints)
+    return records
+
+
+def _arrays(specs: list[FieldSpec]) -> list[FieldSpec]:
+    out = []
+    for spec in specs:
+        if spec.kind in {"array_obj", "array_str"}:
+            out.append(spec)
+        elif spec.kind == "object":
+            out.extend(_arrays(spec.children))
+    return out

@@ -1,0 +1,255 @@
+"""Tables from word positions: header rows mapped to the properties of one row object.
+
+A header is a row where at least two cells name distinct properties (by label, synonyms or
+fuzzy match). Its cells fix the columns; every following row whose cells fall into those
+columns is a record, until a totals row or a row that does not fit. Separate withdrawal and
+deposit columns feed one signed ``amount``. A single-cell row between records is a group
+heading whose text fills a property that has no column (category, department). Tables resume
+on later pages under a repeated header, or straight from the top of the page in the same
+columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from extraction.engines.local.fields import Found
+from extraction.engines.local.labels import FieldSpec, label_score, normalize_label
+from extraction.engines.local.layout import Cell, PageLayout, Row
+from extraction.engines.local.typed import DocumentHints, match_enum, read_value
+from extraction.engines.local.vocabulary import SYNONYMS
+
+_SKIP_ROW = re.compile(
+    r"\b(brought forward|opening balance|old balance|previous balance|übertrag|vortrag|"
+    r"report|ancien solde|vorig saldo|saldo anterior|beginning balance|start balance)\b",
+    re.I,
+)
+_END_ROW = re.compile(
+    r"^\W*(sub-?total|total|totals|sum|summe|gesamt|totaal|carried forward|closing balance|"
+    r"new balance|ending balance|net amount|net total|amount due|balance due|zwischensumme|"
+    r"sous-total|subtotaal|neuer kontostand|nouveau solde|nieuw saldo|page total)\b",
+    re.I,
+)
+
+
+@dataclass
+class Column:
+    x0: float
+    x1: float
+    spec: FieldSpec | None
+    sign: float = 1.0  # -1 for a withdrawals/debit column feeding a signed amount
+    header: str = ""
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    score: float
+    page: int
+    header_row: int
+    records: list[dict[str, Found]] = field(default_factory=list)
+
+    @property
+    def mapped(self) -> set[str]:
+        return {c.spec.name for c in self.columns if c.spec is not None}
+
+
+def _column_for(text: str, children: list[FieldSpec]) -> tuple[FieldSpec | None, float, float]:
+    best: tuple[FieldSpec | None, float, float] = (None, 0.0, 1.0)
+    for child in children:
+        score = label_score(text, child)
+        if score > best[1]:
+            best = (child, score, 1.0)
+    amount = next(
+        (c for c in children if c.kind in {"number", "integer"} and c.name.lower() == "amount"),
+        None,
+    )
+    if amount is not None:
+        label = normalize_label(text)
+        for key, sign in (("debit", -1.0), ("credit", 1.0)):
+            if label in SYNONYMS[key] and best[1] < 0.99:
+                best = (amount, 0.99, sign)
+    if best[1] < 0.8:
+        return None, 0.0, 1.0
+    return best
+
+
+def find_headers(layout: PageLayout, children: list[FieldSpec]) -> list[Table]:
+    """Candidate header rows on one page, best first."""
+    tables = []
+    for row in layout.rows:
+        if len(row.cells) < 2 or len(row.cells) > 16:
+            continue
+        columns = []
+        names: set[str] = set()
+        total = 0.0
+        for cell in row.cells:
+            spec, score, sign = _column_for(cell.text, children)
+            if spec is not None and (spec.name not in names or sign < 0 or spec.kind == "number"):
+                names.add(spec.name)
+                total += score
+                columns.append(Column(cell.x0, cell.x1, spec, sign, cell.text))
+            else:
+                columns.append(Column(cell.x0, cell.x1, None, 1.0, cell.text))
+        matched = sum(1 for c in columns if c.spec is not None)
+        if len(names) >= 2 and matched >= 0.6 * len(columns):
+            tables.append(Table(columns, total, layout.number, row.index))
+    tables.sort(key=lambda t: -t.score)
+    return tables
+
+
+def _assign(cell: Cell, columns: list[Column]) -> int | None:
+    best, best_overlap = None, 0.0
+    for i, column in enumerate(columns):
+        overlap = min(cell.x1, column.x1) - max(cell.x0, column.x0)
+        if overlap > best_overlap:
+            best, best_overlap = i, overlap
+    if best is not None:
+        return best
+    distance, nearest = min(
+        (min(abs(cell.x1 - c.x1), abs(cell.x0 - c.x0), abs(cell.xc - (c.x0 + c.x1) / 2)), i)
+        for i, c in enumerate(columns)
+    )
+    return nearest if distance < 60 else None
+
+
+def _record(
+    row: Row, columns: list[Column], hints: DocumentHints
+) -> tuple[dict[str, Found], int] | None:
+    record: dict[str, Found] = {}
+    placed = 0
+    for cell in row.cells:
+        index = _assign(cell, columns)
+        if index is None:
+            continue
+        column = columns[index]
+        placed += 1
+        if column.spec is None:
+            continue
+        spec = column.spec
+        read = read_value(spec.kind, cell.text, hints, spec.schema)
+        if read is None:
+            continue
+        value, start, end = read
+        if spec.kind in {"number", "integer"} and column.sign < 0:
+            value = -abs(value)
+        if spec.name in record and spec.kind in {"number", "integer"}:
+            continue
+        if spec.name in record and spec.kind == "string":
+            prior = record[spec.name]
+            record[spec.name] = Found(
+                f"{prior.value} {value}",
+                row.page,
+                prior.start,
+                cell.start + end,
+                0.9,
+                prior.how,
+            )
+            continue
+        how = f"table column '{column.header}'"
+        record[spec.name] = Found(value, row.page, cell.start + start, cell.start + end, 0.9, how)
+    return record, placed
+
+
+def _is_heading(row: Row, columns: list[Column]) -> bool:
+    if len(row.cells) != 1:
+        return False
+    cell = row.cells[0]
+    return not re.search(r"\d[\d.,]*\s*$", cell.text) and cell.x0 <= columns[0].x1 + 5
+
+
+def read_table(
+    table: Table,
+    layouts: dict[int, PageLayout],
+    children: list[FieldSpec],
+    hints: DocumentHints,
+) -> tuple[list[dict[str, Found]], bool]:
+    """Records under ``table``'s header on its page; True when it ran to the page's end."""
+    layout = layouts[table.page]
+    rows = layout.rows
+    first = table.header_row + 1
+    unmapped = [c for c in children if c.name not in table.mapped and c.kind in {"string", "enum"}]
+    typed = {c.spec.name for c in table.columns if c.spec is not None and c.spec.kind != "string"}
+    records: list[dict[str, Found]] = []
+    group: Found | None = None
+    misses = 0
+    last_y = rows[first - 1].y1 if first > 0 else 0.0
+    for row in rows[first:]:
+        text = row.text
+        if _END_ROW.search(text):
+            return records, False
+        if _SKIP_ROW.search(text):
+            continue
+        if unmapped and _is_heading(row, table.columns):
+            cell = row.cells[0]
+            value: Any = cell.text
+            if unmapped[0].kind == "enum":
+                value = match_enum(cell.text, unmapped[0].enum)
+            if value is not None:
+                group = Found(value, row.page, cell.start, cell.end, 0.85, "group heading row")
+                continue
+        got = _record(row, table.columns, hints)
+        record, placed = got if got else ({}, 0)
+        has_typed = any(name in typed for name in record) or not typed
+        if len(record) >= 2 and has_typed and placed >= max(2, len(row.cells) - 1):
+            if group is not None and unmapped:
+                record.setdefault(unmapped[0].name, group)
+            records.append(record)
+            misses = 0
+            last_y = row.y1
+            continue
+        if records and len(row.cells) <= 2 and row.y0 - last_y < (row.y1 - row.y0) * 2.5:
+            # A wrapped description line: the record keeps its first line only.
+            last_y = row.y1
+            continue
+        misses += 1
+        if records and misses >= 1:
+            return records, False
+        if misses > 3:
+            return records, False
+    return records, True
+
+
+def _same_columns(a: Table, b: Table) -> bool:
+    return len(a.columns) == len(b.columns) and all(
+        abs(x.x0 - y.x0) < 8 and x.spec is y.spec for x, y in zip(a.columns, b.columns, strict=True)
+    )
+
+
+def extract_table(
+    children: list[FieldSpec], layouts: list[PageLayout], hints: DocumentHints
+) -> tuple[list[dict[str, Found]], str]:
+    """The records of the best-matching table (continued across pages) and a one-line why."""
+    by_page = {layout.number: layout for layout in layouts}
+    headers: list[Table] = []
+    for layout in layouts:
+        headers.extend(find_headers(layout, children))
+    if not headers:
+        return [], ""
+    best = max(headers, key=lambda t: (t.score, -t.page))
+    records: list[dict[str, Found]] = []
+    table = best
+    how = "table with columns " + ", ".join(
+        f"'{c.header}'->{c.spec.name}" for c in best.columns if c.spec is not None
+    )
+    numbers = [layout.number for layout in layouts]
+    index = numbers.index(best.page)
+    while True:
+        rows, to_end = read_table(table, by_page, children, hints)
+        if table.header_row < 0 and not rows:
+            break
+        records.extend(rows)
+        if index + 1 >= len(numbers):
+            break
+        index += 1
+        page = numbers[index]
+        repeated = [t for t in headers if t.page == page and _same_columns(t, best)]
+        if repeated:
+            table = repeated[0]
+            continue
+        if not to_end:
+            break
+        table = Table(best.columns, best.score, page, -1)
+    return records, how
