@@ -14,7 +14,9 @@ class LoadOptions:
     ``timeout_seconds`` bounds the whole parse and is checked between pages, and
     ``ocr_timeout_seconds`` bounds one Tesseract call. ``max_image_pixels`` guards against
     decompression bombs in images. ``text_page_lines`` and ``text_page_chars`` size the
-    pseudo-pages that long text is split into.
+    pseudo-pages that long text is split into: large enough that an ordinary text, HTML or CSV
+    file is one page (as a user would count it), small enough for page-based options to bite
+    on long ones.
     """
 
     high_resolution: bool = False
@@ -25,5 +27,5 @@ class LoadOptions:
     timeout_seconds: float = 300.0
     ocr_timeout_seconds: float = 60.0
     max_image_pixels: int = 100_000_000
-    text_page_lines: int = 60
-    text_page_chars: int = 6000
+    text_page_lines: int = 300
+    text_page_chars: int = 30_000
