@@ -17,6 +17,7 @@ from extraction.engines.local.layout import Cell, PageLayout, Row
 from extraction.engines.local.typed import DocumentHints, read_value
 
 MIN_LABEL = 0.8
+_LATEST = re.compile(r"closing|ending|final|last")
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Found:
     end: int
     score: float
     how: str  # one line for reasoning
+    raw: str = ""  # the printed text the value was read from, when re-reading may be needed
 
     def key(self) -> tuple[int, int, int]:
         return (self.page, self.start, self.end)
@@ -79,10 +81,27 @@ def _below(rows: list[Row], index: int, cell: Cell, limit: int = 2) -> list[Cell
     return found
 
 
+def label_cells(specs: list[FieldSpec], layouts: list[PageLayout]) -> set[tuple[int, int]]:
+    """(page, start) of every cell that reads as a label of some field."""
+    out = set()
+    for layout in layouts:
+        for row in layout.rows:
+            for cell in row.cells:
+                text = cell.text.split(":")[0] if ":" in cell.text[:40] else cell.text
+                if len(text) < 40 and any(label_score(text, spec) >= 0.85 for spec in specs):
+                    out.add((layout.number, cell.start))
+    return out
+
+
 def candidates(
-    spec: FieldSpec, layouts: list[PageLayout], hints: DocumentHints
+    spec: FieldSpec,
+    layouts: list[PageLayout],
+    hints: DocumentHints,
+    labels: set[tuple[int, int]] | None = None,
 ) -> list[tuple[float, Found, tuple[int, int, int]]]:
-    """Every (score, value, label location) pair for ``spec`` in ``layouts``."""
+    """Every (score, value, label location) pair for ``spec`` in ``layouts``; cells in
+    ``labels`` are never string values."""
+    labels = labels or set()
     out = []
     for layout in layouts:
         rows = layout.rows
@@ -114,6 +133,8 @@ def candidates(
                         targets.append((row.cells[c + 1], 0.99))
                     targets += [(other, 0.97) for other in _below(rows, r, cell)]
                     for target, weight in targets:
+                        if spec.kind == "string" and (layout.number, target.start) in labels:
+                            continue
                         got = _value_from_cell(spec, target, target.text, 0, hints)
                         if got:
                             out.append(
@@ -159,11 +180,19 @@ def extract_scalars(
 ) -> dict[str, Found]:
     """Best labelled value per leaf path; a printed value or label feeds one field only."""
     pool = []
+    labels = label_cells(specs, layouts)
     for spec in specs:
-        for score, found, label_key in candidates(spec, layouts, hints):
+        for score, found, label_key in candidates(spec, layouts, hints, labels):
             pool.append((score, spec.path, found, label_key))
-    # Highest score first; among equals the earliest printed wins.
-    pool.sort(key=lambda item: (-item[0], item[2].page, item[2].start))
+
+    # Highest score first; among equals the earliest printed wins, except for end-of-period
+    # values (closing balances), which a statement repeats and updates page by page.
+    def order(item: tuple[float, str, Found, tuple[int, int, int]]) -> tuple[float, int, int]:
+        late = _LATEST.search(item[1].rsplit(".", 1)[-1]) is not None
+        sign = -1 if late else 1
+        return (-round(item[0], 3), sign * item[2].page, sign * item[2].start)
+
+    pool.sort(key=order)
     chosen: dict[str, Found] = {}
     used_values: set[tuple[int, int, int]] = set()
     used_labels: set[tuple[int, int, int]] = set()

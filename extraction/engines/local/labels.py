@@ -56,6 +56,7 @@ def normalize_label(text: str) -> str:
     """Lower-case a printed label and drop what never distinguishes one: parenthesised notes,
     percentages, currency codes, trailing colons and most punctuation."""
     text = text.lower()
+    text = _DATE_IN_LABEL.sub(" ", text)
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.sub(r"\d+([.,]\d+)?\s*%", " ", text)
     text = re.sub(rf"\b(?:{_CURRENCY_TOKENS})(?=\s|$)|[$€£]", " ", text)
@@ -63,6 +64,19 @@ def normalize_label(text: str) -> str:
     text = re.sub(r"[^\w#/&+\-' ]+", " ", text)
     text = re.sub(r"(?<!\w)[-/](?!\w)", " ", text)
     return " ".join(text.split())
+
+
+_MONTH_NAMES = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt|dez|"
+    r"janv|févr|mars|avr|juin|juil|août|sept|déc|mei|okt|ene|abr|ago|dic"
+)
+# "Balance on 31 December 2024", "Old balance as of 01.07.2025": the date is not the label.
+_DATE_IN_LABEL = re.compile(
+    r"\s*\b(?:on|as of|as at|per|am|au|op|al|du|vom|at)?\s*"
+    r"(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
+    rf"\d{{1,2}}\.?\s+(?:{_MONTH_NAMES})[a-zäéû]*\.?,?\s+\d{{4}}|"
+    rf"(?:{_MONTH_NAMES})[a-zäéû]*\.?\s+\d{{1,2}},?\s+\d{{4}})"
+)
 
 
 def _type_kind(schema: dict[str, Any]) -> tuple[str, bool]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extraction.engines.local import heuristics, prose
+from extraction.engines.local import blocks, heuristics, prose
 from extraction.engines.local.fields import extract_scalars, scalar_specs
 from extraction.engines.local.labels import FieldSpec
 from extraction.engines.local.layout import PageLayout
@@ -24,6 +24,9 @@ def extract_object(
     found: dict[str, Any] = {}
     leaves = scalar_specs(specs)
     found.update(extract_scalars(leaves, layouts, hints))
+    blocks.fill_ranges(specs, found, layouts, hints)
+    blocks.fill_parties(specs, found, layouts)
+    blocks.fill_recipient(leaves, found, layouts)
     for spec in _arrays(specs):
         if spec.kind == "array_obj" and spec.item is not None:
             records, how = extract_table(spec.item.children, layouts, hints)

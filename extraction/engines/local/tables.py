@@ -11,6 +11,7 @@ columns.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,14 +21,15 @@ from extraction.engines.local.labels import FieldSpec, label_score, normalize_la
 from extraction.engines.local.layout import Cell, PageLayout, Row
 from extraction.engines.local.typed import DocumentHints, match_enum, read_value
 from extraction.engines.local.vocabulary import SYNONYMS
+from extraction.values import parse_date
 
 _SKIP_ROW = re.compile(
     r"\b(brought forward|opening balance|old balance|previous balance|übertrag|vortrag|"
-    r"report|ancien solde|vorig saldo|saldo anterior|beginning balance|start balance)\b",
+    r"carried forward|report|ancien solde|vorig saldo|saldo anterior|beginning balance|start balance)\b",
     re.I,
 )
 _END_ROW = re.compile(
-    r"^\W*(sub-?total|total|totals|sum|summe|gesamt|totaal|carried forward|closing balance|"
+    r"^\W*(sub-?total|total|totals|sum|summe|gesamt|totaal|closing balance|"
     r"new balance|ending balance|net amount|net total|amount due|balance due|zwischensumme|"
     r"sous-total|subtotaal|neuer kontostand|nouveau solde|nieuw saldo|page total)\b",
     re.I,
@@ -95,9 +97,45 @@ def find_headers(layout: PageLayout, children: list[FieldSpec]) -> list[Table]:
                 columns.append(Column(cell.x0, cell.x1, None, 1.0, cell.text))
         matched = sum(1 for c in columns if c.spec is not None)
         if len(names) >= 2 and matched >= 0.6 * len(columns):
-            tables.append(Table(columns, total, layout.number, row.index))
+            last = row.index
+            # Header cells stacked on two lines ("Unit price" over "(USD)") sit just above or
+            # below the main header row, in x ranges no other header cell covers.
+            for other in _neighbours(layout, row):
+                for cell in other.cells:
+                    if any(min(cell.x1, c.x1) - max(cell.x0, c.x0) > 0 for c in columns):
+                        continue
+                    spec, score, sign = _column_for(cell.text, children)
+                    if spec is not None and spec.name not in names:
+                        names.add(spec.name)
+                        total += score
+                        columns.append(Column(cell.x0, cell.x1, spec, sign, cell.text))
+                        if other.index > row.index:
+                            last = other.index
+            for other in _neighbours(layout, row):
+                if (
+                    other.index > last
+                    and all(
+                        any(min(cell.x1, c.x1) - max(cell.x0, c.x0) > 0 for c in columns)
+                        for cell in other.cells
+                    )
+                    and not re.search(r"\d", other.text)
+                ):
+                    last = other.index
+            columns.sort(key=lambda c: c.x0)
+            tables.append(Table(columns, total, layout.number, last))
     tables.sort(key=lambda t: -t.score)
     return tables
+
+
+def _neighbours(layout: PageLayout, row: Row) -> list[Row]:
+    height = row.y1 - row.y0
+    out = []
+    for index in (row.index - 1, row.index + 1):
+        if 0 <= index < len(layout.rows):
+            other = layout.rows[index]
+            if abs(other.y0 - row.y0) < height * 1.6:
+                out.append(other)
+    return out
 
 
 def _assign(cell: Cell, columns: list[Column]) -> int | None:
@@ -149,7 +187,9 @@ def _record(
             )
             continue
         how = f"table column '{column.header}'"
-        record[spec.name] = Found(value, row.page, cell.start + start, cell.start + end, 0.9, how)
+        record[spec.name] = Found(
+            value, row.page, cell.start + start, cell.start + end, 0.9, how, raw=cell.text
+        )
     return record, placed
 
 
@@ -193,7 +233,10 @@ def read_table(
         got = _record(row, table.columns, hints)
         record, placed = got if got else ({}, 0)
         has_typed = any(name in typed for name in record) or not typed
-        if len(record) >= 2 and has_typed and placed >= max(2, len(row.cells) - 1):
+        needed = max(2, math.ceil(len(table.mapped) * 0.6))
+        if row.y0 - last_y > (row.y1 - row.y0) * 6 and records:
+            return records, False
+        if len(record) >= needed and has_typed and placed >= max(2, len(row.cells) - 1):
             if group is not None and unmapped:
                 record.setdefault(unmapped[0].name, group)
             records.append(record)
@@ -252,4 +295,37 @@ def extract_table(
         if not to_end:
             break
         table = Table(best.columns, best.score, page, -1)
+    _settle_date_order(records, children, hints)
     return records, how
+
+
+def _settle_date_order(
+    records: list[dict[str, Found]], children: list[FieldSpec], hints: DocumentHints
+) -> None:
+    """Re-read a date column in the day/month order that keeps it in sequence.
+
+    Statements list rows chronologically, so when ``09/01``-style dates are ambiguous the
+    order under which consecutive dates never go backwards is the printed one.
+    """
+    for child in children:
+        if child.kind != "date":
+            continue
+        found = [r[child.name] for r in records if child.name in r and r[child.name].raw]
+        if len(found) < 3:
+            continue
+        readings = {}
+        for day_first in (True, False):
+            values = [
+                parse_date(f.raw, day_first=day_first, default_year=hints.year) for f in found
+            ]
+            if any(v is None for v in values):
+                continue
+            backwards = sum(1 for a, b in zip(values, values[1:], strict=False) if b < a)
+            readings[day_first] = (backwards, values)
+        if len(readings) < 2 or readings[True][1] == readings[False][1]:
+            continue
+        best = min(readings, key=lambda k: readings[k][0])
+        if readings[best][0] == readings[not best][0]:
+            continue
+        for item, value in zip(found, readings[best][1], strict=True):
+            item.value = value.isoformat()
