@@ -25,29 +25,49 @@ class PlacedWord:
     confidence: float | None = None
 
 
-def group_lines(words: Iterable[PlacedWord]) -> list[list[PlacedWord]]:
-    """Cluster words into visual lines, each sorted left to right, lines top to bottom.
+def upright(
+    word: PlacedWord, width: float, height: float, text_rotation: int
+) -> tuple[float, float, float, float]:
+    """The word's box in the frame where its text reads left to right: undoes a clockwise
+    ``text_rotation`` of the text on a ``width`` x ``height`` page."""
+    if text_rotation == 90:
+        return word.y0, width - word.x1, word.y1, width - word.x0
+    if text_rotation == 180:
+        return width - word.x1, height - word.y1, width - word.x0, height - word.y0
+    if text_rotation == 270:
+        return height - word.y1, word.x0, height - word.y0, word.x1
+    return word.x0, word.y0, word.x1, word.y1
+
+
+def group_lines(
+    words: Iterable[PlacedWord],
+    width: float = 0.0,
+    height: float = 0.0,
+    text_rotation: int = 0,
+) -> list[list[PlacedWord]]:
+    """Cluster words into visual lines, each in reading order, lines top to bottom (in the
+    frame where the text reads left to right, see ``upright``).
 
     A word joins the current line when it overlaps the line's vertical extent by at least half
     of the smaller height: superscripts and mixed font sizes on one baseline stay together while
     the next line down does not.
     """
-    ordered = sorted(words, key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
-    lines: list[list[PlacedWord]] = []
+    boxes = [(upright(word, width, height, text_rotation), word) for word in words]
+    boxes.sort(key=lambda item: ((item[0][1] + item[0][3]) / 2, item[0][0]))
+    lines: list[list[tuple[tuple[float, float, float, float], PlacedWord]]] = []
     top = bottom = 0.0
-    for word in ordered:
+    for box, word in boxes:
+        _, y0, _, y1 = box
         if lines:
-            overlap = min(bottom, word.y1) - max(top, word.y0)
-            smaller = min(bottom - top, word.y1 - word.y0)
+            overlap = min(bottom, y1) - max(top, y0)
+            smaller = min(bottom - top, y1 - y0)
             if smaller <= 0 or overlap >= 0.5 * smaller:
-                lines[-1].append(word)
-                top, bottom = min(top, word.y0), max(bottom, word.y1)
+                lines[-1].append((box, word))
+                top, bottom = min(top, y0), max(bottom, y1)
                 continue
-        lines.append([word])
-        top, bottom = word.y0, word.y1
-    for line in lines:
-        line.sort(key=lambda w: w.x0)
-    return lines
+        lines.append([(box, word)])
+        top, bottom = y0, y1
+    return [[word for _, word in sorted(line, key=lambda item: item[0][0])] for line in lines]
 
 
 def build_page(
@@ -57,13 +77,15 @@ def build_page(
     words: Iterable[PlacedWord],
     *,
     ocr: bool = False,
+    text_rotation: int = 0,
 ) -> Page:
-    """Assemble a ``Page`` from positioned words (boxes in points, top-left origin)."""
+    """Assemble a ``Page`` from positioned words (boxes in points, top-left origin);
+    ``text_rotation`` is the clockwise angle at which the text reads on the page."""
     page_words: list[Word] = []
     page_lines: list[Line] = []
     parts: list[str] = []
     offset = 0
-    for line_words in group_lines(words):
+    for line_words in group_lines(words, width, height, text_rotation):
         line_start = offset
         line_box: Box | None = None
         sizes: list[float] = []

@@ -84,13 +84,14 @@ class PageGeometry:
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
-def page_text_words(textpage: Any, geometry: PageGeometry) -> list[PlacedWord]:
-    """Words of one pdfium text page with display boxes and font sizes."""
+def page_text_words(textpage: Any, geometry: PageGeometry) -> tuple[list[PlacedWord], int]:
+    """Words of one pdfium text page with display boxes and font sizes, and the clockwise
+    angle (0, 90, 180 or 270) at which most of the text reads on the displayed page."""
     import pypdfium2.raw as pdfium_c
 
     count = pdfium_c.FPDFText_CountChars(textpage)
     if count <= 0:
-        return []
+        return [], 0
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
     text = bytes(memoryview(buffer)[: max(written - 1, 0)]).decode("utf-16-le", "replace")
@@ -103,19 +104,29 @@ def page_text_words(textpage: Any, geometry: PageGeometry) -> list[PlacedWord]:
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     get_size = pdfium_c.FPDFText_GetFontSize
     words: list[PlacedWord] = []
+    votes = [0, 0, 0, 0]  # reading direction of multi-character words: 0, 90, 180, 270
     for match in WORD_PATTERN.finditer(text):
         first, last = match.start(), match.end() - 1
         if index_map is not None:
             first, last = index_map[first], index_map[last]
         get_box(textpage, first, rect)
-        left, top, bottom = rect.left, rect.top, rect.bottom
-        get_box(textpage, last, rect)
-        x0, y0, x1, y1 = geometry.rect(
-            min(left, rect.left), min(bottom, rect.bottom), rect.right, max(top, rect.top)
-        )
+        left, top, right, bottom = rect.left, rect.top, rect.right, rect.bottom
+        if last != first:
+            get_box(textpage, last, rect)
+            dx = (rect.left + rect.right - left - right) / 2
+            dy = (rect.top + rect.bottom - top - bottom) / 2
+            if abs(dx) >= abs(dy):
+                votes[0 if dx > 0 else 2] += 1
+            else:
+                votes[3 if dy > 0 else 1] += 1
+            left, right = min(left, rect.left), max(right, rect.right)
+            top, bottom = max(top, rect.top), min(bottom, rect.bottom)
+        x0, y0, x1, y1 = geometry.rect(left, bottom, right, top)
         size = get_size(textpage, first)
         words.append(PlacedWord(match.group(), x0, y0, x1, y1, round(size, 2) or None))
-    return words
+    # Votes are in user space; the page's /Rotate turns them further on display.
+    user_angle = (0, 90, 180, 270)[votes.index(max(votes))]
+    return words, (user_angle + geometry.rotation) % 360
 
 
 def _char_indices(textpage: Any, text: str) -> list[int]:
@@ -180,7 +191,7 @@ class PdfPages(LazyPages):
                 geometry = PageGeometry(tuple(pdf_page.get_cropbox()), pdf_page.get_rotation())
                 textpage = pdf_page.get_textpage()
                 try:
-                    words = page_text_words(textpage, geometry)
+                    words, text_rotation = page_text_words(textpage, geometry)
                 finally:
                     textpage.close()
                 needs_ocr = not words and page_has_images(pdf_page)
@@ -193,7 +204,14 @@ class PdfPages(LazyPages):
                 pdf_page.close()
         for text, rect, size in self._form_words.get(index, ()):
             words.extend(_place_value(text, geometry.rect(*rect), size))
-        return build_page(index + 1, geometry.width, geometry.height, words, ocr=needs_ocr)
+        return build_page(
+            index + 1,
+            geometry.width,
+            geometry.height,
+            words,
+            ocr=needs_ocr,
+            text_rotation=text_rotation,
+        )
 
     def close(self) -> None:
         with PDFIUM_LOCK:
