@@ -184,6 +184,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = JOB_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = JOB_TIME_LIMIT
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-jobs": {
+        "task": "extraction.tasks.requeue_stale_jobs",
+        "schedule": envfloat("OPENEXTRACT_REAPER_INTERVAL_SECONDS", 30.0),
+        "options": {"queue": "critical", "expires": 60},
+    },
+    "purge-expired-cache": {
+        "task": "extraction.tasks.purge_expired_cache",
+        "schedule": 3600.0,
+        "options": {"queue": "low", "expires": 3600},
+    },
+}
 
 # --- LLM endpoints ------------------------------------------------------------------------------
 OPENAI_BASE_URL = envstr("OPENAI_BASE_URL", "")
@@ -211,6 +223,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "extraction.api.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenExtract API",

@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from extraction import services
+from extraction import maintenance, services
 from extraction.config import ExtractConfig
 from extraction.documents.base import DocumentError
 from extraction.engines.base import EngineError, ExtractionCancelled
@@ -17,6 +17,17 @@ from extraction.models import ExtractionJob
 from extraction.pipeline import PipelineInput, run_pipeline
 
 logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def requeue_stale_jobs() -> int:
+    """Periodic: put back on the queue the jobs whose message or worker was lost."""
+    return len(maintenance.jobs_requeue_stale())
+
+
+@shared_task(ignore_result=True)
+def purge_expired_cache() -> int:
+    return maintenance.cache_purge_expired()
 
 
 def retry_countdown(attempt: int) -> float:
@@ -92,3 +103,15 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
         error=outcome.error,
         pages_total=outcome.pages_total,
     )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def deliver_webhook(self, delivery_id: str) -> None:  # noqa: ANN001 - Celery binds the task
+    """Make one attempt at a webhook delivery; retry transient failures with backoff.
+
+    The attempt count lives in the ``WebhookDelivery`` row, so redelivery cannot exceed it.
+    """
+    countdown = services.webhook_deliver(delivery_id=delivery_id)
+    if countdown is not None:
+        jittered = countdown * random.uniform(0.9, 1.1)
+        raise self.retry(countdown=jittered, queue=services.WEBHOOK_QUEUE)

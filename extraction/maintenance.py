@@ -1,0 +1,50 @@
+"""Periodic upkeep run by Celery beat: recover jobs the queue lost, purge expired data.
+
+The job rows are the truth. A job whose message vanished (Redis restarted or flushed) or whose
+worker died (its lease ran out) is found here and enqueued again; ``job_start`` makes the extra
+delivery harmless if the original message does turn up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db.models import Q
+from django.utils import timezone
+
+from extraction import services
+from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus
+
+logger = logging.getLogger(__name__)
+
+# A pending job normally starts within milliseconds; after this long its message is presumed lost.
+PENDING_REQUEUE_AFTER = dt.timedelta(seconds=60)
+
+
+def jobs_requeue_stale(*, now: dt.datetime | None = None) -> list[str]:
+    """Re-enqueue pending jobs that waited too long and running jobs whose lease expired.
+
+    Returns the ids re-enqueued. Each job's ``queued_at`` is bumped so it is not re-enqueued
+    again on every pass.
+    """
+    now = now or timezone.now()
+    stale = ExtractionJob.objects.filter(
+        Q(status=JobStatus.PENDING, queued_at__lt=now - PENDING_REQUEUE_AFTER)
+        | Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
+    ).only("id", "priority", "status")
+    requeued: list[str] = []
+    for job in stale[:500]:
+        updated = ExtractionJob.objects.filter(pk=job.pk, status=job.status).update(queued_at=now)
+        if updated:
+            services.job_enqueue_now(job=job)
+            requeued.append(str(job.pk))
+    if requeued:
+        logger.warning("re-enqueued %d stale job(s): %s", len(requeued), ", ".join(requeued))
+    return requeued
+
+
+def cache_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete expired cache entries; returns how many."""
+    deleted, _ = ExtractionCacheEntry.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted
