@@ -195,10 +195,14 @@ def job_submit(
 
 
 def job_enqueue_on_commit(*, job: ExtractionJob) -> None:
+    transaction.on_commit(lambda: job_enqueue_now(job=job))
+
+
+def job_enqueue_now(*, job: ExtractionJob) -> None:
+    """Send the job's task to the queue of its priority (callers make sure the row is committed)."""
     from extraction.tasks import extract_job
 
-    job_id, queue = str(job.id), job.priority
-    transaction.on_commit(lambda: extract_job.apply_async(args=[job_id], queue=queue))
+    extract_job.apply_async(args=[str(job.id)], queue=job.priority)
 
 
 def job_cancel(*, job: ExtractionJob) -> ExtractionJob:
