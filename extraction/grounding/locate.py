@@ -1,0 +1,353 @@
+"""Find where a value is printed: a quote or a typed value -> character spans of page text.
+
+The search runs in decreasing order of strictness and records which step matched:
+
+* ``exact``: the quote occurs verbatim in a page's text;
+* ``normalized``: it occurs ignoring case, whitespace and punctuation between its words;
+* ``fuzzy``: a near match (rapidfuzz partial ratio at or above ``FUZZY_CUTOFF``);
+* ``value``: the typed value itself is printed, in any format (``$1,234.56``, ``1.234,56 €``,
+  ``5 Mar 2024``, ``03/05/2024``).
+
+A quote that is found but does not hold the value (a number or date that differs) does not
+support it; the value is then searched by itself, and nothing is returned when it is not printed
+anywhere. Plain Python over ``Document``; no Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from extraction.documents.base import Document
+from extraction.values import find_date, month_number, parse_number
+
+FUZZY_CUTOFF = 85.0
+FUZZY_MIN_CHARS = 5
+# Fuzzy alignment is quadratic-ish in the page length; past this much text it is skipped.
+FUZZY_MAX_TOTAL_CHARS = 2_000_000
+NUMBER_TOLERANCE = 0.005
+# How well a string value must appear inside its quote for the quote to count as holding it.
+STRING_IN_QUOTE_RATIO = 80.0
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_WORD = re.compile(r"[^\W_]+")
+# Digit runs with the separators amounts use; a space only as a thousands separator.
+_NUMBER_TOKEN = re.compile(
+    r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d(?:[\d.,'’\u00a0\u202f]*\d)?"
+)
+_MONTH_NAME_YEAR = re.compile(r"\b([A-Za-zÀ-ÿ]{3,10})\.?,?\s+(\d{4})\b")
+_NUMERIC_YEAR_MONTH = re.compile(r"\b(\d{4})[-/.](\d{1,2})\b|\b(\d{1,2})[-/.](\d{4})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """One span of one page's text that supports a value; ``score`` is the similarity (0-1)."""
+
+    page: int
+    start: int
+    end: int
+    match: str  # exact | normalized | fuzzy | value
+    score: float = 1.0
+
+
+def value_kind(value: Any) -> str:
+    """The leaf kind of a typed output value: number, date, month, bool, string or null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    text = str(value)
+    if _ISO_DATE.match(text):
+        return "date"
+    if _YEAR_MONTH.match(text):
+        return "month"
+    return "string"
+
+
+class PageIndex:
+    """The pages a search may look at, in order, with their text read once.
+
+    ``pages`` limits the search (the pages the engine saw); by default every page.
+    """
+
+    def __init__(self, document: Document, pages: Sequence[int] | None = None):
+        self.document = document
+        self.numbers = list(pages) if pages else list(range(1, document.page_count + 1))
+        self._texts: dict[int, str] = {}
+        self._lowered: dict[int, str] = {}
+
+    def text(self, number: int) -> str:
+        if number not in self._texts:
+            self._texts[number] = self.document.page(number).text or ""
+        return self._texts[number]
+
+    def lowered(self, number: int) -> str:
+        """Lower-cased text with the same offsets (the original when lowering changes length)."""
+        if number not in self._lowered:
+            text = self.text(number)
+            lowered = text.lower()
+            self._lowered[number] = lowered if len(lowered) == len(text) else text
+        return self._lowered[number]
+
+    def ordered(self, first: int | None = None) -> Iterator[int]:
+        """Page numbers with ``first`` (a quote's page, say) searched before the others."""
+        if first is not None and first in self.numbers:
+            yield first
+        for number in self.numbers:
+            if number != first:
+                yield number
+
+    def total_chars(self) -> int:
+        return sum(len(self.text(number)) for number in self.numbers)
+
+
+def locate(
+    index: PageIndex, value: Any, quote: str | None = None
+) -> tuple[list[Located], str | None]:
+    """Spans that support ``value``, preferring where ``quote`` is printed.
+
+    Returns ``(spans, quote_match)``: ``spans`` is empty when nothing in the document supports
+    the value; ``quote_match`` says how the quote itself was found (None when it was not, or no
+    quote was given) so callers can tell a misquoted value from an unprinted one.
+    """
+    kind = value_kind(value)
+    quote = (quote or "").strip()
+    if kind == "null":
+        return [], None
+    if quote:
+        quoted = find_text(index, quote)
+        if quoted:
+            texts = [index.text(span.page)[span.start : span.end] for span in quoted]
+            if kind in ("bool", "string") and _string_in_quote(value, texts, kind):
+                return quoted, quoted[0].match
+            if kind not in ("bool", "string") and any(holds(value, text) for text in texts):
+                return quoted, quoted[0].match
+            found = find_value(index, value, near=quoted[0])
+            if found:
+                return found, quoted[0].match
+            if kind in ("bool", "string"):
+                # A derived value (an enum code read from "VISA CREDIT", a yes/no read from a
+                # sentence) is not printed as such: the quote is the evidence.
+                return [_replace_score(span, span.score * 0.75) for span in quoted], quoted[0].match
+            return [], quoted[0].match
+    found = find_value(index, value, near=None, as_value=bool(quote))
+    return found, None
+
+
+def find_text(index: PageIndex, quote: str) -> list[Located]:
+    """The quote's spans: exact, then normalized, then fuzzy, then line by line when it spans
+    several printed lines that the page text does not keep together. Empty when not found."""
+    for finder in (_find_exact, _find_normalized, _find_fuzzy):
+        hit = finder(index, quote)
+        if hit is not None:
+            return [hit]
+    lines = [line.strip() for line in quote.splitlines() if line.strip()]
+    if len(lines) > 1:
+        return _find_lines(index, lines)
+    return []
+
+
+def find_value(
+    index: PageIndex, value: Any, *, near: Located | None, as_value: bool = True
+) -> list[Located]:
+    """Where the typed value itself is printed, nearest to ``near`` when given.
+
+    Strings are searched as text (``exact``/``normalized``/``fuzzy``, or ``value`` when
+    ``as_value``: the search replaced a quote that failed). Booleans cannot be searched.
+    """
+    kind = value_kind(value)
+    if kind == "string":
+        spans = find_text(index, str(value))
+        if as_value:
+            spans = [_replace_match(span, "value") for span in spans]
+        return spans
+    if kind not in ("number", "date", "month"):
+        return []
+    first = near.page if near else None
+    for number in index.ordered(first):
+        text = index.text(number)
+        candidates = list(_typed_candidates(kind, value, text))
+        if candidates:
+            anchor = near.start if near is not None and near.page == number else 0
+            start, end = min(candidates, key=lambda span: abs(span[0] - anchor))
+            return [Located(number, start, end, "value", 1.0)]
+    return []
+
+
+def holds(value: Any, text: str) -> bool:
+    """True when ``text`` prints the typed ``value`` (a number, date or year-month)."""
+    kind = value_kind(value)
+    if kind in ("number", "date", "month"):
+        return next(iter(_typed_candidates(kind, value, text)), None) is not None
+    return _string_in_quote(value, [text], kind)
+
+
+def _string_in_quote(value: Any, texts: list[str], kind: str) -> bool:
+    if kind == "bool":
+        return True
+    wanted = _normal_words(str(value))
+    if not wanted:
+        return True
+    from rapidfuzz import fuzz
+
+    for text in texts:
+        words = _normal_words(text)
+        if wanted in words or fuzz.partial_ratio(wanted, words) >= STRING_IN_QUOTE_RATIO:
+            return True
+    return False
+
+
+def _normal_words(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _find_exact(index: PageIndex, quote: str) -> Located | None:
+    for number in index.numbers:
+        start = index.text(number).find(quote)
+        if start >= 0:
+            return Located(number, start, start + len(quote), "exact", 1.0)
+    return None
+
+
+def _normalized_pattern(quote: str) -> re.Pattern[str] | None:
+    words = _WORD.findall(quote)
+    if not words:
+        return None
+    body = r"[\W_]*".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", re.IGNORECASE)
+
+
+def _find_normalized(index: PageIndex, quote: str) -> Located | None:
+    pattern = _normalized_pattern(quote)
+    if pattern is None:
+        return None
+    for number in index.numbers:
+        match = pattern.search(index.text(number))
+        if match:
+            return Located(number, match.start(), match.end(), "normalized", 1.0)
+    return None
+
+
+def _find_fuzzy(index: PageIndex, quote: str) -> Located | None:
+    if len(quote) < FUZZY_MIN_CHARS or index.total_chars() > FUZZY_MAX_TOTAL_CHARS:
+        return None
+    from rapidfuzz import fuzz
+
+    needle = quote.lower()
+    best: Located | None = None
+    for number in index.numbers:
+        haystack = index.lowered(number)
+        if not haystack:
+            continue
+        cutoff = best.score * 100 if best else FUZZY_CUTOFF
+        alignment = fuzz.partial_ratio_alignment(needle, haystack, score_cutoff=cutoff)
+        if alignment is None or (best is not None and alignment.score <= cutoff):
+            continue
+        start, end = _widen_to_words(index.text(number), alignment.dest_start, alignment.dest_end)
+        best = Located(number, start, end, "fuzzy", round(alignment.score / 100, 3))
+        if best.score >= 0.999:
+            break
+    return best
+
+
+def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a span so it does not cut a word in half, and trim the spaces at its ends."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and end > 0 and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _find_lines(index: PageIndex, lines: list[str]) -> list[Located]:
+    """Each line of a multi-line quote, all on one page (the first line's page)."""
+    first = None
+    for finder in (_find_exact, _find_normalized):
+        first = finder(index, lines[0])
+        if first is not None:
+            break
+    if first is None:
+        return []
+    page_only = PageIndex(index.document, [first.page])
+    spans = [first]
+    for line in lines[1:]:
+        hit = _find_exact(page_only, line) or _find_normalized(page_only, line)
+        if hit is None:
+            return []
+        spans.append(hit)
+    return spans
+
+
+def _typed_candidates(kind: str, value: Any, text: str) -> Iterable[tuple[int, int]]:
+    if kind == "number":
+        return _number_spans(float(value), text)
+    if kind == "date":
+        return _date_spans(dt.date.fromisoformat(str(value)), text)
+    return _month_spans(str(value), text)
+
+
+def _number_spans(value: float, text: str) -> Iterator[tuple[int, int]]:
+    whole = str(int(abs(value)))
+    # Cheap pre-check: the last digits of the whole part are printed whatever the separators.
+    if whole[-3:] not in text:
+        return
+    for match in _NUMBER_TOKEN.finditer(text):
+        token = match.group(0)
+        readings = {parse_number(token), parse_number(token, decimal_comma=True)}
+        readings.add(parse_number(token, decimal_comma=False))
+        for reading in readings:
+            if reading is not None and abs(abs(reading) - abs(value)) <= NUMBER_TOLERANCE:
+                yield match.start(), match.end()
+                break
+
+
+def _date_spans(value: dt.date, text: str) -> Iterator[tuple[int, int]]:
+    if str(value.day) not in text:
+        return
+    seen: set[tuple[int, int]] = set()
+    for day_first in (None, True, False):
+        position = 0
+        while position < len(text):
+            found = find_date(text[position:], day_first=day_first, default_year=value.year)
+            if found is None:
+                break
+            date, start, end = found
+            span = (position + start, position + end)
+            if date == value and span not in seen:
+                seen.add(span)
+                yield span
+            position += max(end, start + 1)
+
+
+def _month_spans(value: str, text: str) -> Iterator[tuple[int, int]]:
+    year, month = int(value[:4]), int(value[5:7])
+    if str(year) not in text:
+        return
+    for match in _MONTH_NAME_YEAR.finditer(text):
+        if month_number(match.group(1)) == month and int(match.group(2)) == year:
+            yield match.start(), match.end()
+    for match in _NUMERIC_YEAR_MONTH.finditer(text):
+        if match.group(1):
+            found = (int(match.group(1)), int(match.group(2)))
+        else:
+            found = (int(match.group(4)), int(match.group(3)))
+        if found == (year, month):
+            yield match.start(), match.end()
+
+
+def _replace_match(span: Located, match: str) -> Located:
+    return Located(span.page, span.start, span.end, match, span.score)
+
+
+def _replace_score(span: Located, score: float) -> Located:
+    return Located(span.page, span.start, span.end, span.match, round(score, 3))
