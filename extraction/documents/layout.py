@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extraction.documents.base import Box, Line, Page, Word
+from extraction.documents.columns import split_columns
 
 
 @dataclass(slots=True)
@@ -85,7 +86,11 @@ def build_page(
     page_lines: list[Line] = []
     parts: list[str] = []
     offset = 0
-    for line_words in group_lines(words, width, height, text_rotation):
+    rows = group_lines(words, width, height, text_rotation)
+    if text_rotation == 0 and rows:
+        heights = sorted(w.y1 - w.y0 for row in rows for w in row)
+        rows = split_columns(rows, max(8.0, 0.9 * heights[len(heights) // 2]))
+    for line_words in rows:
         line_start = offset
         line_box: Box | None = None
         sizes: list[float] = []
