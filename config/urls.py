@@ -6,6 +6,10 @@ from config.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("extraction.api.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("extraction.urls")),
 ]
+
+handler404 = "extraction.api.exceptions.not_found"
+handler500 = "extraction.api.exceptions.server_error"

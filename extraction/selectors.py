@@ -65,3 +65,8 @@ def run_get(*, project: Project, run_id: object) -> ExtractionRun | None:
 
 def run_get_by_job(*, project: Project, job_id: object) -> ExtractionRun | None:
     return _get_or_none(runs_for_project(project=project), job_id=job_id)
+
+
+def file_get_by_id_in_project(*, file_id: object, project_id: object) -> SourceFile | None:
+    """For signed download links, whose token carries both ids (no user is logged in)."""
+    return _get_or_none(SourceFile.objects.filter(project_id=project_id), id=file_id)

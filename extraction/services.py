@@ -6,8 +6,12 @@ surrounding transaction commits, so a worker never sees a job row that does not 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
+import json
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +20,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Project
-from extraction.config import ExtractConfig
+from extraction import webhooks
+from extraction.config import ConfigError, ExtractConfig
+from extraction.documents.base import DocumentError
+from extraction.documents.detect import EXTENSIONS, detect_type
+from extraction.engines.registry import model_registry_from_settings, validate_config_models
 from extraction.models import (
     TERMINAL_STATUSES,
     ExtractionAgent,
@@ -25,7 +33,9 @@ from extraction.models import (
     JobStatus,
     RunStatus,
     SourceFile,
+    WebhookDelivery,
 )
+from extraction.schemas import load_schema
 
 # A running job renews its lease at every progress report; a lease that runs out means the worker
 # died and the job may be taken again.
@@ -64,13 +74,30 @@ def agent_get_or_create_default(*, project: Project) -> ExtractionAgent:
 def agent_create(
     *, project: Project, name: str, data_schema: dict[str, Any], config: dict[str, Any] | None
 ) -> ExtractionAgent:
-    """Create an agent; raises ``ConfigError`` (bad config) or ``ConflictError`` (name taken)."""
-    normalized_config = ExtractConfig.from_dict(config).to_dict()
+    """Create an agent.
+
+    Raises ``SchemaError`` (bad schema), ``ConfigError`` (bad config or model name),
+    ``ServiceError`` (bad name) or ``ConflictError`` (name taken).
+    """
+    name = agent_name_clean(name=name)
+    data_schema = data_schema_clean(data_schema=data_schema)
+    normalized_config = config_clean(config=config)
     if ExtractionAgent.objects.filter(project=project, name=name).exists():
         raise ConflictError(f"An extraction agent named {name!r} already exists in this project.")
     return ExtractionAgent.objects.create(
         project=project, name=name, data_schema=data_schema, config=normalized_config
     )
+
+
+def agent_name_clean(*, name: Any) -> str:
+    """A usable agent name; raises ``ServiceError``."""
+    if not isinstance(name, str) or not name.strip():
+        raise ServiceError("name must be a non-empty string.")
+    if len(name) > 200:
+        raise ServiceError("name must be at most 200 characters.")
+    if name == ExtractionAgent.DEFAULT_NAME:
+        raise ServiceError(f"The name {name!r} is reserved for the project's default agent.")
+    return name
 
 
 def agent_update(
@@ -80,11 +107,13 @@ def agent_update(
     config: dict[str, Any] | None = None,
     name: str | None = None,
 ) -> ExtractionAgent:
+    """Replace the given fields; raises like ``agent_create``."""
     if config is not None:
-        agent.config = ExtractConfig.from_dict(config).to_dict()
+        agent.config = config_clean(config=config)
     if data_schema is not None:
-        agent.data_schema = data_schema
+        agent.data_schema = data_schema_clean(data_schema=data_schema)
     if name is not None and name != agent.name:
+        name = agent_name_clean(name=name)
         if ExtractionAgent.objects.filter(project=agent.project, name=name).exists():
             raise ConflictError(
                 f"An extraction agent named {name!r} already exists in this project."
@@ -167,7 +196,13 @@ def job_submit(
     """
     if (source is None) == (text is None):
         raise ServiceError("Provide exactly one of a file or text.")
-    effective_config = ExtractConfig.from_dict(config if config is not None else agent.config)
+    effective_schema = data_schema_clean(
+        data_schema=data_schema if data_schema is not None else agent.data_schema
+    )
+    effective_config = ExtractConfig.from_dict(
+        config_clean(config=config if config is not None else agent.config)
+    )
+    hooks = webhook_configurations_clean(webhook_configurations=webhook_configurations)
     effective_priority = priority or (
         effective_config.priority.value if effective_config.priority else "medium"
     )
@@ -180,10 +215,10 @@ def job_submit(
             file=source,
             file_name=source.name if source else "",
             inline_text=text,
-            data_schema=data_schema if data_schema is not None else agent.data_schema,
+            data_schema=effective_schema,
             config=effective_config.to_dict(),
             priority=effective_priority,
-            webhook_configurations=webhook_configurations or [],
+            webhook_configurations=hooks,
             from_ui=from_ui,
             queued_at=timezone.now(),
         )
@@ -191,6 +226,7 @@ def job_submit(
             job=job, project=project, agent=agent, status=RunStatus.PENDING, from_ui=from_ui
         )
         job_enqueue_on_commit(job=job)
+        webhook_schedule(job=job, event=webhooks.EVENT_PENDING)
     return job
 
 
@@ -225,6 +261,7 @@ def job_cancel(*, job: ExtractionJob) -> ExtractionJob:
         ExtractionRun.objects.filter(job=locked).update(
             status=RunStatus.ERROR, error="Cancelled by the user.", updated_at=now
         )
+        webhook_schedule(job=locked, event=webhooks.EVENT_CANCELLED)
     return locked
 
 
@@ -249,6 +286,7 @@ def job_retry(*, job: ExtractionJob) -> ExtractionJob:
             updated_at=timezone.now(),
         )
         job_enqueue_on_commit(job=locked)
+        webhook_schedule(job=locked, event=webhooks.EVENT_PENDING)
     return locked
 
 
@@ -279,6 +317,7 @@ def job_start(*, job_id: str) -> ExtractionJob | None:
                 ExtractionRun.objects.filter(job=job).update(
                     status=RunStatus.ERROR, error=message, updated_at=now
                 )
+                webhook_schedule(job=job, event=webhooks.EVENT_ERROR)
                 return None
         job.status = JobStatus.RUNNING
         job.attempts += 1
@@ -346,6 +385,7 @@ def job_complete(
                 "from_ui": job.from_ui,
             },
         )
+        webhook_schedule(job=job, event=EVENT_FOR_STATUS.get(status, webhooks.EVENT_ERROR))
     return job
 
 
@@ -364,6 +404,7 @@ def job_fail(*, job_id: str, error: str) -> ExtractionJob | None:
         ExtractionRun.objects.filter(job=job).update(
             status=RunStatus.ERROR, error=error, updated_at=now
         )
+        webhook_schedule(job=job, event=webhooks.EVENT_ERROR)
     return job
 
 
@@ -372,3 +413,350 @@ def job_release_for_retry(*, job_id: str, error: str) -> None:
     ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
         status=JobStatus.PENDING, error=error, lease_expires_at=None, updated_at=timezone.now()
     )
+
+
+# --- Submission checks -------------------------------------------------------------------------
+
+
+def data_schema_clean(*, data_schema: Any) -> dict[str, Any]:
+    """The schema as an object (a JSON string is parsed); raises ``SchemaError`` with pointers."""
+    load_schema(data_schema)
+    return json.loads(data_schema) if isinstance(data_schema, (str, bytes)) else data_schema
+
+
+def config_clean(*, config: Any) -> dict[str, Any]:
+    """The normalised config dict; raises ``ConfigError`` for bad fields and unknown models."""
+    if config is not None and not isinstance(config, dict):
+        raise ConfigError({"config": "must be an object"})
+    parsed = ExtractConfig.from_dict(config)
+    validate_config_models(parsed, model_registry_from_settings(settings))
+    return parsed.to_dict()
+
+
+def webhook_configurations_clean(*, webhook_configurations: Any) -> list[dict[str, Any]]:
+    """Checked webhook configurations (URLs resolved and vetted); raises ``ServiceError``."""
+    try:
+        return webhooks.webhook_configurations_clean(webhook_configurations)
+    except webhooks.WebhookConfigError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def file_decode_base64(*, data: Any) -> bytes:
+    """Decode the stateless API's ``file.data``; raises ``ServiceError`` when it is not base64."""
+    if not isinstance(data, str):
+        raise ServiceError("file.data must be a base64-encoded string.")
+    try:
+        content = base64.b64decode("".join(data.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ServiceError("file.data is not valid base64.") from None
+    if not content:
+        raise ServiceError("file.data is empty.")
+    return content
+
+
+def file_sniff_type(*, content: bytes, name: str, declared_type: str) -> str:
+    """The media type judged from the bytes; the declared type when they say nothing usable."""
+    declared = (declared_type or "").split(";")[0].strip().lower()
+    try:
+        return detect_type(
+            content,
+            declared_type=None if declared == "application/octet-stream" else declared or None,
+            file_name=name,
+        )
+    except DocumentError:
+        return declared or "application/octet-stream"
+
+
+def file_upload(
+    *,
+    project: Project,
+    content: bytes,
+    name: str,
+    declared_type: str,
+    purpose: str = SourceFile.Purpose.EXTRACT,
+    external_file_id: str = "",
+) -> SourceFile:
+    """Store an upload with its type detected from the content; raises ``ServiceError``.
+
+    A nameless upload (``upload``, as SDKs send raw bytes) gets an extension for its type, so
+    ``file_type`` reads ``pdf`` rather than nothing.
+    """
+    if purpose not in SourceFile.Purpose.values:
+        raise ServiceError(f"purpose must be one of {', '.join(SourceFile.Purpose.values)}.")
+    mime_type = file_sniff_type(content=content, name=name, declared_type=declared_type)
+    name = safe_file_name(name)
+    if "." not in name:
+        extension = next((ext for ext, kind in EXTENSIONS.items() if kind == mime_type), None)
+        extension = extension or "." + mime_type.rsplit("/", 1)[-1].split("+")[0][:10]
+        if mime_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+            extension = ".docx"
+        elif mime_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+            extension = ".xlsx"
+        name = f"{name}{extension}"
+    return file_store(
+        project=project,
+        content=content,
+        name=name,
+        mime_type=mime_type,
+        purpose=purpose,
+        external_file_id=external_file_id,
+    )
+
+
+# --- Stateless runs and batches ----------------------------------------------------------------
+
+
+def extraction_run_stateless(
+    *,
+    project: Project,
+    data_schema: Any,
+    config: Any,
+    text: str | None = None,
+    file_data: str | None = None,
+    file_mime_type: str | None = None,
+    source: SourceFile | None = None,
+    webhook_configurations: Any = None,
+) -> ExtractionJob:
+    """Run one document through the project's hidden default agent.
+
+    Exactly one of ``text``, ``file_data`` (base64) or ``source`` must be given. Everything is
+    validated before anything is stored; raises ``ServiceError``, ``SchemaError`` or
+    ``ConfigError``.
+    """
+    given = [
+        label
+        for label, value in (("text", text), ("file", file_data), ("file_id", source))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise ServiceError(
+            "Provide exactly one of text, file or file_id"
+            + (f" (got {', '.join(given)})." if given else ".")
+        )
+    if text is not None and not isinstance(text, str):
+        raise ServiceError("text must be a string.")
+    data_schema = data_schema_clean(data_schema=data_schema)
+    config = config_clean(config=config if config is not None else {})
+    webhook_configurations_clean(webhook_configurations=webhook_configurations)
+    content = file_decode_base64(data=file_data) if file_data is not None else None
+    agent = agent_get_or_create_default(project=project)
+    stored: SourceFile | None = None
+    try:
+        with transaction.atomic():
+            if content is not None:
+                stored = source = file_upload(
+                    project=project,
+                    content=content,
+                    name="document",
+                    declared_type=file_mime_type or "application/octet-stream",
+                )
+            return job_submit(
+                project=project,
+                agent=agent,
+                source=source,
+                text=text,
+                data_schema=data_schema,
+                config=config,
+                webhook_configurations=webhook_configurations,
+            )
+    except Exception:
+        # The rows rolled back; the bytes on disk must go too ("nothing stored").
+        if stored is not None:
+            stored.content.delete(save=False)
+        raise
+
+
+def job_submit_batch(
+    *,
+    project: Project,
+    agent: ExtractionAgent,
+    sources: list[SourceFile],
+    data_schema: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+    priority: str | None = None,
+    webhook_configurations: list[dict[str, Any]] | None = None,
+) -> list[ExtractionJob]:
+    """One job per file, all or none; raises like ``job_submit``."""
+    if not sources:
+        raise ServiceError("file_ids must list at least one file.")
+    with transaction.atomic():
+        return [
+            job_submit(
+                project=project,
+                agent=agent,
+                source=source,
+                data_schema=data_schema,
+                config=config,
+                priority=priority,
+                webhook_configurations=webhook_configurations,
+            )
+            for source in sources
+        ]
+
+
+def run_delete(*, run: ExtractionRun) -> None:
+    """Delete a finished job's run; raises ``ServiceError`` while the job is still active."""
+    if run.job.status not in TERMINAL_STATUSES:
+        raise ServiceError("The run's job is still in progress; cancel it first.")
+    run.delete()
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+EVENT_FOR_STATUS = {
+    JobStatus.SUCCESS: webhooks.EVENT_SUCCESS,
+    JobStatus.PARTIAL_SUCCESS: webhooks.EVENT_PARTIAL_SUCCESS,
+    JobStatus.ERROR: webhooks.EVENT_ERROR,
+    JobStatus.CANCELLED: webhooks.EVENT_CANCELLED,
+}
+WEBHOOK_QUEUE = "high"
+
+
+def webhook_schedule(*, job: ExtractionJob, event: str) -> list[WebhookDelivery]:
+    """Record one delivery per subscribed configuration and send each after commit.
+
+    A repeated event (a retried job) reuses its row with a fresh idempotency id.
+    """
+    from extraction.tasks import deliver_webhook
+
+    deliveries = []
+    for configuration in job.webhook_configurations or []:
+        if not webhooks.subscribed(configuration, event):
+            continue
+        delivery, _ = WebhookDelivery.objects.update_or_create(
+            job=job,
+            event=event,
+            url=configuration["webhook_url"],
+            defaults={
+                "event_id": uuid.uuid4(),
+                "attempt": 0,
+                "status_code": None,
+                "error": "",
+                "delivered_at": None,
+            },
+        )
+        deliveries.append(delivery)
+        delivery_id = str(delivery.id)
+        transaction.on_commit(
+            lambda delivery_id=delivery_id: deliver_webhook.apply_async(
+                args=[delivery_id], queue=WEBHOOK_QUEUE
+            )
+        )
+    return deliveries
+
+
+def webhook_deliver(*, delivery_id: str) -> float | None:
+    """Make one delivery attempt and record it; return seconds until the next try, or None.
+
+    Returns None when the delivery succeeded, failed permanently, ran out of attempts, or is
+    gone or already delivered (so a duplicate task is a no-op).
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("job", "job__project", "job__run")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.delivered_at is not None:
+            return None
+        if delivery.attempt >= webhooks.MAX_ATTEMPTS:
+            return None
+        delivery.attempt += 1
+        delivery.save(update_fields=["attempt", "updated_at"])
+    job = delivery.job
+    configuration = next(
+        (c for c in job.webhook_configurations if c.get("webhook_url") == delivery.url), {}
+    )
+    body = webhooks.build_payload(
+        event=delivery.event,
+        event_id=str(delivery.event_id),
+        job=webhook_job_data(job=job, event=delivery.event),
+        output_format=configuration.get("webhook_output_format") or "string",
+    )
+    timestamp = str(int(timezone.now().timestamp()))
+    headers = {
+        **(configuration.get("webhook_headers") or {}),
+        "Content-Type": "application/json",
+        "User-Agent": "OpenExtract-Webhooks/1",
+        "X-OpenExtract-Event": delivery.event,
+        "X-OpenExtract-Event-Id": str(delivery.event_id),
+        "X-OpenExtract-Timestamp": timestamp,
+        webhooks.SIGNATURE_HEADER: webhooks.sign(
+            secret=job.project.webhook_secret, timestamp=timestamp, body=body
+        ),
+    }
+    try:
+        status_code = webhooks.webhook_send(url=delivery.url, body=body, headers=headers)
+    except webhooks.TransportError as exc:
+        delivery.status_code = exc.status_code
+        delivery.error = str(exc)[:2000]
+        delivery.save(update_fields=["status_code", "error", "updated_at"])
+        if exc.permanent or delivery.attempt >= webhooks.MAX_ATTEMPTS:
+            return None
+        return webhooks.retry_countdown(delivery.attempt)
+    delivery.status_code = status_code
+    delivery.error = ""
+    delivery.delivered_at = timezone.now()
+    delivery.save(update_fields=["status_code", "error", "delivered_at", "updated_at"])
+    return None
+
+
+def webhook_job_data(*, job: ExtractionJob, event: str) -> dict[str, Any]:
+    """What an event tells the receiver about the job (the result only on success events)."""
+    status = {
+        webhooks.EVENT_PENDING: JobStatus.PENDING,
+        webhooks.EVENT_SUCCESS: JobStatus.SUCCESS,
+        webhooks.EVENT_PARTIAL_SUCCESS: JobStatus.PARTIAL_SUCCESS,
+        webhooks.EVENT_ERROR: JobStatus.ERROR,
+        webhooks.EVENT_CANCELLED: JobStatus.CANCELLED,
+    }.get(event, job.status)
+    run = ExtractionRun.objects.filter(job=job).first()
+    data: dict[str, Any] = {
+        "job_id": str(job.id),
+        "status": str(status),
+        "extraction_agent_id": str(job.agent_id),
+        "project_id": str(job.project_id),
+        "file_id": str(job.file_id) if job.file_id else None,
+        "run_id": str(run.id) if run else None,
+        "error": job.error or None,
+    }
+    if event in (webhooks.EVENT_SUCCESS, webhooks.EVENT_PARTIAL_SUCCESS) and run is not None:
+        data["data"] = run.data
+        data["extraction_metadata"] = run.extraction_metadata
+    return data
+
+
+# --- Schema generation -------------------------------------------------------------------------
+
+
+def schema_generate(
+    *,
+    prompt: str | None = None,
+    source: SourceFile | None = None,
+    data_schema: Any = None,
+) -> dict[str, Any]:
+    """Propose a data_schema from a prompt and/or a stored file (see ``schema_generation``).
+
+    Raises ``ServiceError`` (nothing to go on, unreadable file) or ``SchemaError``.
+    """
+    from extraction.documents.loading import load_document
+    from extraction.schema_generation import schema_propose
+
+    if not prompt and source is None and data_schema is None:
+        raise ServiceError("Provide a prompt, a file_id or a data_schema.")
+    base = data_schema_clean(data_schema=data_schema) if data_schema is not None else None
+    text = None
+    if source is not None:
+        with source.content.open("rb") as handle:
+            content = handle.read()
+        try:
+            document = load_document(content, declared_type=source.mime_type, file_name=source.name)
+            text = "\n".join(page.text for page in document.iter_pages())
+        except DocumentError as exc:
+            raise ServiceError(f"The file could not be read: {exc}") from None
+    try:
+        proposed = schema_propose(prompt=prompt, text=text, data_schema=base)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
+    return data_schema_clean(data_schema=proposed)

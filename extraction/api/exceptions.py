@@ -1,0 +1,116 @@
+"""Every API error is JSON with a readable ``detail``.
+
+* Request-shape errors (a missing or mistyped field) are 422 in FastAPI's shape,
+  ``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``, which the Fern-generated
+  LlamaCloud client needs to raise ``UnprocessableEntityError``.
+* Semantic errors (bad schema, bad config, unknown model, bad base64, ...) are 400 with a
+  string ``detail`` naming the problem, plus ``errors`` listing each one with its location.
+* 401/403/404/405, unknown URLs under ``/api/`` and 500s are JSON too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from extraction.config import ConfigError
+from extraction.schemas import SchemaError
+from extraction.services import ServiceError
+
+logger = logging.getLogger(__name__)
+
+ERROR_TYPES = {"required": "missing", "null": "missing", "invalid": "value_error"}
+
+
+class RequestValidationError(exceptions.APIException):
+    """A request whose shape is wrong; rendered as a FastAPI-style 422."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        super().__init__()
+        self.errors = errors
+
+
+def flatten_errors(detail: Any, loc: list[Any]) -> list[dict[str, Any]]:
+    """DRF's nested serializer errors -> ``[{"loc", "msg", "type"}]``."""
+    if isinstance(detail, dict):
+        return [
+            item
+            for key, value in detail.items()
+            for item in flatten_errors(value, loc if key == "non_field_errors" else [*loc, key])
+        ]
+    if isinstance(detail, list):
+        if all(isinstance(item, (str, exceptions.ErrorDetail)) for item in detail):
+            return [item for value in detail for item in flatten_errors(value, loc)]
+        return [
+            item
+            for index, value in enumerate(detail)
+            for item in flatten_errors(value, [*loc, index])
+        ]
+    code = getattr(detail, "code", "value_error")
+    return [{"loc": loc, "msg": str(detail), "type": ERROR_TYPES.get(code, code)}]
+
+
+def _bad_request(detail: str, errors: list[dict[str, Any]]) -> Response:
+    return Response({"detail": detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler plus the mappings above; unknown exceptions propagate (-> JSON 500)."""
+    if isinstance(exc, RequestValidationError):
+        return Response({"detail": exc.errors}, status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(
+            {"detail": flatten_errors(exc.detail, ["body"])},
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    if isinstance(exc, SchemaError):
+        errors = [
+            {
+                "loc": ["body", "data_schema", *filter(None, ptr.split("/"))],
+                "msg": msg,
+                "type": "schema_error",
+                "pointer": ptr or "/",
+            }
+            for ptr, msg in exc.problems
+        ]
+        return _bad_request(f"Invalid data_schema: {exc}", errors)
+    if isinstance(exc, ConfigError):
+        errors = [
+            {"loc": ["body", "config", field], "msg": msg, "type": "config_error"}
+            for field, msg in exc.problems.items()
+        ]
+        return _bad_request(f"Invalid config: {exc}", errors)
+    if isinstance(exc, ServiceError):
+        return _bad_request(str(exc), [{"loc": ["body"], "msg": str(exc), "type": "value_error"}])
+    return exception_handler(exc, context)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": f"Not found: {request.path}"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: JSON under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Internal server error; it has been logged."}, status=500)
+    return defaults.server_error(request)
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """The last URL pattern under /api/, so unknown API URLs are JSON even with DEBUG on."""
+    return JsonResponse({"detail": f"Not found: {request.path}"}, status=404)

@@ -1,0 +1,19 @@
+"""Everything under /api/: the v1 API, the OpenAPI schema and Swagger UI, and a JSON 404."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from extraction.api.exceptions import api_not_found
+
+urlpatterns = [
+    path("v1/", include("extraction.api.v1.urls")),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[]),
+        name="api-docs",
+    ),
+    re_path(r"^.*$", api_not_found),
+]

@@ -1,0 +1,1 @@
+"""LlamaCloud Extract API v1: ``/api/v1/extraction/*`` and ``/api/v1/files``."""

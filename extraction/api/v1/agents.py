@@ -1,0 +1,161 @@
+"""Extraction agents, their schema helpers, and the project's default agent."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from extraction import selectors, services
+from extraction.api.v1 import inputs
+from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
+from extraction.api.v1.serializers import (
+    AgentSerializer,
+    DeletedSerializer,
+    ErrorSerializer,
+    SchemaResponseSerializer,
+)
+from extraction.models import ExtractionAgent
+from extraction.schemas import load_schema
+
+TAG = ["Extraction agents"]
+ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
+
+
+class AgentListCreateView(ProjectAPIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="list_extraction_agents",
+        parameters=[*PROJECT_PARAMETERS, OpenApiParameter("include_default", bool)],
+        responses={200: AgentSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        query = inputs.parse_query(inputs.AgentListQuery, request)
+        agents = selectors.agents_for_project(
+            project=self.project, include_default=query["include_default"]
+        )
+        return Response(AgentSerializer(agents, many=True).data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="create_extraction_agent",
+        parameters=PROJECT_PARAMETERS,
+        request=inputs.AgentCreateInput,
+        responses={200: AgentSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.AgentCreateInput, request)
+        agent = services.agent_create(
+            project=self.project,
+            name=body["name"],
+            data_schema=body["data_schema"],
+            config=body.get("config"),
+        )
+        return Response(AgentSerializer(agent).data)
+
+
+class AgentDetailView(ProjectAPIView):
+    def get_agent(self, agent_id: str) -> ExtractionAgent:
+        return found(
+            selectors.agent_get(project=self.project, agent_id=agent_id), "Extraction agent"
+        )
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="get_extraction_agent",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: AgentSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, agent_id: str) -> Response:
+        return Response(AgentSerializer(self.get_agent(agent_id)).data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="update_extraction_agent",
+        parameters=PROJECT_PARAMETERS,
+        request=inputs.AgentUpdateInput,
+        responses={200: AgentSerializer, **ERRORS},
+    )
+    def put(self, request: Request, agent_id: str) -> Response:
+        agent = self.get_agent(agent_id)
+        body = inputs.parse_body(inputs.AgentUpdateInput, request)
+        agent = services.agent_update(
+            agent=agent,
+            data_schema=body["data_schema"],
+            config=body.get("config") if body.get("config") is not None else {},
+            name=body.get("name"),
+        )
+        return Response(AgentSerializer(agent).data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="delete_extraction_agent",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: DeletedSerializer, 404: ErrorSerializer},
+    )
+    def delete(self, request: Request, agent_id: str) -> Response:
+        services.agent_delete(agent=self.get_agent(agent_id))
+        return deleted()
+
+
+class AgentByNameView(ProjectAPIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="get_extraction_agent_by_name",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: AgentSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, name: str) -> Response:
+        agent = found(
+            selectors.agent_get_by_name(project=self.project, name=name), "Extraction agent"
+        )
+        return Response(AgentSerializer(agent).data)
+
+
+class AgentDefaultView(ProjectAPIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="get_or_create_default_extraction_agent",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: AgentSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        agent = services.agent_get_or_create_default(project=self.project)
+        return Response(AgentSerializer(agent).data)
+
+
+class SchemaValidationView(ProjectAPIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="validate_extraction_schema",
+        request=inputs.SchemaValidationInput,
+        responses={200: SchemaResponseSerializer, 400: ErrorSerializer, 422: ErrorSerializer},
+        description="Check a data_schema; answers it with local $refs inlined, or 400 listing "
+        "every problem with its JSON pointer.",
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.SchemaValidationInput, request)
+        return Response({"data_schema": load_schema(body["data_schema"])})
+
+
+class SchemaGenerateView(ProjectAPIView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="generate_extraction_schema",
+        parameters=PROJECT_PARAMETERS,
+        request=inputs.SchemaGenerateInput,
+        responses={200: SchemaResponseSerializer, **ERRORS},
+        description="Propose a data_schema from a prompt and/or an uploaded file (its labelled "
+        "values and table columns); a given data_schema's properties are kept.",
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.SchemaGenerateInput, request)
+        source = None
+        if body.get("file_id"):
+            source = found(
+                selectors.file_get(project=self.project, file_id=body["file_id"]), "File"
+            )
+        schema = services.schema_generate(
+            prompt=body.get("prompt") or None, source=source, data_schema=body.get("data_schema")
+        )
+        return Response({"data_schema": schema})

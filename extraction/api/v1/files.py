@@ -1,0 +1,129 @@
+"""Files for the v1 family: multipart upload, metadata, delete and signed content URLs.
+
+``GET /files/{id}/content`` answers a short-lived URL signed with ``django.core.signing``; the
+server itself serves it at ``/api/v1/files/download/<token>`` without other credentials.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core import signing
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from extraction import selectors, services
+from extraction.api.v1 import inputs
+from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
+from extraction.api.v1.serializers import (
+    DeletedSerializer,
+    ErrorSerializer,
+    FileSerializer,
+    PresignedUrlSerializer,
+)
+from extraction.models import SourceFile
+
+TAG = ["Files"]
+CONTENT_URL_SALT = "openextract.api.v1.file-content"
+CONTENT_URL_SECONDS = 600
+
+
+class FileUploadView(ProjectAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="upload_file",
+        parameters=[
+            *PROJECT_PARAMETERS,
+            OpenApiParameter("external_file_id", str),
+            OpenApiParameter("storage_type", str),
+            OpenApiParameter("purpose", str),
+        ],
+        request={"multipart/form-data": inputs.FileUploadInput},
+        responses={200: FileSerializer, 400: ErrorSerializer, 422: ErrorSerializer},
+        description="Upload a file (part `upload_file`); its type is detected from the bytes.",
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.FileUploadInput, request)
+        query = inputs.parse_query(inputs.FileUploadQuery, request)
+        upload = body["upload_file"]
+        source = services.file_upload(
+            project=self.project,
+            content=upload.read(),
+            name=upload.name or "upload",
+            declared_type=upload.content_type or "application/octet-stream",
+            purpose=query.get("purpose") or SourceFile.Purpose.EXTRACT,
+            external_file_id=query.get("external_file_id") or "",
+        )
+        return Response(FileSerializer(source).data)
+
+
+class FileDetailView(ProjectAPIView):
+    def get_file(self, file_id: str) -> SourceFile:
+        return found(selectors.file_get(project=self.project, file_id=file_id), "File")
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="get_file",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: FileSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, file_id: str) -> Response:
+        return Response(FileSerializer(self.get_file(file_id)).data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="delete_file",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: DeletedSerializer, 404: ErrorSerializer},
+    )
+    def delete(self, request: Request, file_id: str) -> Response:
+        services.file_delete(source=self.get_file(file_id))
+        return deleted()
+
+
+class FileContentView(FileDetailView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="read_file_content",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: PresignedUrlSerializer, 404: ErrorSerializer},
+        description=f"A URL that downloads the file for {CONTENT_URL_SECONDS} seconds.",
+    )
+    def get(self, request: Request, file_id: str) -> Response:
+        source = self.get_file(file_id)
+        token = signing.dumps(
+            {"file": str(source.id), "project": str(source.project_id)}, salt=CONTENT_URL_SALT
+        )
+        url = request.build_absolute_uri(reverse("api-v1:file-download", args=[token]))
+        expires_at = timezone.now() + dt.timedelta(seconds=CONTENT_URL_SECONDS)
+        return Response(
+            PresignedUrlSerializer({"url": url, "expires_at": expires_at, "form_fields": None}).data
+        )
+
+
+def file_download(request: HttpRequest, token: str) -> HttpResponse:
+    """Serve a file for a valid, unexpired signed token (the token is the credential)."""
+    try:
+        claims = signing.loads(token, salt=CONTENT_URL_SALT, max_age=CONTENT_URL_SECONDS)
+    except signing.SignatureExpired:
+        return JsonResponse({"detail": "This download link has expired."}, status=403)
+    except signing.BadSignature:
+        return JsonResponse({"detail": "Invalid download link."}, status=403)
+    source = selectors.file_get_by_id_in_project(
+        file_id=claims.get("file"), project_id=claims.get("project")
+    )
+    if source is None:
+        return JsonResponse({"detail": "File not found."}, status=404)
+    return FileResponse(
+        source.content.open("rb"),
+        as_attachment=True,
+        filename=source.name,
+        content_type=source.mime_type or "application/octet-stream",
+    )

@@ -1,0 +1,169 @@
+"""Input shapes of the v1 API and the helpers that parse them.
+
+A request whose shape is wrong (missing field, wrong type) is a FastAPI-style 422; the content
+(schema, config, webhooks, base64) is judged by the services, which answer 400.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from extraction.api.exceptions import RequestValidationError, flatten_errors
+
+PRIORITIES = ["low", "medium", "high", "critical"]
+
+
+def parse_body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Validated body fields; raises ``RequestValidationError`` (422)."""
+    data = request.data
+    if not hasattr(data, "get"):
+        raise RequestValidationError(
+            [{"loc": ["body"], "msg": "the body must be a JSON object", "type": "dict_type"}]
+        )
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise RequestValidationError(flatten_errors(serializer.errors, ["body"]))
+    return serializer.validated_data
+
+
+def parse_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Validated query parameters; raises ``RequestValidationError`` (422)."""
+    serializer = serializer_class(data=request.query_params)
+    if not serializer.is_valid():
+        raise RequestValidationError(flatten_errors(serializer.errors, ["query"]))
+    return serializer.validated_data
+
+
+def json_form_field(value: Any, name: str) -> Any:
+    """A multipart form field that carries JSON (``config_override``...); None when absent."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise RequestValidationError(
+            [{"loc": ["body", name], "msg": f"not valid JSON: {exc}", "type": "json_invalid"}]
+        ) from None
+
+
+class AnyJSONField(serializers.JSONField):
+    """A JSON value that may be null."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+
+class WebhookConfigurationInput(serializers.Serializer):
+    webhook_url = serializers.CharField(required=False, allow_null=True)
+    webhook_headers = serializers.DictField(
+        child=serializers.CharField(), required=False, allow_null=True
+    )
+    webhook_events = serializers.ListField(
+        child=serializers.CharField(), required=False, allow_null=True
+    )
+    webhook_output_format = serializers.CharField(required=False, allow_null=True)
+
+
+class AgentCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    data_schema = serializers.JSONField()
+    config = AnyJSONField()
+
+
+class AgentUpdateInput(serializers.Serializer):
+    data_schema = serializers.JSONField()
+    config = AnyJSONField()
+    name = serializers.CharField(max_length=200, required=False)
+
+
+class AgentListQuery(serializers.Serializer):
+    include_default = serializers.BooleanField(required=False, default=False)
+
+
+class Base64FileInput(serializers.Serializer):
+    data = serializers.CharField(trim_whitespace=False)
+    mime_type = serializers.CharField()
+
+
+class StatelessRunInput(serializers.Serializer):
+    config = serializers.JSONField()
+    data_schema = serializers.JSONField()
+    text = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
+    )
+    file = Base64FileInput(required=False, allow_null=True)
+    file_id = serializers.UUIDField(required=False, allow_null=True)
+    webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
+
+
+class JobCreateInput(serializers.Serializer):
+    extraction_agent_id = serializers.UUIDField()
+    file_id = serializers.UUIDField()
+    config_override = AnyJSONField()
+    data_schema_override = AnyJSONField()
+    priority = serializers.ChoiceField(choices=PRIORITIES, required=False, allow_null=True)
+    webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
+
+
+class JobCreateQuery(serializers.Serializer):
+    from_ui = serializers.BooleanField(required=False, default=False)
+
+
+class JobBatchInput(serializers.Serializer):
+    extraction_agent_id = serializers.UUIDField()
+    file_ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
+    config_override = AnyJSONField()
+    data_schema_override = AnyJSONField()
+    priority = serializers.ChoiceField(choices=PRIORITIES, required=False, allow_null=True)
+    webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
+
+
+class JobFileInput(serializers.Serializer):
+    """multipart/form-data: the JSON fields arrive as JSON strings."""
+
+    extraction_agent_id = serializers.UUIDField()
+    file = serializers.FileField()
+    config_override = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    data_schema_override = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    priority = serializers.ChoiceField(choices=PRIORITIES, required=False, allow_null=True)
+    webhook_configurations = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True
+    )
+
+
+class AgentIdQuery(serializers.Serializer):
+    extraction_agent_id = serializers.UUIDField()
+
+
+class RunListQuery(serializers.Serializer):
+    extraction_agent_id = serializers.UUIDField()
+    skip = serializers.IntegerField(required=False, default=0, min_value=0)
+    limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=1000)
+
+
+class SchemaValidationInput(serializers.Serializer):
+    data_schema = serializers.JSONField()
+
+
+class SchemaGenerateInput(serializers.Serializer):
+    prompt = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    file_id = serializers.UUIDField(required=False, allow_null=True)
+    data_schema = AnyJSONField()
+
+
+class FileUploadInput(serializers.Serializer):
+    upload_file = serializers.FileField()
+
+
+class FileUploadQuery(serializers.Serializer):
+    external_file_id = serializers.CharField(required=False, allow_blank=True, max_length=1024)
+    storage_type = serializers.CharField(required=False, allow_blank=True)
+    purpose = serializers.CharField(required=False, allow_blank=True)

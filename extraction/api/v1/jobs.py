@@ -1,0 +1,206 @@
+"""Extraction jobs: stateless runs, agent jobs (JSON, multipart, batch), results, cancel."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from extraction import selectors, services
+from extraction.api.v1 import inputs
+from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
+from extraction.api.v1.serializers import ErrorSerializer, JobSerializer, ResultsetSerializer
+from extraction.models import ExtractionAgent, ExtractionJob, SourceFile
+
+TAG = ["Extraction jobs"]
+ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
+
+
+class ProjectJobView(ProjectAPIView):
+    def get_agent(self, agent_id: object) -> ExtractionAgent:
+        return found(
+            selectors.agent_get(project=self.project, agent_id=agent_id), "Extraction agent"
+        )
+
+    def get_file(self, file_id: object) -> SourceFile:
+        return found(selectors.file_get(project=self.project, file_id=file_id), "File")
+
+    def get_job(self, job_id: object) -> ExtractionJob:
+        return found(selectors.job_get(project=self.project, job_id=job_id), "Extraction job")
+
+
+class StatelessRunView(ProjectJobView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="extract_stateless",
+        parameters=PROJECT_PARAMETERS,
+        request=inputs.StatelessRunInput,
+        responses={200: JobSerializer, **ERRORS},
+        description="Extract from text, a base64 file or a file_id through the project's "
+        "default agent. Answers at once with a PENDING job; poll GET /jobs/{id}.",
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.StatelessRunInput, request)
+        source = self.get_file(body["file_id"]) if body.get("file_id") else None
+        upload = body.get("file")
+        job = services.extraction_run_stateless(
+            project=self.project,
+            data_schema=body["data_schema"],
+            config=body["config"],
+            text=body.get("text"),
+            file_data=upload["data"] if upload else None,
+            file_mime_type=upload["mime_type"] if upload else None,
+            source=source,
+            webhook_configurations=request.data.get("webhook_configurations"),
+        )
+        return Response(JobSerializer(job).data)
+
+
+class JobListCreateView(ProjectJobView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="list_jobs",
+        parameters=[
+            *PROJECT_PARAMETERS,
+            OpenApiParameter("extraction_agent_id", str, required=True),
+        ],
+        responses={200: JobSerializer(many=True), 404: ErrorSerializer, 422: ErrorSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        query = inputs.parse_query(inputs.AgentIdQuery, request)
+        agent = self.get_agent(query["extraction_agent_id"])
+        jobs = selectors.jobs_for_project(project=self.project).filter(agent=agent)
+        return Response(JobSerializer(jobs, many=True).data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="run_job",
+        parameters=[*PROJECT_PARAMETERS, OpenApiParameter("from_ui", bool)],
+        request=inputs.JobCreateInput,
+        responses={200: JobSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.JobCreateInput, request)
+        query = inputs.parse_query(inputs.JobCreateQuery, request)
+        agent = self.get_agent(body["extraction_agent_id"])
+        source = self.get_file(body["file_id"])
+        job = services.job_submit(
+            project=self.project,
+            agent=agent,
+            source=source,
+            data_schema=body.get("data_schema_override"),
+            config=body.get("config_override"),
+            priority=body.get("priority"),
+            webhook_configurations=request.data.get("webhook_configurations"),
+            from_ui=query["from_ui"],
+        )
+        return Response(JobSerializer(job).data)
+
+
+class JobFileView(ProjectJobView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="run_job_on_file",
+        parameters=PROJECT_PARAMETERS,
+        request={"multipart/form-data": inputs.JobFileInput},
+        responses={200: JobSerializer, **ERRORS},
+        description="Upload a file (part `file`) and run an agent on it; `config_override`, "
+        "`data_schema_override` and `webhook_configurations` are JSON strings.",
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.JobFileInput, request)
+        config = inputs.json_form_field(body.get("config_override"), "config_override")
+        schema = inputs.json_form_field(body.get("data_schema_override"), "data_schema_override")
+        hooks = inputs.json_form_field(body.get("webhook_configurations"), "webhook_configurations")
+        agent = self.get_agent(body["extraction_agent_id"])
+        # Check everything before storing the upload, so a refused job leaves nothing behind.
+        services.data_schema_clean(data_schema=schema if schema is not None else agent.data_schema)
+        services.config_clean(config=config if config is not None else agent.config)
+        services.webhook_configurations_clean(webhook_configurations=hooks)
+        upload = body["file"]
+        source = services.file_upload(
+            project=self.project,
+            content=upload.read(),
+            name=upload.name or "upload",
+            declared_type=upload.content_type or "application/octet-stream",
+        )
+        job = services.job_submit(
+            project=self.project,
+            agent=agent,
+            source=source,
+            data_schema=schema,
+            config=config,
+            priority=body.get("priority"),
+            webhook_configurations=hooks,
+        )
+        return Response(JobSerializer(job).data)
+
+
+class JobBatchView(ProjectJobView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="run_batch_jobs",
+        parameters=PROJECT_PARAMETERS,
+        request=inputs.JobBatchInput,
+        responses={200: JobSerializer(many=True), **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(inputs.JobBatchInput, request)
+        agent = self.get_agent(body["extraction_agent_id"])
+        sources = [self.get_file(file_id) for file_id in body["file_ids"]]
+        jobs = services.job_submit_batch(
+            project=self.project,
+            agent=agent,
+            sources=sources,
+            data_schema=body.get("data_schema_override"),
+            config=body.get("config_override"),
+            priority=body.get("priority"),
+            webhook_configurations=request.data.get("webhook_configurations"),
+        )
+        return Response(JobSerializer(jobs, many=True).data)
+
+
+class JobDetailView(ProjectJobView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="get_job",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: JobSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        return Response(JobSerializer(self.get_job(job_id)).data)
+
+
+class JobResultView(ProjectJobView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="get_job_result",
+        parameters=PROJECT_PARAMETERS,
+        responses={200: ResultsetSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        description="The result of a finished job; 400 while it is still PENDING.",
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        job = self.get_job(job_id)
+        if not job.is_terminal:
+            raise services.ServiceError(
+                "The job has not finished yet (status PENDING); poll GET /jobs/{id} first."
+            )
+        run = found(selectors.run_get_by_job(project=self.project, job_id=job.id), "Result")
+        return Response(ResultsetSerializer(run).data)
+
+
+class JobCancelView(ProjectJobView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="cancel_job",
+        parameters=PROJECT_PARAMETERS,
+        request=None,
+        responses={200: JobSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        description="Cancel a pending or running job; 400 if it already ended.",
+    )
+    def post(self, request: Request, job_id: str) -> Response:
+        job = services.job_cancel(job=self.get_job(job_id))
+        return Response(JobSerializer(self.get_job(job.id)).data)
