@@ -53,6 +53,7 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
     """Cells stacked under ``anchor`` (same left edge or same centre), until a gap or label."""
     cells: list[Cell] = []
     last = anchor
+    body = _body_font(layout)
     for other in layout.rows[row.index + 1 : row.index + 1 + limit]:
         if other.y0 - last.y1 > max((last.y1 - last.y0) * 1.6, 6):
             break
@@ -68,9 +69,21 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
         )
         if cell is None or _RULE.match(cell.text) or cell.text.rstrip().endswith(":"):
             break
+        if (cell.font > body + 2 and cell.font >= anchor.font - 0.5) or (
+            cells and abs(cell.font - cells[-1].font) > 1.5
+        ):
+            # A heading, not the next line of the block.
+            break
+        if not cells and cell.font > body + 2 and anchor.font > cell.font:
+            break
         cells.append(cell)
         last = cell
     return cells
+
+
+def _body_font(layout: PageLayout) -> float:
+    fonts = sorted(row.font for row in layout.rows) or [10.0]
+    return fonts[len(fonts) // 2]
 
 
 def _name_and_address(cells: list[Cell]) -> tuple[Cell | None, list[Cell]]:

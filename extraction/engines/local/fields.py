@@ -59,6 +59,13 @@ def _value_from_cell(
     return value, cell.start + offset + start, cell.start + offset + end
 
 
+def _sibling_heading(label: str, text: str) -> bool:
+    """ "SOLD TO | SHIP TO": a value in the label's own capitals style is the next label."""
+    return (
+        label.isupper() and text.isupper() and len(text.split()) <= 3 and not re.search(r"\d", text)
+    )
+
+
 def label_like(text: str) -> bool:
     """A short text ending in a colon reads as another label, not a value."""
     return text.rstrip().endswith(":") and len(text) < 40
@@ -82,7 +89,8 @@ def _below(rows: list[Row], index: int, cell: Cell, limit: int = 2) -> list[Cell
 
 
 def label_cells(specs: list[FieldSpec], layouts: list[PageLayout]) -> set[tuple[int, int]]:
-    """(page, start) of every cell that reads as a label of some field."""
+    """(page, start) of every cell that reads as a label of some field (``specs`` should
+    include objects and arrays: "Ship to" names a block even when no leaf uses it)."""
     out = set()
     for layout in layouts:
         for row in layout.rows:
@@ -98,14 +106,18 @@ def candidates(
     layouts: list[PageLayout],
     hints: DocumentHints,
     labels: set[tuple[int, int]] | None = None,
+    skip_rows: set[tuple[int, int]] | None = None,
 ) -> list[tuple[float, Found, tuple[int, int, int]]]:
     """Every (score, value, label location) pair for ``spec`` in ``layouts``; cells in
-    ``labels`` are never string values."""
+    ``labels`` are never string values; rows in ``skip_rows`` (tables) hold no labels."""
     labels = labels or set()
+    skip_rows = skip_rows or set()
     out = []
     for layout in layouts:
         rows = layout.rows
         for r, row in enumerate(rows):
+            if (layout.number, r) in skip_rows:
+                continue
             for c, cell in enumerate(row.cells):
                 text = cell.text
                 label_key = (layout.number, cell.start, cell.end)
@@ -133,7 +145,10 @@ def candidates(
                         targets.append((row.cells[c + 1], 0.99))
                     targets += [(other, 0.97) for other in _below(rows, r, cell)]
                     for target, weight in targets:
-                        if spec.kind == "string" and (layout.number, target.start) in labels:
+                        if spec.kind == "string" and (
+                            (layout.number, target.start) in labels
+                            or _sibling_heading(cell.text, target.text)
+                        ):
                             continue
                         got = _value_from_cell(spec, target, target.text, 0, hints)
                         if got:
@@ -176,13 +191,18 @@ def _found(got: tuple[Any, int, int], layout: PageLayout, score: float, how: str
 
 
 def extract_scalars(
-    specs: list[FieldSpec], layouts: list[PageLayout], hints: DocumentHints
+    specs: list[FieldSpec],
+    layouts: list[PageLayout],
+    hints: DocumentHints,
+    skip_rows: set[tuple[int, int]] | None = None,
+    all_specs: list[FieldSpec] | None = None,
 ) -> dict[str, Found]:
-    """Best labelled value per leaf path; a printed value or label feeds one field only."""
+    """Best labelled value per leaf path; a printed value or label feeds one field only.
+    Rows in ``skip_rows`` (already read as table rows) are not searched for labels."""
     pool = []
-    labels = label_cells(specs, layouts)
+    labels = label_cells(all_specs or specs, layouts)
     for spec in specs:
-        for score, found, label_key in candidates(spec, layouts, hints, labels):
+        for score, found, label_key in candidates(spec, layouts, hints, labels, skip_rows):
             pool.append((score, spec.path, found, label_key))
 
     # Highest score first; among equals the earliest printed wins, except for end-of-period

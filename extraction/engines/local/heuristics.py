@@ -16,6 +16,7 @@ from extraction.engines.local.fields import Found
 from extraction.engines.local.labels import FieldSpec, label_score, normalize_label
 from extraction.engines.local.layout import PageLayout, Row
 from extraction.engines.local.typed import DOI, EMAIL, PHONE, URL, DocumentHints, match_enum
+from extraction.values import find_date
 
 _ISSUER = re.compile(r"vendor|seller|merchant|store|shop|bank|issuer|company|supplier|from")
 _NAME = re.compile(r"name|title|^issuer$|^vendor$|^merchant$|^company$|^bank$")
@@ -44,6 +45,8 @@ def fill_missing(
         value: Found | None = None
         if spec.kind == "enum":
             value = _enum_in_document(spec, layouts, hints)
+        elif spec.kind == "date" and not spec.nullable:
+            value = _first_date(first, found, hints)
         elif spec.kind == "string":
             if "email" in name or "e_mail" in name:
                 value = _pattern(EMAIL, layouts, "e-mail address pattern")
@@ -64,6 +67,28 @@ def fill_missing(
                 value = _address_below(first, name_found)
         if value is not None:
             found[spec.path] = value
+
+
+def _first_date(layout: PageLayout, found: dict[str, Any], hints: DocumentHints) -> Found | None:
+    """A required date no label names: the first date printed on the page, if unused."""
+    used = {(f.page, f.start) for f in found.values() if isinstance(f, Found)}
+    for row in layout.rows:
+        for cell in row.cells:
+            got = find_date(cell.text, day_first=hints.day_first)
+            if got is None:
+                continue
+            date, start, end = got
+            if (layout.number, cell.start + start) in used:
+                return None
+            return Found(
+                date.isoformat(),
+                layout.number,
+                cell.start + start,
+                cell.start + end,
+                0.5,
+                "first date on the page",
+            )
+    return None
 
 
 def _sibling_name(spec: FieldSpec, found: dict[str, Any]) -> Found | None:

@@ -142,9 +142,11 @@ def _phrases(name: str, schema: dict[str, Any], parent: str) -> dict[str, float]
     if schema.get("title"):
         add(str(schema["title"]), 1.0)
     for key in (f"{parent_words} {own}".strip(), own):
-        for synonym in SYNONYMS.get(key, []):
-            # Bare generic words ("date", "to") are weaker evidence than specific labels.
-            add(synonym, 0.95 if len(synonym.split()) > 1 or len(synonym) > 6 else 0.88)
+        for rank, synonym in enumerate(SYNONYMS.get(key, [])):
+            # Bare generic words ("date", "to") are weaker evidence than specific labels, and
+            # synonyms listed first are the more usual meaning of a label.
+            base = 0.95 if len(synonym.split()) > 1 or len(synonym) > 6 else 0.88
+            add(synonym, base - 0.001 * min(rank, 20))
     description = str(schema.get("description") or "")
     listed = re.search(r"labels?[^:(]*[:(]([^)]*)", description, re.I)
     if listed:
@@ -161,7 +163,7 @@ def label_score(text: str, spec: FieldSpec) -> float:
     if not label or len(label) > 40:
         return 0.0
     best = spec.phrases.get(label, 0.0)
-    if best >= 0.95:
+    if best >= 0.93:
         return best
     for phrase, weight in spec.phrases.items():
         if abs(len(phrase) - len(label)) > max(4, len(phrase) // 2):

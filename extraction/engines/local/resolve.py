@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extraction.engines.local import blocks, heuristics, prose
+from extraction.engines.local import blocks, heuristics, itemlines, prose
 from extraction.engines.local.fields import extract_scalars, scalar_specs
 from extraction.engines.local.labels import FieldSpec
 from extraction.engines.local.layout import PageLayout
@@ -23,13 +23,20 @@ def extract_object(
     """Leaf path -> ``Found``; array path -> list of row dicts (or of ``Found`` for strings)."""
     found: dict[str, Any] = {}
     leaves = scalar_specs(specs)
-    found.update(extract_scalars(leaves, layouts, hints))
+    consumed: set[tuple[int, int]] = set()
+    tables: dict[str, tuple[list[dict[str, Any]], str]] = {}
+    for spec in _arrays(specs):
+        if spec.kind == "array_obj" and spec.item is not None:
+            tables[spec.path] = extract_table(spec.item.children, layouts, hints, consumed)
+    found.update(extract_scalars(leaves, layouts, hints, consumed, _every(specs)))
     blocks.fill_ranges(specs, found, layouts, hints)
     blocks.fill_parties(specs, found, layouts)
     blocks.fill_recipient(leaves, found, layouts)
     for spec in _arrays(specs):
         if spec.kind == "array_obj" and spec.item is not None:
-            records, how = extract_table(spec.item.children, layouts, hints)
+            records, how = tables[spec.path]
+            if not records:
+                records, how = itemlines.item_lines(spec, layouts, hints)
             if not records:
                 records, how = heuristics.section_records(spec, layouts, hints)
             found[spec.path] = records
@@ -47,6 +54,14 @@ def extract_rows(
     """One dict per record of the best-matching table(s) for a one-row schema."""
     records, _how = extract_table(item_specs, layouts, hints)
     return records
+
+
+def _every(specs: list[FieldSpec]) -> list[FieldSpec]:
+    out = []
+    for spec in specs:
+        out.append(spec)
+        out.extend(_every(spec.children))
+    return out
 
 
 def _arrays(specs: list[FieldSpec]) -> list[FieldSpec]:

@@ -25,7 +25,8 @@ from extraction.values import parse_date
 
 _SKIP_ROW = re.compile(
     r"\b(brought forward|opening balance|old balance|previous balance|übertrag|vortrag|"
-    r"carried forward|report|ancien solde|vorig saldo|saldo anterior|beginning balance|start balance)\b",
+    r"carried forward|report|ancien solde|vorig saldo|saldo anterior|beginning balance|"
+    r"start balance)\b",
     re.I,
 )
 _END_ROW = re.compile(
@@ -52,6 +53,7 @@ class Table:
     page: int
     header_row: int
     records: list[dict[str, Found]] = field(default_factory=list)
+    header_rows: list[int] = field(default_factory=list)
 
     @property
     def mapped(self) -> set[str]:
@@ -85,16 +87,28 @@ def find_headers(layout: PageLayout, children: list[FieldSpec]) -> list[Table]:
         if len(row.cells) < 2 or len(row.cells) > 16:
             continue
         columns = []
-        names: set[str] = set()
-        total = 0.0
+        scored = []
         for cell in row.cells:
             spec, score, sign = _column_for(cell.text, children)
-            if spec is not None and (spec.name not in names or sign < 0 or spec.kind == "number"):
-                names.add(spec.name)
-                total += score
-                columns.append(Column(cell.x0, cell.x1, spec, sign, cell.text))
-            else:
-                columns.append(Column(cell.x0, cell.x1, None, 1.0, cell.text))
+            columns.append(Column(cell.x0, cell.x1, spec, sign, cell.text))
+            scored.append(score)
+        # Two header cells naming one property: the better-named one keeps it ("Total" over
+        # "Price" for a line total), except signed debit/credit pairs, which share one.
+        names: set[str] = set()
+        total = 0.0
+        for i, column in enumerate(columns):
+            if column.spec is None:
+                continue
+            rivals = [
+                j
+                for j, other in enumerate(columns)
+                if other.spec is column.spec and j != i and other.sign == column.sign
+            ]
+            if any(scored[j] > scored[i] or (scored[j] == scored[i] and j < i) for j in rivals):
+                column.spec = None
+                continue
+            names.add(column.spec.name)
+            total += scored[i]
         matched = sum(1 for c in columns if c.spec is not None)
         if len(names) >= 2 and matched >= 0.6 * len(columns):
             last = row.index
@@ -122,7 +136,9 @@ def find_headers(layout: PageLayout, children: list[FieldSpec]) -> list[Table]:
                 ):
                     last = other.index
             columns.sort(key=lambda c: c.x0)
-            tables.append(Table(columns, total, layout.number, last))
+            table = Table(columns, total, layout.number, last)
+            table.header_rows = list(range(min(row.index, last), last + 1))
+            tables.append(table)
     tables.sort(key=lambda t: -t.score)
     return tables
 
@@ -205,8 +221,12 @@ def read_table(
     layouts: dict[int, PageLayout],
     children: list[FieldSpec],
     hints: DocumentHints,
+    consumed: set[tuple[int, int]] | None = None,
 ) -> tuple[list[dict[str, Found]], bool]:
-    """Records under ``table``'s header on its page; True when it ran to the page's end."""
+    """Records under ``table``'s header on its page; True when it ran to the page's end.
+    Adds ``(page, row index)`` of the header and of every record row to ``consumed``."""
+    consumed = consumed if consumed is not None else set()
+    consumed.update((table.page, i) for i in table.header_rows)
     layout = layouts[table.page]
     rows = layout.rows
     first = table.header_row + 1
@@ -240,6 +260,7 @@ def read_table(
             if group is not None and unmapped:
                 record.setdefault(unmapped[0].name, group)
             records.append(record)
+            consumed.add((row.page, row.index))
             misses = 0
             last_y = row.y1
             continue
@@ -262,9 +283,13 @@ def _same_columns(a: Table, b: Table) -> bool:
 
 
 def extract_table(
-    children: list[FieldSpec], layouts: list[PageLayout], hints: DocumentHints
+    children: list[FieldSpec],
+    layouts: list[PageLayout],
+    hints: DocumentHints,
+    consumed: set[tuple[int, int]] | None = None,
 ) -> tuple[list[dict[str, Found]], str]:
-    """The records of the best-matching table (continued across pages) and a one-line why."""
+    """The records of the best-matching table (continued across pages) and a one-line why;
+    the rows it read are added to ``consumed``."""
     by_page = {layout.number: layout for layout in layouts}
     headers: list[Table] = []
     for layout in layouts:
@@ -280,7 +305,7 @@ def extract_table(
     numbers = [layout.number for layout in layouts]
     index = numbers.index(best.page)
     while True:
-        rows, to_end = read_table(table, by_page, children, hints)
+        rows, to_end = read_table(table, by_page, children, hints, consumed)
         if table.header_row < 0 and not rows:
             break
         records.extend(rows)

@@ -128,10 +128,23 @@ def read_value(
     if kind == "enum":
         option = match_enum(text, spec_schema.get("enum") or [])
         return (option, 0, len(text)) if option is not None else None
-    cleaned = text.strip().strip(":").strip()
+    cleaned = re.sub(r"^#{1,6}\s+", "", text.strip()).strip(":").strip()
     if not cleaned or cleaned in {"—", "-", "–", "n/a", "N/A"}:
         return None
     start = text.find(cleaned)
+    pattern = spec_schema.get("pattern")
+    if pattern:
+        # A pattern names the exact shape wanted ("^[0-9]{4}$": the last four digits of
+        # "************8819"): take the last part of the text that has it.
+        core = pattern.removeprefix("^").removesuffix("$")
+        try:
+            matches = list(re.finditer(rf"(?<![0-9A-Za-z]){core}(?![0-9A-Za-z])", text))
+        except re.error:
+            matches = []
+        if not matches:
+            return None
+        last = matches[-1]
+        return last.group(0), last.start(), last.end()
     return cleaned, start, start + len(cleaned)
 
 

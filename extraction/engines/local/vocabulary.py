@@ -195,6 +195,10 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "subtotal": [
         "subtotal",
+        "total before vat",
+        "total before tax",
+        "total excl vat",
+        "items subtotal",
         "sub total",
         "sub-total",
         "net total",
@@ -220,6 +224,10 @@ SYNONYMS: dict[str, list[str]] = {
     ],
     "tax": [
         "tax",
+        "vat included",
+        "incl vat",
+        "tax included",
+        "included vat",
         "vat",
         "gst",
         "sales tax",
@@ -283,7 +291,7 @@ SYNONYMS: dict[str, list[str]] = {
         "fecha",
         "date of purchase",
     ],
-    "merchant name": ["merchant", "store", "shop", "sold by"],
+    "merchant name": ["merchant", "merchant name", "sold by"],
     "payment method": [
         "payment method",
         "paid with",
@@ -295,7 +303,7 @@ SYNONYMS: dict[str, list[str]] = {
         "betaalwijze",
         "forma de pago",
     ],
-    "card last4": ["card", "card number", "card no", "karte", "carte"],
+    "card last 4": ["card", "card number", "card no", "karte", "carte"],
     "account number": [
         "account number",
         "account no",
