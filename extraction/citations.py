@@ -33,13 +33,20 @@ from extraction import confidence as scoring
 from extraction.config import ExtractConfig
 from extraction.documents.base import Box, Document, Page
 from extraction.engines.base import EngineResult, SourceSpan
-from extraction.grounding.locate import Located, PageIndex, locate
+from extraction.grounding.locate import Located, PageIndex, locate, occurrences
 
 NOT_FOUND = "not_found"
 LOCAL_ENGINE = "local"
 NO_INFORMATION = "The document does not contain this information."
 # Pages read to estimate OCR quality when a value has no cited words.
 OCR_SAMPLE_PAGES = 20
+# Sibling anchoring costs, in characters of page text: a sibling not printed on the page, a
+# place before the previous array item's.
+ANCHOR_MISSING_COST = 5_000.0
+ANCHOR_ORDER_COST = 200.0
+# A place printed differently from the quote (case, spacing) is weaker evidence than a verbatim one.
+ANCHOR_INEXACT_COST = 150.0
+_PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -91,10 +98,7 @@ def build_field_metadata(
     groundings: dict[str, Grounding] = {}
     if wants_grounding:
         index = PageIndex(document, pages)
-        groundings = {
-            path: ground_leaf(result, index, path, value)
-            for path, value in iter_leaves(result.data)
-        }
+        groundings = ground_leaves(result, index)
     builder = _MetadataBuilder(result, document, config, groundings, pages)
     metadata = builder.node(result.data, "")
     reasoning: dict[str, str] = {}
@@ -114,12 +118,8 @@ def find_unsupported_paths(
 ) -> list[str]:
     """Leaf paths whose non-null value nothing in the document supports (for PREMIUM's
     verification pass); computed whatever the citation options say."""
-    index = PageIndex(document, pages)
-    return [
-        path
-        for path, value in iter_leaves(result.data)
-        if not ground_leaf(result, index, path, value).supported
-    ]
+    groundings = ground_leaves(result, PageIndex(document, pages))
+    return [path for path, item in groundings.items() if not item.supported]
 
 
 def leaf_metadata(field_metadata: Any, path: str) -> dict[str, Any] | None:
@@ -146,9 +146,89 @@ def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, data
 
 
-def ground_leaf(result: EngineResult, index: PageIndex, path: str, value: Any) -> Grounding:
+def ground_leaves(result: EngineResult, index: PageIndex) -> dict[str, Grounding]:
+    """The evidence for every leaf of ``result.data``, by path, in the data's order.
+
+    Siblings (the fields of one array item or object) are printed near each other, so the
+    leaf with the longest quote in each parent is located first and the others prefer the
+    occurrence closest to it: a quantity "1" is cited in its own table row, not the first "1"
+    of the page.
+    """
+    leaves = list(iter_leaves(result.data))
+
+    def evidence_length(item: tuple[str, Any]) -> int:
+        path, value = item
+        if result.locations.get(path):
+            return 1_000_000
+        return len(result.quotes.get(path) or ("" if value is None else str(value)))
+
+    anchors = _sibling_anchors(result, index, leaves)
+    found: dict[str, Grounding] = {}
+    for path, value in sorted(leaves, key=evidence_length, reverse=True):
+        parent = _PARENT.sub("", path)
+        grounding = ground_leaf(result, index, path, value, near=anchors.get(parent))
+        if parent and grounding.spans and parent not in anchors:
+            anchors[parent] = grounding.spans[0]
+        found[path] = grounding
+    return {path: found[path] for path, _ in leaves}
+
+
+def _sibling_anchors(
+    result: EngineResult, index: PageIndex, leaves: list[tuple[str, Any]]
+) -> dict[str, Located]:
+    """For each object with several leaves to search, the place its fields are printed
+    together: the occurrence of one field with the other fields' occurrences closest to it.
+
+    A recurring bank-statement description is printed on many rows, but with this row's date
+    and amount only once. Ties go to the place after the previous object's (items are printed
+    in order).
+    """
+    groups: dict[str, list[list[Located]]] = {}
+    for path, value in leaves:
+        parent = _PARENT.sub("", path)
+        if not parent or value is None or result.locations.get(path):
+            continue
+        places = occurrences(index, value, result.quotes.get(path))
+        if places:
+            groups.setdefault(parent, []).append(places)
+    anchors: dict[str, Located] = {}
+    previous: Located | None = None
+    for parent, members in groups.items():
+        if len(members) < 2:
+            continue
+        best: tuple[float, Located] | None = None
+        for i, places in enumerate(members):
+            for place in places:
+                cost = 0.0
+                for j, others in enumerate(members):
+                    if j == i:
+                        continue
+                    same_page = [
+                        abs(o.start - place.start)
+                        + (0 if o.match == "exact" else ANCHOR_INEXACT_COST)
+                        for o in others
+                        if o.page == place.page
+                    ]
+                    cost += min(same_page) if same_page else ANCHOR_MISSING_COST
+                if place.match != "exact":
+                    cost += ANCHOR_INEXACT_COST
+                if previous is not None and (place.page, place.start) < (
+                    previous.page,
+                    previous.start,
+                ):
+                    cost += ANCHOR_ORDER_COST
+                if best is None or cost < best[0]:
+                    best = (cost, place)
+        if best is not None:
+            anchors[parent] = previous = best[1]
+    return anchors
+
+
+def ground_leaf(
+    result: EngineResult, index: PageIndex, path: str, value: Any, *, near: Located | None = None
+) -> Grounding:
     """The evidence for one leaf: the engine's own locations when it gave any, otherwise a
-    search for the LLM's quote or the value."""
+    search for the LLM's quote or the value (closest to ``near`` when it is printed twice)."""
     engine_score = result.confidences.get(path)
     if value is None:
         return Grounding(path, value, [], "", engine_score, False)
@@ -159,7 +239,7 @@ def ground_leaf(result: EngineResult, index: PageIndex, path: str, value: Any) -
     ]
     if spans:
         return Grounding(path, value, spans, spans[0].match, engine_score, True)
-    found, _ = locate(index, value, result.quotes.get(path))
+    found, _ = locate(index, value, result.quotes.get(path), near=near)
     match = found[0].match if found else NOT_FOUND
     return Grounding(path, value, found, match, engine_score, False)
 

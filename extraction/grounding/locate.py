@@ -31,6 +31,12 @@ FUZZY_MAX_TOTAL_CHARS = 2_000_000
 NUMBER_TOLERANCE = 0.005
 # How well a string value must appear inside its quote for the quote to count as holding it.
 STRING_IN_QUOTE_RATIO = 80.0
+# A verbatim quote found inside a longer word counts only when it is at least this long.
+LOOSE_EXACT_MIN_CHARS = 6
+# How far after its first piece the rest of a wrapped quote may be printed (characters).
+WRAPPED_MAX_GAP = 300
+# Score kept by a quote that is the only evidence for a value not printed as such.
+DERIVED_SCORE = 0.75
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -108,12 +114,14 @@ class PageIndex:
 
 
 def locate(
-    index: PageIndex, value: Any, quote: str | None = None
+    index: PageIndex, value: Any, quote: str | None = None, *, near: Located | None = None
 ) -> tuple[list[Located], str | None]:
     """Spans that support ``value``, preferring where ``quote`` is printed.
 
-    Returns ``(spans, quote_match)``: ``spans`` is empty when nothing in the document supports
-    the value; ``quote_match`` says how the quote itself was found (None when it was not, or no
+    ``near`` (a sibling value's span, say) breaks ties between several places the quote or
+    value is printed: its page is searched first and the closest occurrence wins. Returns
+    ``(spans, quote_match)``: ``spans`` is empty when nothing in the document supports the
+    value; ``quote_match`` says how the quote itself was found (None when it was not, or no
     quote was given) so callers can tell a misquoted value from an unprinted one.
     """
     kind = value_kind(value)
@@ -121,12 +129,12 @@ def locate(
     if kind == "null":
         return [], None
     if quote:
-        quoted = find_text(index, quote)
+        quoted = find_text(index, quote, near=near)
         if quoted:
             texts = [index.text(span.page)[span.start : span.end] for span in quoted]
             if kind in ("bool", "string") and _string_in_quote(value, texts, kind):
                 return quoted, quoted[0].match
-            if kind not in ("bool", "string") and any(holds(value, text) for text in texts):
+            if kind not in ("bool", "string") and holds(value, " ".join(texts)):
                 return quoted, quoted[0].match
             found = find_value(index, value, near=quoted[0])
             if found:
@@ -134,23 +142,24 @@ def locate(
             if kind in ("bool", "string"):
                 # A derived value (an enum code read from "VISA CREDIT", a yes/no read from a
                 # sentence) is not printed as such: the quote is the evidence.
-                return [_replace_score(span, span.score * 0.75) for span in quoted], quoted[0].match
+                derived = [_replace_score(span, span.score * DERIVED_SCORE) for span in quoted]
+                return derived, quoted[0].match
             return [], quoted[0].match
-    found = find_value(index, value, near=None, as_value=bool(quote))
+    found = find_value(index, value, near=near, as_value=bool(quote))
     return found, None
 
 
-def find_text(index: PageIndex, quote: str) -> list[Located]:
+def find_text(index: PageIndex, quote: str, *, near: Located | None = None) -> list[Located]:
     """The quote's spans: exact, then normalized, then fuzzy, then line by line when it spans
     several printed lines that the page text does not keep together. Empty when not found."""
     for finder in (_find_exact, _find_normalized, _find_fuzzy):
-        hit = finder(index, quote)
+        hit = finder(index, quote, near)
         if hit is not None:
             return [hit]
     lines = [line.strip() for line in quote.splitlines() if line.strip()]
     if len(lines) > 1:
-        return _find_lines(index, lines)
-    return []
+        return _find_lines(index, lines, near)
+    return _find_wrapped(index, quote, near)
 
 
 def find_value(
@@ -163,21 +172,46 @@ def find_value(
     """
     kind = value_kind(value)
     if kind == "string":
-        spans = find_text(index, str(value))
+        spans = find_text(index, str(value), near=near)
         if as_value:
             spans = [_replace_match(span, "value") for span in spans]
         return spans
     if kind not in ("number", "date", "month"):
         return []
-    first = near.page if near else None
-    for number in index.ordered(first):
-        text = index.text(number)
-        candidates = list(_typed_candidates(kind, value, text))
+    for number in index.ordered(near.page if near else None):
+        candidates = list(_typed_candidates(kind, value, index.text(number)))
         if candidates:
-            anchor = near.start if near is not None and near.page == number else 0
-            start, end = min(candidates, key=lambda span: abs(span[0] - anchor))
+            start, end = _nearest(candidates, near, number)
             return [Located(number, start, end, "value", 1.0)]
     return []
+
+
+def occurrences(
+    index: PageIndex, value: Any, quote: str | None = None, *, limit: int = 200
+) -> list[Located] | None:
+    """Every place the quote (or, without one, the value) is printed verbatim or normalized,
+    in page order; None when there are more than ``limit`` (too common to tell anything)."""
+    quote = (quote or "").strip()
+    kind = value_kind(value)
+    found: list[Located] = []
+    if quote or kind == "string":
+        wanted = quote or str(value)
+        pattern = _normalized_pattern(wanted)
+        if pattern is None:
+            return []
+        for number in index.numbers:
+            for match in pattern.finditer(index.text(number)):
+                how = "exact" if match.group(0) == wanted else "normalized"
+                found.append(Located(number, match.start(), match.end(), how, 1.0))
+                if len(found) > limit:
+                    return None
+    elif kind in ("number", "date", "month"):
+        for number in index.numbers:
+            for start, end in _typed_candidates(kind, value, index.text(number)):
+                found.append(Located(number, start, end, "value", 1.0))
+                if len(found) > limit:
+                    return None
+    return found
 
 
 def holds(value: Any, text: str) -> bool:
@@ -207,12 +241,38 @@ def _normal_words(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def _find_exact(index: PageIndex, quote: str) -> Located | None:
-    for number in index.numbers:
-        start = index.text(number).find(quote)
-        if start >= 0:
-            return Located(number, start, start + len(quote), "exact", 1.0)
-    return None
+def _nearest(spans: list[tuple[int, int]], near: Located | None, page: int) -> tuple[int, int]:
+    """The span closest to ``near`` on its page; the first one elsewhere."""
+    if near is None or near.page != page:
+        return spans[0]
+    return min(spans, key=lambda span: abs(span[0] - near.start))
+
+
+def _find_exact(index: PageIndex, quote: str, near: Located | None) -> Located | None:
+    # A quote that starts or ends inside a word ("1" in "2024") is only a fallback, for long
+    # quotes, when no whole-word occurrence exists anywhere.
+    loose: Located | None = None
+    for number in index.ordered(near.page if near else None):
+        text = index.text(number)
+        whole: list[tuple[int, int]] = []
+        start = text.find(quote)
+        while start >= 0:
+            end = start + len(quote)
+            if _bounded(text, start, end):
+                whole.append((start, end))
+            elif loose is None and len(quote) >= LOOSE_EXACT_MIN_CHARS:
+                loose = Located(number, start, end, "exact", 1.0)
+            start = text.find(quote, start + 1)
+        if whole:
+            start, end = _nearest(whole, near, number)
+            return Located(number, start, end, "exact", 1.0)
+    return loose
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    before = start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
+    after = end >= len(text) or not (text[end].isalnum() and text[end - 1].isalnum())
+    return before and after
 
 
 def _normalized_pattern(quote: str) -> re.Pattern[str] | None:
@@ -223,25 +283,26 @@ def _normalized_pattern(quote: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", re.IGNORECASE)
 
 
-def _find_normalized(index: PageIndex, quote: str) -> Located | None:
+def _find_normalized(index: PageIndex, quote: str, near: Located | None) -> Located | None:
     pattern = _normalized_pattern(quote)
     if pattern is None:
         return None
-    for number in index.numbers:
-        match = pattern.search(index.text(number))
-        if match:
-            return Located(number, match.start(), match.end(), "normalized", 1.0)
+    for number in index.ordered(near.page if near else None):
+        spans = [match.span() for match in pattern.finditer(index.text(number))]
+        if spans:
+            start, end = _nearest(spans, near, number)
+            return Located(number, start, end, "normalized", 1.0)
     return None
 
 
-def _find_fuzzy(index: PageIndex, quote: str) -> Located | None:
+def _find_fuzzy(index: PageIndex, quote: str, near: Located | None) -> Located | None:
     if len(quote) < FUZZY_MIN_CHARS or index.total_chars() > FUZZY_MAX_TOTAL_CHARS:
         return None
     from rapidfuzz import fuzz
 
     needle = quote.lower()
     best: Located | None = None
-    for number in index.numbers:
+    for number in index.ordered(near.page if near else None):
         haystack = index.lowered(number)
         if not haystack:
             continue
@@ -269,23 +330,43 @@ def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _find_lines(index: PageIndex, lines: list[str]) -> list[Located]:
+def _find_lines(index: PageIndex, lines: list[str], near: Located | None) -> list[Located]:
     """Each line of a multi-line quote, all on one page (the first line's page)."""
-    first = None
-    for finder in (_find_exact, _find_normalized):
-        first = finder(index, lines[0])
-        if first is not None:
-            break
+    first = _find_exact(index, lines[0], near) or _find_normalized(index, lines[0], near)
     if first is None:
         return []
     page_only = PageIndex(index.document, [first.page])
     spans = [first]
     for line in lines[1:]:
-        hit = _find_exact(page_only, line) or _find_normalized(page_only, line)
+        hit = _find_exact(page_only, line, spans[-1]) or _find_normalized(
+            page_only, line, spans[-1]
+        )
         if hit is None:
             return []
         spans.append(hit)
     return spans
+
+
+def _find_wrapped(index: PageIndex, quote: str, near: Located | None) -> list[Located]:
+    """A one-line quote printed as two pieces with other text between them (a table cell
+    wrapped onto a second line): the longest leading words found, then the rest close after."""
+    words = quote.split()
+    for cut in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:cut])
+        first = _find_exact(index, head, near) or _find_normalized(index, head, near)
+        if first is None:
+            continue
+        pattern = _normalized_pattern(" ".join(words[cut:]))
+        if pattern is None:
+            return []
+        text = index.text(first.page)
+        window_end = min(len(text), first.end + WRAPPED_MAX_GAP)
+        match = pattern.search(text, first.end, window_end)
+        if match is None:
+            return []
+        rest = Located(first.page, match.start(), match.end(), "normalized", 1.0)
+        return [_replace_match(first, "normalized"), rest]
+    return []
 
 
 def _typed_candidates(kind: str, value: Any, text: str) -> Iterable[tuple[int, int]]:
