@@ -157,7 +157,7 @@ def _largest_text(layout: PageLayout) -> Found | None:
     # A title wraps onto consecutive rows of the same size.
     parts = [first]
     for row in layout.rows[first.index + 1 : first.index + 3]:
-        if row.font >= size - 0.5:
+        if row.font >= size - 0.5 and row.y0 - parts[-1].y1 < (row.y1 - row.y0) * 1.2:
             parts.append(row)
         else:
             break

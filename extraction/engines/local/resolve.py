@@ -7,9 +7,10 @@ for whatever is still missing. Anything no finder supports stays missing, i.e. n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from extraction.engines.local import blocks, heuristics, itemlines, prose
+from extraction.engines.local import blocks, heuristics, itemlines, prose, sections
 from extraction.engines.local.fields import extract_scalars, scalar_specs
 from extraction.engines.local.labels import FieldSpec
 from extraction.engines.local.layout import PageLayout
@@ -41,10 +42,35 @@ def extract_object(
                 records, how = heuristics.section_records(spec, layouts, hints)
             found[spec.path] = records
             found[f"{spec.path}#how"] = how
-        else:
-            found[spec.path] = heuristics.list_after_heading(spec, layouts)
+    for spec in leaves:
+        if spec.kind != "string":
+            continue
+        prior = found.get(spec.path)
+        text = sections.section_text(spec, layouts)
+        # A label's first line is only the start of a multi-line section under it.
+        if text is not None and (
+            prior is None
+            or (text.value.startswith(prior.value) and len(text.value) > len(prior.value))
+        ):
+            found[spec.path] = text
     prose.fill(leaves, found, layouts, hints, specs)
     heuristics.fill_missing(leaves, found, layouts, hints)
+    for spec in _arrays(specs):
+        if spec.kind == "array_str":
+            items = sections.section_items(spec, layouts)
+            if not items and re.search(r"author|names|people|persons", spec.name, re.I):
+                title = next(
+                    (
+                        found[s.path]
+                        for s in leaves
+                        if s.name.lower() == "title" and found.get(s.path) is not None
+                    ),
+                    None,
+                )
+                items = sections.names_under_title(layouts, title)
+            if not items:
+                items = heuristics.list_after_heading(spec, layouts)
+            found[spec.path] = items
     return found
 
 

@@ -1,0 +1,182 @@
+"""Sections: text that follows a heading naming a field (Abstract, Keywords, Skills).
+
+A section starts after its heading (inline after "Abstract—" / "Keywords:" or on the next
+lines) and runs, within the heading's column on two-column pages, until the next heading, a
+larger gap, or a line starting with another field's label. Lists split on commas, semicolons,
+middle dots or bullets, or one entry per line. Also: author names under a title.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extraction.engines.local.fields import Found
+from extraction.engines.local.labels import FieldSpec, label_score
+from extraction.engines.local.layout import Cell, PageLayout, Row
+
+_HEAD_SPLIT = re.compile(r"^\s*([^\W\d][\w /&.'-]{1,40}?)\s*(?:[:—–.]|\s-\s)\s*(.*)$", re.S)
+_NUMBERED_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+[A-Z]")
+_STOP_WORDS = re.compile(
+    r"^(acm reference format|ccs concepts|index terms|keywords|key words|introduction|"
+    r"references|doi|©|permission to make)",
+    re.I,
+)
+_ITEM_SPLIT = re.compile(r"\s*[,;·•|]\s*|\s+-\s+|\s{2,}")
+
+
+def _columns(layout: PageLayout, cell: Cell) -> tuple[float, float]:
+    """The x range of the text column that holds ``cell``."""
+    width = layout.page.width or 612.0
+    middle = width / 2
+    two_columns = sum(
+        1
+        for row in layout.rows
+        if any(c.x1 < middle + 5 for c in row.cells) and any(c.x0 > middle - 10 for c in row.cells)
+    )
+    if two_columns >= 5 and cell.x1 < middle + 10:
+        return 0.0, middle
+    if two_columns >= 5 and cell.x0 > middle - 10:
+        return middle - 10, width
+    return 0.0, width
+
+
+def _heading_of(cell: Cell, spec: FieldSpec) -> tuple[str, str] | None:
+    """(heading, inline rest) when ``cell`` starts with a heading naming ``spec``."""
+    if label_score(cell.text, spec) >= 0.85:
+        return cell.text, ""
+    match = _HEAD_SPLIT.match(cell.text)
+    if match and label_score(match.group(1), spec) >= 0.85:
+        return match.group(1), match.group(2)
+    return None
+
+
+def _is_heading_row(row: Row, body_font: float, heading_font: float) -> bool:
+    text = row.text.strip()
+    if _NUMBERED_HEADING.match(text) and len(text) < 60:
+        return True
+    if _STOP_WORDS.match(text):
+        return True
+    if text.isupper() and len(text.split()) <= 4 and len(text) > 2:
+        return True
+    return row.font > body_font + 1.0 and len(text) < 60
+
+
+def section_lines(
+    spec: FieldSpec, layouts: list[PageLayout], *, max_rows: int = 60
+) -> tuple[list[tuple[int, int, int, str]], str] | None:
+    """The section under a heading naming ``spec``: lines as (page, start, end, text) and the
+    heading text, or None when no heading names it."""
+    for layout in layouts[:3]:
+        for row in layout.rows:
+            for cell in row.cells[:2]:
+                head = _heading_of(cell, spec)
+                if head is None:
+                    continue
+                heading, rest = head
+                lo, hi = _columns(layout, cell)
+                lines: list[tuple[int, int, int, str]] = []
+                if rest.strip():
+                    start = cell.start + cell.text.index(rest.strip()[:10])
+                    lines.append((layout.number, start, cell.end, rest.strip()))
+                fonts = [r.font for r in layout.rows]
+                body = sorted(fonts)[len(fonts) // 2] if fonts else 10.0
+                last_y = row.y1
+                for other in layout.rows[row.index + 1 : row.index + 1 + max_rows]:
+                    cells = [c for c in other.cells if lo - 5 <= c.x0 < hi - 5]
+                    if not cells:
+                        continue
+                    part = Row(other.page, other.index, cells, other.y0, other.y1)
+                    gap = other.y0 - last_y
+                    if gap > max((other.y1 - other.y0) * 1.4, 8) and lines:
+                        break
+                    if (
+                        _is_heading_row(part, body, row.font)
+                        or re.match(r"^[^\W\d][\w ]{1,25}[:—]", part.text)
+                        and lines
+                    ):
+                        break
+                    lines.append((layout.number, part.start, part.end, part.text))
+                    last_y = other.y1
+                if lines:
+                    return lines, heading
+    return None
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines of running text as one string; a line ending in a hyphen joins the next word."""
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if text.endswith("-") and line[:1].isalpha():
+            text += line
+        else:
+            text = f"{text} {line}" if text else line
+    return text
+
+
+def section_text(spec: FieldSpec, layouts: list[PageLayout]) -> Found | None:
+    """The running text of the section named by ``spec``."""
+    got = section_lines(spec, layouts)
+    if got is None:
+        return None
+    lines, heading = got
+    text = join_lines([line[3] for line in lines])
+    page, start = lines[0][0], lines[0][1]
+    end = lines[-1][2] if lines[-1][0] == page else start + len(lines[0][3])
+    return Found(text, page, start, end, 0.75, f"section under heading '{heading.strip()}'")
+
+
+def section_items(spec: FieldSpec, layouts: list[PageLayout]) -> list[Found]:
+    """Entries of the list under the heading named by ``spec``."""
+    got = section_lines(spec, layouts, max_rows=30)
+    if got is None:
+        return []
+    lines, heading = got
+    separated = any(re.search(r"[,;·•|]", line[3]) for line in lines)
+    items: list[Found] = []
+    how = f"list under heading '{heading.strip()}'"
+    if separated:
+        text = join_lines([line[3] for line in lines])
+        page, start = lines[0][0], lines[0][1]
+        for piece in _ITEM_SPLIT.split(text):
+            piece = piece.strip(" .-–•*")
+            if piece:
+                items.append(Found(piece, page, start, start + len(piece), 0.7, how))
+        return items
+    for page, start, end, text in lines:
+        piece = text.strip(" .-–•*")
+        if piece:
+            items.append(Found(piece, page, start, end, 0.7, how))
+    return items
+
+
+_AFFILIATION = re.compile(
+    r"@|universit|institut|department|school|center|centre|laborator|\blab\b|college|"
+    r"faculty|polytechni|inc\.|corp|gmbh|ltd|research|abstract",
+    re.I,
+)
+
+
+def names_under_title(layouts: list[PageLayout], title: Found | None) -> list[Found]:
+    """Author names on the lines between the title and the affiliations."""
+    if not layouts or title is None:
+        return []
+    layout = layouts[0]
+    rows = [r for r in layout.rows if r.start > title.end - 1]
+    names: list[Found] = []
+    for row in rows[:4]:
+        text = row.text
+        if _AFFILIATION.search(text) or re.match(r"^\d", text):
+            break
+        for match in re.finditer(r"[^,;]+", re.sub(r"\band\b", ",", text)):
+            raw = match.group(0)
+            name = re.sub(r"[\d*†‡§¶,]+(?=\s|$)", "", raw).strip()
+            name = re.sub(r"\s+", " ", name)
+            if len(name.split()) >= 2 and not re.search(r"\d", name):
+                start = row.start + match.start()
+                names.append(
+                    Found(name, row.page, start, start + len(raw), 0.6, "names under the title")
+                )
+        if names:
+            break
+    return names
