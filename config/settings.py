@@ -155,6 +155,9 @@ JOB_SOFT_TIME_LIMIT = envint("OPENEXTRACT_JOB_SOFT_TIME_LIMIT", 600, minimum=1)
 JOB_TIME_LIMIT = envint("OPENEXTRACT_JOB_TIME_LIMIT", 660, minimum=1)
 JOB_MAX_ATTEMPTS = envint("OPENEXTRACT_JOB_MAX_ATTEMPTS", 3, minimum=1)
 JOB_QUEUES = ("critical", "high", "medium", "low")
+# Each job runs in a forked child with these limits (see extraction/sandbox.py).
+SANDBOX_ENABLED = envbool("OPENEXTRACT_SANDBOX", True)
+SANDBOX_MEMORY_MB = envint("OPENEXTRACT_SANDBOX_MEMORY_MB", 1024, minimum=64)
 EXTRACTION_CACHE_HOURS = envint("OPENEXTRACT_CACHE_HOURS", 48, minimum=0)
 
 if REDIS_URL:

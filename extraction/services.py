@@ -340,6 +340,13 @@ def job_record_progress(*, job_id: str, pages_done: int, pages_total: int) -> bo
     return updated == 1
 
 
+def job_record_heartbeat(*, job_id: str) -> None:
+    """Renew a running job's lease while its worker is busy without progress to report."""
+    ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=JOB_LEASE_SECONDS)
+    )
+
+
 def job_is_cancelled(*, job_id: str) -> bool:
     return ExtractionJob.objects.filter(pk=job_id, status=JobStatus.CANCELLED).exists()
 

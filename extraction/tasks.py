@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import logging
 import random
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from extraction import maintenance, services
-from extraction.config import ExtractConfig
+from extraction.caching import ProjectResultCache
+from extraction.config import ConfigError, ExtractConfig
+from extraction.documents import LoadOptions
 from extraction.documents.base import DocumentError
 from extraction.engines.base import EngineError, ExtractionCancelled
+from extraction.engines.registry import model_registry_from_settings
 from extraction.models import ExtractionJob
-from extraction.pipeline import PipelineInput, run_pipeline
+from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
+from extraction.sandbox import ParentLink, SandboxLimits, run_in_sandbox
+from extraction.schemas import SchemaError
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +46,87 @@ def pipeline_input_for(job: ExtractionJob) -> PipelineInput:
     if job.file is not None:
         with job.file.content.open("rb") as handle:
             content = handle.read()
+    config = ExtractConfig.from_dict(job.config)
     return PipelineInput(
         data_schema=job.data_schema,
-        config=ExtractConfig.from_dict(job.config),
+        config=config,
         content=content,
         text=job.inline_text,
         file_name=job.file_name or None,
         declared_type=job.file.mime_type if job.file else None,
+        load_options=LoadOptions(
+            high_resolution=config.high_resolution_mode,
+            max_pages=settings.MAX_DOCUMENT_PAGES,
+            timeout_seconds=float(settings.PARSE_TIMEOUT_SECONDS),
+        ),
+    )
+
+
+class _CacheThroughParent:
+    """The pipeline's result cache as seen from the sandboxed child: calls go to the parent."""
+
+    def __init__(self, parent: ParentLink):
+        self.parent = parent
+
+    def lookup(self, key: str) -> Any:
+        return self.parent.call("cache_lookup", key)
+
+    def store(self, key: str, data: Any, metadata: dict[str, Any]) -> None:
+        self.parent.call("cache_store", key, data, metadata)
+
+
+def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
+    """Run the pipeline for ``job``, in a resource-limited child process unless disabled.
+
+    Progress, cancellation checks and the result cache are served from this process, which
+    also renews the job's lease while the child works.
+    """
+    job_id = str(job.pk)
+    job_input = pipeline_input_for(job)
+    registry = model_registry_from_settings(settings)
+    cache = ProjectResultCache(job.project, hours=settings.EXTRACTION_CACHE_HOURS)
+
+    def on_progress(done: int, total: int) -> None:
+        services.job_record_progress(job_id=job_id, pages_done=done, pages_total=total)
+
+    def should_cancel() -> bool:
+        return services.job_is_cancelled(job_id=job_id)
+
+    if not settings.SANDBOX_ENABLED:
+        return run_pipeline(
+            job_input,
+            on_progress=on_progress,
+            should_cancel=should_cancel,
+            registry=registry,
+            cache=cache,
+        )
+
+    def in_child(parent: ParentLink) -> PipelineOutcome:
+        outcome = run_pipeline(
+            job_input,
+            on_progress=lambda done, total: parent.call("progress", done, total),
+            should_cancel=lambda: parent.call("should_cancel"),
+            registry=registry,
+            cache=_CacheThroughParent(parent),
+        )
+        outcome.engine_result = None  # already folded into the metadata; not worth the pickling
+        return outcome
+
+    return run_in_sandbox(
+        in_child,
+        limits=SandboxLimits(
+            memory_bytes=settings.SANDBOX_MEMORY_MB * 1024 * 1024,
+            cpu_seconds=settings.JOB_SOFT_TIME_LIMIT,
+            wall_seconds=float(settings.JOB_SOFT_TIME_LIMIT),
+            first_progress_seconds=float(settings.PARSE_TIMEOUT_SECONDS),
+        ),
+        handlers={
+            "progress": on_progress,
+            "should_cancel": should_cancel,
+            "cache_lookup": cache.lookup,
+            "cache_store": cache.store,
+        },
+        heartbeat=lambda: services.job_record_heartbeat(job_id=job_id),
     )
 
 
@@ -59,19 +139,11 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
     if job.file is None and job.inline_text is None:
         services.job_fail(job_id=job_id, error="The document for this job was deleted.")
         return
-
-    def on_progress(done: int, total: int) -> None:
-        services.job_record_progress(job_id=job_id, pages_done=done, pages_total=total)
-
     try:
-        outcome = run_pipeline(
-            pipeline_input_for(job),
-            on_progress=on_progress,
-            should_cancel=lambda: services.job_is_cancelled(job_id=job_id),
-        )
+        outcome = run_job_pipeline(job)
     except ExtractionCancelled:
         return
-    except DocumentError as exc:
+    except (DocumentError, SchemaError, ConfigError) as exc:
         services.job_fail(job_id=job_id, error=str(exc))
         return
     except EngineError as exc:
