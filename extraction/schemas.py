@@ -416,10 +416,15 @@ def _coerce_object(value: dict[str, Any], schema: dict[str, Any]) -> dict[str, A
     return out
 
 
-def validation_errors(data: Any, schema: dict[str, Any]) -> list[str]:
+def validation_errors(data: Any, schema: dict[str, Any], *, allow_nulls: bool = False) -> list[str]:
     """Every way ``data`` fails ``schema``, as ``"<pointer>: <message>"``; empty when valid.
 
-    ``format`` is a hint here and is not enforced.
+    ``format`` is a hint here and is not enforced. ``allow_nulls`` ignores nulls where a value
+    is required: one chunk of a document legitimately lacks values printed elsewhere.
     """
     errors = Draft202012Validator(schema).iter_errors(data)
-    return [f"{_ptr('', *error.absolute_path) or '/'}: {error.message}" for error in errors]
+    return [
+        f"{_ptr('', *error.absolute_path) or '/'}: {error.message}"
+        for error in errors
+        if not (allow_nulls and error.instance is None)
+    ]

@@ -144,11 +144,15 @@ def select_engine(config: ExtractConfig, registry: ModelRegistry) -> EngineChoic
         ExtractionMode.MULTIMODAL: "default",
         ExtractionMode.PREMIUM: "strong",
     }[mode]
+    # multimodal_fast_mode trades the page images for speed: text only, on the fast model.
+    fast_multimodal = mode == ExtractionMode.MULTIMODAL and config.multimodal_fast_mode
+    if fast_multimodal:
+        tier = "fast"
     endpoint = registry.resolve(config.extract_model) if config.extract_model else None
     endpoint = endpoint or registry.tier(tier)
     vision = None
     warnings: list[str] = []
-    if mode == ExtractionMode.MULTIMODAL:
+    if mode == ExtractionMode.MULTIMODAL and not fast_multimodal:
         candidate = registry.resolve(config.parse_model) if config.parse_model else None
         candidate = candidate or registry.tier("vision")
         if endpoint is not None and endpoint.supports_vision:

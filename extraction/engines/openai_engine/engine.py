@@ -180,11 +180,12 @@ class OpenAIEngine:
             problems = [
                 f"rows[{i}]{error}"
                 for i, row in enumerate(parsed["rows"])
-                for error in validation_errors(row, schema)
+                for error in validation_errors(row, schema, allow_nulls=True)
             ]
         else:
             parsed["data"] = coerce_to_schema(parsed["data"], schema)
-            problems = [f"data{error}" for error in validation_errors(parsed["data"], schema)]
+            errors = validation_errors(parsed["data"], schema, allow_nulls=True)
+            problems = [f"data{error}" for error in errors]
         return parsed, problems
 
     def _result(self, plan: _Plan, parsed: dict[str, Any]) -> EngineResult:
@@ -304,8 +305,10 @@ def _split(pages: list[PageText]) -> list[list[PageText]] | None:
 
 def _page_images(request: EngineRequest, pages: list[PageText]) -> list[str]:
     """PNG data URLs of the target pages, for vision models."""
-    from extraction.documents import render_page  # type: ignore[attr-defined]
-
+    try:
+        from extraction.documents import render_page  # type: ignore[attr-defined]
+    except ImportError:
+        return []
     urls = []
     for page in pages:
         if page.context:

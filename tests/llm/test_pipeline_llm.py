@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import threading
+
+import pytest
+
+from extraction.config import ConfigError, ExtractConfig
+from extraction.engines.base import EngineError, ExtractionCancelled
+from extraction.engines.registry import ModelRegistry
+from extraction.pipeline import PipelineInput, run_pipeline
+from tests.conftest import SHARED_DIR
+from tests.llm.fake_openai import FakeOpenAI, completion, document_pages, error
+from tests.llm.helpers import INVOICE_SCHEMA, endpoint, registry
+from tests.llm.oracle import DevsetOracle
+
+_spec = importlib.util.spec_from_file_location("devset_score", SHARED_DIR / "devset" / "score.py")
+score = importlib.util.module_from_spec(_spec)
+sys.modules["devset_score"] = score  # dataclasses look their module up while executing it
+_spec.loader.exec_module(score)
+
+
+def devset_input(devset, doc_id: str, **config) -> PipelineInput:
+    meta = json.loads((devset / f"{doc_id}.meta.json").read_text())
+    schema = json.loads((devset / "schemas" / meta["schema"]).read_text())
+    return PipelineInput(
+        data_schema=schema,
+        config=ExtractConfig.from_dict(config),
+        content=(devset / meta["file"]).read_bytes(),
+        file_name=meta["file"],
+    )
+
+
+def accuracy(devset, doc_id: str, data) -> float:
+    meta = json.loads((devset / f"{doc_id}.meta.json").read_text())
+    schema = json.loads((devset / "schemas" / meta["schema"]).read_text())
+    expected = json.loads((devset / f"{doc_id}.expected.json").read_text())
+    leaves = score.score_document(schema, expected, data, meta["mode"])
+    return sum(ok for _, ok, _, _ in leaves) / len(leaves)
+
+
+@pytest.mark.parametrize(
+    "doc_id", ["invoice_001", "bank_statement_001", "contract_001", "resume_007", "invoice_015"]
+)
+def test_per_doc_merges_chunks_into_the_whole_document(devset_dir, doc_id):
+    oracle = DevsetOracle(devset_dir, doc_id)
+    with FakeOpenAI(oracle) as server:
+        outcome = run_pipeline(devset_input(devset_dir, doc_id), registry=registry(server.base_url))
+    assert outcome.status == "SUCCESS"
+    assert accuracy(devset_dir, doc_id, outcome.data) == 1.0
+    usage = outcome.metadata["usage"]
+    assert usage["num_pages_extracted"] == oracle.meta["page_count"] == outcome.pages_total
+    assert usage["num_model_calls"] == len(server.requests)
+    assert usage["num_document_tokens"] == sum(
+        completion({}, request=r).body["usage"]["prompt_tokens"] for r in server.requests
+    )
+    assert (outcome.metadata["engine"], outcome.metadata["model"]) == ("openai", "test-model")
+    assert outcome.metadata.get("validation_errors") is None
+    assert outcome.engine_result.quotes  # kept for the citation step
+
+
+def test_per_page_returns_one_object_per_page(devset_dir):
+    oracle = DevsetOracle(devset_dir, "bank_statement_001")
+    doc_input = devset_input(devset_dir, "bank_statement_001", extraction_target="PER_PAGE")
+    with FakeOpenAI(oracle) as server:
+        outcome = run_pipeline(doc_input, registry=registry(server.base_url))
+    assert len(outcome.data) == oracle.meta["page_count"] == len(server.requests) == 2
+    assert sorted(sorted(document_pages(r)) for r in server.requests) == [[1], [2]]
+    last_page_fields = {f["path"] for f in oracle.meta["fields"] if f["page"] == 2}
+    assert ("closing_balance" in last_page_fields) == (
+        outcome.data[1]["closing_balance"] is not None
+    )
+    assert outcome.data[0]["bank_name"] == oracle.expected["bank_name"]
+    assert outcome.engine_result.quotes["[0].bank_name"]
+
+
+@pytest.mark.parametrize(
+    "doc_id", ["product_catalog_001", "employee_roster_001", "product_catalog_005"]
+)
+def test_per_table_row_returns_every_row_across_pages(devset_dir, doc_id):
+    oracle = DevsetOracle(devset_dir, doc_id)
+    doc_input = devset_input(devset_dir, doc_id, extraction_target="PER_TABLE_ROW")
+    with FakeOpenAI(oracle) as server:
+        outcome = run_pipeline(doc_input, registry=registry(server.base_url))
+    assert len(outcome.data) == len(oracle.expected)
+    assert accuracy(devset_dir, doc_id, outcome.data) == 1.0
+
+
+def test_per_table_row_survives_output_length_limits(devset_dir):
+    oracle = DevsetOracle(devset_dir, "product_catalog_001")
+
+    def truncating(request):
+        answer = oracle.answer(request)
+        if len(answer["rows"]) > 4:
+            return completion('{"rows": [', finish_reason="length")
+        return completion(answer)
+
+    doc_input = devset_input(devset_dir, "product_catalog_001", extraction_target="PER_TABLE_ROW")
+    with FakeOpenAI(truncating) as server:
+        outcome = run_pipeline(doc_input, registry=registry(server.base_url))
+    assert len(outcome.data) == len(oracle.expected) > 8
+    assert accuracy(devset_dir, "product_catalog_001", outcome.data) == 1.0
+    assert outcome.metadata["usage"]["num_model_calls"] == len(server.requests) > 4
+
+
+def test_a_failing_chunk_gives_partial_success_naming_its_pages(devset_dir):
+    oracle = DevsetOracle(devset_dir, "bank_statement_001")
+
+    def page_two_fails(request):
+        return error(500) if 2 in document_pages(request) else oracle(request)
+
+    with FakeOpenAI(page_two_fails) as server:
+        outcome = run_pipeline(
+            devset_input(devset_dir, "bank_statement_001"), registry=registry(server.base_url)
+        )
+    assert outcome.status == "PARTIAL_SUCCESS"
+    assert outcome.error.startswith("Extraction failed on page(s) 2: Model call failed after 3")
+    assert outcome.data["bank_name"] == oracle.expected["bank_name"]
+    assert outcome.metadata["pages"]["failed"] == [2]
+
+
+def test_every_chunk_failing_raises_the_engine_error(devset_dir):
+    with FakeOpenAI([error(401)]) as server, pytest.raises(EngineError) as info:
+        run_pipeline(
+            devset_input(devset_dir, "bank_statement_001"), registry=registry(server.base_url)
+        )
+    assert not info.value.transient and "API key" in str(info.value)
+
+
+def six_pages():
+    return PipelineInput(
+        data_schema=INVOICE_SCHEMA,
+        config=ExtractConfig.from_dict({"extraction_target": "PER_PAGE"}),
+        text="\n".join(f"Invoice INV-{i}\fTotal {i}" for i in range(3)),
+    )
+
+
+def slow_answer(request):
+    return completion({"data": {"invoice_number": "X", "total": 1}, "quotes": []}, delay=0.1)
+
+
+def test_concurrency_is_bounded_per_job():
+    pages = [f"Invoice INV-{i} total {i}" for i in range(6)]
+    job = PipelineInput(
+        data_schema=INVOICE_SCHEMA,
+        config=ExtractConfig.from_dict({"extraction_target": "PER_PAGE"}),
+        text="\f".join(pages),
+    )
+    with FakeOpenAI(slow_answer) as server:
+        outcome = run_pipeline(job, registry=registry(server.base_url, max_concurrency_per_job=2))
+    assert len(outcome.data) == len(server.requests) == 6
+    assert server.max_in_flight == 2
+
+
+def test_concurrency_is_bounded_per_worker_across_jobs():
+    job = PipelineInput(
+        data_schema=INVOICE_SCHEMA,
+        config=ExtractConfig.from_dict({"extraction_target": "PER_PAGE"}),
+        text="\f".join(f"Invoice INV-{i} total {i}" for i in range(6)),
+    )
+    with FakeOpenAI(slow_answer) as server:
+        limits = registry(server.base_url, max_concurrency_per_job=3, max_concurrency_per_worker=4)
+        threads = [
+            threading.Thread(target=run_pipeline, args=(job,), kwargs={"registry": limits})
+            for _ in range(3)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(server.requests) == 18
+    assert server.max_in_flight == 4
+
+
+def test_cancelling_stops_between_chunks_and_progress_is_reported():
+    job = PipelineInput(
+        data_schema=INVOICE_SCHEMA,
+        config=ExtractConfig.from_dict({"extraction_target": "PER_PAGE"}),
+        text="\f".join(f"Invoice INV-{i} total {i}" for i in range(6)),
+    )
+    progress = []
+    with FakeOpenAI(slow_answer) as server:
+        limits = registry(server.base_url, max_concurrency_per_job=1)
+        with pytest.raises(ExtractionCancelled):
+            run_pipeline(
+                job,
+                registry=limits,
+                on_progress=lambda done, total: progress.append((done, total)),
+                should_cancel=lambda: len(progress) >= 3,
+            )
+    assert len(server.requests) == 2
+    assert progress == [(0, 6), (1, 6), (2, 6)]
+
+
+def test_modes_pick_their_models_and_metadata_says_which_ran():
+    def answer(request):
+        return completion({"data": {"invoice_number": "INV-1", "total": 5}, "quotes": []})
+
+    with FakeOpenAI(answer) as server:
+        models = registry(
+            server.base_url,
+            endpoints=tuple(
+                endpoint(server.base_url, name=name, model=name, supports_vision=name == "eye")
+                for name in ("base", "quick", "big", "eye")
+            ),
+            default_model="base",
+            fast_model="quick",
+            strong_model="big",
+            vision_model="eye",
+        )
+        ran = {}
+        for mode in ("FAST", "BALANCED", "PREMIUM", "MULTIMODAL"):
+            job = PipelineInput(
+                INVOICE_SCHEMA,
+                ExtractConfig.from_dict({"extraction_mode": mode}),
+                text="Invoice INV-1 total 5",
+            )
+            ran[mode] = run_pipeline(job, registry=models).metadata["model"]
+        named = PipelineInput(
+            INVOICE_SCHEMA,
+            ExtractConfig.from_dict({"extract_model": "openai-gpt-4o-mini"}),
+            text="x",
+        )
+        ran["named"] = run_pipeline(named, registry=models).metadata
+    assert ran["FAST"] == "quick" and ran["BALANCED"] == "base" and ran["PREMIUM"] == "big"
+    assert ran["MULTIMODAL"] == "eye"
+    assert ran["named"]["model"] == "quick"
+    assert ran["named"]["requested_model"] == "openai-gpt-4o-mini"
+    assert [r["model"] for r in server.requests][:3] == ["quick", "base", "big"]
+
+
+def test_local_engine_runs_without_an_llm_or_when_asked():
+    job = PipelineInput(
+        INVOICE_SCHEMA, ExtractConfig(), text="Invoice number: INV-001\nTotal: 42.50"
+    )
+    outcome = run_pipeline(job, registry=ModelRegistry())
+    assert outcome.metadata["engine"] == "local" and outcome.metadata["model"] is None
+    assert outcome.data["invoice_number"] == "INV-001"
+    with FakeOpenAI([error(500)]) as server:
+        asked = PipelineInput(INVOICE_SCHEMA, ExtractConfig(extract_model="local"), text=job.text)
+        outcome = run_pipeline(asked, registry=registry(server.base_url))
+    assert outcome.metadata["engine"] == "local" and server.requests == []
+
+
+def test_unknown_model_is_rejected_with_the_available_names():
+    job = PipelineInput(INVOICE_SCHEMA, ExtractConfig(extract_model="gpt-99"), text="x")
+    with pytest.raises(ConfigError) as info:
+        run_pipeline(job, registry=registry("http://127.0.0.1:9/v1"))
+    message = info.value.problems["extract_model"]
+    assert "'gpt-99'" in message and "local, test-model, " in message
