@@ -400,7 +400,16 @@ def main(argv: list[str] | None = None) -> int:
             nulls = tally.null_correct
             print(
                 f"\nlocal seed {seed}: raw engine-score ECE {raw:.3f}; nulls {len(nulls)},"
-                f" right {sum(nulls) / max(1, len(nulls)):.3f}"
+                f" right {sum(nulls) / max(1, len(nulls)):.3f}; by raw score:"
+            )
+            by_score: dict[float, list[bool]] = {}
+            for raw_score, ok in zip(tally.scores, tally.correct, strict=True):
+                by_score.setdefault(round(raw_score, 2), []).append(ok)
+            print(
+                "  "
+                + ", ".join(
+                    f"{key:.2f}: {sum(oks)}/{len(oks)}" for key, oks in sorted(by_score.items())
+                )
             )
         if args.fit and 7 in local_tallies:
             tally = local_tallies[7]

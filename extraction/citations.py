@@ -103,6 +103,9 @@ def build_field_metadata(
     metadata = builder.node(result.data, "")
     reasoning: dict[str, str] = {}
     if config.use_reasoning:
+        if not groundings and _needs_evidence(result):
+            # The engine did not explain some values: cite them to say where they were read.
+            groundings = ground_leaves(result, PageIndex(document, pages))
         reasoning = top_level_reasoning(result, groundings)
         if isinstance(metadata, dict):
             for name, sentence in reasoning.items():
@@ -242,6 +245,15 @@ def ground_leaf(
     found, _ = locate(index, value, result.quotes.get(path), near=near)
     match = found[0].match if found else NOT_FOUND
     return Grounding(path, value, found, match, engine_score, False)
+
+
+def _needs_evidence(result: EngineResult) -> bool:
+    if not isinstance(result.data, dict):
+        return False
+    return any(
+        value not in (None, [], {}) and not (result.reasoning.get(name) or "").strip()
+        for name, value in result.data.items()
+    )
 
 
 def top_level_reasoning(result: EngineResult, groundings: dict[str, Grounding]) -> dict[str, str]:

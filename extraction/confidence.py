@@ -21,9 +21,9 @@ from extraction.grounding.calibration import Table, apply_table
 
 # Raw local-engine score -> probability the value is right. Fitted by
 # `bench/grounding.py --fit` (isotonic regression on devset seed 7, non-null values).
-LOCAL_CALIBRATION: Table = ((0.0, 0.0), (1.0, 1.0))
+LOCAL_CALIBRATION: Table = ((0.6413, 0.4511), (0.7627, 0.9714), (0.9026, 0.9977))
 # Share of the local engine's nulls that are right on the devset (seed 7).
-LOCAL_NULL_CONFIDENCE = 0.8
+LOCAL_NULL_CONFIDENCE = 0.786
 
 # How much a citation of each kind supports an LLM's value (probability the value is right,
 # before the model's own score). A fuzzy match scales between the two given bounds.

@@ -245,7 +245,7 @@ def _nearest(spans: list[tuple[int, int]], near: Located | None, page: int) -> t
     """The span closest to ``near`` on its page; the first one elsewhere."""
     if near is None or near.page != page:
         return spans[0]
-    return min(spans, key=lambda span: abs(span[0] - near.start))
+    return min(spans, key=lambda span: max(span[0] - near.end, near.start - span[1], 0))
 
 
 def _find_exact(index: PageIndex, quote: str, near: Located | None) -> Located | None:

@@ -1,0 +1,230 @@
+"""build_field_metadata: citations mirroring the data, unsupported values, confidence, reasoning,
+and nothing computed when no option asks for it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extraction.citations import (
+    NO_INFORMATION,
+    build_field_metadata,
+    find_unsupported_paths,
+    leaf_metadata,
+)
+from extraction.config import ExtractConfig, ExtractionTarget
+from extraction.documents import Document, load_document, load_text
+from extraction.documents.base import Box, Page, Word
+from extraction.engines.base import EngineRequest, EngineResult, SourceSpan
+
+TEXT = (
+    "INVOICE INV-2024-001\n"
+    "Vendor: Northwind Traders Ltd\n"
+    "Date: March 5, 2024\n"
+    "Description Qty Amount\n"
+    "Paper A4 2 $12.50\n"
+    "Toner black 1 $89.00\n"
+    "Total due: $101.50\n"
+)
+CITE_AND_SCORE = ExtractConfig(cite_sources=True, confidence_scores=True)
+
+
+def llm_result(data, quotes, **kwargs) -> EngineResult:  # noqa: ANN001
+    return EngineResult(data=data, engine="openai", quotes=quotes, **kwargs)
+
+
+def invoice_data() -> tuple[dict, dict]:
+    data = {
+        "invoice_number": "INV-2024-001",
+        "vendor": {"name": "Northwind Traders Ltd", "tax_id": None},
+        "date": "2024-03-05",
+        "line_items": [
+            {"description": "Paper A4", "quantity": 2, "amount": 12.5},
+            {"description": "Toner black", "quantity": 1, "amount": 89.0},
+        ],
+        "total": 101.5,
+    }
+    quotes = {
+        "invoice_number": "INV-2024-001",
+        "vendor.name": "Northwind Traders Ltd",
+        "date": "March 5, 2024",
+        "line_items[0].description": "Paper A4",
+        "line_items[0].quantity": "2",
+        "line_items[0].amount": "$12.50",
+        "line_items[1].description": "Toner black",
+        "line_items[1].quantity": "1",
+        "line_items[1].amount": "$89.00",
+        "total": "$101.50",
+    }
+    return data, quotes
+
+
+def test_every_leaf_is_cited_in_the_shape_of_the_data():
+    document = load_text(TEXT)
+    data, quotes = invoice_data()
+    metadata, unsupported, _ = build_field_metadata(
+        llm_result(data, quotes), document, ExtractConfig(cite_sources=True)
+    )
+    assert unsupported == []
+    assert set(metadata) == set(data)
+    assert isinstance(metadata["line_items"], list) and len(metadata["line_items"]) == 2
+    amount = metadata["line_items"][1]["amount"]
+    citation = amount["citation"][0]
+    assert amount["match"] == "exact"
+    assert citation["page"] == 1
+    assert citation["matching_text"] == "$89.00"
+    assert TEXT[citation["char_start"] : citation["char_end"]] == "$89.00"
+    assert citation["page_dimensions"] == {"width": 612.0, "height": 792.0}
+    assert set(citation["bounding_boxes"][0]) == {"x", "y", "w", "h"}
+    # Quantity "1" is cited in its own row, not in "INV-2024-001" or "$101.50".
+    quantity = metadata["line_items"][1]["quantity"]["citation"][0]
+    assert TEXT.rfind("\n", 0, quantity["char_start"]) == TEXT.index("\nToner")
+    assert metadata["vendor"]["tax_id"] == {"citation": []}
+    # No confidence was asked for.
+    assert "confidence" not in metadata["total"]
+
+
+def test_value_absent_from_the_document_is_not_found_with_low_confidence():
+    document = load_text(TEXT)
+    data, quotes = invoice_data()
+    data["vendor"]["name"] = "Wayne Enterprises Inc"
+    quotes["vendor.name"] = "Vendor: Wayne Enterprises Inc"
+    data["total"] = 1999.0  # the quote is real text, but does not hold this number
+    result = llm_result(data, quotes, confidences={"total": 0.99})
+    metadata, unsupported, _ = build_field_metadata(result, document, CITE_AND_SCORE)
+    assert unsupported == ["vendor.name", "total"]
+    for path in unsupported:
+        entry = leaf_metadata(metadata, path)
+        assert entry["match"] == "not_found"
+        assert entry["citation"] == []
+        assert entry["confidence"] <= 0.1
+    assert leaf_metadata(metadata, "invoice_number")["confidence"] >= 0.9
+    assert find_unsupported_paths(result, document) == ["vendor.name", "total"]
+
+
+def test_options_off_compute_nothing():
+    class Untouchable(list):
+        def __getitem__(self, item):  # noqa: ANN001, ANN204
+            raise AssertionError("the document was read")
+
+    document = Document(media_type="text/plain", pages=Untouchable([None]))
+    data, quotes = invoice_data()
+    outcome = build_field_metadata(llm_result(data, quotes), document, ExtractConfig())
+    assert outcome == ({}, [], {})
+
+
+def test_deprecated_citation_bbox_still_cites():
+    document = load_text(TEXT)
+    data, quotes = invoice_data()
+    metadata, _, _ = build_field_metadata(
+        llm_result(data, quotes), document, ExtractConfig(citation_bbox=True)
+    )
+    assert metadata["total"]["citation"][0]["matching_text"] == "$101.50"
+
+
+def test_list_results_give_a_list_of_metadata():
+    document = load_text("SKU Name Price\nA-1 Pen 1.20\nB-2 Ink 3.40\n")
+    data = [{"sku": "A-1", "price": 1.2}, {"sku": "B-2", "price": 3.4}]
+    quotes = {"[0].sku": "A-1", "[0].price": "1.20", "[1].sku": "B-2", "[1].price": "3.40"}
+    metadata, unsupported, _ = build_field_metadata(
+        llm_result(data, quotes), document, CITE_AND_SCORE
+    )
+    assert unsupported == []
+    assert [m["price"]["citation"][0]["matching_text"] for m in metadata] == ["1.20", "3.40"]
+    assert leaf_metadata(metadata, "[1].sku")["citation"][0]["matching_text"] == "B-2"
+
+
+def test_values_without_quotes_are_found_by_value_and_string_arrays_per_item():
+    document = load_text("Skills: Python, Rust, Kafka\nSince 05/03/2024\n")
+    data = {"skills": ["Python", "Kafka"], "since": "2024-03-05"}
+    metadata, unsupported, _ = build_field_metadata(
+        llm_result(data, {}), document, ExtractConfig(cite_sources=True)
+    )
+    assert unsupported == []
+    assert [m["citation"][0]["matching_text"] for m in metadata["skills"]] == ["Python", "Kafka"]
+    assert metadata["since"]["citation"][0]["matching_text"] == "05/03/2024"
+    assert metadata["since"]["match"] == "value"
+
+
+def test_reasoning_per_top_level_field_or_a_statement_that_it_is_absent():
+    document = load_text(TEXT)
+    data, quotes = invoice_data()
+    result = llm_result(data, quotes, reasoning={"total": "Labelled 'Total due'."})
+    data["po_number"] = None
+    metadata, _, reasoning = build_field_metadata(
+        result, document, ExtractConfig(use_reasoning=True)
+    )
+    assert metadata["total"]["reasoning"] == "Labelled 'Total due'."
+    assert metadata["po_number"]["reasoning"] == NO_INFORMATION
+    assert reasoning["line_items"] == NO_INFORMATION or "page 1" in reasoning["line_items"]
+    # Reasoning alone computes no citation or confidence.
+    assert "citation" not in metadata["total"] and "confidence" not in metadata["total"]
+
+
+def test_local_engine_locations_are_cited_as_given_and_scored_by_match_quality():
+    document = load_text(TEXT)
+    start = TEXT.index("$101.50")
+    box = Box(10, 20, 30, 8)
+    span = SourceSpan(1, start, start + 7, "$101.50", "exact", 0.9, (box,))
+    result = EngineResult(
+        data={"total": 101.5, "po": None},
+        engine="local",
+        locations={"total": [span]},
+        confidences={"total": 0.9, "po": 0.0},
+    )
+    metadata, unsupported, _ = build_field_metadata(result, document, CITE_AND_SCORE)
+    citation = metadata["total"]["citation"][0]
+    assert citation["bounding_boxes"] == [{"x": 10, "y": 20, "w": 30, "h": 8}]
+    assert (citation["char_start"], citation["char_end"]) == (start, start + 7)
+    assert metadata["total"]["parsing_confidence"] == 1.0
+    assert 0.9 <= metadata["total"]["confidence"] <= 1.0
+    assert metadata["po"]["citation"] == []
+    assert unsupported == []
+
+
+def test_parsing_confidence_is_the_ocr_confidence_of_the_cited_words():
+    words = [
+        Word("Total", Box(10, 10, 30, 10), 0, 5, confidence=0.9),
+        Word("42.00", Box(50, 10, 30, 10), 6, 11, confidence=0.5),
+    ]
+    page = Page(1, 600, 800, "Total 42.00", words=words, ocr=True)
+    document = Document("image/png", [page])
+    result = llm_result({"total": 42.0}, {"total": "42.00"})
+    metadata, _, _ = build_field_metadata(result, document, CITE_AND_SCORE)
+    entry = metadata["total"]
+    assert entry["parsing_confidence"] == 0.5
+    assert entry["confidence"] == pytest.approx(entry["extraction_confidence"] * 0.5, abs=0.002)
+
+
+def test_local_engine_citations_on_devset_pdfs_point_at_the_printed_text(devset_dir):
+    from bench.grounding import overlaps, printed_boxes
+    from extraction.engines.local import LocalEngine
+
+    checked = right_page = box_hits = 0
+    manifest = json.loads((devset_dir / "manifest.json").read_text())
+    chosen = [e for e in manifest["documents"] if e["format"] == "pdf"][::6]
+    for entry in chosen:
+        meta = json.loads((devset_dir / f"{entry['doc_id']}.meta.json").read_text())
+        schema = json.loads((devset_dir / "schemas" / entry["schema"]).read_text())
+        document = load_document(devset_dir / entry["file"])
+        target = ExtractionTarget.PER_TABLE_ROW if entry["mode"] == "PER_TABLE_ROW" else "PER_DOC"
+        config = ExtractConfig(extraction_target=ExtractionTarget(target))
+        pages = list(range(1, document.page_count + 1))
+        result = LocalEngine().extract(EngineRequest(document, pages, schema, config))
+        metadata, _, _ = build_field_metadata(result, document, CITE_AND_SCORE)
+        for truth in meta["fields"]:
+            entry_meta = leaf_metadata(metadata, truth["path"])
+            value_is_right = entry_meta and truth["rendered"] and truth["path"] in result.locations
+            if not value_is_right or "[" in truth["path"]:
+                continue  # array items may be ordered differently; the bench aligns them
+            checked += 1
+            citation = entry_meta["citation"][0]
+            if citation["page"] == truth["page"]:
+                right_page += 1
+                hits = printed_boxes(document, truth["page"], truth["rendered"])
+                if any(overlaps(citation["bounding_boxes"][0], b) for b in hits):
+                    box_hits += 1
+    assert checked >= 40
+    assert right_page / checked >= 0.95
+    assert box_hits / checked >= 0.9
