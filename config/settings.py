@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_id.RequestIDMiddleware",
+    "config.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,7 +145,8 @@ if envstr("STORAGE_BUCKET", ""):
 MAX_UPLOAD_BYTES = envint("OPENEXTRACT_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
 MAX_DOCUMENT_PAGES = envint("OPENEXTRACT_MAX_PAGES", 1000, minimum=1)
 PARSE_TIMEOUT_SECONDS = envint("OPENEXTRACT_PARSE_TIMEOUT", 90, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 35 * 1024 * 1024
+MAX_JSON_BODY_BYTES = envint("OPENEXTRACT_MAX_JSON_BODY_MB", 35, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_EXPIRY_DAYS = envint("OPENEXTRACT_FILE_EXPIRY_DAYS", 0, minimum=0)  # 0 = keep forever
 
@@ -201,6 +203,24 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache backs rate limits, so every process must share it: Redis when configured, else a
+# file cache under the data dir (web server and worker processes on one machine).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "openextract",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
 # --- LLM endpoints ------------------------------------------------------------------------------
 OPENAI_BASE_URL = envstr("OPENAI_BASE_URL", "")
 OPENAI_API_KEY = envstr("OPENAI_API_KEY", "")
@@ -228,6 +248,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "extraction.api.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.APIKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": envstr("OPENEXTRACT_API_RATE_LIMIT", "1200/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenExtract API",
