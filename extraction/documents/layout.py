@@ -56,18 +56,23 @@ def group_lines(
     boxes = [(upright(word, width, height, text_rotation), word) for word in words]
     boxes.sort(key=lambda item: ((item[0][1] + item[0][3]) / 2, item[0][0]))
     lines: list[list[tuple[tuple[float, float, float, float], PlacedWord]]] = []
-    top = bottom = 0.0
+    # The line's band is the mean of its words' tops and bottoms, not their union: a union
+    # grows with every tall glyph or slightly skewed OCR box until it swallows the next line.
+    top_sum = bottom_sum = 0.0
     for box, word in boxes:
         _, y0, _, y1 = box
         if lines:
+            count = len(lines[-1])
+            top, bottom = top_sum / count, bottom_sum / count
             overlap = min(bottom, y1) - max(top, y0)
             smaller = min(bottom - top, y1 - y0)
             if smaller <= 0 or overlap >= 0.5 * smaller:
                 lines[-1].append((box, word))
-                top, bottom = min(top, y0), max(bottom, y1)
+                top_sum += y0
+                bottom_sum += y1
                 continue
         lines.append([(box, word)])
-        top, bottom = y0, y1
+        top_sum, bottom_sum = y0, y1
     return [[word for _, word in sorted(line, key=lambda item: item[0][0])] for line in lines]
 
 

@@ -196,12 +196,18 @@ class PdfPages(LazyPages):
                     textpage.close()
                 needs_ocr = not words and page_has_images(pdf_page)
                 if needs_ocr:
-                    from extraction.documents.ocr import ocr_pdf_page
+                    from extraction.documents.ocr import render_for_ocr
 
-                    words = ocr_pdf_page(pdf_page, geometry, self._options)
-                    self.ocr_pages.add(index + 1)
+                    image, points_per_pixel = render_for_ocr(pdf_page, self._options)
             finally:
                 pdf_page.close()
+        if needs_ocr:
+            from extraction.documents.ocr import ocr_words
+
+            # Outside the pdfium lock: Tesseract takes seconds and needs no pdfium.
+            words = ocr_words(image, points_per_pixel, self._options)
+            text_rotation = 0
+            self.ocr_pages.add(index + 1)
         for text, rect, size in self._form_words.get(index, ()):
             words.extend(_place_value(text, geometry.rect(*rect), size))
         return build_page(
