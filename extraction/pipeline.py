@@ -107,6 +107,7 @@ def run_pipeline(
     total = len(selected)
     on_progress(0, total)
     engine_started = time.perf_counter()
+    result_warnings: list[str] = []
     if choice.engine == "local":
         result = _run_local(document, selected, schema, config, on_progress, should_cancel)
     else:
@@ -121,7 +122,13 @@ def run_pipeline(
             registry=registry or ModelRegistry(),
             on_progress=lambda done: on_progress(done, total),
             should_cancel=should_cancel,
+            page_image=(
+                _page_renderer(job_input, document, config, result_warnings)
+                if choice.vision_endpoint is not None
+                else None
+            ),
         )
+        result.warnings[:0] = result_warnings
     engine_seconds = time.perf_counter() - engine_started
     data, problems = _finalize(result.data, schema, config.extraction_target)
     result.data = data
@@ -156,6 +163,22 @@ def _load(job_input: PipelineInput, config: ExtractConfig) -> Document:
     if job_input.text is not None:
         return load_text(job_input.text, options=options)
     raise DocumentError("Nothing to extract from: neither a file nor text was given.")
+
+
+def _page_renderer(
+    job_input: PipelineInput, document: Document, config: ExtractConfig, warnings: list[str]
+) -> Callable[[int], bytes] | None:
+    """PNG pages for vision models, when the documents step can render this input."""
+    if job_input.content is None or document.media_type != "application/pdf":
+        return None
+    try:
+        from extraction.documents import render_page  # type: ignore[attr-defined]
+    except ImportError:
+        warnings.append("page rendering is not available; page images were not sent")
+        return None
+    dpi = 200 if config.high_resolution_mode else 110
+    content = job_input.content
+    return lambda page: render_page(content, page, dpi, "png")
 
 
 def _run_local(

@@ -250,3 +250,19 @@ def test_unknown_model_is_rejected_with_the_available_names():
         run_pipeline(job, registry=registry("http://127.0.0.1:9/v1"))
     message = info.value.problems["extract_model"]
     assert "'gpt-99'" in message and "local, test-model, " in message
+
+
+def test_context_pages_reach_the_prompt_marked_as_context():
+    job = PipelineInput(
+        data_schema=INVOICE_SCHEMA,
+        config=ExtractConfig.from_dict({"num_pages_context": 1}),
+        text="\f".join(f"Invoice INV-{i} total {i}" for i in range(1, 4)),
+    )
+    with FakeOpenAI(slow_answer) as server:
+        run_pipeline(job, registry=registry(server.base_url))
+    users = sorted(r["messages"][1]["content"] for r in server.requests)
+    assert len(users) == 3
+    middle = next(u for u in users if u.startswith("Target page(s): 2."))
+    assert "=== Page 1 (context only: do not extract from this page) ===" in middle
+    assert "=== Page 3 (context only: do not extract from this page) ===" in middle
+    assert sorted(list(document_pages(r)) for r in server.requests) == [[1], [2], [3]]

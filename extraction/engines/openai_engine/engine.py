@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,16 +53,23 @@ class OpenAIEngine:
         retry: RetryPolicy | None = None,
         worker_limit: int = 8,
         verify: bool = False,
-        images: bool = False,
+        page_image: Callable[[int], bytes] | None = None,
     ):
         self.retry = retry or RetryPolicy()
         self.worker_limit = worker_limit
         self.verify = verify
-        self.images = images
+        self.page_image = page_image  # PNG of a page, for vision models (MULTIMODAL)
 
-    def extract(self, request: EngineRequest, *, context_pages: Sequence[int] = ()) -> EngineResult:
+    def extract(
+        self,
+        request: EngineRequest,
+        *,
+        context_pages: Sequence[int] = (),
+        segments: Sequence[PageText] | None = None,
+    ) -> EngineResult:
         """Extract from ``request.pages`` (one chunk); ``context_pages`` are shown for reference.
 
+        ``segments`` replaces whole pages when the chunk holds only part of a page's text.
         Returns a dict (PER_DOC, PER_PAGE) or a list of rows (PER_TABLE_ROW) with quotes keyed
         by path. Raises ``EngineError`` (``transient`` when retrying later may help) and
         ``ExtractionCancelled``.
@@ -70,11 +77,14 @@ class OpenAIEngine:
         if request.endpoint is None:
             raise EngineError("No model endpoint is configured for the OpenAI engine.")
         plan = self._plan(request)
-        numbers = sorted(set(request.pages) | set(context_pages))
-        pages = [
-            PageText(n, request.document.page(n).text, context=n not in request.pages)
-            for n in numbers
-        ]
+        if segments is not None:
+            pages = list(segments)
+        else:
+            numbers = sorted(set(request.pages) | set(context_pages))
+            pages = [
+                PageText(n, request.document.page(n).text, context=n not in request.pages)
+                for n in numbers
+            ]
         result = self._extract_pages(plan, pages)
         if self.verify:
             self._verify(plan, pages, result)
@@ -104,7 +114,7 @@ class OpenAIEngine:
             use_reasoning=config.use_reasoning,
             response_schema=None if endpoint.supports_json_schema else wrapper,
         )
-        images = self.images and endpoint.supports_vision
+        images = self.page_image is not None and endpoint.supports_vision
         return _Plan(request, endpoint, target, system, response_format, images)
 
     def _call(self, plan: _Plan, messages: list[dict[str, Any]], response_format=None) -> Reply:
@@ -123,7 +133,7 @@ class OpenAIEngine:
         return reply
 
     def _extract_pages(self, plan: _Plan, pages: list[PageText]) -> EngineResult:
-        images = _page_images(plan.request, pages) if plan.images else []
+        images = self._page_images(pages) if plan.images else []
         messages = [
             {"role": "system", "content": plan.system},
             prompts.user_message(pages, images),
@@ -150,6 +160,15 @@ class OpenAIEngine:
         if problems:
             result.warnings.append("the model's reply still failed validation after a repair")
         return result
+
+    def _page_images(self, pages: list[PageText]) -> list[str]:
+        """PNG data URLs of the target pages (each page once, even when split)."""
+        assert self.page_image is not None
+        numbers = dict.fromkeys(page.number for page in pages if not page.context)
+        return [
+            "data:image/png;base64," + base64.b64encode(self.page_image(n)).decode("ascii")
+            for n in numbers
+        ]
 
     def _split_and_retry(self, plan: _Plan, pages: list[PageText]) -> EngineResult:
         """The reply hit the length limit: extract each half and combine, never truncate."""
@@ -301,20 +320,3 @@ def _split(pages: list[PageText]) -> list[list[PageText]] | None:
         [PageText(page.number, "".join(lines[:middle]))],
         [PageText(page.number, "".join(lines[middle:]))],
     ]
-
-
-def _page_images(request: EngineRequest, pages: list[PageText]) -> list[str]:
-    """PNG data URLs of the target pages, for vision models."""
-    try:
-        from extraction.documents import render_page  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    urls = []
-    for page in pages:
-        if page.context:
-            continue
-        png = render_page(
-            request.document, page.number, high_resolution=request.config.high_resolution_mode
-        )
-        urls.append("data:image/png;base64," + base64.b64encode(png).decode("ascii"))
-    return urls

@@ -13,52 +13,57 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
+from extraction.chunking import Chunk, chunk_document
 from extraction.config import ChunkMode, ExtractConfig, ExtractionTarget
 from extraction.documents import Document
 from extraction.engines.base import EngineError, EngineRequest, EngineResult, ExtractionCancelled
 from extraction.engines.openai_engine.engine import OpenAIEngine
+from extraction.engines.openai_engine.prompts import PageText
 from extraction.engines.registry import EngineChoice, ModelRegistry
 from extraction.merging import collect_pages, concat_rows, merge_objects, normalize_text
 
 # Tokens of document text per request. Rows get smaller chunks: their output grows with the
 # input, and a reply cut off by the output limit costs a split and a second call.
-CHUNK_TOKENS = {ExtractionTarget.PER_DOC: 6000, ExtractionTarget.PER_TABLE_ROW: 2500}
+CHUNK_TOKENS = {
+    ExtractionTarget.PER_DOC: 6000,
+    ExtractionTarget.PER_PAGE: 6000,
+    ExtractionTarget.PER_TABLE_ROW: 2500,
+}
 
 
 @dataclass(frozen=True)
 class ChunkPlan:
     pages: tuple[int, ...]  # the pages values are extracted from
-    context_pages: tuple[int, ...] = ()  # shown for reference only
+    segments: tuple[PageText, ...]  # the text sent: whole pages or a piece of a long page
 
 
 def plan_chunks(
     document: Document, selected: Sequence[int], config: ExtractConfig
 ) -> list[ChunkPlan]:
-    """The chunks for ``config``: one per page for PER_PAGE, else the chunking step's."""
-    context = config.num_pages_context or 0
-    if config.extraction_target == ExtractionTarget.PER_PAGE:
-        return [_with_context(document, (page,), context) for page in selected]
-    try:
-        from extraction.chunking import chunk_document
-    except ImportError:  # the chunking step has not landed yet: one page per chunk
-        return [_with_context(document, (page,), context) for page in selected]
+    """The chunking step's chunks as engine input; always one page per chunk for PER_PAGE."""
+    target = config.extraction_target
+    mode = ChunkMode.PAGE if target == ExtractionTarget.PER_PAGE else config.chunk_mode
     chunks = chunk_document(
         document,
         list(selected),
-        mode=config.chunk_mode or ChunkMode.PAGE,
-        num_pages_context=context,
-        token_budget=CHUNK_TOKENS[config.extraction_target],
+        mode=mode,
+        num_pages_context=config.num_pages_context,
+        token_budget=CHUNK_TOKENS[target],
     )
-    return [
-        ChunkPlan(tuple(chunk.pages), tuple(getattr(chunk, "context_pages", ()) or ()))
-        for chunk in chunks
-    ]
+    return [ChunkPlan(tuple(chunk.pages), _segments(chunk)) for chunk in chunks]
 
 
-def _with_context(document: Document, pages: tuple[int, ...], context: int) -> ChunkPlan:
-    before = range(max(1, pages[0] - context), pages[0])
-    after = range(pages[-1] + 1, min(document.page_count, pages[-1] + context) + 1)
-    return ChunkPlan(pages, (*before, *after))
+def _segments(chunk: Chunk) -> tuple[PageText, ...]:
+    """Each page's part of the chunk text, without the chunk's own page markers."""
+    segments: list[PageText] = []
+    for span in chunk.spans:
+        text = chunk.text[span.start : span.end]
+        context = span.page in chunk.context_pages
+        if segments and segments[-1].number == span.page and segments[-1].context == context:
+            segments[-1] = PageText(span.page, segments[-1].text + text, context)
+        else:
+            segments.append(PageText(span.page, text, context))
+    return tuple(segments)
 
 
 def run_chunks(
@@ -71,8 +76,11 @@ def run_chunks(
     registry: ModelRegistry,
     on_progress: Callable[[int], None] = lambda done: None,
     should_cancel: Callable[[], bool] = lambda: False,
+    page_image: Callable[[int], bytes] | None = None,
 ) -> EngineResult:
     """Extract every chunk and merge per ``config.extraction_target``.
+
+    ``page_image`` renders a page as PNG; it is used when a vision model was chosen.
 
     Raises ``ExtractionCancelled`` and, when no chunk succeeded, the first chunk's
     ``EngineError`` (transient only if every failure was transient).
@@ -82,7 +90,7 @@ def run_chunks(
         retry=registry.retry,
         worker_limit=registry.max_concurrency_per_worker,
         verify=choice.verify,
-        images=choice.vision_endpoint is not None,
+        page_image=page_image if choice.vision_endpoint is not None else None,
     )
 
     def extract(plan: ChunkPlan) -> EngineResult:
@@ -94,7 +102,7 @@ def run_chunks(
             endpoint=choice.endpoint,
             should_cancel=should_cancel,
         )
-        return engine.extract(request, context_pages=plan.context_pages)
+        return engine.extract(request, segments=plan.segments)
 
     outcomes = _run_bounded(
         plans, extract, registry.max_concurrency_per_job, on_progress, should_cancel
@@ -102,31 +110,48 @@ def run_chunks(
     results: list[EngineResult] = []
     errors: list[tuple[ChunkPlan, EngineError]] = []
     texts: list[str] = []
+    done: list[ChunkPlan] = []
     for plan, outcome in zip(plans, outcomes, strict=True):
         if isinstance(outcome, EngineError):
             errors.append((plan, outcome))
         else:
             results.append(outcome)
-            texts.append(normalize_text(" ".join(document.page(n).text for n in plan.pages)))
+            done.append(plan)
+            texts.append(normalize_text(" ".join(s.text for s in plan.segments if not s.context)))
     if not results:
         first = errors[0][1]
         transient = all(error.transient for _, error in errors)
         raise EngineError(str(first), transient=transient)
-    merged = _merge(results, texts, config.extraction_target)
+    merged = _merge(results, texts, done, config.extraction_target)
     for plan, error in errors:
-        merged.failed_pages.extend(plan.pages)
+        merged.failed_pages.extend(page for page in plan.pages if page not in merged.failed_pages)
         merged.failure_reason = merged.failure_reason or str(error)
     merged.engine = engine.name
     merged.model = choice.endpoint.model if choice.endpoint else None
     return merged
 
 
-def _merge(results: list[EngineResult], texts: list[str], target: ExtractionTarget) -> EngineResult:
+def _merge(
+    results: list[EngineResult], texts: list[str], plans: list[ChunkPlan], target: ExtractionTarget
+) -> EngineResult:
     if target == ExtractionTarget.PER_TABLE_ROW:
         return concat_rows(results)
     if target == ExtractionTarget.PER_PAGE:
-        return collect_pages(results)
+        # A page longer than the budget arrives in several chunks: merge those first.
+        by_page: dict[int, list[int]] = {}
+        for index, plan in enumerate(plans):
+            by_page.setdefault(plan.pages[0], []).append(index)
+        pages = [
+            _merge_supported([results[i] for i in group], [texts[i] for i in group])
+            if len(group) > 1
+            else results[group[0]]
+            for group in by_page.values()
+        ]
+        return collect_pages(pages)
+    return _merge_supported(results, texts)
 
+
+def _merge_supported(results: list[EngineResult], texts: list[str]) -> EngineResult:
     def support(chunk: int, path: str, value: Any) -> float:
         """1 when the chunk's quote (or the value itself) is printed in the chunk's pages."""
         quote = results[chunk].quotes.get(path)
@@ -150,7 +175,7 @@ def _run_bounded(
     outcomes: dict[int, EngineResult | EngineError] = {}
     pending: dict[Future[EngineResult], int] = {}
     queue: Iterator[tuple[int, ChunkPlan]] = iter(enumerate(plans))
-    pages_done = 0
+    pages_done: set[int] = set()
     cancelled = False
     with ThreadPoolExecutor(max_workers=max(1, min(limit, len(plans)))) as pool:
         while True:
@@ -173,8 +198,8 @@ def _run_bounded(
                     outcomes[index] = exc
                 except ExtractionCancelled:
                     cancelled = True
-                pages_done += len(plans[index].pages)
-                on_progress(pages_done)
+                pages_done.update(plans[index].pages)
+                on_progress(len(pages_done))
     if cancelled:
         raise ExtractionCancelled()
     return [outcomes[index] for index in range(len(plans))]
