@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 Table = tuple[tuple[float, float], ...]
 
@@ -64,16 +66,11 @@ def fit_isotonic(scores: Sequence[float], correct: Sequence[bool]) -> Table:
     (one per pooled block, at the block's mean score). Raises ValueError on empty input."""
     if not scores or len(scores) != len(correct):
         raise ValueError("need the same, non-zero number of scores and outcomes")
-    points = sorted(zip(scores, correct, strict=True))
     # Ties share one block first, so equal raw scores always map to one probability.
     blocks: list[list[float]] = []  # [sum_score, sum_correct, count]
-    for score, ok in points:
-        if blocks and blocks[-1][0] / blocks[-1][2] == score:
-            blocks[-1][0] += score
-            blocks[-1][1] += 1.0 if ok else 0.0
-            blocks[-1][2] += 1
-        else:
-            blocks.append([score, 1.0 if ok else 0.0, 1])
+    for score, group in groupby(sorted(zip(scores, correct, strict=True)), key=itemgetter(0)):
+        oks = [ok for _, ok in group]
+        blocks.append([score * len(oks), float(sum(oks)), float(len(oks))])
     pooled: list[list[float]] = []
     for block in blocks:
         pooled.append(block)
