@@ -142,7 +142,10 @@ def candidates(
                     label = text.rstrip(": ")
                     targets: list[tuple[Cell, float]] = []
                     if c + 1 < len(row.cells):
-                        targets.append((row.cells[c + 1], 0.99))
+                        right = row.cells[c + 1]
+                        # Far to the right may be another column (a sidebar's neighbour).
+                        near = right.x0 - cell.x1 < 100
+                        targets.append((right, 0.99 if near else 0.95))
                     targets += [(other, 0.97) for other in _below(rows, r, cell)]
                     for target, weight in targets:
                         if spec.kind == "string" and (

@@ -244,10 +244,3 @@ def _split_items(text: str, page: int, offset: int) -> list[Found]:
             start = offset + text.find(item, match.start())
             items.append(Found(item, page, start, start + len(item), 0.7, "list after heading"))
     return items
-
-
-def section_records(
-    spec: FieldSpec, layouts: list[PageLayout], hints: DocumentHints
-) -> tuple[list[dict[str, Found]], str]:
-    """Records of an array that is not laid out as a table (placeholder: none)."""
-    return [], ""

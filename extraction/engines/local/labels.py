@@ -55,7 +55,7 @@ def words_of(name: str) -> str:
 def normalize_label(text: str) -> str:
     """Lower-case a printed label and drop what never distinguishes one: parenthesised notes,
     percentages, currency codes, trailing colons and most punctuation."""
-    text = text.lower()
+    text = re.sub(r"^[#*_\s]+|[*_]+$", "", text.lower())
     text = _DATE_IN_LABEL.sub(" ", text)
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.sub(r"\d+([.,]\d+)?\s*%", " ", text)

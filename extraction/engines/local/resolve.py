@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from extraction.engines.local import blocks, heuristics, itemlines, prose, sections
+from extraction.engines.local import blocks, entries, heuristics, itemlines, prose, sections
 from extraction.engines.local.fields import extract_scalars, scalar_specs
 from extraction.engines.local.labels import FieldSpec
 from extraction.engines.local.layout import PageLayout
@@ -39,7 +39,7 @@ def extract_object(
             if not records:
                 records, how = itemlines.item_lines(spec, layouts, hints)
             if not records:
-                records, how = heuristics.section_records(spec, layouts, hints)
+                records, how = entries.section_entries(spec, layouts)
             found[spec.path] = records
             found[f"{spec.path}#how"] = how
     for spec in leaves:
@@ -47,10 +47,15 @@ def extract_object(
             continue
         prior = found.get(spec.path)
         text = sections.section_text(spec, layouts)
-        # A label's first line is only the start of a multi-line section under it.
-        if text is not None and (
-            prior is None
-            or (text.value.startswith(prior.value) and len(text.value) > len(prior.value))
+        # A label's first line is only the start of a multi-line section under it; short
+        # lines under a heading are other fields (a contact block), not running text.
+        if (
+            text is not None
+            and text.value.count(" ") >= 12
+            and (
+                prior is None
+                or (text.value.startswith(prior.value) and len(text.value) > len(prior.value))
+            )
         ):
             found[spec.path] = text
     prose.fill(leaves, found, layouts, hints, specs)

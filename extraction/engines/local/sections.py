@@ -31,7 +31,8 @@ def _columns(layout: PageLayout, cell: Cell) -> tuple[float, float]:
     two_columns = sum(
         1
         for row in layout.rows
-        if any(c.x1 < middle + 5 for c in row.cells) and any(c.x0 > middle - 10 for c in row.cells)
+        if any(c.x1 < middle + 5 and c.x1 - c.x0 > 120 for c in row.cells)
+        and any(c.x0 > middle - 10 and c.x1 - c.x0 > 120 for c in row.cells)
     )
     if two_columns >= 5 and cell.x1 < middle + 10:
         return 0.0, middle
@@ -58,48 +59,106 @@ def _is_heading_row(row: Row, body_font: float, heading_font: float) -> bool:
         return True
     if text.isupper() and len(text.split()) <= 4 and len(text) > 2:
         return True
-    return row.font > body_font + 1.0 and len(text) < 60
+    # Larger text ends the section unless it is a sub-heading, smaller than the heading.
+    return row.font > body_font + 1.0 and len(text) < 60 and row.font >= heading_font - 0.5
 
 
-def section_lines(
+def section_rows(
     spec: FieldSpec, layouts: list[PageLayout], *, max_rows: int = 60
-) -> tuple[list[tuple[int, int, int, str]], str] | None:
-    """The section under a heading naming ``spec``: lines as (page, start, end, text) and the
-    heading text, or None when no heading names it."""
-    for layout in layouts[:3]:
+) -> tuple[list[Row], str] | None:
+    """The rows of the section under a heading naming ``spec`` (restricted to the heading's
+    column; the first row may be the heading's inline rest), and the heading text."""
+    for number, layout in enumerate(layouts[:3]):
         for row in layout.rows:
             for cell in row.cells[:2]:
                 head = _heading_of(cell, spec)
                 if head is None:
                     continue
                 heading, rest = head
-                lo, hi = _columns(layout, cell)
-                lines: list[tuple[int, int, int, str]] = []
+                parts: list[Row] = []
                 if rest.strip():
-                    start = cell.start + cell.text.index(rest.strip()[:10])
-                    lines.append((layout.number, start, cell.end, rest.strip()))
-                fonts = [r.font for r in layout.rows]
-                body = sorted(fonts)[len(fonts) // 2] if fonts else 10.0
-                last_y = row.y1
-                for other in layout.rows[row.index + 1 : row.index + 1 + max_rows]:
-                    cells = [c for c in other.cells if lo - 5 <= c.x0 < hi - 5]
-                    if not cells:
-                        continue
-                    part = Row(other.page, other.index, cells, other.y0, other.y1)
-                    gap = other.y0 - last_y
-                    if gap > max((other.y1 - other.y0) * 1.4, 8) and lines:
-                        break
-                    if (
-                        _is_heading_row(part, body, row.font)
-                        or re.match(r"^[^\W\d][\w ]{1,25}[:—]", part.text)
-                        and lines
-                    ):
-                        break
-                    lines.append((layout.number, part.start, part.end, part.text))
-                    last_y = other.y1
-                if lines:
-                    return lines, heading
+                    offset = cell.text.index(rest.strip()[:10])
+                    inline = Cell(
+                        rest.strip(),
+                        cell.x0,
+                        cell.x1,
+                        cell.y0,
+                        cell.y1,
+                        cell.start + offset,
+                        cell.end,
+                        cell.font,
+                    )
+                    parts.append(Row(row.page, row.index, [inline], row.y0, row.y1))
+                parts.extend(_rows_after(layouts[number:], row, cell, max_rows, bool(parts)))
+                if parts:
+                    return parts, heading
     return None
+
+
+def _rows_after(
+    layouts: list[PageLayout], heading_row: Row, heading: Cell, max_rows: int, started: bool
+) -> list[Row]:
+    layout = layouts[0]
+    lo, hi = _columns(layout, heading)
+    fonts = [r.font for r in layout.rows]
+    body = sorted(fonts)[len(fonts) // 2] if fonts else 10.0
+    parts: list[Row] = []
+    last_y = heading_row.y1
+    rows = layout.rows[heading_row.index + 1 :]
+    # A section may run on at the top of the next page.
+    for later in layouts[1:2]:
+        rows = rows + later.rows
+    edge = heading.x0
+    for other in rows[:max_rows]:
+        if not parts and not started:
+            # The body's left edge is where its first line starts: under the heading, or
+            # further left under a centred heading.
+            first = next((c for c in other.cells if abs(c.x0 - heading.x0) < 25), None) or next(
+                (c for c in other.cells if c.x0 <= heading.x0 and c.x1 >= heading.x1), None
+            )
+            if first is not None:
+                edge = first.x0
+        else:
+            first = next((c for c in other.cells if abs(c.x0 - edge) < 25 and c.x0 < hi), None)
+        if first is None:
+            if any(lo - 5 <= c.x0 < hi - 5 for c in other.cells) and (parts or started):
+                # Text in the column but not at its left edge: an indented line or a new block.
+                first = next(c for c in other.cells if lo - 5 <= c.x0 < hi - 5)
+                if first.x0 < edge - 25:
+                    break
+            else:
+                continue
+        cells = [first]
+        for c in other.cells:
+            if c.x0 > cells[-1].x1 and c.x0 < hi - 5:
+                cells.append(c)
+        part = Row(other.page, other.index, cells, other.y0, other.y1)
+        if other.page == heading_row.page or parts:
+            gap = other.y0 - last_y
+            if gap > max((other.y1 - other.y0) * 2.2, 12) and (parts or started):
+                break
+        if _is_heading_row(part, body, heading_row.font) and (parts or started or True):
+            break
+        parts.append(part)
+        last_y = other.y1
+    return parts
+
+
+def section_lines(
+    spec: FieldSpec, layouts: list[PageLayout], *, max_rows: int = 60
+) -> tuple[list[tuple[int, int, int, str]], str] | None:
+    """Like ``section_rows``, as (page, start, end, text) lines; stops at a line that starts
+    with another label ("Keywords:")."""
+    got = section_rows(spec, layouts, max_rows=max_rows)
+    if got is None:
+        return None
+    rows, heading = got
+    lines = []
+    for row in rows:
+        if lines and re.match(r"^[^\W\d][\w ]{1,25}[:—]", row.text):
+            break
+        lines.append((row.page, row.start, row.end, row.text))
+    return lines, heading
 
 
 def join_lines(lines: list[str]) -> str:
