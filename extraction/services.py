@@ -660,8 +660,8 @@ def webhook_deliver(*, delivery_id: str) -> float | None:
     """
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("job", "job__project", "job__run")
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("job", "job__project")
             .filter(pk=delivery_id)
             .first()
         )
