@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import APIKey, Membership, Organization, Project, User, hash_api_key
 
 
@@ -38,14 +39,60 @@ def project_create(*, organization: Organization, name: str) -> Project:
 def api_key_create(*, user: User, project: Project, name: str = "") -> tuple[APIKey, str]:
     """Create a key for ``project``; return it with the raw secret, which is never stored."""
     raw_key, prefix = APIKey.generate()
-    key = APIKey.objects.create(
-        user=user, project=project, name=name, prefix=prefix, hashed_key=hash_api_key(raw_key)
-    )
+    with transaction.atomic():
+        key = APIKey.objects.create(
+            user=user, project=project, name=name, prefix=prefix, hashed_key=hash_api_key(raw_key)
+        )
+        audit_record(
+            action="api_key.create",
+            actor=user,
+            project=project,
+            target=key,
+            details={"prefix": prefix, "name": name},
+        )
     return key, raw_key
 
 
-def api_key_revoke(*, key: APIKey) -> APIKey:
+def api_key_revoke(*, key: APIKey, actor: User | None = None) -> APIKey:
     if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            audit_record(
+                action="api_key.revoke",
+                actor=actor or key.user,
+                project=key.project,
+                target=key,
+                details={"prefix": key.prefix},
+            )
     return key
+
+
+def membership_set(
+    *, organization: Organization, user: User, role: str, actor: User | None = None
+) -> Membership:
+    """Add ``user`` to ``organization`` with ``role``, or change their role."""
+    with transaction.atomic():
+        membership, created = Membership.objects.update_or_create(
+            organization=organization, user=user, defaults={"role": role}
+        )
+        audit_record(
+            action="membership.add" if created else "membership.change",
+            actor=actor,
+            organization=organization,
+            target=membership,
+            details={"user": user.username, "role": role},
+        )
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor: User | None = None) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="membership.remove",
+            actor=actor,
+            organization=membership.organization,
+            target=membership,
+            details={"user": membership.user.username},
+        )
+        membership.delete()

@@ -1,0 +1,52 @@
+"""Security-relevant actions leave audit events."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import AuditEvent, Membership
+from accounts.services import api_key_create, api_key_revoke
+from tests.factories import UserFactory, default_project
+
+
+@pytest.mark.django_db
+def test_key_creation_and_revocation_are_audited(owner, owner_project):  # noqa: ANN001
+    key, _ = api_key_create(user=owner, project=owner_project, name="ci")
+    api_key_revoke(key=key, actor=owner)
+    events = list(AuditEvent.objects.filter(target_id=str(key.pk)).order_by("created_at"))
+    assert [e.action for e in events] == ["api_key.create", "api_key.revoke"]
+    assert all(e.actor == owner and e.project == owner_project for e in events)
+    assert events[0].details == {"prefix": key.prefix, "name": "ci"}
+
+
+@pytest.mark.django_db
+def test_membership_changes_in_the_admin_are_audited(client, owner):  # noqa: ANN001
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    organization = default_project(owner).organization
+    response = client.post(
+        "/admin/accounts/membership/add/",
+        {"user": str(staff.pk), "organization": str(organization.pk), "role": "admin"},
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=staff, organization=organization)
+    assert membership.role == "admin"
+    event = AuditEvent.objects.get(action="membership.add")
+    assert event.actor == staff and event.details == {"user": "root", "role": "admin"}
+    client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert AuditEvent.objects.filter(action="membership.remove", actor=staff).exists()
+
+
+@pytest.mark.django_db
+def test_audit_log_is_read_only_in_the_admin(client, owner):  # noqa: ANN001
+    staff = UserFactory(username="root2", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    api_key_create(user=owner, project=default_project(owner))
+    event = AuditEvent.objects.get(action="api_key.create")
+    assert client.get("/admin/accounts/auditevent/").status_code == 200
+    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    assert (
+        client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
