@@ -156,6 +156,11 @@ QUEUE_DIR = DATA_DIR / "queue"
 JOB_SOFT_TIME_LIMIT = envint("OPENEXTRACT_JOB_SOFT_TIME_LIMIT", 600, minimum=1)
 JOB_TIME_LIMIT = envint("OPENEXTRACT_JOB_TIME_LIMIT", 660, minimum=1)
 JOB_MAX_ATTEMPTS = envint("OPENEXTRACT_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# A running job renews its lease every quarter lease; when a lease runs out the job's worker is
+# presumed dead and the reaper (every REAPER_INTERVAL) puts the job back on the queue.
+JOB_LEASE_SECONDS = envint("OPENEXTRACT_JOB_LEASE_SECONDS", 60, minimum=1)
+REAPER_INTERVAL_SECONDS = envfloat("OPENEXTRACT_REAPER_INTERVAL_SECONDS", 30.0)
+PENDING_REQUEUE_SECONDS = envint("OPENEXTRACT_PENDING_REQUEUE_SECONDS", 60, minimum=1)
 JOB_QUEUES = ("critical", "high", "medium", "low")
 # Each job runs in a forked child with these limits (see extraction/sandbox.py).
 SANDBOX_ENABLED = envbool("OPENEXTRACT_SANDBOX", True)
@@ -165,7 +170,9 @@ EXTRACTION_CACHE_HOURS = envint("OPENEXTRACT_CACHE_HOURS", 48, minimum=0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": JOB_TIME_LIMIT + 120,
+        # Unacknowledged messages of dead workers come back after this long; the job lease makes
+        # an early redelivery of a job that is still running a no-op.
+        "visibility_timeout": envint("OPENEXTRACT_BROKER_VISIBILITY_TIMEOUT", 300, minimum=1),
         "queue_order_strategy": "priority",
     }
 else:
@@ -193,7 +200,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {
         "task": "extraction.tasks.requeue_stale_jobs",
-        "schedule": envfloat("OPENEXTRACT_REAPER_INTERVAL_SECONDS", 30.0),
+        "schedule": REAPER_INTERVAL_SECONDS,
         "options": {"queue": "critical", "expires": 60},
     },
     "purge-expired-cache": {
