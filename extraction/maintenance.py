@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,10 +19,6 @@ from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus
 
 logger = logging.getLogger(__name__)
 
-# A pending job normally starts within milliseconds; after this long its message is presumed lost.
-PENDING_REQUEUE_AFTER = dt.timedelta(seconds=60)
-
-
 def jobs_requeue_stale(*, now: dt.datetime | None = None) -> list[str]:
     """Re-enqueue pending jobs that waited too long and running jobs whose lease expired.
 
@@ -29,8 +26,10 @@ def jobs_requeue_stale(*, now: dt.datetime | None = None) -> list[str]:
     again on every pass.
     """
     now = now or timezone.now()
+    # A pending job normally starts within milliseconds; after this its message is presumed lost.
+    pending_after = dt.timedelta(seconds=settings.PENDING_REQUEUE_SECONDS)
     stale = ExtractionJob.objects.filter(
-        Q(status=JobStatus.PENDING, queued_at__lt=now - PENDING_REQUEUE_AFTER)
+        Q(status=JobStatus.PENDING, queued_at__lt=now - pending_after)
         | Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
     ).only("id", "priority", "status")
     requeued: list[str] = []

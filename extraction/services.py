@@ -37,11 +37,6 @@ from extraction.models import (
 )
 from extraction.schemas import load_schema
 
-# A running job renews its lease at every progress report; a lease that runs out means the worker
-# died and the job may be taken again.
-JOB_LEASE_SECONDS = 120
-
-
 class ServiceError(ValueError):
     """A request that cannot be carried out; the message is safe to show to the user."""
 
@@ -322,7 +317,7 @@ def job_start(*, job_id: str) -> ExtractionJob | None:
         job.status = JobStatus.RUNNING
         job.attempts += 1
         job.started_at = job.started_at or now
-        job.lease_expires_at = now + dt.timedelta(seconds=JOB_LEASE_SECONDS)
+        job.lease_expires_at = now + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
         job.save(
             update_fields=["status", "attempts", "started_at", "lease_expires_at", "updated_at"]
         )
@@ -334,7 +329,7 @@ def job_record_progress(*, job_id: str, pages_done: int, pages_total: int) -> bo
     updated = ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
         pages_done=pages_done,
         pages_total=pages_total,
-        lease_expires_at=timezone.now() + dt.timedelta(seconds=JOB_LEASE_SECONDS),
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS),
         updated_at=timezone.now(),
     )
     return updated == 1
@@ -343,7 +338,7 @@ def job_record_progress(*, job_id: str, pages_done: int, pages_total: int) -> bo
 def job_record_heartbeat(*, job_id: str) -> None:
     """Renew a running job's lease while its worker is busy without progress to report."""
     ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        lease_expires_at=timezone.now() + dt.timedelta(seconds=JOB_LEASE_SECONDS)
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
     )
 
 

@@ -127,6 +127,7 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
             "cache_store": cache.store,
         },
         heartbeat=lambda: services.job_record_heartbeat(job_id=job_id),
+        heartbeat_seconds=settings.JOB_LEASE_SECONDS / 4,
     )
 
 
