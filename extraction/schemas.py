@@ -410,9 +410,15 @@ def _coerce_object(value: dict[str, Any], schema: dict[str, Any]) -> dict[str, A
             out[key] = coerce_to_schema(item, properties[key])
         elif extra is not False:
             out[key] = coerce_to_schema(item, extra) if isinstance(extra, dict) else item
-    for key in schema.get("required") or []:
+    required = set(schema.get("required") or [])
+    for key in required:
         if key not in out and key in properties and allows_null(properties[key]):
             out[key] = None
+    # Strict mode makes optional properties nullable; a null for an optional, non-nullable
+    # property means "absent", so the key is left out rather than failing validation.
+    for key in [k for k, v in out.items() if v is None and k not in required]:
+        if key in properties and not allows_null(properties[key]):
+            del out[key]
     return out
 
 

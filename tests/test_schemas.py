@@ -197,3 +197,13 @@ def test_validation_reports_pointer_of_nested_error():
     schema = load_schema(json.loads((DEVSET_SCHEMAS / "invoice.json").read_text()))
     errors = validation_errors({"invoice_number": 5}, schema)
     assert any(error.startswith("/invoice_number:") for error in errors)
+
+
+def test_null_for_an_optional_non_nullable_property_is_left_out():
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": ["string", "null"]}},
+    }
+    data = coerce_to_schema({"a": None, "b": None}, schema)
+    assert data == {"b": None}
+    assert validation_errors(data, schema) == []
