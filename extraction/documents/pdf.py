@@ -175,9 +175,15 @@ class PdfPages(LazyPages):
             raise DocumentTooLarge(
                 f"Parsing the PDF took longer than {self._options.timeout_seconds:g} seconds."
             )
+        import pypdfium2 as pdfium
+
         started = time.perf_counter()
         try:
             page = self._parse(index)
+        except pdfium.PdfiumError as exc:
+            raise CorruptDocument(
+                f"Page {index + 1} of the PDF could not be read (the file may be corrupt)."
+            ) from exc
         finally:
             self.parse_seconds += time.perf_counter() - started
         return page
