@@ -19,6 +19,7 @@ from extraction.documents.base import (
 )
 from extraction.documents.loading import load_document, load_text, register_loader
 from extraction.documents.options import LoadOptions
+from extraction.documents.render import render_page
 from extraction.documents.selection import select_pages
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "load_document",
     "load_text",
     "register_loader",
+    "render_page",
     "select_pages",
 ]

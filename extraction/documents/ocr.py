@@ -128,7 +128,8 @@ def render_for_ocr(pdf_page: Any, options: LoadOptions) -> tuple[Any, float]:
         bitmap.close()
 
 
-def _points_per_pixel(image: Any) -> float:
+def points_per_pixel(image: Any) -> float:
+    """Points per pixel from the image's DPI, or to fit a Letter page when it has none."""
     dpi = image.info.get("dpi")
     try:
         x_dpi = float(dpi[0]) if dpi else 0.0
@@ -140,7 +141,9 @@ def _points_per_pixel(image: Any) -> float:
     return min(LETTER[0] / image.width, LETTER[1] / image.height)
 
 
-def _open_image(source: bytes | Path, options: LoadOptions) -> Any:
+def open_image(source: bytes | Path, options: LoadOptions) -> Any:
+    """Open (not decode) an image; ``DocumentTooLarge`` past the pixel limit, else
+    ``CorruptDocument`` when unreadable."""
     from PIL import Image, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = options.max_image_pixels
@@ -169,14 +172,14 @@ class ImagePages(LazyPages):
     def load(self, index: int) -> Page:
         from PIL import ImageOps
 
-        image = _open_image(self._source, self._options)
+        image = open_image(self._source, self._options)
         try:
             image.seek(index)
             image.load()
         except (OSError, EOFError) as exc:
             raise CorruptDocument("The image could not be read (it may be truncated).") from exc
         image = ImageOps.exif_transpose(image)
-        scale = _points_per_pixel(image)
+        scale = points_per_pixel(image)
         width, height = image.width * scale, image.height * scale
         if self._options.high_resolution and scale > 72 / 300:
             # Upscale low-resolution images towards 300 dpi (at most 2x): small text OCRs
@@ -195,7 +198,7 @@ def load_image(source: bytes | Path, options: LoadOptions) -> Document:
     fail at load time (``OcrUnavailable``, ``DocumentTooLarge``, ``CorruptDocument``).
     """
     ensure_tesseract(options.ocr_language)
-    image = _open_image(source, options)
+    image = open_image(source, options)
     try:
         image.load()
     except (OSError, EOFError) as exc:
