@@ -33,7 +33,7 @@ from extraction import confidence as scoring
 from extraction.config import ExtractConfig
 from extraction.documents.base import Box, Document, Page
 from extraction.engines.base import EngineResult, SourceSpan
-from extraction.grounding.locate import Located, PageIndex, locate, occurrences
+from extraction.grounding.locate import Located, PageIndex, holds, locate, occurrences
 
 NOT_FOUND = "not_found"
 LOCAL_ENGINE = "local"
@@ -241,10 +241,23 @@ def ground_leaf(
         if span.match != NOT_FOUND and span.page in index.numbers
     ]
     if spans:
+        spans = [_checked_engine_span(index, value, span) for span in spans]
         return Grounding(path, value, spans, spans[0].match, engine_score, True)
     found, _ = locate(index, value, result.quotes.get(path), near=near)
     match = found[0].match if found else NOT_FOUND
     return Grounding(path, value, found, match, engine_score, False)
+
+
+def _checked_engine_span(index: PageIndex, value: Any, span: Located) -> Located:
+    """The engine's span, or, when its text does not show the value (an engine offset off by
+    a few words), the value's closest printing on the same page. Kept as given when the value
+    is not printed as such there (an enum code)."""
+    if holds(value, index.text(span.page)[span.start : span.end]):
+        return span
+    found, _ = locate(index.restricted([span.page]), value, None, near=span)
+    if not found:
+        return span
+    return Located(span.page, found[0].start, found[0].end, span.match, span.score)
 
 
 def _needs_evidence(result: EngineResult) -> bool:

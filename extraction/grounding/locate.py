@@ -88,6 +88,13 @@ class PageIndex:
         self._texts: dict[int, str] = {}
         self._lowered: dict[int, str] = {}
 
+    def restricted(self, numbers: Sequence[int]) -> PageIndex:
+        """The same document limited to ``numbers``, sharing the text already read."""
+        index = PageIndex(self.document, numbers)
+        index._texts = self._texts
+        index._lowered = self._lowered
+        return index
+
     def text(self, number: int) -> str:
         if number not in self._texts:
             self._texts[number] = self.document.page(number).text or ""
@@ -335,7 +342,7 @@ def _find_lines(index: PageIndex, lines: list[str], near: Located | None) -> lis
     first = _find_exact(index, lines[0], near) or _find_normalized(index, lines[0], near)
     if first is None:
         return []
-    page_only = PageIndex(index.document, [first.page])
+    page_only = index.restricted([first.page])
     spans = [first]
     for line in lines[1:]:
         hit = _find_exact(page_only, line, spans[-1]) or _find_normalized(
