@@ -210,8 +210,5 @@ def _set_range(
         spec = roles.get(role)
         if spec is None:
             continue
-        if _OPEN_END.search(part):
-            value = None
-        else:
-            value = parse_year_month(part)
+        value = None if _OPEN_END.search(part) else parse_year_month(part)
         current[spec.name] = Found(value, page, start, end, 0.6, how)

@@ -162,7 +162,6 @@ def candidates(
                                     label_key,
                                 )
                             )
-                            break
                     continue
                 # "Label value" without a colon: only typed or identifier-like values.
                 words = text.split()

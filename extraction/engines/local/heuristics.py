@@ -60,6 +60,10 @@ def fill_missing(
                 value = _largest_text(first)
             elif _NAME.search(name) and _ISSUER.search(spec.path.lower()):
                 value = _letterhead_name(first)
+            elif "name" in name and "." not in spec.path:
+                value = _person_name(first)
+            elif re.search(r"location|city|residence|based", name) and "." not in spec.path:
+                value = _contact_line_place(first)
             elif "address" in name and _ISSUER.search(spec.path.lower()):
                 name_found = found.get(spec.path.rsplit(".", 1)[0] + ".name") or _sibling_name(
                     spec, found
@@ -88,6 +92,66 @@ def _first_date(layout: PageLayout, found: dict[str, Any], hints: DocumentHints)
                 0.5,
                 "first date on the page",
             )
+    return None
+
+
+_NOT_A_NAME = re.compile(r"curriculum|vitae|resume|résumé|\bcv\b|contact|profile|summary", re.I)
+
+
+def _person_name(layout: PageLayout) -> Found | None:
+    """The largest short, capitalised, digit-free text near the top: a person's name."""
+    cells = [cell for row in layout.rows[:12] for cell in row.cells]
+    for cell in sorted(cells, key=lambda c: -c.font):
+        text = re.sub(r"^#+\s*", "", cell.text).strip()
+        words = text.split()
+        if (
+            2 <= len(words) <= 5
+            and not re.search(r"[\d@|·:]", text)
+            and not _NOT_A_NAME.search(text)
+            and all(
+                w[0].isupper() or w in {"de", "van", "von", "der", "da", "di", "le"} for w in words
+            )
+        ):
+            start = cell.start + cell.text.find(text)
+            return Found(
+                text,
+                layout.number,
+                start,
+                start + len(text),
+                0.6,
+                "largest name-like text at the top",
+            )
+    return None
+
+
+def _contact_line_place(layout: PageLayout) -> Found | None:
+    """The place on a contact line (``mail · phone · City, Region``)."""
+    for row in layout.rows[:15]:
+        text = row.text
+        if not EMAIL.search(text):
+            continue
+        position = 0
+        for piece in re.split(r"\s*[·|•]\s*", text):
+            index = text.find(piece, position)
+            position = index + len(piece)
+            piece = piece.strip()
+            if (
+                piece
+                and not EMAIL.search(piece)
+                and not PHONE.fullmatch(piece)
+                and not URL.search(piece)
+                and re.search(r"[^\W\d]{2}", piece)
+                and not re.search(r"\d{3}", piece)
+            ):
+                start = row.start + index
+                return Found(
+                    piece,
+                    layout.number,
+                    start,
+                    start + len(piece),
+                    0.55,
+                    "place on the contact line",
+                )
     return None
 
 

@@ -25,7 +25,24 @@ _ITEM_SPLIT = re.compile(r"\s*[,;·•|]\s*|\s+-\s+|\s{2,}")
 
 
 def _columns(layout: PageLayout, cell: Cell) -> tuple[float, float]:
-    """The x range of the text column that holds ``cell``."""
+    """The x range of the text column that holds ``cell``: up to the next x where many rows
+    start a cell (a sidebar's main column, a paper's second column)."""
+    starts: dict[int, int] = {}
+    for row in layout.rows:
+        for c in row.cells[1:]:
+            key = int(c.x0 // 4)
+            starts[key] = starts.get(key, 0) + 1
+    right = [
+        key * 4.0
+        for key, count in starts.items()
+        if count + starts.get(key - 1, 0) + starts.get(key + 1, 0) >= 6 and key * 4.0 > cell.x0 + 60
+    ]
+    if right:
+        return 0.0, min(right) - 2
+    return _halves(layout, cell)
+
+
+def _halves(layout: PageLayout, cell: Cell) -> tuple[float, float]:
     width = layout.page.width or 612.0
     middle = width / 2
     two_columns = sum(
@@ -57,7 +74,7 @@ def _is_heading_row(row: Row, body_font: float, heading_font: float) -> bool:
         return True
     if _STOP_WORDS.match(text):
         return True
-    if text.isupper() and len(text.split()) <= 4 and len(text) > 2:
+    if text.isupper() and len(text.split()) <= 4 and len(text) > 2 and text[0].isalnum():
         return True
     # Larger text ends the section unless it is a sub-heading, smaller than the heading.
     return row.font > body_font + 1.0 and len(text) < 60 and row.font >= heading_font - 0.5
@@ -125,7 +142,8 @@ def _rows_after(
                 # Text in the column but not at its left edge: an indented line or a new block.
                 first = next(c for c in other.cells if lo - 5 <= c.x0 < hi - 5)
                 if first.x0 < edge - 25:
-                    break
+                    # Another column to the left (a sidebar) carries on beside the section.
+                    continue
             else:
                 continue
         cells = [first]
@@ -137,7 +155,7 @@ def _rows_after(
             gap = other.y0 - last_y
             if gap > max((other.y1 - other.y0) * 2.2, 12) and (parts or started):
                 break
-        if _is_heading_row(part, body, heading_row.font) and (parts or started or True):
+        if _is_heading_row(part, body, heading_row.font) and (True):
             break
         parts.append(part)
         last_y = other.y1
