@@ -204,3 +204,46 @@ class ExtractionCacheEntry(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SavedConfiguration(TimestampedModel):
+    """A named product configuration (LlamaCloud's ``/beta/configurations``).
+
+    ``parameters`` holds the product's settings as the client sent them (for ``extract_v2``: a
+    data_schema plus tier, target_pages, ...). Saving under an existing name + product type in
+    the same project replaces the parameters, so there is one row per name and product type.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="configurations")
+    name = models.CharField(max_length=200)
+    product_type = models.CharField(max_length=32)
+    parameters = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "product_type", "name"], name="unique_configuration_name"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.product_type})"
+
+
+class ExtractionJobConfiguration(models.Model):
+    """What a v2 request asked for: its configuration as given and the saved one it named.
+
+    Jobs submitted through v1 have none; v2 derives their configuration from the job's config.
+    """
+
+    job = models.OneToOneField(
+        ExtractionJob, on_delete=models.CASCADE, primary_key=True, related_name="v2_request"
+    )
+    configuration = models.JSONField(default=dict)
+    saved_configuration = models.ForeignKey(
+        SavedConfiguration, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+
+    def __str__(self) -> str:
+        return f"v2 request of {self.job_id}"
