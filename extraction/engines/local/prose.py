@@ -1,12 +1,217 @@
-"""Fields stated in running text (placeholder)."""
+"""Fields stated in running text: contracts, letters, policies.
+
+A missing leaf is looked for in the sentence that shares the most words with the field's name
+(all of them must appear, stemmed) and description; the typed value is read from that sentence:
+the first date, the number before the unit the field's name gives (``term_months``: "six (6)
+months", years converted), the first amount after the name's last word. Strings come only from
+two legal-drafting conventions: a defined term (``... located at 12 Main St (the "Premises")``)
+named in the field's description, and "the laws of X" for a governing-law field. Parties are the
+names listed after "between", with the defined role each is given.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from extraction.engines.local.labels import FieldSpec
+from extraction.engines.local.fields import Found
+from extraction.engines.local.labels import FieldSpec, words_of
 from extraction.engines.local.layout import PageLayout
-from extraction.engines.local.typed import DocumentHints
+from extraction.engines.local.typed import DocumentHints, find_amount, match_enum
+from extraction.values import find_date
+
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z§(\"“])")
+_STOP = set(
+    ["the", "a", "an", "of", "or", "and", "to", "in", "on", "for", "by", "with", "as", "at", "is", "be", "if", "any", "this", "that", "these", "those", "its", "it", "such", "when", "from", "into", "than", "then", "else", "null", "none", "only", "iso", "yyyy", "mm", "dd", "date", "given", "printed", "stated", "named", "without", "prefixes", "e.g"]
+)
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "fifteen": 15,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-four": 24,
+    "thirty": 30,
+    "thirty-six": 36,
+    "forty-five": 45,
+    "sixty": 60,
+    "ninety": 90,
+}
+_UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_DEFINED = re.compile(r"\((?:the|hereinafter|each|together)?\s*(?:a|an|the)?\s*[\"“]([^\"”]+)[\"”]")
+
+
+def _stem(word: str) -> str:
+    word = word.lower().strip(".,;:()'\"’")
+    if word.endswith("s") and len(word) > 3:
+        word = word[:-1]
+    return word[:6]
+
+
+def _sentences(layouts: list[PageLayout]) -> list[tuple[int, int, str]]:
+    """(page, start, text) of each sentence; a clause heading joins its first sentence."""
+    out: list[tuple[int, int, str]] = []
+    for layout in layouts:
+        text = layout.page.text
+        position = 0
+        pending: tuple[int, str] | None = None
+        for part in _SENTENCE_END.split(text):
+            start = text.find(part, position)
+            position = start + len(part)
+            flat = " ".join(part.split())
+            if pending is not None:
+                start, flat = pending[0], pending[1] + " " + flat
+                pending = None
+            if len(flat.split()) < 5 and flat.endswith("."):
+                pending = (start, flat)
+                continue
+            out.append((layout.number, start, flat))
+    return out
+
+
+def _score(sentence: str, spec: FieldSpec) -> float:
+    stems = {_stem(w) for w in sentence.split()}
+    name_words = [w for w in words_of(spec.name).split() if w not in _STOP]
+    if not name_words or any(_stem(w) not in stems for w in name_words):
+        return 0.0
+    described = {
+        _stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description) if w.lower() not in _STOP
+    }
+    return len(name_words) * 2 + len(described & stems) * 0.5
+
+
+def _number_before_unit(sentence: str, unit: str) -> tuple[int, int, int, str] | None:
+    """The first "N unit(s)" in the sentence, preferring the wanted unit."""
+    found = _numbers_with_units(sentence)
+    for item in found:
+        if item[3] == unit:
+            return item
+    return found[0] if found else None
+
+
+def _numbers_with_units(sentence: str) -> list[tuple[int, int, int, str]]:
+    pattern = re.compile(
+        r"(?:\b([a-z]+(?:-[a-z]+)?)\s+)?(?:\((\d+)\)|(\d+))\s*(day|week|month|year)s?\b"
+        r"|\b([a-z]+(?:-[a-z]+)?)\s+(day|week|month|year)s?\b",
+        re.I,
+    )
+    out = []
+    for match in pattern.finditer(sentence):
+        digits = match.group(2) or match.group(3)
+        found_unit = (match.group(4) or match.group(6) or "").lower()
+        if digits:
+            value = int(digits)
+        else:
+            word = (match.group(5) or "").lower()
+            if word not in _NUMBER_WORDS:
+                continue
+            value = _NUMBER_WORDS[word]
+        out.append((value, match.start(), match.end(), found_unit))
+    return out
+
+
+def _typed_from_sentence(
+    spec: FieldSpec, sentence: str, hints: DocumentHints
+) -> tuple[Any, int, int] | None:
+    if spec.kind == "date":
+        got = find_date(sentence, day_first=hints.day_first)
+        return (got[0].isoformat(), got[1], got[2]) if got else None
+    if spec.kind in {"integer", "number"}:
+        name = spec.name.lower()
+        name_words = words_of(name).split()
+        unit = next((u for u in _UNITS if u in name_words or f"{u}s" in name_words), None)
+        if unit:
+            got = _number_before_unit(sentence, unit)
+            if got is None:
+                return None
+            value, start, end, found_unit = got
+            if found_unit == unit:
+                return value, start, end
+            # Only exact conversions: years to months, weeks to days.
+            factor = {("year", "month"): 12, ("week", "day"): 7, ("year", "week"): 52}
+            if (found_unit, unit) not in factor:
+                return None
+            return value * factor[(found_unit, unit)], start, end
+        last_word = words_of(spec.name).split()[-1]
+        anchor = re.search(rf"\b{re.escape(last_word)}", sentence, re.I)
+        tail = sentence[anchor.end() :] if anchor else sentence
+        offset = anchor.end() if anchor else 0
+        money = re.search(
+            r"(?:[A-Z]{3}|[$€£])\s?\d[\d,.' ]*\d|\d[\d,.' ]*\d\s?(?:[A-Z]{3}|[€$£])", tail
+        )
+        if money is None:
+            return None
+        got_amount = find_amount(money.group(0), hints)
+        if got_amount is None:
+            return None
+        return got_amount[0], offset + money.start(), offset + money.end()
+    return None
+
+
+def _defined_term_value(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Any:
+    wanted = {_stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description + " " + spec.name)}
+    for page, start, sentence in sentences:
+        for match in _DEFINED.finditer(sentence):
+            term = match.group(1)
+            if not any(_stem(w) in wanted for w in term.split()):
+                continue
+            before = sentence[: match.start()].rstrip(" ,")
+            lead = list(
+                re.finditer(r"\b(?:located at|situated at|known as|premises at|at)\s+", before)
+            )
+            if not lead:
+                continue
+            value = before[lead[-1].end() :].strip(" ,")
+            if 5 < len(value) < 120:
+                offset = start + sentence.find(value)
+                return Found(
+                    value,
+                    page,
+                    offset,
+                    offset + len(value),
+                    0.6,
+                    f"defined term '{term}' in the text",
+                )
+    return None
+
+
+_LAWS_OF = re.compile(
+    r"laws? of\s+(?:the\s+)?(?:(?:State|Province|Commonwealth|Canton|Republic|Kingdom|"
+    r"Federal Republic)\s+of\s+)?([A-Z][\w'.-]*(?:\s+(?:and\s+)?[A-Z][\w'.-]*)*)"
+)
+
+
+def _governing_law(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Found | None:
+    candidates = []
+    for page, start, sentence in sentences:
+        match = _LAWS_OF.search(sentence)
+        if match is None:
+            continue
+        # The governing-law clause, not an incorporation statement.
+        weight = 2 if re.search(r"govern|construed", sentence, re.I) else 1
+        value = match.group(1).rstrip(".")
+        offset = start + sentence.find(value, match.start())
+        candidates.append(
+            (
+                weight,
+                -page,
+                Found(value, page, offset, offset + len(value), 0.7, "'laws of' clause"),
+            )
+        )
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
 def fill(
@@ -16,5 +221,106 @@ def fill(
     hints: DocumentHints,
     specs: list[FieldSpec],
 ) -> None:
-    """Fill missing leaves from sentences (in place)."""
-    return None
+    """Fill missing leaves from sentences (in place), and party lists."""
+    sentences: list[tuple[int, int, str]] | None = None
+    for spec in leaves:
+        prior = found.get(spec.path)
+        # A labelled "value" that is a whole sentence still holds the value inside it.
+        sentence_like = (
+            prior is not None and isinstance(prior.value, str) and len(prior.value.split()) > 8
+        )
+        if (prior is not None and not sentence_like) or spec.kind in {"enum", "boolean"}:
+            continue
+        if sentences is None:
+            sentences = _sentences(layouts)
+        if spec.kind == "string":
+            words = words_of(spec.name)
+            if re.search(r"\blaw\b|jurisdiction", words + " " + spec.description.lower()):
+                value = _governing_law(spec, sentences)
+            else:
+                value = _defined_term_value(spec, sentences)
+            if value is not None:
+                found[spec.path] = value
+            continue
+        scored = [(_score(s[2], spec), s) for s in sentences]
+        scored = [item for item in scored if item[0] > 0]
+        scored.sort(key=lambda item: -item[0])
+        for _score, (page, start, sentence) in scored[:3]:
+            got = _typed_from_sentence(spec, sentence, hints)
+            if got is None:
+                continue
+            value, s, e = got
+            found[spec.path] = Found(
+                value,
+                page,
+                start + s,
+                start + e,
+                0.6,
+                f"sentence mentioning '{words_of(spec.name)}'",
+            )
+            break
+    for spec in specs:
+        if spec.kind == "array_obj" and spec.item is not None and not found.get(spec.path):
+            parties = _parties(spec, layouts, sentences or _sentences(layouts))
+            if parties:
+                found[spec.path] = parties
+                found[f"{spec.path}#how"] = "names listed after 'between' with their roles"
+
+
+def _parties(
+    spec: FieldSpec, layouts: list[PageLayout], sentences: list[tuple[int, int, str]]
+) -> list[dict[str, Found]]:
+    children = spec.item.children if spec.item else []
+    name = next((c for c in children if c.kind == "string" and "name" in c.name.lower()), None)
+    role = next((c for c in children if c.kind == "enum"), None)
+    if name is None:
+        return []
+    for page, start, sentence in sentences[:6]:
+        match = re.search(r"\bbetween\s+", sentence)
+        if match is None:
+            continue
+        body = sentence[match.end() :]
+        segments = re.split(r",\s+and\s+(?=[A-Z])", body)
+        if len(segments) < 2:
+            segments = re.split(r"\s+and\s+(?=[A-Z])", body)
+        order_roles = [
+            m.group(1)
+            for m in re.finditer(
+                r"(?:first|second|third)\s+(?:a|an|the)\s+[\"“]([^\"”]+)[\"”]", body
+            )
+        ]
+        records: list[dict[str, Found]] = []
+        position = match.end()
+        for index, segment in enumerate(segments):
+            head = re.split(
+                r",|\s\(|\s+with\s|\s+an?\s+(?:individual|company|corporation)", segment
+            )[0]
+            head = head.strip(" ,")
+            if not head or not head[0].isupper() or len(head.split()) > 8:
+                continue
+            offset = start + sentence.find(head, position)
+            position = offset - start + len(head)
+            record: dict[str, Found] = {
+                name.name: Found(
+                    head, page, offset, offset + len(head), 0.6, "party after 'between'"
+                )
+            }
+            if role is not None:
+                terms = [m.group(1) for m in _DEFINED.finditer(segment)]
+                option = None
+                for term in terms:
+                    option = match_enum(term, role.enum)
+                    if option:
+                        break
+                if option is None and index < len(order_roles):
+                    option = match_enum(order_roles[index], role.enum)
+                if option is None:
+                    option = match_enum("party", role.enum)
+                if option is not None:
+                    record[role.name] = Found(
+                        option, page, offset, offset + len(head), 0.5, "defined role of the party"
+                    )
+            records.append(record)
+        if len(records) >= 2:
+            return records
+    return []
