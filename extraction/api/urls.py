@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from extraction.api import openapi  # noqa: F401 - registers the bearer auth scheme
 from extraction.api.exceptions import api_not_found
 
 urlpatterns = [
     path("v1/", include("extraction.api.v1.urls")),
+    path("", include("extraction.api.v2.urls")),  # /api/v2/... and /api/v1/beta/...
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
     path(
         "docs/",

@@ -10,8 +10,8 @@ from extraction import selectors, services
 from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1.serializers import (
+    DELETED_RESPONSE,
     AgentSerializer,
-    DeletedSerializer,
     ErrorSerializer,
     SchemaResponseSerializer,
 )
@@ -91,7 +91,7 @@ class AgentDetailView(ProjectAPIView):
         tags=TAG,
         operation_id="delete_extraction_agent",
         parameters=PROJECT_PARAMETERS,
-        responses={200: DeletedSerializer, 404: ErrorSerializer},
+        responses={200: DELETED_RESPONSE, 404: ErrorSerializer},
     )
     def delete(self, request: Request, agent_id: str) -> Response:
         services.agent_delete(agent=self.get_agent(agent_id))

@@ -9,19 +9,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import signing
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from extraction import selectors, services
 from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1.serializers import (
-    DeletedSerializer,
+    DELETED_RESPONSE,
     ErrorSerializer,
     FileSerializer,
     PresignedUrlSerializer,
@@ -64,10 +68,12 @@ class FileUploadView(ProjectAPIView):
         return Response(FileSerializer(source).data)
 
 
-class FileDetailView(ProjectAPIView):
+class ProjectFileView(ProjectAPIView):
     def get_file(self, file_id: str) -> SourceFile:
         return found(selectors.file_get(project=self.project, file_id=file_id), "File")
 
+
+class FileDetailView(ProjectFileView):
     @extend_schema(
         tags=TAG,
         operation_id="get_file",
@@ -81,14 +87,14 @@ class FileDetailView(ProjectAPIView):
         tags=TAG,
         operation_id="delete_file",
         parameters=PROJECT_PARAMETERS,
-        responses={200: DeletedSerializer, 404: ErrorSerializer},
+        responses={200: DELETED_RESPONSE, 404: ErrorSerializer},
     )
     def delete(self, request: Request, file_id: str) -> Response:
         services.file_delete(source=self.get_file(file_id))
         return deleted()
 
 
-class FileContentView(FileDetailView):
+class FileContentView(ProjectFileView):
     @extend_schema(
         tags=TAG,
         operation_id="read_file_content",
@@ -108,22 +114,38 @@ class FileContentView(FileDetailView):
         )
 
 
-def file_download(request: HttpRequest, token: str) -> HttpResponse:
-    """Serve a file for a valid, unexpired signed token (the token is the credential)."""
-    try:
-        claims = signing.loads(token, salt=CONTENT_URL_SALT, max_age=CONTENT_URL_SECONDS)
-    except signing.SignatureExpired:
-        return JsonResponse({"detail": "This download link has expired."}, status=403)
-    except signing.BadSignature:
-        return JsonResponse({"detail": "Invalid download link."}, status=403)
-    source = selectors.file_get_by_id_in_project(
-        file_id=claims.get("file"), project_id=claims.get("project")
+class FileDownloadView(APIView):
+    """The signed URL itself: the token is the credential, so no API key is needed."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="download_file",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        description="Download a file through a URL from GET /files/{id}/content.",
     )
-    if source is None:
-        return JsonResponse({"detail": "File not found."}, status=404)
-    return FileResponse(
-        source.content.open("rb"),
-        as_attachment=True,
-        filename=source.name,
-        content_type=source.mime_type or "application/octet-stream",
-    )
+    def get(self, request: Request, token: str) -> HttpResponse:
+        try:
+            claims = signing.loads(token, salt=CONTENT_URL_SALT, max_age=CONTENT_URL_SECONDS)
+        except signing.SignatureExpired:
+            raise exceptions.PermissionDenied("This download link has expired.") from None
+        except signing.BadSignature:
+            raise exceptions.PermissionDenied("Invalid download link.") from None
+        source = found(
+            selectors.file_get_by_id_in_project(
+                file_id=claims.get("file"), project_id=claims.get("project")
+            ),
+            "File",
+        )
+        return FileResponse(
+            source.content.open("rb"),
+            as_attachment=True,
+            filename=source.name,
+            content_type=source.mime_type or "application/octet-stream",
+        )

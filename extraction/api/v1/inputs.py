@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -61,6 +62,7 @@ class AnyJSONField(serializers.JSONField):
         super().__init__(**kwargs)
 
 
+@extend_schema_serializer(component_name="WebhookConfigurationRequest")
 class WebhookConfigurationInput(serializers.Serializer):
     webhook_url = serializers.CharField(required=False, allow_null=True)
     webhook_headers = serializers.DictField(
@@ -72,12 +74,14 @@ class WebhookConfigurationInput(serializers.Serializer):
     webhook_output_format = serializers.CharField(required=False, allow_null=True)
 
 
+@extend_schema_serializer(component_name="AgentCreateRequest")
 class AgentCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     data_schema = serializers.JSONField()
     config = AnyJSONField()
 
 
+@extend_schema_serializer(component_name="AgentUpdateRequest")
 class AgentUpdateInput(serializers.Serializer):
     data_schema = serializers.JSONField()
     config = AnyJSONField()
@@ -88,11 +92,13 @@ class AgentListQuery(serializers.Serializer):
     include_default = serializers.BooleanField(required=False, default=False)
 
 
+@extend_schema_serializer(component_name="Base64FileRequest")
 class Base64FileInput(serializers.Serializer):
     data = serializers.CharField(trim_whitespace=False)
     mime_type = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="StatelessRunRequest")
 class StatelessRunInput(serializers.Serializer):
     config = serializers.JSONField()
     data_schema = serializers.JSONField()
@@ -104,6 +110,7 @@ class StatelessRunInput(serializers.Serializer):
     webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
 
 
+@extend_schema_serializer(component_name="JobCreateRequest")
 class JobCreateInput(serializers.Serializer):
     extraction_agent_id = serializers.UUIDField()
     file_id = serializers.UUIDField()
@@ -117,6 +124,7 @@ class JobCreateQuery(serializers.Serializer):
     from_ui = serializers.BooleanField(required=False, default=False)
 
 
+@extend_schema_serializer(component_name="JobBatchRequest")
 class JobBatchInput(serializers.Serializer):
     extraction_agent_id = serializers.UUIDField()
     file_ids = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)
@@ -126,6 +134,7 @@ class JobBatchInput(serializers.Serializer):
     webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
 
 
+@extend_schema_serializer(component_name="JobFileRequest")
 class JobFileInput(serializers.Serializer):
     """multipart/form-data: the JSON fields arrive as JSON strings."""
 
@@ -149,16 +158,19 @@ class RunListQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=100, min_value=1, max_value=1000)
 
 
+@extend_schema_serializer(component_name="SchemaValidationRequest")
 class SchemaValidationInput(serializers.Serializer):
     data_schema = serializers.JSONField()
 
 
+@extend_schema_serializer(component_name="SchemaGenerateRequest")
 class SchemaGenerateInput(serializers.Serializer):
     prompt = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     file_id = serializers.UUIDField(required=False, allow_null=True)
     data_schema = AnyJSONField()
 
 
+@extend_schema_serializer(component_name="FileUploadRequest")
 class FileUploadInput(serializers.Serializer):
     upload_file = serializers.FileField()
 

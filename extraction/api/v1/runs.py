@@ -10,7 +10,7 @@ from extraction import selectors, services
 from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found, json_null
 from extraction.api.v1.serializers import (
-    DeletedSerializer,
+    DELETED_RESPONSE,
     ErrorSerializer,
     PaginatedRunsSerializer,
     RunSerializer,
@@ -69,7 +69,7 @@ class RunDetailView(ProjectAPIView):
         tags=TAG,
         operation_id="delete_extraction_run",
         parameters=PROJECT_PARAMETERS,
-        responses={200: DeletedSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: DELETED_RESPONSE, 400: ErrorSerializer, 404: ErrorSerializer},
         description="Delete the run of a finished job; 400 while the job is still running.",
     )
     def delete(self, request: Request, run_id: str) -> Response:

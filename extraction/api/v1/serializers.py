@@ -10,8 +10,7 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from extraction.models import ExtractionJob, JobStatus, SourceFile
@@ -33,6 +32,7 @@ def file_type_of(source: SourceFile) -> str | None:
     return guessed.lstrip(".") if guessed else None
 
 
+@extend_schema_serializer(component_name="ExtractAgent")
 class AgentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -48,6 +48,7 @@ class AgentSerializer(serializers.Serializer):
         return None
 
 
+@extend_schema_serializer(component_name="File")
 class FileSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -85,6 +86,7 @@ class FileSerializer(serializers.Serializer):
         return None
 
 
+@extend_schema_serializer(component_name="ExtractJob")
 class JobSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     extraction_agent = AgentSerializer(source="agent")
@@ -102,6 +104,7 @@ class JobSerializer(serializers.Serializer):
         return job.error or None
 
 
+@extend_schema_serializer(component_name="ExtractRun")
 class RunSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     config = serializers.JSONField(source="job.config")
@@ -124,6 +127,7 @@ class RunSerializer(serializers.Serializer):
         return run.error or None
 
 
+@extend_schema_serializer(component_name="PaginatedExtractRunsResponse")
 class PaginatedRunsSerializer(serializers.Serializer):
     items = RunSerializer(many=True)
     skip = serializers.IntegerField()
@@ -131,6 +135,7 @@ class PaginatedRunsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+@extend_schema_serializer(component_name="ExtractResultset")
 class ResultsetSerializer(serializers.Serializer):
     run_id = serializers.UUIDField(source="id")
     extraction_agent_id = serializers.UUIDField(source="agent_id")
@@ -138,23 +143,25 @@ class ResultsetSerializer(serializers.Serializer):
     extraction_metadata = serializers.JSONField()
 
 
+@extend_schema_serializer(component_name="ExtractSchema")
 class SchemaResponseSerializer(serializers.Serializer):
     data_schema = serializers.JSONField()
 
 
+@extend_schema_serializer(component_name="PresignedUrl")
 class PresignedUrlSerializer(serializers.Serializer):
     url = serializers.URLField()
     expires_at = serializers.DateTimeField()
     form_fields = serializers.JSONField(allow_null=True, required=False)
 
 
+@extend_schema_serializer(component_name="Error")
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.JSONField()
 
 
-class DeletedSerializer(serializers.Serializer):
-    """DELETEs answer ``{}``: the Fern client parses every 2xx body as JSON."""
-
-
-def json_field_schema() -> Any:
-    return OpenApiTypes.OBJECT
+# DELETEs answer ``{}``: the Fern client parses every 2xx body as JSON.
+DELETED_RESPONSE = OpenApiResponse(
+    response={"type": "object", "additionalProperties": False},
+    description="An empty JSON object.",
+)

@@ -36,7 +36,7 @@ urlpatterns = [
     path(f"{AGENTS}/by-name/<path:name>", agents.AgentByNameView.as_view(), name="agent-by-name"),
     path(f"{AGENTS}/<str:agent_id>", agents.AgentDetailView.as_view(), name="agent"),
     path("files", files.FileUploadView.as_view(), name="files"),
-    path("files/download/<str:token>", files.file_download, name="file-download"),
+    path("files/download/<str:token>", files.FileDownloadView.as_view(), name="file-download"),
     path("files/<str:file_id>", files.FileDetailView.as_view(), name="file"),
     path("files/<str:file_id>/content", files.FileContentView.as_view(), name="file-content"),
 ]
