@@ -167,9 +167,10 @@ def section_entries(
             if role not in roles:
                 continue
             if _filled(current, roles, role):
-                if role == "text":
-                    if after_range or not _complete(current, roles):
-                        continue
+                # More plain text (a city under the dates) only starts the next entry once
+                # this one is complete and the text is not right after its dates.
+                if role == "text" and (after_range or not _complete(current, roles)):
+                    continue
                 close()
             value: Any = piece
             if role == "year":

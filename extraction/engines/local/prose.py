@@ -21,8 +21,55 @@ from extraction.engines.local.typed import DocumentHints, find_amount, match_enu
 from extraction.values import find_date
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z§(\"“])")
-_STOP = set(
-    ["the", "a", "an", "of", "or", "and", "to", "in", "on", "for", "by", "with", "as", "at", "is", "be", "if", "any", "this", "that", "these", "those", "its", "it", "such", "when", "from", "into", "than", "then", "else", "null", "none", "only", "iso", "yyyy", "mm", "dd", "date", "given", "printed", "stated", "named", "without", "prefixes", "e.g"]
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "or",
+        "and",
+        "to",
+        "in",
+        "on",
+        "for",
+        "by",
+        "with",
+        "as",
+        "at",
+        "is",
+        "be",
+        "if",
+        "any",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "it",
+        "such",
+        "when",
+        "from",
+        "into",
+        "than",
+        "then",
+        "else",
+        "null",
+        "none",
+        "only",
+        "iso",
+        "yyyy",
+        "mm",
+        "dd",
+        "date",
+        "given",
+        "printed",
+        "stated",
+        "named",
+        "without",
+        "prefixes",
+        "e.g",
+    ]
 )
 _NUMBER_WORDS = {
     "one": 1,
@@ -80,7 +127,7 @@ def _sentences(layouts: list[PageLayout]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _score(sentence: str, spec: FieldSpec) -> float:
+def _sentence_score(sentence: str, spec: FieldSpec) -> float:
     stems = {_stem(w) for w in sentence.split()}
     name_words = [w for w in words_of(spec.name).split() if w not in _STOP]
     if not name_words or any(_stem(w) not in stems for w in name_words):
@@ -242,7 +289,7 @@ def fill(
             if value is not None:
                 found[spec.path] = value
             continue
-        scored = [(_score(s[2], spec), s) for s in sentences]
+        scored = [(_sentence_score(s[2], spec), s) for s in sentences]
         scored = [item for item in scored if item[0] > 0]
         scored.sort(key=lambda item: -item[0])
         for _score, (page, start, sentence) in scored[:3]:
