@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -121,6 +122,7 @@ class FakeOpenAI:
         self.responder = responder
         self.requests: list[dict[str, Any]] = []
         self.request_times: list[float] = []
+        self.handle_seconds: list[float] = []  # time spent answering, per request
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -151,6 +153,12 @@ class FakeOpenAI:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes; without this, Nagle's algorithm and
+                # delayed ACKs add ~40 ms to every answer.
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", 0))
                 request = json.loads(self.rfile.read(length) or b"{}")
@@ -159,6 +167,7 @@ class FakeOpenAI:
                     server.request_times.append(time.monotonic())
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                started = time.perf_counter()
                 try:
                     reply = server.responder(request)
                     if reply.delay:
@@ -180,5 +189,7 @@ class FakeOpenAI:
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
+                with server._lock:
+                    server.handle_seconds.append(time.perf_counter() - started)
 
         return Handler

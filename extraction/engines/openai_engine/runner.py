@@ -172,6 +172,8 @@ def _run_bounded(
     should_cancel: Callable[[], bool],
 ) -> list[EngineResult | EngineError]:
     """Run ``extract`` over ``plans`` with at most ``limit`` in flight, in plan order."""
+    if limit <= 1 or len(plans) <= 1:
+        return _run_inline(plans, extract, on_progress, should_cancel)
     outcomes: dict[int, EngineResult | EngineError] = {}
     pending: dict[Future[EngineResult], int] = {}
     queue: Iterator[tuple[int, ChunkPlan]] = iter(enumerate(plans))
@@ -203,3 +205,24 @@ def _run_bounded(
     if cancelled:
         raise ExtractionCancelled()
     return [outcomes[index] for index in range(len(plans))]
+
+
+def _run_inline(
+    plans: list[ChunkPlan],
+    extract: Callable[[ChunkPlan], EngineResult],
+    on_progress: Callable[[int], None],
+    should_cancel: Callable[[], bool],
+) -> list[EngineResult | EngineError]:
+    """One chunk at a time in the calling thread: no pool to start when nothing runs beside."""
+    outcomes: list[EngineResult | EngineError] = []
+    pages_done: set[int] = set()
+    for plan in plans:
+        if should_cancel():
+            raise ExtractionCancelled()
+        try:
+            outcomes.append(extract(plan))
+        except EngineError as exc:
+            outcomes.append(exc)
+        pages_done.update(plan.pages)
+        on_progress(len(pages_done))
+    return outcomes
