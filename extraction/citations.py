@@ -96,16 +96,16 @@ def build_field_metadata(
     if not (wants_grounding or config.use_reasoning):
         return FieldMetadata({}, [], {})
     groundings: dict[str, Grounding] = {}
+    index = PageIndex(document, pages)
     if wants_grounding:
-        index = PageIndex(document, pages)
         groundings = ground_leaves(result, index)
-    builder = _MetadataBuilder(result, document, config, groundings, pages)
+    builder = _MetadataBuilder(result, index, config, groundings)
     metadata = builder.node(result.data, "")
     reasoning: dict[str, str] = {}
     if config.use_reasoning:
         if not groundings and _needs_evidence(result):
             # The engine did not explain some values: cite them to say where they were read.
-            groundings = ground_leaves(result, PageIndex(document, pages))
+            groundings = ground_leaves(result, index)
         reasoning = top_level_reasoning(result, groundings)
         if isinstance(metadata, dict):
             for name, sentence in reasoning.items():
@@ -301,16 +301,14 @@ class _MetadataBuilder:
     def __init__(
         self,
         result: EngineResult,
-        document: Document,
+        index: PageIndex,
         config: ExtractConfig,
         groundings: dict[str, Grounding],
-        pages: Sequence[int] | None,
     ):
         self.result = result
-        self.document = document
+        self.index = index
         self.config = config
         self.groundings = groundings
-        self.pages = pages
         self.local = result.engine == LOCAL_ENGINE
         self._ocr_mean: float | None = None
         self._spans_by_page: dict[tuple[str, int, int], SourceSpan] = {
@@ -343,7 +341,7 @@ class _MetadataBuilder:
         return entry
 
     def citation(self, grounding: Grounding, span: Located) -> dict[str, Any]:
-        page = self.document.page(span.page)
+        page = self.index.page(span.page)
         given = self._spans_by_page.get((grounding.path, span.page, span.start))
         boxes: Sequence[Box] = ()
         if given is not None and given.boxes:
@@ -380,23 +378,22 @@ class _MetadataBuilder:
         """Mean OCR confidence of the cited words; 1.0 for a text layer."""
         scores: list[float] = []
         for span in grounding.spans:
-            page = self.document.page(span.page)
+            page = self.index.page(span.page)
             if not page.ocr:
                 continue
             scores += _word_confidences(page, span.start, span.end)
         if scores:
             return sum(scores) / len(scores)
-        if grounding.spans and not any(self.document.page(s.page).ocr for s in grounding.spans):
+        if grounding.spans and not any(self.index.page(s.page).ocr for s in grounding.spans):
             return 1.0
         return self.document_ocr_confidence()
 
     def document_ocr_confidence(self) -> float:
         """Mean OCR word confidence over the first pages (1.0 when none was OCR'd)."""
         if self._ocr_mean is None:
-            numbers = list(self.pages or range(1, self.document.page_count + 1))
             scores: list[float] = []
-            for number in numbers[:OCR_SAMPLE_PAGES]:
-                page = self.document.page(number)
+            for number in self.index.numbers[:OCR_SAMPLE_PAGES]:
+                page = self.index.page(number)
                 if page.ocr:
                     scores += _word_confidences(page, 0, len(page.text))
             self._ocr_mean = sum(scores) / len(scores) if scores else 1.0

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from extraction.documents.base import Document
+from extraction.documents.base import Document, Page
 from extraction.values import find_date, month_number, parse_number
 
 FUZZY_CUTOFF = 85.0
@@ -29,6 +30,10 @@ FUZZY_MIN_CHARS = 5
 # Fuzzy alignment is quadratic-ish in the page length; past this much text it is skipped.
 FUZZY_MAX_TOTAL_CHARS = 2_000_000
 NUMBER_TOLERANCE = 0.005
+PAGE_CACHE_SIZE = 64
+# Characters read around a printed day number to parse the date it belongs to.
+DATE_WINDOW_BEFORE = 16
+DATE_WINDOW_AFTER = 28
 # How well a string value must appear inside its quote for the quote to count as holding it.
 STRING_IN_QUOTE_RATIO = 80.0
 # A verbatim quote found inside a longer word counts only when it is at least this long.
@@ -87,17 +92,31 @@ class PageIndex:
         self.numbers = list(pages) if pages else list(range(1, document.page_count + 1))
         self._texts: dict[int, str] = {}
         self._lowered: dict[int, str] = {}
+        self._pages: OrderedDict[int, Page] = OrderedDict()
 
     def restricted(self, numbers: Sequence[int]) -> PageIndex:
         """The same document limited to ``numbers``, sharing the text already read."""
         index = PageIndex(self.document, numbers)
         index._texts = self._texts
         index._lowered = self._lowered
+        index._pages = self._pages
         return index
+
+    def page(self, number: int) -> Page:
+        """The page, kept among the last ``PAGE_CACHE_SIZE`` used: a large document's pages
+        are loaded lazily, and re-loading one for every value cited on it is slow."""
+        page = self._pages.get(number)
+        if page is None:
+            page = self._pages[number] = self.document.page(number)
+            if len(self._pages) > PAGE_CACHE_SIZE:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page
 
     def text(self, number: int) -> str:
         if number not in self._texts:
-            self._texts[number] = self.document.page(number).text or ""
+            self._texts[number] = self.page(number).text or ""
         return self._texts[number]
 
     def lowered(self, number: int) -> str:
@@ -400,21 +419,25 @@ def _number_spans(value: float, text: str) -> Iterator[tuple[int, int]]:
 
 
 def _date_spans(value: dt.date, text: str) -> Iterator[tuple[int, int]]:
-    if str(value.day) not in text:
-        return
+    """Printings of the date: each place its day number is printed is read in a small window
+    around it (parsing the whole page once per candidate would be quadratic)."""
     seen: set[tuple[int, int]] = set()
-    for day_first in (None, True, False):
-        position = 0
-        while position < len(text):
-            found = find_date(text[position:], day_first=day_first, default_year=value.year)
-            if found is None:
-                break
-            date, start, end = found
-            span = (position + start, position + end)
-            if date == value and span not in seen:
-                seen.add(span)
-                yield span
-            position += max(end, start + 1)
+    for day in re.finditer(rf"(?<!\d)0?{value.day}(?!\d)", text):
+        low = max(0, day.start() - DATE_WINDOW_BEFORE)
+        window = text[low : day.end() + DATE_WINDOW_AFTER]
+        for day_first in (None, True, False):
+            position = 0
+            while position < len(window):
+                found = find_date(window[position:], day_first=day_first, default_year=value.year)
+                if found is None:
+                    break
+                date, start, end = found
+                span = (low + position + start, low + position + end)
+                covers_day = span[0] <= day.start() < span[1]
+                if date == value and covers_day and span not in seen:
+                    seen.add(span)
+                    yield span
+                position += max(end, start + 1)
 
 
 def _month_spans(value: str, text: str) -> Iterator[tuple[int, int]]:
