@@ -319,7 +319,10 @@ def _job_context(request: HttpRequest, job: ExtractionJob) -> dict[str, Any]:
     }
     if context["has_result"]:
         field_metadata = metadata.get("field_metadata") or {}
-        cited = bool(job.config.get("cite_sources") or job.config.get("citation_bbox"))
+        # Values are judged against the document only when the run produced citations.
+        cited = bool(
+            (job.config.get("cite_sources") or job.config.get("citation_bbox")) and field_metadata
+        )
         tree = presentation.result_tree(run.data, field_metadata, cited=cited)
         leaves = presentation.iter_leaves(tree)
         boxes = presentation.citation_boxes(run.data, field_metadata)

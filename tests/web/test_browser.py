@@ -1,0 +1,385 @@
+"""The pages in a real browser: Playwright on Debian's Chromium against a live server + worker.
+
+Screenshots of every step go to ``test-artifacts/browser/``. Each test fails on any browser
+console error (except the 404s a test provokes on purpose).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.selectors import api_key_lookup
+from extraction import services
+from extraction.models import ExtractionJob, ExtractionRun, JobStatus
+from tests.conftest import ROOT
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Page:
+    """A browser page that records console errors and saves named screenshots."""
+
+    def __init__(self, page, name: str, base_url: str):  # noqa: ANN001
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.errors: list[str] = []
+        self.allowed_errors: list[str] = []
+        page.on(
+            "console",
+            lambda message: self.errors.append(message.text) if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def shot(self, step: str) -> None:
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{step}.png"), full_page=True)
+
+    def goto(self, path: str):  # noqa: ANN201
+        return self.page.goto(self.base_url + path)
+
+    def login(self, username: str, password: str = PASSWORD) -> None:
+        self.goto(reverse("login"))
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("[data-testid=login-form] button[type=submit]")
+        self.page.wait_for_url(self.base_url + "/")
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.errors if not any(allowed in e for allowed in self.allowed_errors)]
+
+
+@pytest.fixture
+def web(browser, live_server, request):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = Page(context.new_page(), request.node.name.removeprefix("test_"), live_server.url)
+    yield page
+    context.close()
+    assert page.unexpected_errors() == []
+
+
+def devset_document(devset_dir: Path, doc_id: str) -> tuple[Path, dict]:
+    return devset_dir / f"{doc_id}.pdf", json.loads(
+        (devset_dir / f"{doc_id}.expected.json").read_text()
+    )
+
+
+def add_field(page, index: int, name: str, type_name: str, description: str = "") -> None:  # noqa: ANN001
+    page.click("[data-testid=add-field]")
+    row = page.locator("[data-testid=field-row]").nth(index)
+    row.locator("[data-testid=field-name]").fill(name)
+    row.locator("[data-testid=field-type]").select_option(type_name)
+    if description:
+        row.locator("[data-testid=field-description]").fill(description)
+
+
+def test_sign_up_upload_build_schema_run_and_inspect_citations(
+    web, celery_worker_process, devset_dir
+):  # noqa: ANN001
+    page = web.page
+    pdf, expected = devset_document(devset_dir, "invoice_001")
+
+    web.goto(reverse("signup"))
+    form = page.locator("[data-testid=signup-form]")
+    form.locator("[name=username]").fill("alice")
+    form.locator("[name=password1]").fill("a sturdy passphrase 42")
+    form.locator("[name=password2]").fill("a sturdy passphrase 42")
+    web.shot("01-signup")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(web.base_url + "/")
+    web.shot("02-dashboard")
+
+    page.click("[data-testid=new-extraction]")
+    page.set_input_files("[data-testid=upload-input]", str(pdf))
+    assert "invoice_001.pdf" in page.locator("[data-file-list]").inner_text()
+    add_field(page, 0, "invoice_number", "string", "The invoice's number")
+    add_field(page, 1, "total", "number", "Amount due")
+    add_field(page, 2, "invoice_date", "date")
+    preview = json.loads(page.locator("[data-testid=schema-preview]").inner_text())
+    assert preview["properties"]["invoice_date"] == {"type": "string", "format": "date"}
+    assert page.locator("[data-testid=option-cite_sources]").is_checked()
+    web.shot("03-new-extraction")
+
+    page.click("[data-testid=run]")
+    page.wait_for_url("**/jobs/**")
+    # A marker that a reload would wipe: the status must change in place.
+    page.evaluate("window.__noReload = true")
+    web.shot("04-job-submitted")
+    status = page.locator("[data-testid=job-status]")
+    status.filter(has_text="SUCCESS").wait_for(timeout=60_000)
+    assert page.evaluate("window.__noReload") is True
+    web.shot("05-job-success")
+
+    job = ExtractionJob.objects.get(project__organization__memberships__user__username="alice")
+    assert job.status == JobStatus.SUCCESS
+    values = {
+        path: page.locator(f"[data-testid=result-field][data-path='{path}'] .value").inner_text()
+        for path in ("invoice_number", "total", "invoice_date")
+    }
+    assert values["invoice_number"] == expected["invoice_number"]
+    assert float(values["total"]) == pytest.approx(expected["total"])
+    assert values["invoice_date"] == expected["invoice_date"]
+
+    page.click("[data-testid=result-field][data-path='invoice_number']")
+    box = page.locator("[data-testid=citation-box][data-path='invoice_number']").first
+    box.wait_for(state="visible")
+    assert "is-active" in (box.get_attribute("class") or "")
+    image = page.locator("[data-testid=page-image]").first.bounding_box()
+    outline = box.bounding_box()
+    assert image and outline
+    assert image["x"] <= outline["x"] <= image["x"] + image["width"]
+    assert image["y"] <= outline["y"] <= image["y"] + image["height"]
+    web.shot("06-citation-highlighted")
+
+    with page.expect_download() as download_info:
+        page.click("[data-testid=download-json]")
+    downloaded = json.loads(Path(download_info.value.path()).read_text())
+    assert downloaded == ExtractionRun.objects.get(job=job).data
+    assert downloaded["invoice_number"] == expected["invoice_number"]
+    assert downloaded["total"] == pytest.approx(expected["total"])
+    with page.expect_download() as download_info:
+        page.click("[data-testid=download-csv]")
+    header = Path(download_info.value.path()).read_text().splitlines()[0]
+    assert header.split(",") == ["invoice_number", "total", "invoice_date"]
+
+
+def test_raw_json_tab_round_trips_with_the_form_and_locates_syntax_errors(web, owner):  # noqa: ANN001
+    page = web.page
+    web.login("owner")
+    web.goto(reverse("extraction_new"))
+    # Keyboard only: the add button focuses the new row's name.
+    page.focus("[data-testid=add-field]")
+    page.keyboard.press("Enter")
+    page.keyboard.type("vendor")
+    page.keyboard.press("Tab")
+    page.keyboard.press("End")  # the last type in the list: array
+    assert page.locator("[data-testid=field-row]").first.locator(
+        "[data-testid=field-type]"
+    ).input_value() in ("array", "object")
+    page.locator("[data-testid=field-row]").first.locator("[data-testid=field-type]").select_option(
+        "object"
+    )
+    page.locator("[data-testid=field-row] [data-testid=field-row] [data-testid=field-name]").fill(
+        "name"
+    )
+    add_field(page, 2, "status", "enum")
+    page.locator("[data-testid=field-row]").nth(2).locator("[data-testid=field-options]").fill(
+        "paid, unpaid"
+    )
+    web.shot("01-form")
+
+    page.click("[data-testid=tab-json]")
+    from_form = json.loads(page.locator("[data-testid=schema-json]").input_value())
+    assert from_form["properties"]["vendor"]["properties"]["name"] == {"type": "string"}
+    assert from_form["properties"]["status"]["enum"] == ["paid", "unpaid"]
+
+    edited = {
+        "type": "object",
+        "properties": {
+            **from_form["properties"],
+            "due_date": {"type": "string", "format": "date", "description": "When to pay"},
+            "lines": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"amount": {"type": ["number", "null"], "minimum": 0}},
+                    "required": ["amount"],
+                },
+            },
+        },
+        "required": ["due_date"],
+        "additionalProperties": False,
+    }
+    page.fill("[data-testid=schema-json]", json.dumps(edited, indent=2))
+    page.click("[data-testid=tab-form]")
+    rows = page.locator("[data-testid=field-row]")
+    names = [
+        rows.nth(i).locator("[data-testid=field-name]").first.input_value()
+        for i in range(rows.count())
+    ]
+    assert names == ["vendor", "name", "status", "due_date", "lines", "amount"]
+    due = rows.nth(3)
+    assert due.locator("[data-testid=field-type]").input_value() == "date"
+    assert due.locator("[data-testid=field-description]").input_value() == "When to pay"
+    assert due.locator("[data-testid=field-required]").is_checked()
+    web.shot("02-form-from-json")
+
+    page.click("[data-testid=tab-json]")
+    assert json.loads(page.locator("[data-testid=schema-json]").input_value()) == edited
+
+    page.fill(
+        "[data-testid=schema-json]", '{\n  "type": "object",\n  "properties": {\n    "a": }\n}'
+    )
+    error = page.locator("[data-testid=schema-json-error]")
+    error.filter(has_text="line 4").wait_for()
+    web.shot("03-json-error")
+    page.click("[data-testid=tab-form]")  # refused while the JSON is broken
+    assert page.locator("[data-testid=schema-json]").is_visible()
+
+
+def test_validation_errors_show_next_to_their_field(web, owner, owner_project):  # noqa: ANN001
+    page = web.page
+    web.login("owner")
+    web.goto(reverse("extraction_new"))
+    page.fill("[data-testid=paste-text]", "Total: 12.00")
+    add_field(page, 0, "total", "number")
+    page.click("[data-testid=add-field]")  # a second row left without a name
+    page.click("[data-testid=run]")
+    second = page.locator("[data-testid=field-row]").nth(1)
+    assert second.locator("[data-testid=field-error]").inner_text() == "Give this field a name."
+    assert "/extract/new/" in page.url
+    web.shot("01-missing-name")
+
+    # A problem only the server knows about comes back with its pointer.
+    page.click("[data-testid=tab-json]")
+    schema = {
+        "type": "object",
+        "properties": {"total": {"type": "number", "allOf": [{"minimum": 0}]}},
+    }
+    page.fill("[data-testid=schema-json]", json.dumps(schema))
+    page.click("[data-testid=tab-form]")
+    total_error = page.locator("[data-testid=field-row]").first.locator("[data-testid=field-error]")
+    total_error.filter(has_text="not supported").wait_for()
+    web.shot("02-server-problem")
+
+    # Submitted anyway (bypassing the browser's check): the page comes back with the marks.
+    page.evaluate("document.querySelector('#extraction-form').submit()")
+    page.wait_for_load_state()
+    page.locator("[data-testid=form-errors]").wait_for()
+    total_error = page.locator("[data-testid=field-row]").first.locator("[data-testid=field-error]")
+    total_error.filter(has_text="not supported").wait_for()
+    assert not ExtractionJob.objects.filter(project=owner_project).exists()
+    web.allowed_errors.append("400 (Bad Request)")
+    web.shot("03-after-submit")
+
+
+def test_live_progress_and_cancel_without_reload(web, owner, owner_project):  # noqa: ANN001
+    page = web.page
+    agent = services.agent_get_or_create_default(project=owner_project)
+    job = ExtractionJob.objects.create(
+        project=owner_project,
+        agent=agent,
+        inline_text="Total: 1",
+        data_schema={"type": "object", "properties": {"total": {"type": "number"}}},
+        status=JobStatus.RUNNING,
+        pages_done=1,
+        pages_total=4,
+    )
+    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    web.login("owner")
+    web.goto(reverse("job_detail", args=[job.id]))
+    page.evaluate("window.__noReload = true")
+    assert page.locator("[data-testid=job-progress]").inner_text() == "1 / 4"
+    ExtractionJob.objects.filter(id=job.id).update(pages_done=3)
+    page.locator("[data-testid=job-progress]").filter(has_text="3 / 4").wait_for(timeout=10_000)
+    web.shot("01-running")
+    page.click("[data-testid=cancel]")
+    page.locator("[data-testid=job-status]").filter(has_text="CANCELLED").wait_for()
+    assert page.evaluate("window.__noReload") is True
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert page.locator("[data-testid=rerun]").is_visible()
+    web.shot("02-cancelled")
+
+
+def test_api_key_is_created_shown_once_and_revoked(web, owner):  # noqa: ANN001
+    page = web.page
+    web.login("owner")
+    web.goto(reverse("api_keys"))
+    page.fill("[data-testid=api-key-name]", "laptop")
+    page.click("[data-testid=api-key-create]")
+    value = page.locator("[data-testid=api-key-value]")
+    value.wait_for()
+    raw = value.input_value()
+    assert raw.startswith("oe_")
+    assert api_key_lookup(raw_key=raw) is not None
+    page.click("[data-testid=api-key-copy]")
+    web.shot("01-created")
+    page.reload()
+    assert raw not in page.content()
+    page.click("[data-testid=api-key-revoke]")
+    page.locator("[data-testid=api-key-revoked]").wait_for()
+    assert api_key_lookup(raw_key=raw) is None
+    web.shot("02-revoked")
+
+
+def test_another_user_cannot_open_the_job(web, owner, owner_project):  # noqa: ANN001
+    agent = services.agent_get_or_create_default(project=owner_project)
+    job = ExtractionJob.objects.create(
+        project=owner_project, agent=agent, inline_text="x", status=JobStatus.PENDING
+    )
+    UserFactory(username="mallory")
+    web.login("mallory")
+    web.allowed_errors.append("404 (Not Found)")
+    response = web.goto(reverse("job_detail", args=[job.id]))
+    assert response.status == 404
+    web.shot("01-not-found")
+
+
+def test_pages_fit_a_1024px_window(web, owner, owner_project):  # noqa: ANN001
+    page = web.page
+    page.set_viewport_size({"width": 1024, "height": 800})
+    long_name = "a-very-long-file-name-" * 8 + ".pdf"
+    agent = services.agent_get_or_create_default(project=owner_project)
+    job = ExtractionJob.objects.create(
+        project=owner_project,
+        agent=agent,
+        file_name=long_name,
+        inline_text="x",
+        status=JobStatus.SUCCESS,
+        data_schema={"type": "object"},
+    )
+    ExtractionRun.objects.create(
+        job=job,
+        project=owner_project,
+        agent=agent,
+        status="SUCCESS",
+        data={"notes": "word" * 120, "rows": [{"a": "x" * 300, "b": 1}]},
+    )
+    web.login("owner")
+    for name, path in [
+        ("dashboard", reverse("dashboard")),
+        ("new", reverse("extraction_new")),
+        ("job", reverse("job_detail", args=[job.id])),
+        ("agents", reverse("agents")),
+        ("files", reverse("files")),
+        ("keys", reverse("api_keys")),
+    ]:
+        web.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1024, (name, width)
+        web.shot(f"1024-{name}")
