@@ -97,25 +97,27 @@ def build_page(
         rows = split_columns(rows, max(8.0, 0.9 * heights[len(heights) // 2]))
     for line_words in rows:
         line_start = offset
-        line_box: Box | None = None
-        sizes: list[float] = []
-        for index, placed in enumerate(line_words):
-            if index:
-                parts.append(" ")
-                offset += 1
-            box = Box(placed.x0, placed.y0, placed.x1 - placed.x0, placed.y1 - placed.y0)
-            end = offset + len(placed.text)
+        sizes: dict[float, int] = {}
+        for placed in line_words:
+            length = len(placed.text)
+            x0, y0 = placed.x0, placed.y0
+            box = Box(x0, y0, placed.x1 - x0, placed.y1 - y0)
             page_words.append(
-                Word(placed.text, box, offset, end, placed.confidence, placed.font_size)
+                Word(placed.text, box, offset, offset + length, placed.confidence, placed.font_size)
             )
-            parts.append(placed.text)
-            offset = end
-            line_box = box if line_box is None else line_box.union(box)
+            offset += length + 1  # the space after the word
             if placed.font_size:
-                sizes.append(placed.font_size)
-        text = "".join(parts[-(2 * len(line_words) - 1) :])
-        font_size = max(sizes, key=sizes.count) if sizes else None
-        assert line_box is not None
+                sizes[placed.font_size] = sizes.get(placed.font_size, 0) + length
+        text = " ".join([placed.text for placed in line_words])
+        offset = line_start + len(text)
+        parts.append(text)
+        # The line's size is the one most of its characters are set in.
+        font_size = max(sizes, key=sizes.__getitem__) if sizes else None
+        left = line_words[0].x0
+        right = max([placed.x1 for placed in line_words])
+        top = min([placed.y0 for placed in line_words])
+        bottom = max([placed.y1 for placed in line_words])
+        line_box = Box(left, top, right - left, bottom - top)
         page_lines.append(Line(text, line_box, line_start, offset, font_size))
         parts.append("\n")
         offset += 1

@@ -10,6 +10,7 @@ widget positions (``pdf_forms``). See BENCHMARKS.md for the measurements behind 
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 import threading
 import time
@@ -101,32 +102,73 @@ def page_text_words(textpage: Any, geometry: PageGeometry) -> tuple[list[PlacedW
         # translate string positions back to pdfium char indices.
         index_map = _char_indices(textpage, text)
     rect = pdfium_c.FS_RECTF()
-    get_box = pdfium_c.FPDFText_GetLooseCharBox
-    get_size = pdfium_c.FPDFText_GetFontSize
+    rect_ref = ctypes.byref(rect)
+    get_box, get_size = _fast_char_functions()
+    handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+    crop_left, crop_top = geometry.left, geometry.top
+    upright = geometry.rotation == 0
     words: list[PlacedWord] = []
+    append = words.append
     votes = [0, 0, 0, 0]  # reading direction of multi-character words: 0, 90, 180, 270
+    last_height = -1.0
+    size: float | None = None
     for match in WORD_PATTERN.finditer(text):
-        first, last = match.start(), match.end() - 1
+        first, last = match.span()
+        last -= 1
         if index_map is not None:
             first, last = index_map[first], index_map[last]
-        get_box(textpage, first, rect)
+        get_box(handle, first, rect_ref)
         left, top, right, bottom = rect.left, rect.top, rect.right, rect.bottom
         if last != first:
-            get_box(textpage, last, rect)
-            dx = (rect.left + rect.right - left - right) / 2
-            dy = (rect.top + rect.bottom - top - bottom) / 2
+            get_box(handle, last, rect_ref)
+            dx = rect.left + rect.right - left - right
+            dy = rect.top + rect.bottom - top - bottom
             if abs(dx) >= abs(dy):
                 votes[0 if dx > 0 else 2] += 1
             else:
                 votes[3 if dy > 0 else 1] += 1
-            left, right = min(left, rect.left), max(right, rect.right)
-            top, bottom = max(top, rect.top), min(bottom, rect.bottom)
-        x0, y0, x1, y1 = geometry.rect(left, bottom, right, top)
-        size = get_size(textpage, first)
-        words.append(PlacedWord(match.group(), x0, y0, x1, y1, round(size, 2) or None))
+            if rect.left < left:
+                left = rect.left
+            if rect.right > right:
+                right = rect.right
+            if rect.top > top:
+                top = rect.top
+            if rect.bottom < bottom:
+                bottom = rect.bottom
+        if upright:
+            x0, y0, x1, y1 = left - crop_left, crop_top - top, right - crop_left, crop_top - bottom
+        else:
+            x0, y0, x1, y1 = geometry.rect(left, bottom, right, top)
+        # A loose box's height is the font's ascent-descent at its size: while it stays the
+        # same, so does the size, and one pdfium call per word is saved.
+        height = top - bottom
+        if height != last_height:
+            size = round(get_size(handle, first), 2) or None
+            last_height = height
+        append(PlacedWord(match.group(), x0, y0, x1, y1, size))
     # Votes are in user space; the page's /Rotate turns them further on display.
     user_angle = (0, 90, 180, 270)[votes.index(max(votes))]
     return words, (user_angle + geometry.rotation) % 360
+
+
+@functools.cache
+def _fast_char_functions() -> tuple[Any, Any]:
+    """``FPDFText_GetLooseCharBox`` and ``FPDFText_GetFontSize`` without ctypes argument
+    checking: called a few times per word, the checked bindings cost 3x more (see
+    BENCHMARKS.md). Fresh function objects, so pypdfium2's own bindings are untouched."""
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        from pypdfium2_raw.bindings import _libs
+
+        library = _libs["pdfium"]
+        get_box = library["FPDFText_GetLooseCharBox"]
+        get_size = library["FPDFText_GetFontSize"]
+    except (ImportError, KeyError, AttributeError):  # another pypdfium2 layout: checked calls
+        return pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
+    get_box.argtypes, get_box.restype = None, ctypes.c_int
+    get_size.argtypes, get_size.restype = None, ctypes.c_double
+    return get_box, get_size
 
 
 def _char_indices(textpage: Any, text: str) -> list[int]:
