@@ -10,6 +10,7 @@ from extraction.api.exceptions import api_not_found
 
 urlpatterns = [
     path("v1/", include("extraction.api.v1.urls")),
+    path("", include("extraction.api.v2.urls")),  # /api/v2/... and /api/v1/beta/...
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="api-schema"),
     path(
         "docs/",

@@ -1,0 +1,402 @@
+"""Shapes of the v2 API and the beta routes, as llama-cloud 2.x parses them.
+
+Output shapes first (``ExtractV2Job``, the beta ``File``, ``ConfigurationResponse``), then the
+input shapes; a request whose shape is wrong is a FastAPI-style 422 (see ``v1.inputs``), while
+the content (schema, page ranges, names) is judged by the services and answered with a 400.
+
+Ids are our plain UUIDs, the same in v1 and v2; the prefixed forms that LlamaCloud documents
+(``dfl-…``, ``ext-…``, ``cfg-…``) are accepted on input too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from extraction import configurations
+from extraction.api.exceptions import RequestValidationError
+from extraction.api.v1.inputs import WebhookConfigurationInput
+from extraction.api.v1.serializers import file_type_of
+from extraction.api.v2.pagination import MAX_PAGE_SIZE
+from extraction.config import ExtractionTarget
+from extraction.models import ExtractionJob, JobStatus, SavedConfiguration, SourceFile
+
+V2_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]
+V2_STATUS_OF = {
+    JobStatus.PENDING: "PENDING",
+    JobStatus.RUNNING: "RUNNING",
+    JobStatus.SUCCESS: "COMPLETED",
+    JobStatus.PARTIAL_SUCCESS: "COMPLETED",
+    JobStatus.ERROR: "FAILED",
+    JobStatus.CANCELLED: "CANCELLED",
+}
+JOB_STATUSES_OF = {
+    "PENDING": [JobStatus.PENDING],
+    "RUNNING": [JobStatus.RUNNING],
+    "COMPLETED": [JobStatus.SUCCESS, JobStatus.PARTIAL_SUCCESS],
+    "FAILED": [JobStatus.ERROR],
+    "CANCELLED": [JobStatus.CANCELLED],
+    "THROTTLED": [],  # nothing here is ever throttled
+}
+FIELD_METADATA_KEYS = {
+    ExtractionTarget.PER_DOC.value: "document_metadata",
+    ExtractionTarget.PER_PAGE.value: "page_metadata",
+    ExtractionTarget.PER_TABLE_ROW.value: "row_metadata",
+}
+JOB_EXPANDS = ("configuration", "extract_metadata", "usage")
+ID_PREFIXES = ("dfl-", "ext-", "cfg-")
+
+
+def plain_id(value: str) -> str:
+    """Our id for a LlamaCloud-style prefixed one (``dfl-<uuid>`` -> ``<uuid>``)."""
+    for prefix in ID_PREFIXES:
+        if value.startswith(prefix):
+            return value[len(prefix) :]
+    return value
+
+
+def uuid_or_none(value: str) -> uuid.UUID | None:
+    """The UUID an id (plain or prefixed) names; None when malformed (so: not found)."""
+    try:
+        return uuid.UUID(plain_id(value))
+    except ValueError:
+        return None
+
+
+def uuid_or_422(value: str, loc: list[str]) -> uuid.UUID:
+    """A filter id as a UUID; a malformed one is a FastAPI-style 422."""
+    try:
+        return uuid.UUID(plain_id(value))
+    except ValueError:
+        raise RequestValidationError(
+            [{"loc": loc, "msg": f"{value!r} is not a valid id", "type": "uuid_parsing"}]
+        ) from None
+
+
+def expand_values(raw: list[str] | None) -> set[str]:
+    """``expand`` repeated (``expand=a&expand=b``) or comma-separated."""
+    return {part.strip() for item in raw or [] for part in item.split(",") if part.strip()}
+
+
+# --- Outputs -----------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="ExtractV2JobUsage")
+class JobUsageSerializer(serializers.Serializer):
+    num_pages_extracted = serializers.IntegerField(allow_null=True)
+    num_pages_billed = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema_serializer(component_name="ExtractV2Job")
+class ExtractJobSerializer(serializers.Serializer):
+    """A job as v2 sees it. Context: ``expand`` (a set) and ``with_configuration`` (bool)."""
+
+    id = serializers.UUIDField()
+    status = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    file_input = serializers.SerializerMethodField()
+    project_id = serializers.UUIDField()
+    configuration = serializers.SerializerMethodField()
+    configuration_id = serializers.SerializerMethodField()
+    error_message = serializers.SerializerMethodField()
+    extract_result = serializers.SerializerMethodField()
+    extract_metadata = serializers.SerializerMethodField()
+    metadata = serializers.SerializerMethodField()
+    usage = serializers.SerializerMethodField()
+
+    def to_representation(self, job: ExtractionJob) -> dict[str, Any]:
+        data = super().to_representation(job)
+        expand = self.context.get("expand", set())
+        if not (self.context.get("with_configuration") or "configuration" in expand):
+            data.pop("configuration")
+        if "usage" not in expand:
+            data.pop("usage")
+        config = job.config or {}
+        wanted = config.get("cite_sources") or config.get("confidence_scores")
+        if not (wanted or "extract_metadata" in expand):
+            data.pop("extract_metadata")
+        return data
+
+    @staticmethod
+    def _run(job: ExtractionJob) -> Any:
+        return getattr(job, "run", None)
+
+    @extend_schema_field({"type": "string", "enum": V2_STATUSES})
+    def get_status(self, job: ExtractionJob) -> str:
+        return V2_STATUS_OF[job.status]
+
+    @extend_schema_field({"type": "string"})
+    def get_file_input(self, job: ExtractionJob) -> str:
+        # Jobs submitted through v1 with inline text have no file to name.
+        return str(job.file_id) if job.file_id else ""
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_configuration(self, job: ExtractionJob) -> dict[str, Any]:
+        return configurations.extract_configuration_for_job(job=job)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_configuration_id(self, job: ExtractionJob) -> str | None:
+        saved = configurations.saved_configuration_for_job(job=job)
+        return str(saved.id) if saved else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_error_message(self, job: ExtractionJob) -> str | None:
+        if job.status in (JobStatus.ERROR, JobStatus.CANCELLED):
+            return job.error or None
+        return None
+
+    @extend_schema_field({"oneOf": [{"type": "object"}, {"type": "array"}], "nullable": True})
+    def get_extract_result(self, job: ExtractionJob) -> Any:
+        run = self._run(job)
+        if run is None or V2_STATUS_OF[job.status] != "COMPLETED":
+            return None
+        return run.data
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_extract_metadata(self, job: ExtractionJob) -> dict[str, Any]:
+        run = self._run(job)
+        field_metadata = (run.extraction_metadata or {}).get("field_metadata") if run else None
+        target = (job.config or {}).get("extraction_target", ExtractionTarget.PER_DOC.value)
+        key = FIELD_METADATA_KEYS.get(target, "document_metadata")
+        return {
+            "field_metadata": {key: field_metadata or {}},
+            "parse_job_id": None,
+            "parse_tier": None,
+        }
+
+    @extend_schema_field({"type": "object", "properties": {"usage": {"type": "object"}}})
+    def get_metadata(self, job: ExtractionJob) -> dict[str, Any]:
+        run = self._run(job)
+        run_metadata = (run.extraction_metadata or {}) if run else {}
+        pages = (run_metadata.get("usage") or {}).get("num_pages_extracted")
+        if pages is None and job.is_terminal:
+            pages = job.pages_total
+        metadata: dict[str, Any] = {
+            "usage": {"num_pages_extracted": pages, "num_pages_billed": pages},
+        }
+        if job.status == JobStatus.PARTIAL_SUCCESS:
+            metadata["partial_success"] = True
+            metadata["error"] = job.error or None
+        if run_metadata.get("warnings"):
+            metadata["warnings"] = run_metadata["warnings"]
+        return metadata
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_usage(self, job: ExtractionJob) -> dict[str, Any]:
+        # Nothing here is billed in credits.
+        return {"credits": None, "extract_credits": None, "parse_credits": None}
+
+
+@extend_schema_serializer(component_name="PresignedURL")
+class PresignedUrlSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+    form_fields = serializers.JSONField(allow_null=True, required=False)
+
+
+@extend_schema_serializer(component_name="BetaFile")
+class BetaFileSerializer(serializers.Serializer):
+    """Context: ``download_url`` (a dict) when ``expand=download_url`` was asked for."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    project_id = serializers.UUIDField()
+    external_file_id = serializers.SerializerMethodField()
+    file_type = serializers.SerializerMethodField()
+    file_size = serializers.IntegerField(source="size")
+    purpose = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_modified_at = serializers.DateTimeField(source="updated_at")
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, source: SourceFile) -> dict[str, Any]:
+        data = super().to_representation(source)
+        urls = self.context.get("download_urls")
+        if urls is not None:
+            data["download_url"] = urls.get(source.id)
+        return data
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_external_file_id(self, source: SourceFile) -> str | None:
+        return source.external_file_id or None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_file_type(self, source: SourceFile) -> str | None:
+        return file_type_of(source)
+
+
+@extend_schema_serializer(component_name="ConfigurationResponse")
+class ConfigurationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    product_type = serializers.CharField()
+    parameters = serializers.JSONField()
+    version = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field({"type": "string"})
+    def get_version(self, saved: SavedConfiguration) -> str:
+        # Each save replaces the parameters, so the last save time names the version.
+        return saved.updated_at.isoformat().replace("+00:00", "Z")
+
+
+@extend_schema_serializer(component_name="ExtractV2SchemaResponse")
+class SchemaResponseSerializer(serializers.Serializer):
+    data_schema = serializers.JSONField()
+
+
+@extend_schema_serializer(component_name="ConfigurationCreate")
+class GeneratedConfigurationSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    parameters = serializers.JSONField()
+
+
+def paginated(component: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """The ``{items, next_page_token, total_size}`` envelope, for the OpenAPI schema."""
+    envelope = type(
+        f"{component}Serializer",
+        (serializers.Serializer,),
+        {
+            "items": item(many=True),
+            "next_page_token": serializers.CharField(allow_null=True),
+            "total_size": serializers.IntegerField(),
+        },
+    )
+    return extend_schema_serializer(component_name=component)(envelope)()
+
+
+# --- Inputs ------------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="ExtractConfigurationRequest")
+class ExtractConfigurationInput(serializers.Serializer):
+    data_schema = serializers.JSONField()
+    tier = serializers.ChoiceField(choices=list(configurations.TIER_MODES), required=False)
+    version = serializers.CharField(required=False, allow_null=True)
+    cite_sources = serializers.BooleanField(required=False, allow_null=True)
+    confidence_scores = serializers.BooleanField(required=False, allow_null=True)
+    advanced_citations = serializers.BooleanField(required=False, allow_null=True)
+    disable_cache = serializers.BooleanField(required=False, allow_null=True)
+    extraction_target = serializers.ChoiceField(
+        choices=list(configurations.TARGETS), required=False, allow_null=True
+    )
+    max_pages = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    parse_config_id = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    parse_tier = serializers.ChoiceField(
+        choices=list(configurations.PARSE_TIERS), required=False, allow_null=True
+    )
+    target_pages = serializers.CharField(required=False, allow_null=True)
+    sheet_names = serializers.ListField(
+        child=serializers.CharField(), required=False, allow_null=True
+    )
+    spreadsheet_mode = serializers.BooleanField(required=False, allow_null=True)
+    system_prompt = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
+    )
+
+
+@extend_schema_serializer(component_name="ExtractV2CreateRequest")
+class ExtractCreateInput(serializers.Serializer):
+    file_input = serializers.CharField()
+    configuration = ExtractConfigurationInput(required=False, allow_null=True)
+    configuration_id = serializers.CharField(required=False, allow_null=True)
+    webhook_configuration_ids = serializers.ListField(
+        child=serializers.CharField(), required=False, allow_null=True
+    )
+    webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
+
+
+class ExpandQuery(serializers.Serializer):
+    expand = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ExtractListQuery(ExpandQuery):
+    configuration_id = serializers.CharField(required=False, allow_null=True)
+    created_at_on_or_after = serializers.DateTimeField(required=False, allow_null=True)
+    created_at_on_or_before = serializers.DateTimeField(required=False, allow_null=True)
+    document_input_type = serializers.ChoiceField(
+        choices=["file_id", "parse_job_id"], required=False, allow_null=True
+    )
+    document_input_value = serializers.CharField(required=False, allow_null=True)
+    file_input = serializers.CharField(required=False, allow_null=True)
+    job_ids = serializers.ListField(child=serializers.CharField(), required=False)
+    status = serializers.ChoiceField(choices=list(JOB_STATUSES_OF), required=False)
+    page_size = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
+    )
+    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class ExtractDeleteQuery(serializers.Serializer):
+    force = serializers.BooleanField(required=False, default=False)
+
+
+@extend_schema_serializer(component_name="ExtractV2SchemaGenerateRequest")
+class SchemaGenerateInput(serializers.Serializer):
+    data_schema = serializers.JSONField(required=False, allow_null=True)
+    file_id = serializers.CharField(required=False, allow_null=True)
+    name = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    prompt = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+@extend_schema_serializer(component_name="ConfigurationCreateRequest")
+class ConfigurationCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    parameters = serializers.DictField()
+
+
+@extend_schema_serializer(component_name="ConfigurationUpdateRequest")
+class ConfigurationUpdateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_null=True)
+    parameters = serializers.DictField(required=False, allow_null=True)
+
+
+class ConfigurationListQuery(serializers.Serializer):
+    latest_only = serializers.BooleanField(required=False, default=False)
+    name = serializers.CharField(required=False, allow_null=True)
+    product_type = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(configurations.PRODUCT_TYPES)), required=False
+    )
+    page_size = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
+    )
+    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+@extend_schema_serializer(component_name="BetaFileUploadRequest")
+class FileUploadInput(serializers.Serializer):
+    """multipart/form-data, as ``client.files.create`` sends it."""
+
+    file = serializers.FileField()
+    purpose = serializers.CharField(required=False, allow_blank=True)
+    external_file_id = serializers.CharField(required=False, allow_blank=True, max_length=1024)
+
+
+class FileListQuery(ExpandQuery):
+    external_file_id = serializers.CharField(required=False, allow_null=True)
+    file_ids = serializers.ListField(child=serializers.CharField(), required=False)
+    file_name = serializers.CharField(required=False, allow_null=True)
+    order_by = serializers.ChoiceField(
+        choices=["name", "id", "created_at"], required=False, allow_null=True
+    )
+    page_size = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
+    )
+    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class FileContentQuery(serializers.Serializer):
+    expires_at_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class AgentListQuery(serializers.Serializer):
+    include_default = serializers.BooleanField(required=False, default=False)
+    page_size = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
+    )
+    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
