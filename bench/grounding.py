@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from extraction.citations import build_field_metadata, leaf_metadata  # noqa: E402
+from extraction.confidence import local_group  # noqa: E402
 from extraction.config import ExtractConfig, ExtractionTarget  # noqa: E402
 from extraction.documents import Document, load_document  # noqa: E402
 from extraction.documents.base import Box  # noqa: E402
@@ -180,6 +181,7 @@ class Tally:
     box_hit: int = 0
     not_found: int = 0
     scores: list[float] = field(default_factory=list)  # raw engine score, non-null values
+    groups: list[str] = field(default_factory=list)  # calibration group of each value
     confidences: list[float] = field(default_factory=list)
     correct: list[bool] = field(default_factory=list)
     null_correct: list[bool] = field(default_factory=list)
@@ -254,6 +256,7 @@ def record(
             tally.null_correct.append(outcome.correct)
             continue
         tally.scores.append(result.confidences.get(outcome.path, 0.0))
+        tally.groups.append(local_group(outcome.path, outcome.value))
         tally.confidences.append(entry.get("confidence", 0.0))
         tally.correct.append(outcome.correct)
         truth = fields.get(outcome.expected_path or "")
@@ -365,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--fit", action="store_true", help="fit LOCAL_CALIBRATION on seed 7")
     parser.add_argument("--skip-local", action="store_true")
+    parser.add_argument("--skip-llm", action="store_true")
     args = parser.parse_args(argv)
     score = load_score_module()
     print(
@@ -383,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.skip_local:
                 local_tallies[seed] = run_local(devset, score)
                 report(f"local, seed {seed}", local_tallies[seed])
+            if args.skip_llm:
+                continue
             true_tally, fake_tally = simulate_llm(devset, score, seed)
             report(f"LLM (simulated) true values, seed {seed}", true_tally)
             report(f"LLM (simulated) hallucinated values, seed {seed}", fake_tally)
@@ -413,7 +419,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.fit and 7 in local_tallies:
             tally = local_tallies[7]
-            print("\nLOCAL_CALIBRATION =", fit_isotonic(tally.scores, tally.correct))
+            print("\nLOCAL_CALIBRATION: dict[str, Table] = {")
+            for group in sorted(set(tally.groups)):
+                chosen = [i for i, g in enumerate(tally.groups) if g == group]
+                table = fit_isotonic(
+                    [tally.scores[i] for i in chosen], [tally.correct[i] for i in chosen]
+                )
+                print(f'    "{group}": {table},  # {len(chosen)} values')
+            print("}")
             nulls = tally.null_correct
             print("LOCAL_NULL_CONFIDENCE =", round(sum(nulls) / max(1, len(nulls)), 3))
     return 0

@@ -362,7 +362,10 @@ class _MetadataBuilder:
         is_null = grounding.value is None
         if self.local:
             extraction = scoring.local_confidence(
-                grounding.engine_score, is_null=is_null, found=bool(grounding.spans)
+                grounding.engine_score,
+                is_null=is_null,
+                found=bool(grounding.spans),
+                group=scoring.local_group(grounding.path, grounding.value),
             )
         else:
             span_score = grounding.spans[0].score if grounding.spans else 0.0

@@ -15,15 +15,26 @@ Three numbers per leaf, as LlamaCloud names them:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from extraction.grounding.calibration import Table, apply_table
 
 # Raw local-engine score -> probability the value is right. Fitted by
 # `bench/grounding.py --fit` (isotonic regression on devset seed 7, non-null values).
-LOCAL_CALIBRATION: Table = ((0.6413, 0.4511), (0.7627, 0.9714), (0.9026, 0.9977))
+# One table per group of leaves (``local_group``): a field's value and an array item's, a
+# string and a typed value (number, date) are right at different rates for one match score.
+LOCAL_CALIBRATION: dict[str, Table] = {
+    "field:text": ((0.6519, 0.9147), (0.7617, 0.9219), (0.9452, 0.9406)),  # 294 values
+    "field:typed": ((0.58, 0.9), (0.8531, 0.9592), (0.9483, 1.0)),  # 211 values
+    "item:text": ((0.5867, 0.98), (0.8868, 1.0)),  # 2373 values
+    "item:typed": ((0.8882, 0.9978),),  # 2748 values
+}
+# A devset with no error in a group is finite evidence, not certainty.
+MAX_CONFIDENCE = 0.99
 # Share of the local engine's nulls that are right on the devset (seed 7).
-LOCAL_NULL_CONFIDENCE = 0.786
+LOCAL_NULL_CONFIDENCE = 0.917
 
 # How much a citation of each kind supports an LLM's value (probability the value is right,
 # before the model's own score). A fuzzy match scales between the two given bounds.
@@ -35,6 +46,7 @@ MATCH_AGREEMENT: dict[str, float] = {
     "not_found": 0.05,
 }
 FUZZY_AGREEMENT_RANGE = (0.6, 0.85)
+_TYPED_STRING = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 LLM_NULL_CONFIDENCE = 0.75
 # A logprob score and the citation agree when both are high; the geometric mean keeps either
 # one from being overruled entirely by the other.
@@ -67,14 +79,27 @@ def match_agreement(match: str, match_score: float = 1.0) -> float:
     return MATCH_AGREEMENT.get(match, MATCH_AGREEMENT["not_found"]) * _clamp(match_score)
 
 
-def local_confidence(engine_score: float | None, *, is_null: bool, found: bool) -> float:
-    """Extraction confidence for the local engine from its match quality (0-1). A value without
-    any location is scored as if the engine had no evidence."""
+def local_group(path: str, value: Any) -> str:
+    """The calibration group of a leaf: ``field`` or ``item`` (inside an array or a list
+    result), ``text`` (strings, booleans) or ``typed`` (numbers, dates)."""
+    where = "item" if "[" in path else "field"
+    typed = isinstance(value, (int, float)) and not isinstance(value, bool)
+    typed = typed or (isinstance(value, str) and _TYPED_STRING.match(value) is not None)
+    return f"{where}:{'typed' if typed else 'text'}"
+
+
+def local_confidence(
+    engine_score: float | None, *, is_null: bool, found: bool, group: str = "field:text"
+) -> float:
+    """Extraction confidence for the local engine: its match quality (0-1) through the
+    calibration table of the leaf's ``group``. A value nothing supports scores like an
+    unsupported LLM value."""
     if is_null:
         return LOCAL_NULL_CONFIDENCE
-    if not found or engine_score is None:
-        return apply_table(0.0, LOCAL_CALIBRATION)
-    return apply_table(engine_score, LOCAL_CALIBRATION)
+    if not found:
+        return MATCH_AGREEMENT["not_found"]
+    table = LOCAL_CALIBRATION.get(group) or LOCAL_CALIBRATION["field:text"]
+    return min(MAX_CONFIDENCE, apply_table(engine_score or 0.0, table))
 
 
 def llm_confidence(

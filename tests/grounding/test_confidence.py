@@ -45,11 +45,26 @@ def test_isotonic_fit_is_monotone_and_maps_scores_to_observed_accuracy():
     assert apply_table(1.0, table) == 0.9
 
 
-def test_stored_local_calibration_is_a_monotone_probability_table():
-    table = confidence.LOCAL_CALIBRATION
-    assert all(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0 for x, y in table)
-    assert [x for x, _ in table] == sorted(x for x, _ in table)
-    assert [y for _, y in table] == sorted(y for _, y in table)
+def test_stored_local_calibration_tables_are_monotone_probabilities():
+    assert set(confidence.LOCAL_CALIBRATION) == {
+        "field:text",
+        "field:typed",
+        "item:text",
+        "item:typed",
+    }
+    for table in confidence.LOCAL_CALIBRATION.values():
+        assert all(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0 for x, y in table)
+        assert [x for x, _ in table] == sorted(x for x, _ in table)
+        assert [y for _, y in table] == sorted(y for _, y in table)
+
+
+def test_local_groups_separate_fields_items_strings_and_typed_values():
+    assert confidence.local_group("vendor.name", "Acme") == "field:text"
+    assert confidence.local_group("total", 12.5) == "field:typed"
+    assert confidence.local_group("issue_date", "2024-03-05") == "field:typed"
+    assert confidence.local_group("line_items[2].amount", 3) == "item:typed"
+    assert confidence.local_group("[4].sku", "A-1") == "item:text"
+    assert confidence.local_group("flag", True) == "field:text"
 
 
 def test_unsupported_llm_value_scores_low_even_when_the_model_is_sure():
