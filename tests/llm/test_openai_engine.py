@@ -223,3 +223,27 @@ def test_reasoning_is_requested_and_kept():
     assert result.reasoning == {"total": "Printed as Total due."}
     schema = server.requests[0]["response_format"]["json_schema"]["schema"]
     assert "reasoning" in schema["required"]
+
+
+def test_vision_models_get_page_images_with_the_text():
+    rendered = []
+
+    def page_image(number: int) -> bytes:
+        rendered.append(number)
+        return b"\x89PNG fake " + str(number).encode()
+
+    engine = OpenAIEngine(retry=FAST_RETRY, page_image=page_image)
+    with FakeOpenAI([completion(GOOD)]) as server:
+        run(server, document(INVOICE_TEXT, "second"), engine=engine, supports_vision=True)
+    content = server.requests[0]["messages"][1]["content"]
+    assert content[0]["type"] == "text" and "<document>" in content[0]["text"]
+    urls = [part["image_url"]["url"] for part in content[1:]]
+    assert rendered == [1, 2] and len(urls) == 2
+    assert urls[0].startswith("data:image/png;base64,")
+
+
+def test_text_models_get_no_images_even_with_a_renderer():
+    engine = OpenAIEngine(retry=FAST_RETRY, page_image=lambda n: b"png")
+    with FakeOpenAI([completion(GOOD)]) as server:
+        run(server, document(INVOICE_TEXT), engine=engine)
+    assert isinstance(server.requests[0]["messages"][1]["content"], str)

@@ -266,3 +266,46 @@ def test_context_pages_reach_the_prompt_marked_as_context():
     assert "=== Page 1 (context only: do not extract from this page) ===" in middle
     assert "=== Page 3 (context only: do not extract from this page) ===" in middle
     assert sorted(list(document_pages(r)) for r in server.requests) == [[1], [2], [3]]
+
+
+def test_page_range_limits_the_pages_sent_and_counted():
+    job = PipelineInput(
+        data_schema=INVOICE_SCHEMA,
+        config=ExtractConfig.from_dict({"page_range": "2-3,9"}),
+        text="\f".join(f"Invoice INV-{i} total {i}" for i in range(1, 5)),
+    )
+    with FakeOpenAI(slow_answer) as server:
+        outcome = run_pipeline(job, registry=registry(server.base_url))
+    assert sorted(list(document_pages(r)) for r in server.requests) == [[2], [3]]
+    assert outcome.metadata["usage"]["num_pages_extracted"] == 2 == outcome.pages_total
+    assert outcome.metadata["pages"]["beyond_end"] == [9]
+
+
+def test_reasoning_lands_in_the_field_metadata():
+    reply = {
+        "data": {"invoice_number": "INV-1", "total": 5},
+        "quotes": [],
+        "reasoning": [{"field": "total", "explanation": "Printed after 'total'."}],
+    }
+    job = PipelineInput(INVOICE_SCHEMA, ExtractConfig(use_reasoning=True), text="INV-1 total 5")
+    with FakeOpenAI([completion(reply)]) as server:
+        outcome = run_pipeline(job, registry=registry(server.base_url))
+    assert outcome.metadata["field_metadata"] == {"total": {"reasoning": "Printed after 'total'."}}
+
+
+def test_section_chunks_follow_headings():
+    words = " ".join(f"word{i}" for i in range(60))
+    text = (
+        f"# Parties\nAcme and Bolt agree. {words}\n\n# Payment\nTotal 5 within 30 days. {words}\n"
+    )
+    job = PipelineInput(
+        INVOICE_SCHEMA,
+        ExtractConfig.from_dict({"chunk_mode": "SECTION"}),
+        text=text,
+        file_name="c.md",
+    )
+    with FakeOpenAI(slow_answer) as server:
+        outcome = run_pipeline(job, registry=registry(server.base_url))
+    texts = sorted(document_pages(r)[1] for r in server.requests)
+    assert outcome.status == "SUCCESS"
+    assert len(texts) == 2 and texts[0].startswith("# Parties") and texts[1].startswith("# Payment")

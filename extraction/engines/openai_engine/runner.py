@@ -56,13 +56,16 @@ def plan_chunks(
 def _segments(chunk: Chunk) -> tuple[PageText, ...]:
     """Each page's part of the chunk text, without the chunk's own page markers."""
     segments: list[PageText] = []
+    previous_end = 0
     for span in chunk.spans:
         text = chunk.text[span.start : span.end]
         context = span.page in chunk.context_pages
         if segments and segments[-1].number == span.page and segments[-1].context == context:
-            segments[-1] = PageText(span.page, segments[-1].text + text, context)
+            gap = chunk.text[previous_end : span.start]  # the line break between two pieces
+            segments[-1] = PageText(span.page, segments[-1].text + gap + text, context)
         else:
             segments.append(PageText(span.page, text, context))
+        previous_end = span.end
     return tuple(segments)
 
 
