@@ -8,6 +8,7 @@ deterministic, needs no model and records where every value was printed.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 from extraction.config import ExtractionTarget
@@ -121,7 +122,9 @@ def _record(result: EngineResult, path: str, found: Found | None) -> None:
 
 
 def _attach_boxes(result: EngineResult, layouts: list[PageLayout]) -> None:
+    """Fill each span's text and boxes (one box per visual line, as ``Page.boxes_for_span``)."""
     pages = {layout.number: layout.page for layout in layouts}
+    starts: dict[int, list[int]] = {}
     for path, spans in result.locations.items():
         fixed = []
         for span in spans:
@@ -129,11 +132,36 @@ def _attach_boxes(result: EngineResult, layouts: list[PageLayout]) -> None:
             if page is None:
                 continue
             text = page.text[span.start : span.end]
-            boxes = tuple(page.boxes_for_span(span.start, span.end)) if page.words else ()
+            boxes: tuple = ()
+            if page.words:
+                if span.page not in starts:
+                    offsets = [word.start for word in page.words]
+                    starts[span.page] = offsets if offsets == sorted(offsets) else []
+                if starts[span.page]:
+                    boxes = tuple(_boxes(page, starts[span.page], span.start, span.end))
+                else:
+                    boxes = tuple(page.boxes_for_span(span.start, span.end))
             fixed.append(
                 SourceSpan(span.page, span.start, span.end, text, span.match, span.score, boxes)
             )
         result.locations[path] = fixed
+
+
+def _boxes(page: Any, word_starts: list[int], start: int, end: int) -> list[Any]:
+    words = page.words
+    # Words are in text order: only those from the one before ``start`` can overlap.
+    index = max(bisect.bisect_right(word_starts, start) - 1, 0)
+    boxes: list[Any] = []
+    while index < len(words) and words[index].start < end:
+        word = words[index]
+        index += 1
+        if word.end <= start:
+            continue
+        if boxes and abs(boxes[-1].y - word.box.y) < max(2.0, word.box.h * 0.5):
+            boxes[-1] = boxes[-1].union(word.box)
+        else:
+            boxes.append(word.box)
+    return boxes
 
 
 def _reasoning(specs: list[FieldSpec], found: dict[str, Any]) -> dict[str, str]:

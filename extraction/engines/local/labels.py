@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -31,6 +32,7 @@ class FieldSpec:
     phrases: dict[str, float] = field(default_factory=dict)  # normalised label -> weight
     children: list[FieldSpec] = field(default_factory=list)
     item: FieldSpec | None = None  # for arrays
+    scores: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def words(self) -> str:
@@ -52,6 +54,7 @@ def words_of(name: str) -> str:
     return " ".join(re.split(r"[_\-\s.]+", name)).strip()
 
 
+@lru_cache(maxsize=65536)
 def normalize_label(text: str) -> str:
     """Lower-case a printed label and drop what never distinguishes one: parenthesised notes,
     percentages, currency codes, trailing colons and most punctuation."""
@@ -159,9 +162,18 @@ def _phrases(name: str, schema: dict[str, Any], parent: str) -> dict[str, float]
 
 def label_score(text: str, spec: FieldSpec) -> float:
     """How well printed ``text`` names ``spec`` (0..1); exact synonyms score their weight."""
+    if len(text) > 60:
+        return 0.0
     label = normalize_label(text)
     if not label or len(label) > 40:
         return 0.0
+    cached = spec.scores.get(label)
+    if cached is None:
+        cached = spec.scores[label] = _score(label, spec)
+    return cached
+
+
+def _score(label: str, spec: FieldSpec) -> float:
     best = spec.phrases.get(label, 0.0)
     if best >= 0.93:
         return best

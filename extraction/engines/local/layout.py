@@ -12,7 +12,7 @@ import csv
 import re
 from dataclasses import dataclass, field
 
-from extraction.documents.base import Page, Word
+from extraction.documents.base import Page
 
 CHAR_WIDTH = 6.0
 LINE_HEIGHT = 14.0
@@ -80,53 +80,69 @@ def build_layout(page: Page, *, csv_like: bool = False) -> PageLayout:
 
 
 def _rows_from_words(page: Page) -> list[Row]:
-    words = sorted(page.words, key=lambda w: (w.box.y + w.box.h / 2, w.box.x))
-    lines: list[list[Word]] = []
-    mids: list[float] = []
-    for word in words:
-        mid = word.box.y + word.box.h / 2
-        if lines and abs(mids[-1] - mid) < max(2.0, word.box.h * 0.4):
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-            mids.append(mid)
-    rows: list[Row] = []
-    for line in lines:
-        line.sort(key=lambda w: w.box.x)
-        cells: list[Cell] = []
-        group: list[Word] = []
-        for word in line:
-            font = word.font_size or word.box.h * 0.8 or TEXT_FONT
-            if group:
-                gap = word.box.x - (group[-1].box.x + group[-1].box.w)
-                if gap > max(font * 0.9, 4.0):
-                    cells.append(_cell(group))
-                    group = []
-            group.append(word)
-        if group:
-            cells.append(_cell(group))
-        rows.append(
-            Row(
-                page.number,
-                len(rows),
-                cells,
-                min(c.y0 for c in cells),
-                max(c.y1 for c in cells),
+    # Plain tuples in the hot loop: this runs for every word of every page.
+    items = []
+    for word in page.words:
+        box = word.box
+        items.append(
+            (
+                box.y + box.h / 2,
+                box.x,
+                box.x + box.w,
+                box.y,
+                box.y + box.h,
+                word.text,
+                word.start,
+                word.end,
+                word.font_size or box.h * 0.8 or TEXT_FONT,
             )
         )
+    items.sort()
+    lines: list[list[tuple]] = []
+    last_mid = -1e9
+    for item in items:
+        mid, height = item[0], item[4] - item[3]
+        if lines and abs(last_mid - mid) < max(2.0, height * 0.4):
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+            last_mid = mid
+    rows: list[Row] = []
+    number = page.number
+    for line in lines:
+        line.sort(key=_by_x)
+        cells: list[Cell] = []
+        group: list[tuple] = [line[0]]
+        for item in line[1:]:
+            font = item[8]
+            if item[1] - group[-1][2] > (font * 0.9 if font > 4.45 else 4.0):
+                cells.append(_cell(group))
+                group = []
+            group.append(item)
+        cells.append(_cell(group))
+        y0 = min(c.y0 for c in cells)
+        y1 = max(c.y1 for c in cells)
+        rows.append(Row(number, len(rows), cells, y0, y1))
     return rows
 
 
-def _cell(words: list[Word]) -> Cell:
+def _by_x(item: tuple) -> float:
+    return item[1]
+
+
+def _cell(items: list[tuple]) -> Cell:
+    if len(items) == 1:
+        item = items[0]
+        return Cell(item[5], item[1], item[2], item[3], item[4], item[6], item[7], item[8])
     return Cell(
-        text=" ".join(w.text for w in words),
-        x0=words[0].box.x,
-        x1=max(w.box.x + w.box.w for w in words),
-        y0=min(w.box.y for w in words),
-        y1=max(w.box.y + w.box.h for w in words),
-        start=min(w.start for w in words),
-        end=max(w.end for w in words),
-        font=max((w.font_size or w.box.h * 0.8) for w in words),
+        text=" ".join(item[5] for item in items),
+        x0=items[0][1],
+        x1=max(item[2] for item in items),
+        y0=min(item[3] for item in items),
+        y1=max(item[4] for item in items),
+        start=min(item[6] for item in items),
+        end=max(item[7] for item in items),
+        font=max(item[8] for item in items),
     )
 
 

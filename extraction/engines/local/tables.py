@@ -37,6 +37,9 @@ _END_ROW = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @dataclass
 class Column:
     x0: float
@@ -85,6 +88,9 @@ def find_headers(layout: PageLayout, children: list[FieldSpec]) -> list[Table]:
     tables = []
     for row in layout.rows:
         if len(row.cells) < 2 or len(row.cells) > 16:
+            continue
+        # Header cells are words; a row of figures is data, whatever it says.
+        if sum(1 for cell in row.cells if not _DIGIT.search(cell.text)) < 2:
             continue
         columns = []
         scored = []
@@ -297,6 +303,9 @@ def extract_table(
     if not headers:
         return [], ""
     best = max(headers, key=lambda t: (t.score, -t.page))
+    by_header_page: dict[int, list[Table]] = {}
+    for header in headers:
+        by_header_page.setdefault(header.page, []).append(header)
     records: list[dict[str, Found]] = []
     table = best
     how = "table with columns " + ", ".join(
@@ -313,7 +322,7 @@ def extract_table(
             break
         index += 1
         page = numbers[index]
-        repeated = [t for t in headers if t.page == page and _same_columns(t, best)]
+        repeated = [t for t in by_header_page.get(page, []) if _same_columns(t, best)]
         if repeated:
             table = repeated[0]
             continue
