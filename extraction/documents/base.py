@@ -107,6 +107,18 @@ class Document:
         for number in numbers:
             yield self.page(number)
 
+    def close(self) -> None:
+        """Release what lazily loaded pages hold (an open PDF); safe to call twice."""
+        close = getattr(self.pages, "close", None)
+        if callable(close):
+            close()
+
+    def __enter__(self) -> Document:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 class DocumentTooLarge(DocumentError):
     """More pages, pixels or parse time than the limits allow."""

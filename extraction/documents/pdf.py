@@ -325,5 +325,7 @@ def load_pdf(source: bytes | Path, options: LoadOptions) -> Document:
         "detected_type": "application/pdf",
         "info": info,
         "has_form_fields": bool(form_words),
+        # Filled in as pages are parsed: a page's text came from OCR when it had no text layer.
+        "ocr_pages": pages.ocr_pages,
     }
     return Document(media_type="application/pdf", pages=pages, metadata=metadata)

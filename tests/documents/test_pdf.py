@@ -118,3 +118,13 @@ def test_landscape_page_size():
     document: Document = load_document(data)
     assert document.page(1).width > document.page(1).height
     assert document.page(1).text == "wide"
+
+
+def test_closed_document_refuses_further_pages(invoice_pdf):
+    from extraction.documents import DocumentError
+
+    with load_document(invoice_pdf) as document:
+        assert document.page(1).number == 1
+    with pytest.raises(DocumentError, match="closed"):
+        document.page(2)
+    document.close()  # twice is fine
