@@ -311,3 +311,35 @@ def curl_command(
         '  -H "Content-Type: application/json" \\\n'
         f"  {data_arg}"
     )
+
+
+def text_segments(text: str, data: Any, field_metadata: Any) -> list[tuple[str, str | None]]:
+    """Pasted text cut into ``(segment, path)`` pieces, ``path`` set where a value is cited.
+
+    A span is used only when its offsets point at its quoted text, so offsets measured on a
+    differently normalised text never highlight the wrong words. Overlapping spans keep the
+    first.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for path, meta in _walk_leaf_meta(data, field_metadata):
+        for citation in meta.get("citation") or []:
+            if not isinstance(citation, dict):
+                continue
+            start, end = citation.get("char_start"), citation.get("char_end")
+            if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
+                continue
+            quoted = citation.get("matching_text")
+            if end <= len(text) and (not quoted or text[start:end] == quoted):
+                spans.append((start, end, path))
+    segments: list[tuple[str, str | None]] = []
+    position = 0
+    for start, end, path in sorted(spans):
+        if start < position:
+            continue
+        if start > position:
+            segments.append((text[position:start], None))
+        segments.append((text[start:end], path))
+        position = end
+    if position < len(text):
+        segments.append((text[position:], None))
+    return segments

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -332,6 +333,11 @@ def _job_context(request: HttpRequest, job: ExtractionJob) -> dict[str, Any]:
             unsupported_count=sum(1 for leaf in leaves if leaf.unsupported),
             raw_json=json.dumps(run.data, indent=2, ensure_ascii=False),
             pages=_pages_to_show(job, boxes),
+            text_segments=(
+                presentation.text_segments(job.inline_text, run.data, field_metadata)
+                if job.inline_text is not None and cited
+                else None
+            ),
         )
     return context
 
@@ -572,7 +578,10 @@ def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
 @login_required
 def files_list(request: HttpRequest) -> HttpResponse:
     project = project_for_request(request)
-    files = selectors.files_for_project(project=project)[:200]
+    # A file's page count is known once a job has read it.
+    files = selectors.files_for_project(project=project).annotate(
+        pages_read=Max("jobs__pages_total")
+    )[:200]
     return render(
         request, "extraction/files.html", page_context(request, project=project, files=files)
     )

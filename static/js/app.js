@@ -161,6 +161,13 @@
       const box = event.target.closest("[data-testid=citation-box]");
       if (box) return activate(scope, box.dataset.path, "box");
     });
+    // Text highlights are <mark>s, not buttons: give them the keyboard a button has.
+    scope.addEventListener("keydown", (event) => {
+      const box = event.target.closest("mark[data-testid=citation-box]");
+      if (!box || (event.key !== "Enter" && event.key !== " ")) return;
+      event.preventDefault();
+      activate(scope, box.dataset.path, "box");
+    });
   }
 
   // --- Simple tabs (results: fields / raw JSON) ------------------------------------------------

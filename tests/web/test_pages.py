@@ -538,3 +538,45 @@ def services_key(user):  # noqa: ANN001, ANN201
     from tests.factories import default_project
 
     return api_key_create(user=user, project=default_project(user), name="kept")
+
+
+def test_pasted_text_results_highlight_cited_spans(owner_client, owner_project):  # noqa: ANN001
+    agent = services.agent_get_or_create_default(project=owner_project)
+    text = "Invoice <b>INV-7</b> total 12.50"
+    job = ExtractionJob.objects.create(
+        project=owner_project,
+        agent=agent,
+        inline_text=text,
+        data_schema=SCHEMA,
+        config={**ExtractConfig().to_dict(), "cite_sources": True},
+        status=JobStatus.SUCCESS,
+    )
+    start = text.index("INV-7")
+    ExtractionRun.objects.create(
+        job=job,
+        project=owner_project,
+        agent=agent,
+        status="SUCCESS",
+        data={"invoice_number": "INV-7"},
+        extraction_metadata={
+            "field_metadata": {
+                "invoice_number": {
+                    "citation": [
+                        {
+                            "page": 1,
+                            "char_start": start,
+                            "char_end": start + 5,
+                            "matching_text": "INV-7",
+                        }
+                    ],
+                    "confidence": 0.9,
+                }
+            }
+        },
+    )
+    page = owner_client.get(reverse("job_detail", args=[job.id])).content.decode()
+    assert (
+        '<mark class="citation-mark" data-testid="citation-box" data-path="invoice_number" '
+        'tabindex="0">INV-7</mark>'
+    ) in page
+    assert "Invoice &lt;b&gt;" in page and "<b>INV" not in page

@@ -1,0 +1,108 @@
+"""Result shaping for the pages: display tree, boxes, CSV rows, text highlights, curl."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from extraction.presentation import (
+    citation_boxes,
+    csv_rows,
+    csv_text,
+    curl_command,
+    iter_leaves,
+    result_tree,
+    text_segments,
+)
+
+
+def test_arrays_of_objects_become_tables_and_leaves_keep_their_paths():
+    data = {"id": "A", "items": [{"sku": "x", "qty": 1}, {"sku": "y"}], "tags": ["a", "b"]}
+    tree = result_tree(data, {}, cited=False)
+    table = dict(tree.fields)["items"]
+    assert table.kind == "table" and table.columns == ["sku", "qty"]
+    paths = [leaf.path for leaf in iter_leaves(tree)]
+    assert paths == [
+        "id",
+        "items[0].sku",
+        "items[0].qty",
+        "items[1].sku",
+        "items[1].qty",
+        "tags[0]",
+        "tags[1]",
+    ]
+    assert table.rows[1][1].is_null
+
+
+def test_unsupported_values_are_flagged_only_when_cited():
+    meta = {
+        "a": {"citation": [], "confidence": 0.2, "match": "not_found"},
+        "b": {"citation": [{"page": 1}], "confidence": 0.9, "match": "exact"},
+    }
+    tree = result_tree({"a": "1", "b": "2", "c": None}, meta, cited=True)
+    leaves = {leaf.path: leaf for leaf in iter_leaves(tree)}
+    assert leaves["a"].unsupported and leaves["a"].confidence_level == "low"
+    assert not leaves["b"].unsupported and leaves["b"].confidence_percent == 90
+    assert not leaves["c"].unsupported  # null is never "unsupported"
+    assert not iter_leaves(result_tree({"a": "1"}, meta, cited=False))[0].unsupported
+
+
+def test_boxes_are_scaled_to_page_percentages():
+    meta = {
+        "t": {
+            "citation": [
+                {
+                    "page": 2,
+                    "bounding_boxes": [{"x": 306, "y": 396, "w": 61.2, "h": 7.92}],
+                    "page_dimensions": {"width": 612, "height": 792},
+                }
+            ],
+            "confidence": 1,
+        }
+    }
+    boxes = citation_boxes({"t": 5}, meta)
+    assert boxes == {
+        2: [{"path": "t", "left": 50.0, "top": 50.0, "width": 10.0, "height": 1.0, "text": ""}]
+    }
+
+
+def test_csv_repeats_document_values_on_each_line_item_row():
+    data = {"number": "7", "lines": [{"a": 1}, {"a": 2, "b": "x"}], "tags": ["p", "q"]}
+    assert csv_rows(data) == [
+        {"number": "7", "tags": "p; q", "lines.a": 1},
+        {"number": "7", "tags": "p; q", "lines.a": 2, "lines.b": "x"},
+    ]
+    assert csv_text(data).splitlines()[0] == "number,tags,lines.a,lines.b"
+    assert csv_rows([{"x": {"y": 1}}, {"x": {"y": 2}}]) == [{"x.y": 1}, {"x.y": 2}]
+
+
+def test_text_segments_highlight_only_offsets_that_match_their_quote():
+    text = "Invoice INV-7 total 12.50"
+    meta = {
+        "number": {"citation": [{"char_start": 8, "char_end": 13, "matching_text": "INV-7"}]},
+        "total": {"citation": [{"char_start": 0, "char_end": 5, "matching_text": "12.50"}]},
+    }
+    segments = text_segments(text, {"number": "INV-7", "total": 12.5}, meta)
+    assert segments == [("Invoice ", None), ("INV-7", "number"), (" total 12.50", None)]
+
+
+def test_curl_command_runs_in_a_shell_and_sends_the_file_base64(tmp_path):
+    (tmp_path / "it's.pdf").write_bytes(b"%PDF-1")
+    command = curl_command(
+        url="http://h/api/v1/extraction/run",
+        data_schema={"type": "object", "description": "a 'quoted' schema"},
+        config={"cite_sources": True},
+        file_name="it's.pdf",
+        mime_type="application/pdf",
+        text=None,
+    )
+    # Swap curl for a printer of its last argument (the body) and run it in bash.
+    script = "curl() { printf '%s' \"${@: -1}\"; }\n" + command
+    body = json.loads(
+        subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert body["file"] == {"data": "JVBERi0x", "mime_type": "application/pdf"}
+    assert body["data_schema"]["description"] == "a 'quoted' schema"
+    assert body["config"] == {"cite_sources": True}
