@@ -15,25 +15,20 @@ anywhere. Plain Python over ``Document``; no Django.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from extraction.documents.base import Document, Page
-from extraction.values import find_date, month_number, parse_number
+from extraction.grounding.typed import printed_spans, value_kind
 
 FUZZY_CUTOFF = 85.0
 FUZZY_MIN_CHARS = 5
 # Fuzzy alignment is quadratic-ish in the page length; past this much text it is skipped.
 FUZZY_MAX_TOTAL_CHARS = 2_000_000
-NUMBER_TOLERANCE = 0.005
 PAGE_CACHE_SIZE = 64
-# Characters read around a printed day number to parse the date it belongs to.
-DATE_WINDOW_BEFORE = 16
-DATE_WINDOW_AFTER = 28
 # How well a string value must appear inside its quote for the quote to count as holding it.
 STRING_IN_QUOTE_RATIO = 80.0
 # A verbatim quote found inside a longer word counts only when it is at least this long.
@@ -43,15 +38,7 @@ WRAPPED_MAX_GAP = 300
 # Score kept by a quote that is the only evidence for a value not printed as such.
 DERIVED_SCORE = 0.75
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _WORD = re.compile(r"[^\W_]+")
-# Digit runs with the separators amounts use; a space only as a thousands separator.
-_NUMBER_TOKEN = re.compile(
-    r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d(?:[\d.,'’\u00a0\u202f]*\d)?"
-)
-_MONTH_NAME_YEAR = re.compile(r"\b([A-Za-zÀ-ÿ]{3,10})\.?,?\s+(\d{4})\b")
-_NUMERIC_YEAR_MONTH = re.compile(r"\b(\d{4})[-/.](\d{1,2})\b|\b(\d{1,2})[-/.](\d{4})\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,22 +50,6 @@ class Located:
     end: int
     match: str  # exact | normalized | fuzzy | value
     score: float = 1.0
-
-
-def value_kind(value: Any) -> str:
-    """The leaf kind of a typed output value: number, date, month, bool, string or null."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    text = str(value)
-    if _ISO_DATE.match(text):
-        return "date"
-    if _YEAR_MONTH.match(text):
-        return "month"
-    return "string"
 
 
 class PageIndex:
@@ -205,7 +176,7 @@ def find_value(
     if kind not in ("number", "date", "month"):
         return []
     for number in index.ordered(near.page if near else None):
-        candidates = list(_typed_candidates(kind, value, index.text(number)))
+        candidates = list(printed_spans(kind, value, index.text(number)))
         if candidates:
             start, end = _nearest(candidates, near, number)
             return [Located(number, start, end, "value", 1.0)]
@@ -233,7 +204,7 @@ def occurrences(
                     return None
     elif kind in ("number", "date", "month"):
         for number in index.numbers:
-            for start, end in _typed_candidates(kind, value, index.text(number)):
+            for start, end in printed_spans(kind, value, index.text(number)):
                 found.append(Located(number, start, end, "value", 1.0))
                 if len(found) > limit:
                     return None
@@ -244,7 +215,7 @@ def holds(value: Any, text: str) -> bool:
     """True when ``text`` prints the typed ``value`` (a number, date or year-month)."""
     kind = value_kind(value)
     if kind in ("number", "date", "month"):
-        return next(iter(_typed_candidates(kind, value, text)), None) is not None
+        return next(iter(printed_spans(kind, value, text)), None) is not None
     return _string_in_quote(value, [text], kind)
 
 
@@ -393,67 +364,6 @@ def _find_wrapped(index: PageIndex, quote: str, near: Located | None) -> list[Lo
         rest = Located(first.page, match.start(), match.end(), "normalized", 1.0)
         return [_replace_match(first, "normalized"), rest]
     return []
-
-
-def _typed_candidates(kind: str, value: Any, text: str) -> Iterable[tuple[int, int]]:
-    if kind == "number":
-        return _number_spans(float(value), text)
-    if kind == "date":
-        return _date_spans(dt.date.fromisoformat(str(value)), text)
-    return _month_spans(str(value), text)
-
-
-def _number_spans(value: float, text: str) -> Iterator[tuple[int, int]]:
-    whole = str(int(abs(value)))
-    # Cheap pre-check: the last digits of the whole part are printed whatever the separators.
-    if whole[-3:] not in text:
-        return
-    for match in _NUMBER_TOKEN.finditer(text):
-        token = match.group(0)
-        readings = {parse_number(token), parse_number(token, decimal_comma=True)}
-        readings.add(parse_number(token, decimal_comma=False))
-        for reading in readings:
-            if reading is not None and abs(abs(reading) - abs(value)) <= NUMBER_TOLERANCE:
-                yield match.start(), match.end()
-                break
-
-
-def _date_spans(value: dt.date, text: str) -> Iterator[tuple[int, int]]:
-    """Printings of the date: each place its day number is printed is read in a small window
-    around it (parsing the whole page once per candidate would be quadratic)."""
-    seen: set[tuple[int, int]] = set()
-    for day in re.finditer(rf"(?<!\d)0?{value.day}(?!\d)", text):
-        low = max(0, day.start() - DATE_WINDOW_BEFORE)
-        window = text[low : day.end() + DATE_WINDOW_AFTER]
-        for day_first in (None, True, False):
-            position = 0
-            while position < len(window):
-                found = find_date(window[position:], day_first=day_first, default_year=value.year)
-                if found is None:
-                    break
-                date, start, end = found
-                span = (low + position + start, low + position + end)
-                covers_day = span[0] <= day.start() < span[1]
-                if date == value and covers_day and span not in seen:
-                    seen.add(span)
-                    yield span
-                position += max(end, start + 1)
-
-
-def _month_spans(value: str, text: str) -> Iterator[tuple[int, int]]:
-    year, month = int(value[:4]), int(value[5:7])
-    if str(year) not in text:
-        return
-    for match in _MONTH_NAME_YEAR.finditer(text):
-        if month_number(match.group(1)) == month and int(match.group(2)) == year:
-            yield match.start(), match.end()
-    for match in _NUMERIC_YEAR_MONTH.finditer(text):
-        if match.group(1):
-            found = (int(match.group(1)), int(match.group(2)))
-        else:
-            found = (int(match.group(4)), int(match.group(3)))
-        if found == (year, month):
-            yield match.start(), match.end()
 
 
 def _replace_match(span: Located, match: str) -> Located:
