@@ -117,7 +117,7 @@ def test_partial_results_are_not_cached(project):
 
     with FakeOpenAI(second_page_fails) as server:
         outcome = run_pipeline(
-            PipelineInput(INVOICE_SCHEMA, ExtractConfig(), text=text),
+            PipelineInput(INVOICE_SCHEMA, ExtractConfig(num_pages_context=1), text=text),
             registry=registry(server.base_url),
             cache=cache,
         )

@@ -111,10 +111,10 @@ def test_a_failing_chunk_gives_partial_success_naming_its_pages(devset_dir):
     def page_two_fails(request):
         return error(500) if 2 in document_pages(request) else oracle(request)
 
+    # One chunk per page: context pages keep short pages from being packed together.
+    job = devset_input(devset_dir, "bank_statement_001", num_pages_context=1)
     with FakeOpenAI(page_two_fails) as server:
-        outcome = run_pipeline(
-            devset_input(devset_dir, "bank_statement_001"), registry=registry(server.base_url)
-        )
+        outcome = run_pipeline(job, registry=registry(server.base_url))
     assert outcome.status == "PARTIAL_SUCCESS"
     assert outcome.error.startswith("Extraction failed on page(s) 2: Model call failed after 3")
     assert outcome.data["bank_name"] == oracle.expected["bank_name"]
@@ -276,7 +276,7 @@ def test_page_range_limits_the_pages_sent_and_counted():
     )
     with FakeOpenAI(slow_answer) as server:
         outcome = run_pipeline(job, registry=registry(server.base_url))
-    assert sorted(list(document_pages(r)) for r in server.requests) == [[2], [3]]
+    assert [list(document_pages(r)) for r in server.requests] == [[2, 3]]  # packed: short pages
     assert outcome.metadata["usage"]["num_pages_extracted"] == 2 == outcome.pages_total
     assert outcome.metadata["pages"]["beyond_end"] == [9]
 
@@ -309,3 +309,19 @@ def test_section_chunks_follow_headings():
     texts = sorted(document_pages(r)[1] for r in server.requests)
     assert outcome.status == "SUCCESS"
     assert len(texts) == 2 and texts[0].startswith("# Parties") and texts[1].startswith("# Payment")
+
+
+def test_short_pages_share_a_request_and_long_ones_do_not(devset_dir):
+    oracle = DevsetOracle(devset_dir, "bank_statement_002")
+    with FakeOpenAI(oracle) as server:
+        outcome = run_pipeline(
+            devset_input(devset_dir, "bank_statement_002"), registry=registry(server.base_url)
+        )
+    assert [sorted(document_pages(r)) for r in server.requests] == [[1, 2, 3]]
+    assert accuracy(devset_dir, "bank_statement_002", outcome.data) == 1.0
+    long_pages = PipelineInput(
+        INVOICE_SCHEMA, ExtractConfig(), text="\f".join(" ".join(["word"] * 3000) for _ in range(3))
+    )
+    with FakeOpenAI(slow_answer) as server:
+        run_pipeline(long_pages, registry=registry(server.base_url))
+    assert sorted(sorted(document_pages(r)) for r in server.requests) == [[1], [2], [3]]

@@ -50,7 +50,37 @@ def plan_chunks(
         num_pages_context=config.num_pages_context,
         token_budget=CHUNK_TOKENS[target],
     )
-    return [ChunkPlan(tuple(chunk.pages), _segments(chunk)) for chunk in chunks]
+    plans = [ChunkPlan(tuple(chunk.pages), _segments(chunk)) for chunk in chunks]
+    # Sections are meant to be read one at a time; context pages already widen each chunk.
+    if mode == ChunkMode.SECTION or target == ExtractionTarget.PER_PAGE or config.num_pages_context:
+        return plans
+    return _pack(plans, [chunk.tokens for chunk in chunks], CHUNK_TOKENS[target])
+
+
+def _pack(plans: list[ChunkPlan], tokens: list[int], budget: int) -> list[ChunkPlan]:
+    """Join consecutive chunks while they fit the budget: short pages share one request, so
+    the instructions and schema are paid once for them, and the model sees them together."""
+    packed: list[ChunkPlan] = []
+    used = 0
+    for plan, size in zip(plans, tokens, strict=True):
+        if packed and used + size <= budget:
+            last = packed[-1]
+            pages = tuple(dict.fromkeys(last.pages + plan.pages))
+            packed[-1] = ChunkPlan(pages, _join_segments(last.segments, plan.segments))
+            used += size
+        else:
+            packed.append(plan)
+            used = size
+    return packed
+
+
+def _join_segments(
+    first: tuple[PageText, ...], second: tuple[PageText, ...]
+) -> tuple[PageText, ...]:
+    if first and second and first[-1].number == second[0].number:
+        joined = PageText(first[-1].number, first[-1].text + "\n" + second[0].text)
+        return (*first[:-1], joined, *second[1:])
+    return (*first, *second)
 
 
 def _segments(chunk: Chunk) -> tuple[PageText, ...]:
