@@ -129,7 +129,10 @@ def _sentences(layouts: list[PageLayout]) -> list[tuple[int, int, str]]:
 
 def _sentence_score(sentence: str, spec: FieldSpec) -> float:
     stems = {_stem(w) for w in sentence.split()}
-    name_words = [w for w in words_of(spec.name).split() if w not in _STOP]
+    # A unit in the name ("term_months") is what to read, not a word the text must repeat.
+    name_words = [
+        w for w in words_of(spec.name).split() if w not in _STOP and w.rstrip("s") not in _UNITS
+    ]
     if not name_words or any(_stem(w) not in stems for w in name_words):
         return 0.0
     described = {

@@ -192,7 +192,16 @@ def join_lines(lines: list[str]) -> str:
 
 
 def section_text(spec: FieldSpec, layouts: list[PageLayout]) -> Found | None:
-    """The running text of the section named by ``spec``."""
+    """The running text of the section named by ``spec``: one-cell lines of prose, not a
+    table or a block of short values."""
+    got = section_rows(spec, layouts)
+    if got is None:
+        return None
+    rows, heading = got
+    if sum(1 for row in rows if len(row.cells) == 1 and len(row.text.split()) >= 6) < max(
+        1, len(rows) // 2
+    ):
+        return None
     got = section_lines(spec, layouts)
     if got is None:
         return None

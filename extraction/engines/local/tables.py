@@ -57,6 +57,7 @@ class Table:
     header_row: int
     records: list[dict[str, Found]] = field(default_factory=list)
     header_rows: list[int] = field(default_factory=list)
+    group: Found | None = None  # the group heading in force (it runs on across pages)
 
     @property
     def mapped(self) -> set[str]:
@@ -239,7 +240,7 @@ def read_table(
     unmapped = [c for c in children if c.name not in table.mapped and c.kind in {"string", "enum"}]
     typed = {c.spec.name for c in table.columns if c.spec is not None and c.spec.kind != "string"}
     records: list[dict[str, Found]] = []
-    group: Found | None = None
+    group: Found | None = table.group
     misses = 0
     last_y = rows[first - 1].y1 if first > 0 else 0.0
     for row in rows[first:]:
@@ -255,6 +256,7 @@ def read_table(
                 value = match_enum(cell.text, unmapped[0].enum)
             if value is not None:
                 group = Found(value, row.page, cell.start, cell.end, 0.85, "group heading row")
+                table.group = group
                 continue
         got = _record(row, table.columns, hints)
         record, placed = got if got else ({}, 0)
@@ -322,13 +324,16 @@ def extract_table(
             break
         index += 1
         page = numbers[index]
+        group = table.group
         repeated = [t for t in by_header_page.get(page, []) if _same_columns(t, best)]
         if repeated:
             table = repeated[0]
+            table.group = group
             continue
         if not to_end:
             break
         table = Table(best.columns, best.score, page, -1)
+        table.group = group
     _settle_date_order(records, children, hints)
     return records, how
 
