@@ -383,3 +383,98 @@ def test_pages_fit_a_1024px_window(web, owner, owner_project):  # noqa: ANN001
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1024, (name, width)
         web.shot(f"1024-{name}")
+
+
+def test_results_arriving_live_link_fields_and_boxes_both_ways(
+    web, owner, owner_project, devset_dir
+):  # noqa: ANN001
+    """The citation viewer on a result written while the page is open (engine-independent)."""
+    page = web.page
+    pdf, expected = devset_document(devset_dir, "invoice_001")
+    meta = json.loads((devset_dir / "invoice_001.meta.json").read_text())
+    source = services.file_upload(
+        project=owner_project,
+        content=pdf.read_bytes(),
+        name=pdf.name,
+        declared_type="application/pdf",
+    )
+    agent = services.agent_get_or_create_default(project=owner_project)
+    job = ExtractionJob.objects.create(
+        project=owner_project,
+        agent=agent,
+        file=source,
+        file_name=source.name,
+        data_schema={"type": "object"},
+        config={"cite_sources": True, "confidence_scores": True},
+        status=JobStatus.RUNNING,
+        pages_total=1,
+    )
+    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    web.login("owner")
+    web.goto(reverse("job_detail", args=[job.id]))
+    page.evaluate("window.__noReload = true")
+
+    def cited(x: float, y: float, confidence: float) -> dict:
+        return {
+            "citation": [
+                {
+                    "page": 1,
+                    "matching_text": "…",
+                    "bounding_boxes": [{"x": x, "y": y, "w": 80.0, "h": 11.0}],
+                    "page_dimensions": {"width": 612.0, "height": 792.0},
+                }
+            ],
+            "confidence": confidence,
+            "match": "exact",
+        }
+
+    data = {"invoice_number": expected["invoice_number"], "total": expected["total"], "po": "X"}
+    ExtractionRun.objects.filter(job=job).update(
+        status="SUCCESS",
+        data=data,
+        extraction_metadata={
+            "engine": "local",
+            "usage": {
+                "num_pages_extracted": 1,
+                "num_document_tokens": 900,
+                "num_output_tokens": 30,
+            },
+            "field_metadata": {
+                "invoice_number": cited(480, 120, 0.95),
+                "total": cited(480, 620, 0.7),
+                "po": {"citation": [], "confidence": 0.1, "match": "not_found"},
+            },
+        },
+    )
+    ExtractionJob.objects.filter(id=job.id).update(status=JobStatus.SUCCESS, pages_done=1)
+    page.locator("[data-testid=result-field][data-path=total]").wait_for(timeout=10_000)
+    page.locator("[data-testid=page-image]").first.wait_for()
+    page.wait_for_function("document.querySelector('[data-testid=page-image]').naturalWidth > 0")
+    assert page.evaluate("window.__noReload") is True
+    assert page.locator("[data-testid=citation-box]").count() == 2
+    assert page.locator(
+        "[data-testid=result-field][data-path=po] [data-testid=unsupported]"
+    ).is_visible()
+    assert (
+        page.locator("[data-testid=result-field][data-path=invoice_number] .conf").inner_text()
+        == "95%"
+    )
+
+    page.click("[data-testid=result-field][data-path=total]")
+    box = page.locator("[data-testid=citation-box][data-path=total]")
+    assert "is-active" in box.get_attribute("class")
+    assert box.is_visible()
+    web.shot("01-field-to-box")
+
+    page.click("[data-testid=citation-box][data-path=invoice_number]")
+    field = page.locator("[data-testid=result-field][data-path=invoice_number]")
+    assert "is-active" in field.get_attribute("class")
+    assert "is-active" not in box.get_attribute("class")
+    web.shot("02-box-to-field")
+
+    page.click("[data-testid=result-field][data-path=po]")
+    assert (
+        page.locator("[data-citation-note]").inner_text()
+        == "This value was not found in the document."
+    )
+    assert meta["page_count"] == 1
