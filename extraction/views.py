@@ -161,14 +161,12 @@ def _submit(
 @login_required
 def extraction_new(request: HttpRequest) -> HttpResponse:
     """Upload or paste, build the schema, pick options; run and/or save as an agent."""
-    project = project_for_request(request)
     agent = None
-    if request.GET.get("agent") or request.POST.get("agent"):
-        agent = _find(
-            request,
-            selectors.agent_get,
-            agent_id=request.GET.get("agent") or request.POST.get("agent"),
-        )
+    agent_id = request.GET.get("agent") or request.POST.get("agent")
+    if agent_id:
+        agent = _find(request, selectors.agent_get, agent_id=agent_id)
+    # Runs from an agent belong to the agent's project, whichever project is current.
+    project = agent.project if agent else project_for_request(request)
     save_only = request.POST.get("action") == "save"
     form = NewExtractionForm(
         request.POST or None, request.FILES or None, files_required=not save_only

@@ -580,3 +580,58 @@ def test_pasted_text_results_highlight_cited_spans(owner_client, owner_project):
         'tabindex="0">INV-7</mark>'
     ) in page
     assert "Invoice &lt;b&gt;" in page and "<b>INV" not in page
+
+
+def test_agent_create_list_and_delete(owner_client, owner_project):  # noqa: ANN001
+    response = owner_client.post(
+        reverse("agent_new"),
+        {
+            "name": "Receipts",
+            "data_schema": json.dumps(STARTER_SCHEMAS["receipt"]),
+            "extraction_mode": "BALANCED",
+            "extraction_target": "PER_DOC",
+            "chunk_mode": "PAGE",
+            "priority": "medium",
+            "confidence_scores": "on",
+        },
+    )
+    agent = ExtractionAgent.objects.get(project=owner_project, name="Receipts")
+    assert response["Location"] == reverse("agent_detail", args=[agent.id])
+    assert agent.config["confidence_scores"] is True and agent.config["cite_sources"] is False
+    listing = owner_client.get(reverse("agents")).content.decode()
+    assert "Receipts" in listing and f"?agent={agent.id}" in listing
+    prefilled = owner_client.get(reverse("extraction_new") + f"?agent={agent.id}").content.decode()
+    assert '"merchant"' in prefilled and f'name="agent" value="{agent.id}"' in prefilled
+    duplicate = owner_client.post(
+        reverse("agent_new"),
+        {
+            "name": "Receipts",
+            "data_schema": json.dumps(SCHEMA),
+            "extraction_mode": "BALANCED",
+            "extraction_target": "PER_DOC",
+            "chunk_mode": "PAGE",
+            "priority": "medium",
+        },
+    )
+    assert duplicate.status_code == 400 and "already exists" in duplicate.content.decode()
+    owner_client.post(reverse("agent_delete", args=[agent.id]))
+    assert not ExtractionAgent.objects.filter(id=agent.id).exists()
+
+
+def test_running_an_agent_from_another_project_stays_in_that_project(owner_client, owner_project):  # noqa: ANN001
+    other = project_create(organization=owner_project.organization, name="Other")
+    agent = AgentFactory(project=other)
+    owner_client.post(
+        reverse("extraction_new"),
+        {
+            "agent": str(agent.id),
+            "text": "Total: 5",
+            "data_schema": json.dumps(SCHEMA),
+            "extraction_mode": "BALANCED",
+            "extraction_target": "PER_DOC",
+            "chunk_mode": "PAGE",
+            "priority": "medium",
+        },
+    )
+    job = ExtractionJob.objects.get(agent=agent)
+    assert job.project == other
