@@ -255,6 +255,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "extraction.api.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "extraction.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.APIKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_key": envstr("OPENEXTRACT_API_RATE_LIMIT", "1200/min")},
 }

@@ -9,6 +9,7 @@ from typing import Any
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from extraction import maintenance, services
 from extraction.caching import ProjectResultCache
@@ -131,7 +132,17 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     )
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # The database restarting is transient: try again with backoff (the reaper is the backstop).
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=50,
+)
 def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the task
     """Run one extraction job. Redelivery and duplicate delivery are harmless (see job_start)."""
     job = services.job_start(job_id=job_id)

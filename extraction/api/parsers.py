@@ -1,0 +1,47 @@
+"""A JSON parser that refuses absurdly nested bodies with a 400 instead of recursing into a 500."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+MAX_JSON_DEPTH = 64
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """True when brackets outside strings nest deeper than ``limit`` (one linear scan)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None) -> Any:  # noqa: ANN001
+        raw = stream.read() if stream is not None else b""
+        if json_depth_exceeds(raw, MAX_JSON_DEPTH):
+            raise ParseError(f"JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+        try:
+            return json.loads(
+                raw.decode(parser_context.get("encoding", "utf-8") if parser_context else "utf-8")
+            )
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
