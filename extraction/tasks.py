@@ -173,6 +173,8 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
             ),
         )
         return
+    except (OperationalError, InterfaceError):
+        raise  # the database is unreachable: retried with backoff (see the decorator)
     except Exception:
         logger.exception("extract_job %s failed unexpectedly", job_id)
         services.job_fail(
