@@ -178,7 +178,11 @@ def main() -> None:
     ratios = [r["ratio"] for r in rows]
     pages = sum(r["pages"] for r in rows)
     print()
-    print(f"documents: {len(rows)}, pages: {pages}, calls: {sum(r['calls'] for r in rows)}")
+    prompt_total = sum(r["prompt_per_page"] * r["pages"] for r in rows)
+    print(
+        f"documents: {len(rows)}, pages: {pages}, calls: {sum(r['calls'] for r in rows)}, "
+        f"prompt tokens: {prompt_total:.0f} ({prompt_total / pages:.0f} per page)"
+    )
     print(
         "ratio (prompt tokens beyond the fixed cost / page text tokens): "
         f"median {statistics.median(ratios):.3f}, max {max(ratios):.3f}; "

@@ -207,3 +207,33 @@ def test_null_for_an_optional_non_nullable_property_is_left_out():
     data = coerce_to_schema({"a": None, "b": None}, schema)
     assert data == {"b": None}
     assert validation_errors(data, schema) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "ok"),
+    [
+        ({"n": 1, "tags": ["a"], "kind": "x", "either": "s"}, True),
+        ({"n": 1, "tags": ["a"], "kind": "x", "either": 2}, False),  # integer and number
+        ({"n": 1.5, "tags": ["a"], "kind": "x", "either": 2}, False),  # not an integer
+        ({"n": 1, "tags": [1], "kind": "x", "either": 2}, False),
+        ({"n": 1, "tags": [], "kind": "z", "either": 2}, False),  # enum
+        ({"n": 1, "tags": [], "kind": "x", "either": 2, "extra": 1}, False),
+        ({"n": 1, "tags": [], "kind": "x", "either": 2.0}, False),  # matches both oneOf branches
+        ({"tags": [], "kind": "x", "either": "s"}, False),  # required
+        ({"n": 1, "tags": [], "kind": "x", "either": "s", "code": "ab"}, False),  # pattern
+    ],
+)
+def test_quick_validity_check_agrees_with_jsonschema(data, ok):
+    schema = {
+        "type": "object",
+        "properties": {
+            "n": {"type": "integer"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "kind": {"enum": ["x", "y"]},
+            "either": {"oneOf": [{"type": "integer"}, {"type": "number"}, {"type": "string"}]},
+            "code": {"type": "string", "pattern": "^[0-9]+$"},
+        },
+        "required": ["n"],
+        "additionalProperties": False,
+    }
+    assert (validation_errors(data, schema) == []) is ok
