@@ -63,7 +63,7 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
                 for c in other.cells
                 if abs(c.x0 - anchor.x0) < 8
                 or (abs(c.xc - anchor.xc) < 8 and c.x0 > anchor.x0)
-                or (abs(c.x1 - anchor.x1) < 4 and c.x0 > anchor.x0 + 20)
+                or (abs(c.x1 - anchor.x1) < 4 and abs(c.x0 - anchor.x0) > 20)
             ),
             None,
         )

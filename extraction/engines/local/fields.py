@@ -172,7 +172,10 @@ def candidates(
                         continue
                     offset = text.find(words[n], len(head))
                     rest = text[offset:]
-                    if spec.kind == "string" and not re.search(r"\d", rest):
+                    # Without a colon only an identifier ("Invoice Number 002993") is a value.
+                    if spec.kind == "string" and (
+                        not re.search(r"\d", rest) or len(rest.split()) > 2
+                    ):
                         break
                     got = _value_from_cell(spec, cell, rest, offset, hints)
                     if got:

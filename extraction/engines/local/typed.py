@@ -26,6 +26,11 @@ _DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 _COMMA_DECIMAL = re.compile(r"\d,\d{2}(?![\d.,])")
 _DOT_DECIMAL = re.compile(r"(?<![\d.])\d+\.\d{2}(?![\d.,])")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_DATE_YEAR = re.compile(
+    r"(?:\b\d{1,2}[./-]\d{1,2}[./-]|\b[A-Za-zÀ-ÿ]{3,9}\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?"
+    r"|\b\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,9}\.?,?\s+)(19[5-9]\d|20\d\d)\b"
+    r"|\b(19[5-9]\d|20\d\d)(?=-\d{2}-\d{2}\b)"
+)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(
     r"(?<![\w])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,5}){1,4}(?![\w])"
@@ -53,7 +58,9 @@ def infer_hints(texts: list[str]) -> DocumentHints:
     comma = len(_COMMA_DECIMAL.findall(text))
     dot = len(_DOT_DECIMAL.findall(text))
     decimal_comma = comma > dot if (comma or dot) else None
-    years = Counter(_YEAR.findall(text))
+    # The year of dates printed without one: the year the document's full dates use (a bare
+    # four-digit number may be an account or a street number).
+    years = Counter(a or b for a, b in _DATE_YEAR.findall(text)) or Counter(_YEAR.findall(text))
     year = int(years.most_common(1)[0][0]) if years else None
     votes: Counter[str] = Counter()
     lowered = text.lower()

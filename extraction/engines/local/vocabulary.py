@@ -350,7 +350,6 @@ SYNONYMS: dict[str, list[str]] = {
         "closing balance",
         "ending balance",
         "new balance",
-        "balance carried forward",
         "final balance",
         "end balance",
         "neuer kontostand",
