@@ -247,3 +247,12 @@ def test_text_models_get_no_images_even_with_a_renderer():
     with FakeOpenAI([completion(GOOD)]) as server:
         run(server, document(INVOICE_TEXT), engine=engine)
     assert isinstance(server.requests[0]["messages"][1]["content"], str)
+
+
+def test_failed_verification_keeps_the_first_values():
+    first = {"data": {"invoice_number": "INV-999", "total": 1234.56, "issue_date": None}}
+    with FakeOpenAI([completion({**first, "quotes": []}), error(400, "no")]) as server:
+        engine = OpenAIEngine(retry=FAST_RETRY, verify=True)
+        result = run(server, document(INVOICE_TEXT), engine=engine)
+    assert result.data["invoice_number"] == "INV-999"
+    assert "verification pass failed" in result.warnings[0]

@@ -255,7 +255,12 @@ class OpenAIEngine:
         }
         if not plan.endpoint.supports_json_schema:
             response_format = {"type": "json_object"}
-        reply = self._call(plan, messages, response_format)
+        try:
+            reply = self._call(plan, messages, response_format)
+        except EngineError as exc:
+            # The first pass already produced values; a failed second look keeps them.
+            result.warnings.append(f"verification pass failed, first values kept: {exc}")
+            return
         try:
             fields = json.loads(_strip_fences(reply.content)).get("fields") or []
         except (ValueError, AttributeError):
