@@ -158,7 +158,7 @@ def _checked_engine_span(index: PageIndex, value: Any, span: Located) -> Located
     """The engine's span, or, when its text does not show the value (an engine offset off by
     a few words), the value's closest printing on the same page. Kept as given when the value
     is not printed as such there (an enum code)."""
-    if holds(value, index.text(span.page)[span.start : span.end]):
+    if holds(value, index.text(span.page)[span.start : span.end], index):
         return span
     found, _ = locate(index.restricted([span.page]), value, None, near=span)
     if not found:

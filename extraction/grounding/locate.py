@@ -35,6 +35,8 @@ STRING_IN_QUOTE_RATIO = 80.0
 LOOSE_EXACT_MIN_CHARS = 6
 # How far after its first piece the rest of a wrapped quote may be printed (characters).
 WRAPPED_MAX_GAP = 300
+# Longer quotes are sentences, not table cells; each extra word costs a search of every page.
+WRAPPED_MAX_WORDS = 8
 # Score kept by a quote that is the only evidence for a value not printed as such.
 DERIVED_SCORE = 0.75
 
@@ -64,6 +66,8 @@ class PageIndex:
         self._texts: dict[int, str] = {}
         self._lowered: dict[int, str] = {}
         self._pages: OrderedDict[int, Page] = OrderedDict()
+        self._prints: dict[str, bool] = {}
+        self._all_numbers = self.numbers
 
     def restricted(self, numbers: Sequence[int]) -> PageIndex:
         """The same document limited to ``numbers``, sharing the text already read."""
@@ -71,6 +75,8 @@ class PageIndex:
         index._texts = self._texts
         index._lowered = self._lowered
         index._pages = self._pages
+        index._prints = self._prints
+        index._all_numbers = self._all_numbers
         return index
 
     def page(self, number: int) -> Page:
@@ -106,6 +112,13 @@ class PageIndex:
             if number != first:
                 yield number
 
+    def prints(self, token: str) -> bool:
+        """Whether any page of the search (before ``restricted``) prints ``token`` (a year, say);
+        remembered per token."""
+        if token not in self._prints:
+            self._prints[token] = any(token in self.text(n) for n in self._all_numbers)
+        return self._prints[token]
+
     def total_chars(self) -> int:
         return sum(len(self.text(number)) for number in self.numbers)
 
@@ -126,37 +139,54 @@ def locate(
     if kind == "null":
         return [], None
     if quote:
-        quoted = find_text(index, quote, near=near)
-        if quoted:
+        first: list[Located] = []
+        for quoted in quote_candidates(index, quote, near=near):
+            first = first or quoted
             texts = [index.text(span.page)[span.start : span.end] for span in quoted]
             if kind in ("bool", "string") and _string_in_quote(value, texts, kind):
                 return quoted, quoted[0].match
-            if kind not in ("bool", "string") and holds(value, " ".join(texts)):
+            if kind not in ("bool", "string") and holds(value, " ".join(texts), index):
                 return quoted, quoted[0].match
-            found = find_value(index, value, near=quoted[0])
+        if first:
+            found = find_value(index, value, near=first[0])
             if found:
-                return found, quoted[0].match
+                return found, first[0].match
             if kind in ("bool", "string"):
                 # A derived value (an enum code read from "VISA CREDIT", a yes/no read from a
                 # sentence) is not printed as such: the quote is the evidence.
-                derived = [_replace_score(span, span.score * DERIVED_SCORE) for span in quoted]
-                return derived, quoted[0].match
-            return [], quoted[0].match
+                derived = [_replace_score(span, span.score * DERIVED_SCORE) for span in first]
+                return derived, first[0].match
+            return [], first[0].match
     found = find_value(index, value, near=near, as_value=bool(quote))
     return found, None
 
 
 def find_text(index: PageIndex, quote: str, *, near: Located | None = None) -> list[Located]:
-    """The quote's spans: exact, then normalized, then fuzzy, then line by line when it spans
-    several printed lines that the page text does not keep together. Empty when not found."""
-    for finder in (_find_exact, _find_normalized, _find_fuzzy):
+    """The quote's spans by the first strategy that finds it (``quote_candidates``); empty
+    when it is not printed."""
+    return next(quote_candidates(index, quote, near=near), [])
+
+
+def quote_candidates(
+    index: PageIndex, quote: str, *, near: Located | None = None
+) -> Iterator[list[Located]]:
+    """Where the quote may be printed, strongest evidence first: exact, normalized, line by
+    line (a multi-line quote whose lines the page text does not keep together) or in two
+    pieces (a wrapped table cell), then fuzzy. A caller checking the value stops at the first
+    candidate that shows it."""
+    for finder in (_find_exact, _find_normalized):
         hit = finder(index, quote, near)
         if hit is not None:
-            return [hit]
+            yield [hit]
     lines = [line.strip() for line in quote.splitlines() if line.strip()]
-    if len(lines) > 1:
-        return _find_lines(index, lines, near)
-    return _find_wrapped(index, quote, near)
+    pieces = (
+        _find_lines(index, lines, near) if len(lines) > 1 else _find_wrapped(index, quote, near)
+    )
+    if pieces:
+        yield pieces
+    hit = _find_fuzzy(index, quote, near)
+    if hit is not None:
+        yield [hit]
 
 
 def find_value(
@@ -176,7 +206,7 @@ def find_value(
     if kind not in ("number", "date", "month"):
         return []
     for number in index.ordered(near.page if near else None):
-        candidates = list(printed_spans(kind, value, index.text(number)))
+        candidates = list(_printed(index, kind, value, number))
         if candidates:
             start, end = _nearest(candidates, near, number)
             return [Located(number, start, end, "value", 1.0)]
@@ -204,19 +234,26 @@ def occurrences(
                     return None
     elif kind in ("number", "date", "month"):
         for number in index.numbers:
-            for start, end in printed_spans(kind, value, index.text(number)):
+            for start, end in _printed(index, kind, value, number):
                 found.append(Located(number, start, end, "value", 1.0))
                 if len(found) > limit:
                     return None
     return found
 
 
-def holds(value: Any, text: str) -> bool:
+def holds(value: Any, text: str, index: PageIndex | None = None) -> bool:
     """True when ``text`` prints the typed ``value`` (a number, date or year-month)."""
     kind = value_kind(value)
     if kind in ("number", "date", "month"):
-        return next(iter(printed_spans(kind, value, text)), None) is not None
+        year_printed = index is not None and kind == "date" and index.prints(str(value)[:4])
+        spans = printed_spans(kind, value, text, year_printed=year_printed)
+        return next(iter(spans), None) is not None
     return _string_in_quote(value, [text], kind)
+
+
+def _printed(index: PageIndex, kind: str, value: Any, number: int) -> Iterator[tuple[int, int]]:
+    year_printed = kind == "date" and index.prints(str(value)[:4])
+    yield from printed_spans(kind, value, index.text(number), year_printed=year_printed)
 
 
 def _string_in_quote(value: Any, texts: list[str], kind: str) -> bool:
@@ -348,6 +385,8 @@ def _find_wrapped(index: PageIndex, quote: str, near: Located | None) -> list[Lo
     """A one-line quote printed as two pieces with other text between them (a table cell
     wrapped onto a second line): the longest leading words found, then the rest close after."""
     words = quote.split()
+    if len(words) > WRAPPED_MAX_WORDS:
+        return []
     for cut in range(len(words) - 1, 0, -1):
         head = " ".join(words[:cut])
         first = _find_exact(index, head, near) or _find_normalized(index, head, near)

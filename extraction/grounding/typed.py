@@ -24,9 +24,13 @@ DATE_WINDOW_AFTER = 28
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR_MONTH = re.compile(r"^\d{4}-\d{2}$")
 # Digit runs with the separators amounts use; a space only as a thousands separator.
-_NUMBER_TOKEN = re.compile(
-    r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d(?:[\d.,'’\u00a0\u202f]*\d)?"
+_NUMBER_TOKENS = (
+    re.compile(r"\d(?:[\d.,'’]*\d)?"),
+    # Spaces as thousands separators ("1 829,88") overlap plain tokens ("6 304,98" is a
+    # quantity and a price), so they are read separately.
+    re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?"),
 )
+_WORD_START = re.compile(r"(?<!\S)\S")
 _MONTH_NAME_YEAR = re.compile(r"\b([A-Za-zÀ-ÿ]{3,10})\.?,?\s+(\d{4})\b")
 _NUMERIC_YEAR_MONTH = re.compile(r"\b(\d{4})[-/.](\d{1,2})\b|\b(\d{1,2})[-/.](\d{4})\b")
 
@@ -47,13 +51,17 @@ def value_kind(value: Any) -> str:
     return "string"
 
 
-def printed_spans(kind: str, value: Any, text: str) -> Iterable[tuple[int, int]]:
+def printed_spans(
+    kind: str, value: Any, text: str, *, year_printed: bool = False
+) -> Iterable[tuple[int, int]]:
     """``(start, end)`` of each printing of ``value`` in ``text``; ``kind`` is
-    ``value_kind(value)`` and must be number, date or month (raises ValueError otherwise)."""
+    ``value_kind(value)`` and must be number, date or month (raises ValueError otherwise).
+    ``year_printed``: the document prints the date's year elsewhere (a statement period), so
+    a date printed without one (``12/05``, ``05 Mar``) may be it."""
     if kind == "number":
         return _number_spans(float(value), text)
     if kind == "date":
-        return _date_spans(dt.date.fromisoformat(str(value)), text)
+        return _date_spans(dt.date.fromisoformat(str(value)), text, year_printed)
     if kind == "month":
         return _month_spans(str(value), text)
     raise ValueError(f"no printed form is searched for a {kind} value")
@@ -64,36 +72,37 @@ def _number_spans(value: float, text: str) -> Iterator[tuple[int, int]]:
     # Cheap pre-check: the last digits of the whole part are printed whatever the separators.
     if whole[-3:] not in text:
         return
-    for match in _NUMBER_TOKEN.finditer(text):
-        token = match.group(0)
-        readings = {parse_number(token), parse_number(token, decimal_comma=True)}
-        readings.add(parse_number(token, decimal_comma=False))
-        for reading in readings:
-            if reading is not None and abs(abs(reading) - abs(value)) <= NUMBER_TOLERANCE:
+    for pattern in _NUMBER_TOKENS:
+        for match in pattern.finditer(text):
+            token = match.group(0)
+            readings = {parse_number(token), parse_number(token, decimal_comma=True)}
+            readings.add(parse_number(token, decimal_comma=False))
+            if any(
+                r is not None and abs(abs(r) - abs(value)) <= NUMBER_TOLERANCE for r in readings
+            ):
                 yield match.start(), match.end()
-                break
 
 
-def _date_spans(value: dt.date, text: str) -> Iterator[tuple[int, int]]:
-    """Printings of the date: each place its day number is printed is read in a small window
-    around it (parsing the whole page once per candidate would be quadratic)."""
+def _date_spans(value: dt.date, text: str, year_printed: bool) -> Iterator[tuple[int, int]]:
+    """Printings of the date: each place its day number is printed is parsed in a small window
+    (the whole page once per candidate would be quadratic). The window starts at each word
+    just before the day, as ``find_date`` reads only the first date-like text it meets. A date
+    printed without a year counts only when the document prints the value's year somewhere."""
+    default_year = value.year if year_printed or str(value.year) in text else None
     seen: set[tuple[int, int]] = set()
     for day in re.finditer(rf"(?<!\d)0?{value.day}(?!\d)", text):
         low = max(0, day.start() - DATE_WINDOW_BEFORE)
-        window = text[low : day.end() + DATE_WINDOW_AFTER]
-        for day_first in (None, True, False):
-            position = 0
-            while position < len(window):
-                found = find_date(window[position:], day_first=day_first, default_year=value.year)
-                if found is None:
-                    break
-                date, start, end = found
-                span = (low + position + start, low + position + end)
-                covers_day = span[0] <= day.start() < span[1]
-                if date == value and covers_day and span not in seen:
+        starts = [low + m.start() for m in _WORD_START.finditer(text[low : day.start()])]
+        for start in [*starts, day.start()]:
+            window = text[start : day.end() + DATE_WINDOW_AFTER]
+            for day_first in (None, True, False):
+                found = find_date(window, day_first=day_first, default_year=default_year)
+                if found is None or found[0] != value:
+                    continue
+                span = (start + found[1], start + found[2])
+                if span[0] <= day.start() < span[1] and span not in seen:
                     seen.add(span)
                     yield span
-                position += max(end, start + 1)
 
 
 def _month_spans(value: str, text: str) -> Iterator[tuple[int, int]]:

@@ -118,3 +118,34 @@ def test_occurrences_lists_every_place_and_gives_up_on_very_common_text():
     places = occurrences(index, "Sales", None)
     assert [p.match for p in places] == ["exact", "exact", "normalized"]
     assert occurrences(index, "Sales", None, limit=2) is None
+
+
+def test_date_printed_without_year_counts_only_when_the_document_prints_the_year():
+    document = load_document_pages(
+        ["Statement period: March 1, 2024 - March 31, 2024", "03/18 COFFEE 4.50"]
+    )
+    index = PageIndex(document)
+    spans, _ = locate(index, "2024-03-18", "03/18")
+    assert (spans[0].page, span_text(index, spans)) == (2, "03/18")
+    # The same row read as another year is not supported by anything printed.
+    assert locate(index, "2019-03-18", "03/18")[0] == []
+
+
+def test_price_is_found_after_a_quantity_separated_by_a_space():
+    index = index_for("Copywriting 6 304,98 1 829,88\n")
+    spans, _ = locate(index, 304.98, None)
+    assert span_text(index, spans) == "304,98"
+    spans, _ = locate(index, 1829.88, None)
+    assert span_text(index, spans) == "1 829,88"
+
+
+def load_document_pages(texts: list[str]):  # noqa: ANN201
+    """A document with one page per text (pages as the text loader builds them)."""
+    from extraction.documents.base import Document
+
+    pages = []
+    for number, text in enumerate(texts, start=1):
+        page = load_text(text).page(1)
+        page.number = number
+        pages.append(page)
+    return Document("text/plain", pages)
