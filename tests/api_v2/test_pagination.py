@@ -109,3 +109,16 @@ def test_bad_list_queries(owner_client, query, status):  # noqa: ANN001
 def test_page_size_1000_is_allowed(owner_client, jobs):  # noqa: ANN001
     page = owner_client.get(f"{EXTRACT}?page_size=1000").json()
     assert len(page["items"]) == 120 and page["next_page_token"] is None
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size(owner_client, jobs):  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(size: int) -> int:
+        url = f"{EXTRACT}?page_size={size}&expand=configuration&expand=extract_metadata"
+        with CaptureQueriesContext(connection) as captured:
+            assert len(owner_client.get(url).json()["items"]) == size
+        return len(captured)
+
+    assert queries(100) == queries(5)
