@@ -1,0 +1,77 @@
+"""llama-cloud 2.19.0 against a live server, by changing only its base URL.
+
+The live server (pytest-django ``live_server``) answers in a thread of this process, a real
+Celery worker subprocess on Redis runs the jobs on the same test database, and the SDK runs in
+its own cached virtualenv (``tests.api.sdk_env``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extraction.models import ExtractionJob, ExtractionRun, SavedConfiguration, SourceFile
+from tests.api import sdk_env
+from tests.factories import api_key_for
+
+pytestmark = [pytest.mark.sdk, pytest.mark.django_db(transaction=True)]
+SDK = "llama-cloud-2.19.0"
+sdk_env.SDKS.setdefault(SDK, ["llama-cloud==2.19.0"])
+SCRIPT = Path(__file__).resolve().parent / "sdk_scripts" / "llama_cloud_v2.py"
+INVOICE = {"invoice_number": "INV-001", "total": 42.5}
+
+
+def test_llama_cloud_2_19_files_extract_and_configurations(
+    live_server, celery_worker_process, owner, tmp_path
+):  # noqa: ANN001
+    out = sdk_env.run_sdk_script(
+        SDK, str(SCRIPT), base_url=live_server.url, api_key=api_key_for(owner), work_dir=tmp_path
+    )
+    file = out["file"]
+    assert file["name"] == "invoice.txt" and file["type"] == "txt"
+    assert file["ext"] == "sdk-v2-invoice"
+    assert out["file_retrieved"] == "invoice.txt" and out["files_listed"] == [file["id"]]
+    assert out["file_content"].startswith("Invoice number: INV-001")
+
+    run = out["run"]
+    assert run["status"] == "COMPLETED" and run["result"] == INVOICE and run["pages"] == 1
+    stored = ExtractionRun.objects.get(job_id=out["ids"]["run"]).extraction_metadata
+    assert run["document_metadata"] == stored["field_metadata"]
+    assert out["created_status"] == "PENDING" and out["created_tier"] == "turbo"
+    assert out["waited"] == {"status": "COMPLETED", "result": INVOICE}
+    assert out["expanded_tier"] == "turbo"
+    # page_size=1: the SDK followed next_page_token; newest first.
+    assert out["listed"] == [out["ids"]["created"], out["ids"]["run"]]
+    assert out["listed_completed"] == out["listed"]
+
+    assert out["cancelled"] == "CANCELLED" and out["cancel_again"] == 400
+    assert out["delete_active"] == 400 and out["get_deleted"] == 404
+    assert out["after_deletes"] == [404, 404, 404]
+    assert out["wait_on_cancelled"] != "returned"
+
+    assert out["config"] == {
+        "same_id": True,
+        "tier": "turbo",
+        "product_type": "extract_v2",
+        "version": True,
+    }
+    assert out["config_renamed"] == "sdk-v2-renamed"
+    assert out["config_listed"] == ["sdk-v2-renamed"]
+    assert out["by_config"] == {"status": "COMPLETED", "result": INVOICE, "configuration_id": True}
+    assert out["listed_by_config"] == [True]
+    assert out["config_deleted"] == 404
+    assert not SavedConfiguration.objects.exists()
+
+    assert out["validated"] == {
+        "type": "object",
+        "properties": {"invoice_number": {"type": "string"}, "total": {"type": "number"}},
+        "required": ["invoice_number", "total"],
+    }
+    assert out["invalid_schema"] == 400
+    assert out["agents"] == []
+    assert out["bad_tier"] == 422
+    assert out["file_deleted"] == 404
+    assert not SourceFile.objects.filter(pk=file["id"]).exists()
+    # The three completed jobs remain in the store, readable by v1 too.
+    assert ExtractionJob.objects.filter(status="SUCCESS").count() == 3
