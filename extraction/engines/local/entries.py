@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from extraction.engines.local.fields import Found
-from extraction.engines.local.labels import FieldSpec
+from extraction.engines.local.labels import FieldSpec, label_score
 from extraction.engines.local.layout import PageLayout, Row
 from extraction.engines.local.sections import section_rows
 from extraction.values import parse_year_month
@@ -33,7 +33,8 @@ _SCHOOL = re.compile(
 _DEGREE = re.compile(
     r"\b(b\.?\s?sc|m\.?\s?sc|b\.?\s?a|m\.?\s?a|b\.?\s?eng|m\.?\s?eng|b\.?\s?com|m\.?\s?com|mba|"
     r"ph\.?\s?d|bachelor|master|diploma|doctor|associate|b\.?\s?s|m\.?\s?s|ll\.?\s?[bm]|"
-    r"msc|bsc|beng|meng|hnd|certificate|licence|licenciatura)\b",
+    r"msc|bsc|beng|meng|hnd|certificate|licence|licenciatura)\b"
+    r"|\b[BMD]\.\s?[A-Z][A-Za-z]{0,5}\.",
     re.I,
 )
 _MONTH_OR_NUM = r"(?:[A-Za-zÀ-ÿ]{3,9}\.?\s+\d{4}|\d{4}[-/.]\d{1,2}|\d{1,2}[-/.]\d{4}|\d{4})"
@@ -44,7 +45,7 @@ _RANGE = re.compile(
 )
 _OPEN_END = re.compile(r"present|current|now|today|heute|aujourd|heden|actual", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_SPLIT = re.compile(r"\s+[—–|·]\s+|,\s+|\s+at\s+|\s+@\s+|\s+(?=\()")
+_SPLIT = re.compile(r"\s+[—–|·]\s+|,\s+|\s+at\s+|\s+@\s+|\s+(?=\(\d)")
 
 
 def _roles(children: list[FieldSpec]) -> dict[str, FieldSpec]:
@@ -86,7 +87,7 @@ def _pieces(row: Row) -> list[tuple[str, int]]:
             for part in _SPLIT.split(chunk):
                 index = chunk.find(part, position)
                 position = index + len(part)
-                part = part.strip(" *_#-·|()")
+                part = part.strip(" *_#-–—•·|()")
                 if part:
                     out.append((part, cell.start + lo + max(index, 0)))
     return out
@@ -137,6 +138,8 @@ def section_entries(
         pieces = _pieces(row)
         kinds = [_kind(p, roles) for p, _ in pieces]
         prose_line = len(text) > 70 and text.rstrip().endswith(".")
+        if _column_header(pieces, children):
+            continue
         if (_BULLET.match(text) or prose_line) and all(k == "text" for k in kinds):
             # Achievements under a job; a bulleted degree or employer still counts.
             after_range = False
@@ -183,6 +186,16 @@ def section_entries(
     close()
     entries = [e for e in entries if len(e) >= 2]
     return entries, how
+
+
+def _column_header(pieces: list[tuple[str, int]], children: list[FieldSpec]) -> bool:
+    """A row like "Period | Position": short words, one naming a property; no values."""
+    texts = [p for p, _ in pieces]
+    return (
+        len(texts) >= 2
+        and all(len(t.split()) <= 2 and not re.search(r"\d", t) for t in texts)
+        and any(label_score(t, child) >= 0.85 for t in texts for child in children)
+    )
 
 
 def _filled(current: dict[str, Found], roles: dict[str, FieldSpec], role: str) -> bool:

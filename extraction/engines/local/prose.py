@@ -99,6 +99,30 @@ _UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
 _DEFINED = re.compile(r"\((?:the|hereinafter|each|together)?\s*(?:a|an|the)?\s*[\"“]([^\"”]+)[\"”]")
 
 
+_ABBREVIATION = re.compile(
+    r"\b(?:co|inc|ltd|corp|no|nr|st|mr|mrs|ms|dr|e\.g|i\.e|art|sec|para|approx|vs|bv|b\.v|"
+    r"n\.v|s\.a|jr|sr)\.$|\b[A-Z]\.$",
+    re.I,
+)
+
+
+def _split_sentences(text: str) -> list[tuple[int, str]]:
+    """(start, text) of the sentences of ``text``; a break after an abbreviation ("Co. KG")
+    is not a sentence end."""
+    spans: list[list[int]] = []
+    for match in _SENTENCE_END.finditer(text):
+        if spans and _ABBREVIATION.search(text[spans[-1][0] : match.start()]):
+            continue
+        if not spans:
+            spans.append([0, match.start()])
+        else:
+            spans[-1][1] = match.start()
+        spans.append([match.end(), len(text)])
+    if not spans:
+        spans.append([0, len(text)])
+    return [(start, text[start:end]) for start, end in spans]
+
+
 def _stem(word: str) -> str:
     word = word.lower().strip(".,;:()'\"’")
     if word.endswith("s") and len(word) > 3:
@@ -111,11 +135,8 @@ def _sentences(layouts: list[PageLayout]) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     for layout in layouts:
         text = layout.page.text
-        position = 0
         pending: tuple[int, str] | None = None
-        for part in _SENTENCE_END.split(text):
-            start = text.find(part, position)
-            position = start + len(part)
+        for start, part in _split_sentences(text):
             flat = " ".join(part.split())
             if pending is not None:
                 start, flat = pending[0], pending[1] + " " + flat

@@ -38,8 +38,13 @@ def extract_object(
             records, how = tables[spec.path]
             if not records:
                 records, how = itemlines.item_lines(spec, layouts, hints)
-            if not records:
-                records, how = entries.section_entries(spec, layouts)
+            children = spec.item.children
+            if len({name for record in records for name in record}) < len(children):
+                # A table that leaves properties empty may be a layout aid ("Year | Degree")
+                # over entries the section reader splits better.
+                more, more_how = entries.section_entries(spec, layouts)
+                if _filled(more) > _filled(records):
+                    records, how = more, more_how
             found[spec.path] = records
             found[f"{spec.path}#how"] = how
     for spec in leaves:
@@ -85,6 +90,10 @@ def extract_rows(
     """One dict per record of the best-matching table(s) for a one-row schema."""
     records, _how = extract_table(item_specs, layouts, hints)
     return records
+
+
+def _filled(records: list[dict[str, Any]]) -> int:
+    return sum(1 for record in records for value in record.values() if value is not None)
 
 
 def _every(specs: list[FieldSpec]) -> list[FieldSpec]:

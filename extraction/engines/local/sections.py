@@ -30,6 +30,8 @@ def _columns(layout: PageLayout, cell: Cell) -> tuple[float, float]:
     starts: dict[int, int] = {}
     for row in layout.rows:
         for c in row.cells[1:]:
+            if c.x1 - c.x0 < 100:
+                continue  # short right-aligned items (dates, amounts) do not make a column
             key = int(c.x0 // 4)
             starts[key] = starts.get(key, 0) + 1
     right = [
