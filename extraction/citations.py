@@ -49,7 +49,7 @@ __all__ = [
 LOCAL_ENGINE = "local"
 NO_INFORMATION = "The document does not contain this information."
 # Pages read to estimate OCR quality when a value has no cited words.
-OCR_SAMPLE_PAGES = 20
+OCR_SAMPLE_PAGES = 3
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
