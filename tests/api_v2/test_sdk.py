@@ -10,10 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rest_framework.test import APIClient
 
+from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, SavedConfiguration, SourceFile
 from tests.api import sdk_env
-from tests.factories import api_key_for
+from tests.api.helpers import INVOICE_SCHEMA, INVOICE_TEXT
+from tests.factories import api_key_for, default_project
 
 pytestmark = [pytest.mark.sdk, pytest.mark.django_db(transaction=True)]
 SDK = "llama-cloud-2.19.0"
@@ -25,9 +28,18 @@ INVOICE = {"invoice_number": "INV-001", "total": 42.5}
 def test_llama_cloud_2_19_files_extract_and_configurations(
     live_server, celery_worker_process, owner, tmp_path
 ):  # noqa: ANN001
-    out = sdk_env.run_sdk_script(
-        SDK, str(SCRIPT), base_url=live_server.url, api_key=api_key_for(owner), work_dir=tmp_path
+    key = api_key_for(owner)
+    v1_job = services.extraction_run_stateless(
+        project=default_project(owner),
+        data_schema=INVOICE_SCHEMA,
+        config={"extraction_mode": "FAST"},
+        text=INVOICE_TEXT,
     )
+    (tmp_path / "v1_job_id").write_text(str(v1_job.id))
+    out = sdk_env.run_sdk_script(
+        SDK, str(SCRIPT), base_url=live_server.url, api_key=key, work_dir=tmp_path
+    )
+    assert out["v1_job"] == {"status": "COMPLETED", "result": INVOICE, "tier": "turbo"}
     file = out["file"]
     assert file["name"] == "invoice.txt" and file["type"] == "txt"
     assert file["ext"] == "sdk-v2-invoice"
@@ -73,5 +85,9 @@ def test_llama_cloud_2_19_files_extract_and_configurations(
     assert out["bad_tier"] == 422
     assert out["file_deleted"] == 404
     assert not SourceFile.objects.filter(pk=file["id"]).exists()
-    # The three completed jobs remain in the store, readable by v1 too.
-    assert ExtractionJob.objects.filter(status="SUCCESS").count() == 3
+    # The completed jobs remain in the store, and the SDK's jobs read in v1 too.
+    assert ExtractionJob.objects.filter(status="SUCCESS").count() == 4
+    v1 = APIClient()
+    v1.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    v1_view = v1.get(f"/api/v1/extraction/jobs/{out['ids']['created']}/result").json()
+    assert v1_view["data"] == INVOICE

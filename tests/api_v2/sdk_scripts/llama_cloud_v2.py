@@ -7,6 +7,8 @@ LLAMA_CLOUD_API_KEY; prints one JSON object with what each call returned, for th
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import httpx
 import llama_cloud
@@ -73,6 +75,16 @@ def main() -> None:
         "document_metadata": done.extract_metadata.field_metadata.document_metadata,
     }
 
+    # A job the test submitted through v1 reads in v2.
+    v1_job_id = (Path(os.environ["SDK_WORK_DIR"]) / "v1_job_id").read_text()
+    v1_job = client.extract.wait_for_completion(v1_job_id, timeout=120, **POLL)
+    v1_expanded = client.extract.get(v1_job_id, expand=["configuration"])
+    out["v1_job"] = {
+        "status": v1_job.status,
+        "result": v1_job.extract_result,
+        "tier": v1_expanded.configuration.tier,
+    }
+
     # create / get / wait / list with cursor pages.
     created = client.extract.create(
         file_input=file.id, configuration={"data_schema": SCHEMA, "tier": "turbo"}
@@ -83,8 +95,10 @@ def main() -> None:
     out["waited"] = {"status": finished.status, "result": finished.extract_result}
     expanded = client.extract.get(created.id, expand=["configuration", "extract_metadata"])
     out["expanded_tier"] = expanded.configuration.tier
-    out["listed"] = [job.id for job in client.extract.list(page_size=1)]
-    out["listed_completed"] = [j.id for j in client.extract.list(status="COMPLETED", page_size=2)]
+    out["listed"] = [job.id for job in client.extract.list(page_size=1) if job.id != v1_job_id]
+    out["listed_completed"] = [
+        j.id for j in client.extract.list(status="COMPLETED", page_size=2) if j.id != v1_job_id
+    ]
     out["ids"] = {"run": done.id, "created": created.id}
 
     # cancel and delete around two busy jobs, so the target is still queued.
