@@ -111,7 +111,8 @@ def _split_sentences(text: str) -> list[tuple[int, str]]:
     is not a sentence end."""
     spans: list[list[int]] = []
     for match in _SENTENCE_END.finditer(text):
-        if spans and _ABBREVIATION.search(text[spans[-1][0] : match.start()]):
+        current = spans[-1][0] if spans else 0
+        if _ABBREVIATION.search(text[current : match.start()]):
             continue
         if not spans:
             spans.append([0, match.start()])
@@ -258,7 +259,7 @@ def _defined_term_value(spec: FieldSpec, sentences: list[tuple[int, int, str]]) 
 
 
 _LAWS_OF = re.compile(
-    r"laws? of\s+(?:the\s+)?(?:(?:State|Province|Commonwealth|Canton|Republic|Kingdom|"
+    r"laws?(?:\s+in\s+force)?\s+(?:of|in)\s+(?:the\s+)?(?:(?:State|Province|Commonwealth|Canton|Republic|Kingdom|"
     r"Federal Republic)\s+of\s+)?([A-Z][\w'.-]*(?:\s+(?:and\s+)?[A-Z][\w'.-]*)*)"
 )
 

@@ -25,7 +25,8 @@ from extraction.values import parse_date
 
 _SKIP_ROW = re.compile(
     r"\b(brought forward|opening balance|old balance|previous balance|übertrag|vortrag|"
-    r"carried forward|report|ancien solde|vorig saldo|saldo anterior|beginning balance|"
+    r"carried forward|à reporter|a reporter|ancien solde|vorig saldo|saldo anterior|"
+    r"beginning balance|"
     r"start balance)\b",
     re.I,
 )
