@@ -478,3 +478,41 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(
         == "This value was not found in the document."
     )
     assert meta["page_count"] == 1
+
+
+def test_templates_import_export_and_suggestion(web, owner, owner_project, devset_dir, tmp_path):  # noqa: ANN001
+    page = web.page
+    web.login("owner")
+    web.goto(reverse("extraction_new"))
+    page.select_option("[data-testid=starter-template]", "invoice")
+    names = page.locator("[data-testid=field-row] > .field-main [data-testid=field-name]")
+    assert names.first.input_value() == "invoice_number"
+    assert "Loaded the Invoice template" in page.locator("[data-schema-message]").inner_text()
+    web.shot("01-template")
+
+    with page.expect_download() as download_info:
+        page.click("[data-testid=schema-export]")
+    exported = json.loads(Path(download_info.value.path()).read_text())
+    assert exported["properties"]["line_items"]["items"]["properties"]["amount"]["type"] == "number"
+    assert exported["required"] == ["invoice_number", "total"]
+
+    schema_file = tmp_path / "contract.json"
+    schema_file.write_text(
+        json.dumps({"type": "object", "properties": {"party": {"type": "string"}}})
+    )
+    page.set_input_files("[data-testid=schema-import]", str(schema_file))
+    page.locator("[data-schema-message]").filter(has_text="Imported contract.json").wait_for()
+    assert names.count() == 1 and names.first.input_value() == "party"
+
+    pdf, _ = devset_document(devset_dir, "invoice_002")
+    page.set_input_files("[data-testid=upload-input]", str(pdf))
+    page.click("[data-testid=suggest-schema]")
+    page.locator("[data-schema-message]").filter(has_text="Suggested").wait_for(timeout=30_000)
+    assert names.count() >= 3
+    assert page.locator("[data-file-ids]").input_value()  # stored once, reused by the run
+    web.shot("02-suggested")
+    page.click("[data-testid=run]")
+    page.wait_for_url("**/jobs/**")
+    job = ExtractionJob.objects.get(project=owner_project)
+    assert job.file is not None and job.file.name == "invoice_002.pdf"
+    assert owner_project.files.count() == 1
