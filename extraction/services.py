@@ -11,6 +11,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +41,8 @@ from extraction.webhook_deliveries import (  # noqa: F401 - tasks call these thr
     webhook_deliver,
     webhook_schedule,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceError(ValueError):
@@ -636,8 +639,45 @@ def schema_generate(
             text = "\n".join(page.text for page in document.iter_pages())
         except DocumentError as exc:
             raise ServiceError(f"The file could not be read: {exc}") from None
+    registry = model_registry_from_settings(settings)
+    if registry.has_llm:
+        proposed = _schema_from_llm(registry=registry, prompt=prompt, text=text, data_schema=base)
+        if proposed is not None:
+            return proposed
     try:
         proposed = schema_propose(prompt=prompt, text=text, data_schema=base)
     except ValueError as exc:
         raise ServiceError(str(exc)) from None
     return data_schema_clean(data_schema=proposed)
+
+
+def _schema_from_llm(
+    *, registry: Any, prompt: str | None, text: str | None, data_schema: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """Ask the configured model; None (fall back to the offline proposal) when it fails or
+    answers something that is not a valid schema."""
+    from extraction.engines.base import EngineError
+    from extraction.engines.openai_engine.client import complete
+    from extraction.schema_generation import llm_messages, schema_from_reply
+    from extraction.schemas import SchemaError
+
+    endpoint = registry.tier("default")
+    try:
+        reply = complete(
+            endpoint,
+            messages=llm_messages(prompt=prompt, text=text, data_schema=data_schema),
+            response_format={"type": "json_object"},
+            retry=registry.retry,
+            worker_limit=registry.max_concurrency_per_worker,
+        )
+        schema = schema_from_reply(reply.content)
+        if data_schema:
+            schema["properties"] = {**schema["properties"], **data_schema.get("properties", {})}
+        return data_schema_clean(data_schema=schema)
+    except (EngineError, SchemaError, ValueError) as exc:
+        logger.warning(
+            "schema generation by %s failed; using the offline proposal: %s",
+            endpoint.name if endpoint else "?",
+            exc,
+        )
+        return None

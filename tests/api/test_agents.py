@@ -178,3 +178,39 @@ def test_schema_generate_without_anything_is_400(owner_client):  # noqa: ANN001
     response = owner_client.post(f"{AGENTS}/schema/generate", {}, format="json")
     assert response.status_code == 400
     assert "prompt" in response.json()["detail"]
+
+
+def test_schema_generate_asks_the_configured_model(owner_client, settings):  # noqa: ANN001
+    from tests.llm.fake_openai import FakeOpenAI, completion, message_text
+
+    proposed = {"type": "object", "properties": {"vendor": {"type": "string"}}}
+    asked: list[str] = []
+
+    def responder(request):  # noqa: ANN001, ANN202
+        asked.append(message_text(request))
+        return completion({"data_schema": proposed})
+
+    with FakeOpenAI(responder) as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_MODEL = "test-model"
+        settings.LLM_MAX_RETRIES = 0
+        response = owner_client.post(
+            f"{AGENTS}/schema/generate", {"prompt": "the vendor name"}, format="json"
+        )
+    assert response.status_code == 200, response.content
+    assert response.json()["data_schema"] == proposed
+    assert "the vendor name" in asked[0]
+
+
+def test_schema_generate_falls_back_when_the_model_fails(owner_client, settings):  # noqa: ANN001
+    from tests.llm.fake_openai import FakeOpenAI, error
+
+    with FakeOpenAI(lambda request: error(400, "bad request")) as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_MODEL = "test-model"
+        settings.LLM_MAX_RETRIES = 0
+        response = owner_client.post(
+            f"{AGENTS}/schema/generate", {"prompt": "invoice number and total"}, format="json"
+        )
+    assert response.status_code == 200
+    assert set(response.json()["data_schema"]["properties"]) == {"invoice_number", "total"}
