@@ -9,6 +9,7 @@ its fields' printings cluster, and each field is then cited at its printing near
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -58,10 +59,11 @@ def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 def ground_leaves(result: EngineResult, index: PageIndex) -> dict[str, Grounding]:
     """The evidence for every leaf of ``result.data``, by path, in the data's order.
 
-    Siblings (the fields of one array item or object) are printed near each other, so the
-    leaf with the longest quote in each parent is located first and the others prefer the
-    occurrence closest to it: a quantity "1" is cited in its own table row, not the first "1"
-    of the page.
+    Siblings (the fields of one array item or object) are printed near each other: each
+    object is anchored where its fields' printings cluster (``_sibling_anchors``), and each
+    field is cited at its printing closest to the anchor, so a quantity "1" is cited in its
+    own table row, not at the first "1" of the page. Without an anchor, the leaf with the
+    longest quote is located first and anchors its siblings.
     """
     leaves = list(iter_leaves(result.data))
 
@@ -105,32 +107,44 @@ def _sibling_anchors(
     for parent, members in groups.items():
         if len(members) < 2:
             continue
+        # The cluster holds one printing of every field, so trying the rarest field's
+        # printings as its centre finds it without trying every pair.
+        rarest = min(range(len(members)), key=lambda i: len(members[i]))
+        others = [_by_page(places) for i, places in enumerate(members) if i != rarest]
         best: tuple[float, Located] | None = None
-        for i, places in enumerate(members):
-            for place in places:
-                cost = 0.0
-                for j, others in enumerate(members):
-                    if j == i:
-                        continue
-                    same_page = [
-                        abs(o.start - place.start)
-                        + (0 if o.match == "exact" else ANCHOR_INEXACT_COST)
-                        for o in others
-                        if o.page == place.page
-                    ]
-                    cost += min(same_page) if same_page else ANCHOR_MISSING_COST
-                if place.match != "exact":
-                    cost += ANCHOR_INEXACT_COST
-                if previous is not None and (place.page, place.start) < (
-                    previous.page,
-                    previous.start,
-                ):
-                    cost += ANCHOR_ORDER_COST
-                if best is None or cost < best[0]:
-                    best = (cost, place)
+        for place in members[rarest]:
+            cost = sum(_distance(pages, place) for pages in others)
+            if place.match != "exact":
+                cost += ANCHOR_INEXACT_COST
+            if previous is not None and (place.page, place.start) < (previous.page, previous.start):
+                cost += ANCHOR_ORDER_COST
+            if best is None or cost < best[0]:
+                best = (cost, place)
         if best is not None:
             anchors[parent] = previous = best[1]
     return anchors
+
+
+def _by_page(places: list[Located]) -> dict[int, tuple[list[int], list[float]]]:
+    """Printings per page as sorted starts with their cost (inexact ones cost more)."""
+    pages: dict[int, list[tuple[int, float]]] = {}
+    for place in places:
+        penalty = 0.0 if place.match == "exact" else ANCHOR_INEXACT_COST
+        pages.setdefault(place.page, []).append((place.start, penalty))
+    return {
+        page: ([start for start, _ in sorted(items)], [cost for _, cost in sorted(items)])
+        for page, items in pages.items()
+    }
+
+
+def _distance(pages: dict[int, tuple[list[int], list[float]]], place: Located) -> float:
+    """Characters from ``place`` to the nearest printing on its page (plus its penalty)."""
+    if place.page not in pages:
+        return ANCHOR_MISSING_COST
+    starts, penalties = pages[place.page]
+    at = bisect_left(starts, place.start)
+    near = [i for i in (at - 1, at) if 0 <= i < len(starts)]
+    return min(abs(starts[i] - place.start) + penalties[i] for i in near)
 
 
 def ground_leaf(
