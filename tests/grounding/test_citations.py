@@ -228,3 +228,36 @@ def test_local_engine_citations_on_devset_pdfs_point_at_the_printed_text(devset_
     assert checked >= 40
     assert right_page / checked >= 0.95
     assert box_hits / checked >= 0.9
+
+
+def test_recurring_row_text_is_cited_in_the_row_of_its_own_date_and_amount():
+    text = (
+        "Date Description Amount\n"
+        "03/02 CARD PURCHASE BEAN & LEAF 4.50\n"
+        "03/09 CARD PURCHASE BEAN & LEAF 6.20\n"
+        "03/16 CARD PURCHASE BEAN & LEAF 5.10\n"
+        "Statement period March 2024\n"
+    )
+    document = load_text(text)
+    data = {
+        "transactions": [
+            {"date": "2024-03-16", "description": "CARD PURCHASE BEAN & LEAF", "amount": -5.1},
+            {"date": "2024-03-09", "description": "CARD PURCHASE BEAN & LEAF", "amount": -6.2},
+        ]
+    }
+    quotes = {
+        "transactions[0].date": "03/16",
+        "transactions[0].description": "CARD PURCHASE BEAN & LEAF",
+        "transactions[0].amount": "5.10",
+        "transactions[1].description": "CARD PURCHASE BEAN & LEAF",
+    }
+    metadata, unsupported, _ = build_field_metadata(
+        llm_result(data, quotes), document, ExtractConfig(cite_sources=True)
+    )
+    assert unsupported == []
+    for item, row_start in zip(metadata["transactions"], ("03/16", "03/09"), strict=True):
+        line = text.index(row_start)
+        line_end = text.index("\n", line)
+        for field_name in ("date", "description", "amount"):
+            citation = item[field_name]["citation"][0]
+            assert line <= citation["char_start"] < line_end, (field_name, row_start)
