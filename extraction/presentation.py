@@ -28,6 +28,7 @@ class Leaf:
     match: str | None = None
     pages: list[int] = field(default_factory=list)
     cited: bool = False  # citations were requested for this run
+    reasoning: str = ""
 
     kind = "leaf"
 
@@ -69,6 +70,7 @@ class Leaf:
 class ObjectNode:
     path: str
     fields: list[tuple[str, Any]]  # (key, node)
+    reasoning: str = ""
     kind = "object"
 
 
@@ -105,6 +107,7 @@ def _is_leaf_meta(meta: Any) -> bool:
 
 
 def _leaf(path: str, value: Any, meta: Any, cited: bool) -> Leaf:
+    reasoning = _reasoning(meta)
     meta = meta if _is_leaf_meta(meta) else {}
     confidence = meta.get("confidence")
     citations = meta.get("citation") or []
@@ -116,7 +119,13 @@ def _leaf(path: str, value: Any, meta: Any, cited: bool) -> Leaf:
         match=meta.get("match"),
         pages=pages,
         cited=cited,
+        reasoning=reasoning,
     )
+
+
+def _reasoning(meta: Any) -> str:
+    value = meta.get("reasoning") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def result_tree(data: Any, field_metadata: Any, *, cited: bool = False, path: str = "") -> Any:
@@ -136,6 +145,7 @@ def result_tree(data: Any, field_metadata: Any, *, cited: bool = False, path: st
                 )
                 for key, value in data.items()
             ],
+            reasoning=_reasoning(field_metadata),
         )
     if isinstance(data, list):
         children = [
@@ -182,6 +192,11 @@ def _walk_leaf_meta(data: Any, meta: Any, path: str = ""):  # noqa: ANN202 - a g
             yield from _walk_leaf_meta(value, _child_meta(meta, index), join_path(path, index))
     elif _is_leaf_meta(meta):
         yield path, meta
+
+
+def has_citations(data: Any, field_metadata: Any) -> bool:
+    """Whether any value carries citation metadata (the run located its values)."""
+    return any("citation" in meta for _, meta in _walk_leaf_meta(data, field_metadata))
 
 
 def citation_boxes(data: Any, field_metadata: Any) -> dict[int, list[dict[str, Any]]]:

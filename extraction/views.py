@@ -320,7 +320,8 @@ def _job_context(request: HttpRequest, job: ExtractionJob) -> dict[str, Any]:
         field_metadata = metadata.get("field_metadata") or {}
         # Values are judged against the document only when the run produced citations.
         cited = bool(
-            (job.config.get("cite_sources") or job.config.get("citation_bbox")) and field_metadata
+            (job.config.get("cite_sources") or job.config.get("citation_bbox"))
+            and presentation.has_citations(run.data, field_metadata)
         )
         tree = presentation.result_tree(run.data, field_metadata, cited=cited)
         leaves = presentation.iter_leaves(tree)

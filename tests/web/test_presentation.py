@@ -10,6 +10,7 @@ from extraction.presentation import (
     csv_rows,
     csv_text,
     curl_command,
+    has_citations,
     iter_leaves,
     result_tree,
     text_segments,
@@ -106,3 +107,18 @@ def test_curl_command_runs_in_a_shell_and_sends_the_file_base64(tmp_path):
     assert body["file"] == {"data": "JVBERi0x", "mime_type": "application/pdf"}
     assert body["data_schema"]["description"] == "a 'quoted' schema"
     assert body["config"] == {"cite_sources": True}
+
+
+def test_reasoning_is_kept_and_does_not_count_as_a_citation():
+    data = {"total": 5, "vendor": {"name": "A"}}
+    meta = {
+        "total": {"reasoning": "Printed as Total."},
+        "vendor": {"reasoning": "Header.", "name": {"confidence": 0.9}},
+    }
+    tree = result_tree(data, meta, cited=True)
+    fields = dict(tree.fields)
+    assert fields["total"].reasoning == "Printed as Total."
+    assert fields["vendor"].reasoning == "Header."
+    assert dict(fields["vendor"].fields)["name"].confidence == 0.9
+    assert not has_citations(data, meta)
+    assert has_citations({"a": 1}, {"a": {"citation": [], "match": "not_found"}})
