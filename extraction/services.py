@@ -545,6 +545,8 @@ def extraction_run_stateless(
         )
     if text is not None and not isinstance(text, str):
         raise ServiceError("text must be a string.")
+    if text is not None and not text.strip():
+        raise ServiceError("text is empty.")
     data_schema = data_schema_clean(data_schema=data_schema)
     config = config_clean(config=config if config is not None else {})
     webhook_configurations_clean(webhook_configurations=webhook_configurations)

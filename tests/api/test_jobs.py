@@ -101,6 +101,7 @@ def test_result_of_an_unfinished_job_is_400(owner_client):  # noqa: ANN001
             "exactly one of text, file or file_id (got text, file)",
         ),
         ({}, 400, "Provide exactly one of text, file or file_id."),
+        ({"text": "  \n "}, 400, "text is empty."),
         (
             {"file": {"data": "not base64!!", "mime_type": "text/plain"}},
             400,
@@ -272,7 +273,8 @@ def test_cancel_gives_cancelled_job_and_an_error_run(owner_client):  # noqa: ANN
 
 
 def test_failed_job_has_an_error_run(owner_client):  # noqa: ANN001
-    job = stateless(owner_client, text="   ").json()
+    broken_pdf = b64("%PDF-1.7\nthis is not really a PDF")
+    job = stateless(owner_client, file={"data": broken_pdf, "mime_type": "application/pdf"}).json()
     run_inline(job["id"])
     polled = owner_client.get(f"{JOBS}/{job['id']}").json()
     assert polled["status"] == "ERROR" and polled["error"]

@@ -64,7 +64,8 @@ def main() -> None:
     out["runs_items"] = len(runs.items)
 
     with warnings.catch_warnings(record=True):
-        failed = extractor.extract(SCHEMA, config, SourceText(text_content="   "))
+        broken = SourceText(file=b"%PDF-1.7\nthis is not really a PDF", filename="broken.pdf")
+        failed = extractor.extract(SCHEMA, config, broken)
     out["failed_run_status"] = str(failed.status.value)
     out["failed_run_error"] = failed.error
 
