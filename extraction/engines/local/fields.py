@@ -12,12 +12,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from extraction.engines.local.labels import FieldSpec, label_score
+from extraction.engines.local.labels import (
+    FieldSpec,
+    label_score,
+    might_label,
+    normalize_label,
+)
 from extraction.engines.local.layout import Cell, PageLayout, Row
 from extraction.engines.local.typed import DocumentHints, read_value
 
 MIN_LABEL = 0.8
 _LATEST = re.compile(r"closing|ending|final|last")
+_DIGITS = re.compile(r"\d")
 
 
 @dataclass
@@ -96,7 +102,9 @@ def label_cells(specs: list[FieldSpec], layouts: list[PageLayout]) -> set[tuple[
         for row in layout.rows:
             for cell in row.cells:
                 text = cell.text.split(":")[0] if ":" in cell.text[:40] else cell.text
-                if len(text) < 40 and any(label_score(text, spec) >= 0.85 for spec in specs):
+                if len(text) >= 40 or _DIGITS.search(normalize_label(text)):
+                    continue  # figures and sentences are values, not labels
+                if any(label_score(text, spec) >= 0.85 for spec in specs):
                     out.add((layout.number, cell.start))
     return out
 
@@ -120,6 +128,8 @@ def candidates(
                 continue
             for c, cell in enumerate(row.cells):
                 text = cell.text
+                if not might_label(text, spec):
+                    continue
                 label_key = (layout.number, cell.start, cell.end)
                 colon = text.find(":")
                 if 0 < colon < len(text) - 1 and colon < 40:

@@ -234,8 +234,19 @@ def _letterhead_name(layout: PageLayout) -> Found | None:
         cell = row.cells[0]
         if _RULE.match(cell.text) or _CONTACT.search(cell.text) or len(cell.text) < 3:
             continue
-        return Found(cell.text, row.page, cell.start, cell.end, 0.6, "letterhead at top of page 1")
+        text = _TITLE_TAIL.sub("", cell.text)
+        return Found(
+            text, row.page, cell.start, cell.start + len(text), 0.6, "letterhead at top of page 1"
+        )
     return None
+
+
+# "Larkspur Bank — Commercial Account Statement": the name, not the document title after it.
+_TITLE_TAIL = re.compile(
+    r"\s+[—–|·]\s+.*\b(statement|invoice|receipt|order|report|catalog(ue)?|price list|"
+    r"directory|roster|agreement)\b.*$",
+    re.I,
+)
 
 
 def _address_below(layout: PageLayout, name: Found | None) -> Found | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from extraction.engines.local.vocabulary import SYNONYMS
 
@@ -33,6 +33,7 @@ class FieldSpec:
     children: list[FieldSpec] = field(default_factory=list)
     item: FieldSpec | None = None  # for arrays
     scores: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    prefixes: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def words(self) -> str:
@@ -138,6 +139,9 @@ def _phrases(name: str, schema: dict[str, Any], parent: str) -> dict[str, float]
             phrases[key] = weight
 
     own = words_of(name)
+    # "first_invoice_number"/"last_invoice_number" are labelled as the invoice number; which
+    # occurrence counts is the resolver's business.
+    own = re.sub(r"^(first|last|final|initial) ", "", own)
     parent_words = words_of(parent.split(".")[-1]) if parent else ""
     add(own, 1.0)
     if parent_words:
@@ -160,6 +164,17 @@ def _phrases(name: str, schema: dict[str, Any], parent: str) -> dict[str, float]
     return phrases
 
 
+def might_label(text: str, spec: FieldSpec) -> bool:
+    """Cheap pre-check: does any of the first words of ``text`` start like a word of one of
+    ``spec``'s labels? False means ``label_score`` is 0 for every prefix of ``text``."""
+    if not spec.prefixes:
+        spec.prefixes = {word[:4] for phrase in spec.phrases for word in phrase.split()}
+    for word in text.lower().split()[:6]:
+        if word.strip(".:#*_()[]-–|·")[:4] in spec.prefixes:
+            return True
+    return False
+
+
 def label_score(text: str, spec: FieldSpec) -> float:
     """How well printed ``text`` names ``spec`` (0..1); exact synonyms score their weight."""
     if len(text) > 60:
@@ -177,10 +192,33 @@ def _score(label: str, spec: FieldSpec) -> float:
     best = spec.phrases.get(label, 0.0)
     if best >= 0.93:
         return best
-    for phrase, weight in spec.phrases.items():
-        if abs(len(phrase) - len(label)) > max(4, len(phrase) // 2):
-            continue
-        ratio = fuzz.ratio(label, phrase) / 100.0
-        if ratio >= 0.84:
-            best = max(best, weight * ratio)
+    if _COUNT.search(spec.name):
+        best = max(best, _count_label(label, spec.name))
+    if not spec.prefixes:
+        spec.prefixes = {word[:4] for phrase in spec.phrases for word in phrase.split()}
+    # A fuzzy match shares at least one word start with some phrase; most text shares none.
+    if not any(word[:4] in spec.prefixes for word in label.split()):
+        return best
+    for phrase, ratio, _index in process.extract_iter(
+        label, list(spec.phrases), scorer=fuzz.ratio, score_cutoff=84
+    ):
+        best = max(best, spec.phrases[phrase] * ratio / 100.0)
     return best
+
+
+_COUNT = re.compile(r"(^|_)(count|number_of|num)(_|$)|_count$", re.I)
+
+
+def _count_label(label: str, name: str) -> float:
+    """A count field ("invoice_count") is labelled by its noun in the plural ("Invoices in
+    batch") or after "number of"; 0 when the label is neither."""
+    nouns = [w for w in words_of(name).split() if w not in {"count", "number", "of", "num"}]
+    words = label.split()
+    if not nouns or not words:
+        return 0.0
+    plural = any(w.rstrip("s") == nouns[0].rstrip("s") and w.endswith("s") for w in words)
+    counted = "number of" in label or "count" in words or "no of" in label
+    named = any(w.startswith(nouns[0][:5]) for w in words)
+    if named and (plural or counted):
+        return 0.85 + 0.05 / len(words)
+    return 0.0
