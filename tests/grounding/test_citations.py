@@ -261,3 +261,33 @@ def test_recurring_row_text_is_cited_in_the_row_of_its_own_date_and_amount():
         for field_name in ("date", "description", "amount"):
             citation = item[field_name]["citation"][0]
             assert line <= citation["char_start"] < line_end, (field_name, row_start)
+
+
+def test_pipeline_result_is_grounded_as_the_pipeline_will_call_it(devset_dir):
+    """The integration call: ``build_field_metadata(outcome.engine_result, document, config,
+    pages=selected)`` on what ``run_pipeline`` returns (coerced data, local engine)."""
+    from extraction.pipeline import PipelineInput, run_pipeline
+
+    meta = json.loads((devset_dir / "invoice_001.meta.json").read_text())
+    content = (devset_dir / "invoice_001.pdf").read_bytes()
+    config = ExtractConfig(cite_sources=True, confidence_scores=True, use_reasoning=True)
+    schema = json.loads((devset_dir / "schemas" / meta["schema"]).read_text())
+    outcome = run_pipeline(
+        PipelineInput(schema, config, content=content, file_name="invoice_001.pdf")
+    )
+    document = load_document(content, file_name="invoice_001.pdf")
+    metadata, unsupported, reasoning = build_field_metadata(
+        outcome.engine_result, document, config, pages=list(range(1, document.page_count + 1))
+    )
+    assert set(metadata) == set(outcome.data)
+    assert unsupported == []
+    truth = {f["path"]: f for f in meta["fields"] if f["rendered"] and "[" not in f["path"]}
+    checked = 0
+    for path, field_truth in truth.items():
+        entry = leaf_metadata(metadata, path)
+        if entry and entry.get("citation"):
+            checked += 1
+            assert entry["citation"][0]["page"] == field_truth["page"], path
+            assert 0.0 <= entry["confidence"] <= 1.0
+    assert checked >= 10
+    assert set(reasoning) == set(outcome.data)
