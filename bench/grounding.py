@@ -70,10 +70,12 @@ def load_score_module() -> ModuleType:
     return module
 
 
-def generate_devset(out: Path, seed: int) -> Path:
+def generate_devset(out: Path, seed: int, *, large: bool = False) -> Path:
     """Run the shared generator into ``out``; raises CalledProcessError when it fails."""
     generator = SHARED_DIR / "devset" / "generate.py"
     command = [sys.executable, str(generator), "--out", str(out), "--seed", str(seed)]
+    if large:
+        command.append("--large")
     subprocess.run(command, check=True, capture_output=True)
     return out
 
@@ -300,6 +302,44 @@ def simulate_llm(devset: Path, score: ModuleType, seed: int) -> tuple[Tally, Tal
     return true_tally, fake_tally
 
 
+def time_large(devset: Path) -> None:
+    """Ground the performance documents' values from verbatim quotes (as an LLM gives them)
+    and from the values alone; print seconds and whether the first citation's page is right."""
+    from extraction.documents import DocumentTooLarge
+
+    manifest = json.loads((devset / "manifest.json").read_text())
+    print(
+        "\n| performance document | pages | values | from quotes: s, pages right"
+        " | from values: s, pages right |"
+    )
+    print("| --- | --- | --- | --- | --- |")
+    for entry in manifest.get("performance_documents", []):
+        meta = json.loads((devset / f"{entry['doc_id']}.meta.json").read_text())
+        expected = json.loads((devset / f"{entry['doc_id']}.expected.json").read_text())
+        try:
+            document = load_document(devset / entry["file"])
+        except DocumentTooLarge as exc:
+            print(
+                f"| {entry['doc_id']} | {entry['page_count']} | | refused by the loader: {exc} | |"
+            )
+            continue
+        printed = [f for f in meta["fields"] if f.get("rendered")]
+        cells = []
+        for quotes in ({f["path"]: f["rendered"] for f in printed}, {}):
+            result = EngineResult(data=expected, engine="openai", quotes=quotes)
+            started = time.perf_counter()
+            metadata = build_field_metadata(result, document, GROUNDED).field_metadata
+            seconds = time.perf_counter() - started
+            right = 0
+            for f in printed:
+                citations = (leaf_metadata(metadata, f["path"]) or {}).get("citation") or []
+                right += bool(citations) and citations[0]["page"] == f["page"]
+            cells.append(f"{seconds:.2f}, {right}/{len(printed)}")
+        print(
+            f"| {entry['doc_id']} | {document.page_count} | {len(printed)} | {' | '.join(cells)} |"
+        )
+
+
 def _perturb(rendered: str, rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.6:
@@ -369,6 +409,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fit", action="store_true", help="fit LOCAL_CALIBRATION on seed 7")
     parser.add_argument("--skip-local", action="store_true")
     parser.add_argument("--skip-llm", action="store_true")
+    parser.add_argument(
+        "--large",
+        type=Path,
+        nargs="?",
+        const=Path(),
+        help="also time LLM-quote grounding on the performance documents (of this devset, "
+        "generated with --large; generated into a temp folder when no folder is given)",
+    )
     args = parser.parse_args(argv)
     score = load_score_module()
     print(
@@ -417,6 +465,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{key:.2f}: {sum(oks)}/{len(oks)}" for key, oks in sorted(by_score.items())
                 )
             )
+        if args.large is not None:
+            large = args.large if args.large != Path() else None
+            time_large(large or generate_devset(Path(tmp) / "large", 7, large=True))
         if args.fit and 7 in local_tallies:
             tally = local_tallies[7]
             print("\nLOCAL_CALIBRATION: dict[str, Table] = {")
