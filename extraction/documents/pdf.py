@@ -34,6 +34,11 @@ from extraction.documents.pdf_forms import FormWord, read_form_values
 PDFIUM_LOCK = threading.RLock()
 
 WORD_PATTERN = re.compile(r"[^\s\x00-\x1f\ufffe\uffff]+")
+# Typographic ligatures spelled out, so "ﬁnance" in a PDF matches "finance" everywhere else.
+LIGATURES = str.maketrans(
+    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+     "\ufb05": "st", "\ufb06": "st"}
+)  # fmt: skip
 
 
 def open_pdfium(source: bytes | Path) -> Any:
@@ -145,7 +150,10 @@ def page_text_words(textpage: Any, geometry: PageGeometry) -> tuple[list[PlacedW
         if height != last_height:
             size = round(get_size(handle, first), 2) or None
             last_height = height
-        append(PlacedWord(match.group(), x0, y0, x1, y1, size))
+        word = match.group()
+        if not word.isascii():
+            word = word.translate(LIGATURES)
+        append(PlacedWord(word, x0, y0, x1, y1, size))
     # Votes are in user space; the page's /Rotate turns them further on display.
     user_angle = (0, 90, 180, 270)[votes.index(max(votes))]
     return words, (user_angle + geometry.rotation) % 360

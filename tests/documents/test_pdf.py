@@ -128,3 +128,21 @@ def test_closed_document_refuses_further_pages(invoice_pdf):
     with pytest.raises(DocumentError, match="closed"):
         document.page(2)
     document.close()  # twice is fine
+
+
+def test_ligatures_are_spelled_out():
+    from pathlib import Path
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.exists():
+        pytest.skip("DejaVu Sans is not installed")
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(font)))
+
+    def draw(pdf: canvas.Canvas, number: int) -> None:
+        pdf.setFont("DejaVuSans", 12)
+        pdf.drawString(72, 700, "Quarterly \ufb01nance o\ufb03ce")
+
+    assert load_document(_pdf(draw)).page(1).text == "Quarterly finance office"

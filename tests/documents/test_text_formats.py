@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 
@@ -127,6 +129,14 @@ def test_html_keeps_visible_structure_and_drops_scripts():
     assert page.lines[0].font_size > page.lines[1].font_size
 
 
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -135,6 +145,7 @@ def test_html_keeps_visible_structure_and_drops_scripts():
         (b"{\\rtf1\\ansi hello}", "application/rtf"),
         (b"\x00\x01\x02\x03binary" * 50, "unrecognised binary"),
         (b"PK\x03\x04truncated zip", "truncated or corrupt"),
+        (_zip({"ppt/presentation.xml": "<p/>"}), "presentationml.presentation"),
     ],
 )
 def test_bad_content_fails_with_a_readable_error(data, message):
