@@ -578,6 +578,46 @@ def extraction_run_stateless(
         raise
 
 
+def job_submit_upload(
+    *,
+    project: Project,
+    agent: ExtractionAgent,
+    content: bytes,
+    name: str,
+    declared_type: str,
+    data_schema: Any = None,
+    config: Any = None,
+    priority: str | None = None,
+    webhook_configurations: Any = None,
+) -> ExtractionJob:
+    """Store an upload and run ``agent`` on it; everything is checked before the file is kept.
+
+    Raises ``ServiceError``, ``SchemaError`` or ``ConfigError``.
+    """
+    data_schema_clean(data_schema=data_schema if data_schema is not None else agent.data_schema)
+    config_clean(config=config if config is not None else agent.config)
+    webhook_configurations_clean(webhook_configurations=webhook_configurations)
+    stored: SourceFile | None = None
+    try:
+        with transaction.atomic():
+            stored = file_upload(
+                project=project, content=content, name=name, declared_type=declared_type
+            )
+            return job_submit(
+                project=project,
+                agent=agent,
+                source=stored,
+                data_schema=data_schema,
+                config=config,
+                priority=priority,
+                webhook_configurations=webhook_configurations,
+            )
+    except Exception:
+        if stored is not None:
+            stored.content.delete(save=False)
+        raise
+
+
 def job_submit_batch(
     *,
     project: Project,

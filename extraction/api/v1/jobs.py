@@ -115,22 +115,13 @@ class JobFileView(ProjectJobView):
         config = inputs.json_form_field(body.get("config_override"), "config_override")
         schema = inputs.json_form_field(body.get("data_schema_override"), "data_schema_override")
         hooks = inputs.json_form_field(body.get("webhook_configurations"), "webhook_configurations")
-        agent = self.get_agent(body["extraction_agent_id"])
-        # Check everything before storing the upload, so a refused job leaves nothing behind.
-        services.data_schema_clean(data_schema=schema if schema is not None else agent.data_schema)
-        services.config_clean(config=config if config is not None else agent.config)
-        services.webhook_configurations_clean(webhook_configurations=hooks)
         upload = body["file"]
-        source = services.file_upload(
+        job = services.job_submit_upload(
             project=self.project,
+            agent=self.get_agent(body["extraction_agent_id"]),
             content=upload.read(),
             name=upload.name or "upload",
             declared_type=upload.content_type or "application/octet-stream",
-        )
-        job = services.job_submit(
-            project=self.project,
-            agent=agent,
-            source=source,
             data_schema=schema,
             config=config,
             priority=body.get("priority"),
