@@ -1,0 +1,436 @@
+"""Throughput and latency benchmark: the pipeline alone, then the whole product.
+
+    .venv/bin/python bench/throughput.py [--seconds 60] [--scale-seconds 20] [--rounds 40]
+    .venv/bin/python bench/throughput.py --profile     # + py-spy on a worker (one-page PDFs)
+
+1. Pipeline only: the 80 devset documents (seed 7) through ``run_pipeline`` with
+   ``{"extract_model": "local"}``, in this process; documents/s and p50/p95 per document.
+2. Sandbox cost: one 1-page PDF through the pipeline directly vs. inside ``run_in_sandbox``
+   (fork + pipe + pickling), interleaved rounds; and an empty sandbox round trip.
+3. Through the product (gunicorn + private Redis + 2 Celery worker processes with
+   ``--concurrency 1`` each + PostgreSQL ``oe_bench``, local engine):
+   * queue floor: a no-op Celery task round trip (send -> worker -> answer on Redis);
+   * 1-page PDF latency, one job at a time: from the job's own timestamps (created_at ->
+     finished_at) and from the client (POST /api/v1/extraction/run with a base64 file, then
+     GET /api/v1/extraction/jobs/{id} every 10 ms until SUCCESS);
+   * sustained throughput of 1-page PDFs over ``--seconds`` (a backlog of queued jobs kept
+     at all times; jobs finished inside the window / window);
+   * the same with 1 worker process (scale-out ratio), and with the sandbox off.
+
+Every job sets ``invalidate_cache`` so the same PDF is extracted each time. Targets: p50 <
+150 ms submit-to-SUCCESS, >= 30 documents/s, 2 workers >= 1.7x one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    TERMINAL,
+    QueueFloor,
+    Stack,
+    devset_entries,
+    encode_file,
+    ensure_tools,
+    generate_devset,
+    job_rows,
+    machine_summary,
+    median,
+    one_page_pdf,
+    pct,
+    print_table,
+)
+
+JOB_CONFIG = {"extract_model": "local", "extraction_target": "PER_DOC", "invalidate_cache": True}
+POLL_SECONDS = 0.010
+
+
+# --- 1 and 2: in this process ----------------------------------------------------------------
+
+
+def setup_django(data_dir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["OPENEXTRACT_DATA_DIR"] = str(data_dir)
+    for key in [k for k in os.environ if k.startswith("OPENAI_")]:
+        del os.environ[key]
+    import django
+
+    django.setup()
+
+
+def pipeline_devset(devset: Path) -> dict[str, Any]:
+    """Each devset document once through the pipeline (after one warm-up document)."""
+    import json
+
+    from extraction.config import ExtractConfig
+    from extraction.pipeline import PipelineInput, run_pipeline
+
+    entries = devset_entries(devset)
+    inputs = []
+    for entry in entries:
+        schema = json.loads((devset / "schemas" / entry["schema"]).read_text())
+        target = "PER_TABLE_ROW" if entry["mode"] == "PER_TABLE_ROW" else "PER_DOC"
+        config = ExtractConfig.from_dict({"extract_model": "local", "extraction_target": target})
+        path = devset / entry["file"]
+        inputs.append(
+            (
+                entry,
+                PipelineInput(
+                    data_schema=schema,
+                    config=config,
+                    content=path.read_bytes(),
+                    file_name=path.name,
+                ),
+            )
+        )
+    run_pipeline(inputs[0][1])
+    times: list[float] = []
+    one_page_pdf_times: list[float] = []
+    pages = 0
+    started = time.perf_counter()
+    for entry, job_input in inputs:
+        begin = time.perf_counter()
+        run_pipeline(job_input)
+        elapsed = time.perf_counter() - begin
+        times.append(elapsed)
+        pages += entry["page_count"]
+        if entry["format"] == "pdf" and entry["page_count"] == 1:
+            one_page_pdf_times.append(elapsed)
+    wall = time.perf_counter() - started
+    return {
+        "documents": len(times),
+        "pages": pages,
+        "wall": wall,
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+        "one_page_p50": pct(one_page_pdf_times, 50),
+        "one_page_p95": pct(one_page_pdf_times, 95),
+        "one_page_n": len(one_page_pdf_times),
+    }
+
+
+def sandbox_cost(pdf: Path, schema: dict, rounds: int) -> dict[str, float]:
+    """Interleaved: the 1-page pipeline direct, the same in the sandbox, an empty sandbox."""
+    from extraction.config import ExtractConfig
+    from extraction.pipeline import PipelineInput, run_pipeline
+    from extraction.sandbox import SandboxLimits, run_in_sandbox
+
+    job_input = PipelineInput(
+        data_schema=schema,
+        config=ExtractConfig.from_dict(JOB_CONFIG),
+        content=pdf.read_bytes(),
+        file_name=pdf.name,
+    )
+    limits = SandboxLimits()
+
+    def in_child(parent: Any) -> Any:
+        outcome = run_pipeline(
+            job_input, on_progress=lambda done, total: parent.call("progress", done, total)
+        )
+        outcome.engine_result = None
+        return outcome
+
+    direct, boxed, empty = [], [], []
+    handlers = {"progress": lambda done, total: None}
+    run_pipeline(job_input)
+    for _ in range(rounds):
+        begin = time.perf_counter()
+        run_pipeline(job_input)
+        direct.append(time.perf_counter() - begin)
+        begin = time.perf_counter()
+        run_in_sandbox(in_child, limits=limits, handlers=handlers)
+        boxed.append(time.perf_counter() - begin)
+        begin = time.perf_counter()
+        run_in_sandbox(lambda parent: None, limits=limits, handlers={})
+        empty.append(time.perf_counter() - begin)
+    return {"direct": median(direct), "sandboxed": median(boxed), "empty": median(empty)}
+
+
+# --- 3: through the product ------------------------------------------------------------------
+
+
+def queue_floor(stack: Stack, rounds: int) -> list[float]:
+    floor = QueueFloor(stack.redis_url)
+    try:
+        for _ in range(5):
+            floor.round_trip()
+        samples = [floor.round_trip() for _ in range(rounds)]
+    finally:
+        floor.close()
+    return [s for s in samples if s is not None]
+
+
+def latency(stack: Stack, content: bytes, mime: str, schema: dict, rounds: int) -> dict[str, Any]:
+    """One job at a time: client submit-to-SUCCESS and the job's created_at -> finished_at."""
+    client = stack.client()
+    ids: list[str] = []
+    client_seconds: list[float] = []
+    submit_seconds: list[float] = []
+    for index in range(rounds + 3):
+        begin = time.perf_counter()
+        job_id = client.submit_file(content, mime, schema, JOB_CONFIG)
+        submitted = time.perf_counter()
+        while (status := client.job_status(job_id)) not in TERMINAL:
+            time.sleep(POLL_SECONDS)
+        if status != "SUCCESS":
+            raise RuntimeError(f"job {job_id} ended {status}")
+        if index >= 3:  # warm-up: imports and first connections in each worker
+            client_seconds.append(time.perf_counter() - begin)
+            submit_seconds.append(submitted - begin)
+            ids.append(job_id)
+    client.close()
+    with stack.db() as conn:
+        rows = job_rows(conn, ids)
+    server = [(r["finished_at"] - r["created_at"]).total_seconds() for r in rows.values()]
+    queued = [(r["started_at"] - r["created_at"]).total_seconds() for r in rows.values()]
+    running = [(r["finished_at"] - r["started_at"]).total_seconds() for r in rows.values()]
+    return {
+        "client": client_seconds,
+        "server": server,
+        "submit": submit_seconds,
+        "queued": queued,
+        "running": running,
+    }
+
+
+def sustained(
+    stack: Stack,
+    content: bytes,
+    mime: str,
+    schema: dict,
+    seconds: float,
+    *,
+    warmup: float = 4.0,
+    backlog: int = 16,
+    submitters: int = 2,
+) -> dict[str, Any]:
+    """Keep ``backlog`` jobs waiting; count the jobs finished inside the measured window."""
+    ids: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    finished = [0]
+    errors: list[str] = []
+    with stack.db() as conn:
+        baseline = conn.execute(
+            "SELECT count(*) FROM extraction_extractionjob WHERE finished_at IS NOT NULL"
+        ).fetchone()[0]
+
+    def monitor() -> None:
+        with stack.db() as conn:
+            while not stop.is_set():
+                finished[0] = (
+                    conn.execute(
+                        "SELECT count(*) FROM extraction_extractionjob "
+                        "WHERE finished_at IS NOT NULL"
+                    ).fetchone()[0]
+                    - baseline
+                )
+                time.sleep(0.05)
+
+    def submitter() -> None:
+        client = stack.client()
+        try:
+            while not stop.is_set():
+                with lock:
+                    waiting = len(ids) - finished[0]
+                if waiting >= backlog:
+                    time.sleep(0.005)
+                    continue
+                job_id = client.submit_file(content, mime, schema, JOB_CONFIG)
+                with lock:
+                    ids.append(job_id)
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            errors.append(str(exc))
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=monitor, daemon=True)] + [
+        threading.Thread(target=submitter, daemon=True) for _ in range(submitters)
+    ]
+    started = time.time()
+    for thread in threads:
+        thread.start()
+    time.sleep(warmup + seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    window = (started + warmup, started + warmup + seconds)
+    deadline = time.monotonic() + 120
+    with stack.db() as conn:
+        while True:  # let the backlog drain so the next measurement starts clean
+            rows = job_rows(conn, ids)
+            if (
+                all(row["status"] in TERMINAL for row in rows.values())
+                or time.monotonic() > deadline
+            ):
+                break
+            time.sleep(0.2)
+    inside = [
+        row
+        for row in rows.values()
+        if row["finished_at"] is not None
+        and window[0] <= row["finished_at"].timestamp() < window[1]
+    ]
+    failed = [row for row in rows.values() if row["status"] != "SUCCESS"]
+    return {
+        "per_second": len(inside) / seconds,
+        "finished_in_window": len(inside),
+        "submitted": len(ids),
+        "failed": len(failed) + len(errors),
+        "errors": errors[:3] + [row["error"] for row in failed[:3]],
+    }
+
+
+def profile_worker(stack: Stack, content: bytes, mime: str, schema: dict, out: Path) -> None:
+    """py-spy on one worker process group (worker + sandbox children) during a 20 s load."""
+    worker = next(iter(stack.workers.values()))
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(worker.pid),
+            "--subprocesses",
+            "--duration",
+            "20",
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+            "--nonblocking",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    time.sleep(1.0)
+    sustained(stack, content, mime, schema, 20.0, warmup=0.0)
+    output = spy.communicate(timeout=60)[0].decode(errors="replace")
+    print(f"\npy-spy: {output.strip().splitlines()[-1] if output.strip() else ''} -> {out}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="sustained window, 2 workers")
+    parser.add_argument("--scale-seconds", type=float, default=20.0, help="1-worker, no-sandbox")
+    parser.add_argument("--rounds", type=int, default=40, help="sequential latency jobs")
+    parser.add_argument("--devset", type=Path, help="a generated devset, seed 7")
+    parser.add_argument("--profile", type=Path, nargs="?", const=Path("/tmp/oe-worker.pyspy"))
+    parser.add_argument("--skip-pipeline", action="store_true")
+    args = parser.parse_args(argv)
+    ensure_tools()
+    print(f"machine: {machine_summary()}")
+    with tempfile.TemporaryDirectory(prefix="oe-bench-") as tmp:
+        workdir = Path(tmp)
+        devset = args.devset or generate_devset(workdir / "devset")
+        setup_django(workdir / "local-data")
+        pdf, schema = one_page_pdf(devset)
+        content, mime = encode_file(pdf)
+
+        rows: list[list[Any]] = []
+        if not args.skip_pipeline:
+            facts = pipeline_devset(devset)
+            rows.append(
+                [
+                    f"pipeline only, {facts['documents']} devset docs ({facts['pages']} pages)",
+                    f"{facts['documents'] / facts['wall']:.1f} docs/s",
+                    f"{facts['p50'] * 1000:.1f}",
+                    f"{facts['p95'] * 1000:.1f}",
+                ]
+            )
+            rows.append(
+                [
+                    f"pipeline only, the {facts['one_page_n']} one-page PDFs",
+                    "",
+                    f"{facts['one_page_p50'] * 1000:.1f}",
+                    f"{facts['one_page_p95'] * 1000:.1f}",
+                ]
+            )
+            print_table("local engine, pipeline only", ["what", "rate", "p50 ms", "p95 ms"], rows)
+        cost = sandbox_cost(pdf, schema, rounds=20)
+        print_table(
+            f"sandbox cost, {pdf.name} (medians of 20 interleaved rounds)",
+            ["what", "ms"],
+            [
+                ["pipeline, direct", cost["direct"] * 1000],
+                ["pipeline in run_in_sandbox (fork + pipe + pickle)", cost["sandboxed"] * 1000],
+                ["empty run_in_sandbox round trip", cost["empty"] * 1000],
+                ["sandboxed / direct", f"{cost['sandboxed'] / cost['direct']:.2f}x"],
+            ],
+        )
+
+        with Stack(workdir / "stack") as stack:
+            stack.start_worker("worker-a", beat=True)
+            stack.start_worker("worker-b")
+            stack.wait_workers_ready(["worker-a", "worker-b"])
+            floor = queue_floor(stack, rounds=100)
+            lat = latency(stack, content, mime, schema, args.rounds)
+            two = sustained(stack, content, mime, schema, args.seconds)
+            if args.profile:
+                profile_worker(stack, content, mime, schema, args.profile)
+            stack.stop_worker("worker-b")
+            one = sustained(stack, content, mime, schema, args.scale_seconds)
+            stack.stop_worker("worker-a")
+            off = {"OPENEXTRACT_SANDBOX": "false"}
+            stack.start_worker("nosandbox-a", beat=True, env=off)
+            stack.start_worker("nosandbox-b", env=off)
+            stack.wait_workers_ready(["nosandbox-a", "nosandbox-b"])
+            lat_off = latency(stack, content, mime, schema, args.rounds)
+            two_off = sustained(stack, content, mime, schema, args.scale_seconds)
+
+        ms = 1000
+        print_table(
+            f"through the product: {pdf.name} (1 page), local engine, "
+            f"{args.rounds} sequential jobs",
+            ["measure", "p50 ms", "p95 ms", "target"],
+            [
+                ["queue floor: no-op Celery task round trip", pct(floor, 50) * ms, pct(floor, 95) * ms, ""],
+                ["job created_at -> finished_at (sandbox on)", pct(lat["server"], 50) * ms, pct(lat["server"], 95) * ms, "p50 < 150"],
+                ["  of which queued (created -> started)", pct(lat["queued"], 50) * ms, pct(lat["queued"], 95) * ms, ""],
+                ["  of which running (started -> finished)", pct(lat["running"], 50) * ms, pct(lat["running"], 95) * ms, ""],
+                ["client POST -> GET says SUCCESS (10 ms polls)", pct(lat["client"], 50) * ms, pct(lat["client"], 95) * ms, "p50 < 150"],
+                ["  of which the POST itself", pct(lat["submit"], 50) * ms, pct(lat["submit"], 95) * ms, ""],
+                ["job created_at -> finished_at (sandbox off)", pct(lat_off["server"], 50) * ms, pct(lat_off["server"], 95) * ms, ""],
+                ["client POST -> SUCCESS (sandbox off)", pct(lat_off["client"], 50) * ms, pct(lat_off["client"], 95) * ms, ""],
+            ],
+        )  # fmt: skip
+        print_table(
+            "sustained throughput, 1-page PDFs (worker processes with --concurrency 1)",
+            ["setup", "window s", "docs/s", "finished", "failed", "target"],
+            [
+                ["2 workers, sandbox on", args.seconds, two["per_second"], two["finished_in_window"], two["failed"], ">= 30/s"],
+                ["1 worker, sandbox on", args.scale_seconds, one["per_second"], one["finished_in_window"], one["failed"], ""],
+                ["2 workers, sandbox off", args.scale_seconds, two_off["per_second"], two_off["finished_in_window"], two_off["failed"], ""],
+            ],
+        )  # fmt: skip
+        print_table(
+            "ratios (same run)",
+            ["ratio", "value", "target"],
+            [
+                ["2 workers / 1 worker", f"{two['per_second'] / max(one['per_second'], 1e-9):.2f}x", ">= 1.7x"],
+                ["job p50 / queue floor p50", f"{pct(lat['server'], 50) / pct(floor, 50):.1f}x", ""],
+                ["job p50 sandbox on / off", f"{pct(lat['server'], 50) / pct(lat_off['server'], 50):.2f}x", ""],
+                ["throughput sandbox off / on (2 workers)", f"{two_off['per_second'] / max(two['per_second'], 1e-9):.2f}x", ""],
+            ],
+        )  # fmt: skip
+        for label, result in (("2 workers", two), ("1 worker", one), ("no sandbox", two_off)):
+            if result["errors"]:
+                print(f"errors ({label}): {result['errors']}")
+        print(f"\nmachine after: {machine_summary()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
