@@ -169,13 +169,14 @@ def _page_renderer(
     job_input: PipelineInput, document: Document, config: ExtractConfig, warnings: list[str]
 ) -> Callable[[int], bytes] | None:
     """PNG pages for vision models, when the documents step can render this input."""
-    if job_input.content is None or document.media_type != "application/pdf":
+    media_type = document.media_type or ""
+    if job_input.content is None or not (
+        media_type == "application/pdf" or media_type.startswith("image/")
+    ):
+        warnings.append(f"page images are not available for {media_type or 'text'} input")
         return None
-    try:
-        from extraction.documents import render_page  # type: ignore[attr-defined]
-    except ImportError:
-        warnings.append("page rendering is not available; page images were not sent")
-        return None
+    from extraction.documents import render_page
+
     dpi = 200 if config.high_resolution_mode else 110
     content = job_input.content
     return lambda page: render_page(content, page, dpi, "png")

@@ -325,3 +325,26 @@ def test_short_pages_share_a_request_and_long_ones_do_not(devset_dir):
     with FakeOpenAI(slow_answer) as server:
         run_pipeline(long_pages, registry=registry(server.base_url))
     assert sorted(sorted(document_pages(r)) for r in server.requests) == [[1], [2], [3]]
+
+
+def test_multimodal_sends_rendered_pages_to_the_vision_model(devset_dir):
+    import base64
+
+    oracle = DevsetOracle(devset_dir, "invoice_010")
+    with FakeOpenAI(oracle) as server:
+        models = registry(
+            server.base_url,
+            endpoints=(endpoint(server.base_url, name="eye", model="eye", supports_vision=True),),
+            default_model="eye",
+            vision_model="eye",
+        )
+        job = devset_input(devset_dir, "invoice_010", extraction_mode="MULTIMODAL")
+        outcome = run_pipeline(job, registry=models)
+    [request] = server.requests
+    parts = request["messages"][1]["content"]
+    images = [p["image_url"]["url"] for p in parts if p["type"] == "image_url"]
+    assert len(images) == oracle.meta["page_count"] == 2
+    png = base64.b64decode(images[0].split(",", 1)[1])
+    assert png.startswith(b"\x89PNG")
+    assert outcome.metadata["model"] == "eye" and "warnings" not in outcome.metadata
+    assert accuracy(devset_dir, "invoice_010", outcome.data) == 1.0
