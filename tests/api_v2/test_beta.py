@@ -243,3 +243,29 @@ def test_extraction_agents_list_is_an_envelope(owner_client):  # noqa: ANN001
     assert [a["name"] for a in rest["items"]] == ["first"] and rest["next_page_token"] is None
     with_default = owner_client.get(f"{BETA}/extraction-agents?include_default=true").json()
     assert {a["name"] for a in with_default["items"]} == {"first", "second", "default-agent"}
+
+
+def test_deprecated_query_lists_with_filters_in_the_body(owner_client, owner_project):  # noqa: ANN001
+    files = [beta_upload(owner_client, name=n, external_file_id=n) for n in ("b.txt", "a.txt")]
+    query = f"{FILES}/query"
+    by_name = owner_client.post(query, {"order_by": "name desc", "page_size": 1}, format="json")
+    assert by_name.status_code == 200, by_name.content
+    assert [f["name"] for f in by_name.json()["items"]] == ["b.txt"]
+    rest = owner_client.post(
+        query,
+        {"order_by": "name desc", "page_token": by_name.json()["next_page_token"]},
+        format="json",
+    ).json()
+    assert [f["name"] for f in rest["items"]] == ["a.txt"] and rest["next_page_token"] is None
+    filtered = owner_client.post(
+        query, {"filter": {"external_file_id": "a.txt"}, "page_size": 5000}, format="json"
+    ).json()
+    assert [f["id"] for f in filtered["items"]] == [files[1]["id"]]
+    mine = {"filter": {"project_id": str(owner_project.id), "file_ids": [files[0]["id"]]}}
+    assert [f["name"] for f in owner_client.post(query, mine, format="json").json()["items"]] == [
+        "b.txt"
+    ]
+    for nothing in ({"data_source_id": "ds-1"}, {"project_id": "another"}):
+        page = owner_client.post(query, {"filter": nothing}, format="json").json()
+        assert page["items"] == [] and page["total_size"] == 0
+    assert owner_client.post(query, {"order_by": "size"}, format="json").status_code == 422

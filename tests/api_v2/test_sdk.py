@@ -44,6 +44,7 @@ def test_llama_cloud_2_19_files_extract_and_configurations(
     assert file["name"] == "invoice.txt" and file["type"] == "txt"
     assert file["ext"] == "sdk-v2-invoice"
     assert out["file_retrieved"] == "invoice.txt" and out["files_listed"] == [file["id"]]
+    assert out["files_queried"] == [file["id"]]
     assert out["file_content"].startswith("Invoice number: INV-001")
 
     run = out["run"]

@@ -25,7 +25,7 @@ from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.files import CONTENT_URL_SALT, CONTENT_URL_SECONDS
 from extraction.api.v1.serializers import ErrorSerializer
 from extraction.api.v2 import serializers as v2
-from extraction.api.v2.pagination import paginate
+from extraction.api.v2.pagination import MAX_PAGE_SIZE, paginate
 from extraction.models import SourceFile
 
 TAG = ["Files (beta)"]
@@ -34,6 +34,9 @@ ORDERINGS = {
     "id": ("id",),
     "created_at": ("-created_at", "-id"),
 }
+
+
+PAGINATED_FILES = v2.paginated("PaginatedBetaFiles", v2.BetaFileSerializer)
 
 
 def content_url(request: Request, source: SourceFile) -> dict[str, Any]:
@@ -93,7 +96,7 @@ class BetaFileListCreateView(BetaFileView):
         operation_id="beta_file_list",
         parameters=[*PROJECT_PARAMETERS, v2.FileListQuery],
         responses={
-            200: v2.paginated("PaginatedBetaFiles", v2.BetaFileSerializer),
+            200: PAGINATED_FILES,
             **{422: ErrorSerializer, 400: ErrorSerializer},
         },
         description="The project's files, newest first unless order_by is name or id.",
@@ -124,6 +127,53 @@ class BetaFileListCreateView(BetaFileView):
             ids = [v2.uuid_or_422(value, ["query", "file_ids"]) for value in query["file_ids"]]
             files = files.filter(id__in=ids)
         return files
+
+
+def query_ordering(order_by: str | None) -> tuple[str, ...]:
+    """``"name"``, ``"created_at desc"``... as an ordering with the id as tie-break."""
+    if not order_by:
+        return ORDERINGS["created_at"]
+    field, _, direction = order_by.strip().partition(" ")
+    sign = "-" if direction.strip() == "desc" else ""
+    return (f"{sign}{field}",) if field == "id" else (f"{sign}{field}", f"{sign}id")
+
+
+class BetaFileQueryView(BetaFileView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="beta_file_query",
+        parameters=PROJECT_PARAMETERS,
+        request=v2.FileQueryInput,
+        responses={
+            200: PAGINATED_FILES,
+            400: ErrorSerializer,
+            422: ErrorSerializer,
+        },
+        description="Deprecated by LlamaCloud in favour of GET /files; the same list with "
+        "its filters in the body.",
+    )
+    def post(self, request: Request) -> Response:
+        body = inputs.parse_body(v2.FileQueryInput, request)
+        filters = body.get("filter") or {}
+        files = selectors.files_for_project(project=self.project)
+        # Every file here was uploaded directly (none comes from a data source), and a
+        # project filter can only narrow the caller's own project.
+        other_project = filters.get("project_id") not in (None, "", str(self.project.id))
+        if filters.get("data_source_id") or other_project:
+            files = files.none()
+        page = paginate(
+            BetaFileListCreateView.filtered(files, filters),
+            ordering=query_ordering(body.get("order_by")),
+            page_size=min(body.get("page_size") or 50, MAX_PAGE_SIZE),
+            page_token=body.get("page_token"),
+        )
+        return Response(
+            {
+                "items": self.file_data(page.items, set()),
+                "next_page_token": page.next_page_token,
+                "total_size": page.total_size,
+            }
+        )
 
 
 class BetaFileDetailView(BetaFileView):

@@ -390,6 +390,28 @@ class FileListQuery(ExpandQuery):
     page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
+class FileQueryFilterInput(serializers.Serializer):
+    external_file_id = serializers.CharField(required=False, allow_null=True)
+    file_ids = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
+    file_name = serializers.CharField(required=False, allow_null=True)
+    data_source_id = serializers.CharField(required=False, allow_null=True)
+    only_manually_uploaded = serializers.BooleanField(required=False, allow_null=True)
+    project_id = serializers.CharField(required=False, allow_null=True)
+
+
+@extend_schema_serializer(component_name="BetaFileQueryRequest")
+class FileQueryInput(serializers.Serializer):
+    """The deprecated ``POST /files/query``: list filters in a body; ``order_by`` may say
+    ``desc``, and a ``page_size`` above the maximum is lowered to it."""
+
+    filter = FileQueryFilterInput(required=False, allow_null=True)
+    order_by = serializers.RegexField(
+        r"^\s*(name|id|created_at)(\s+(asc|desc))?\s*$", required=False, allow_null=True
+    )
+    page_size = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
 class FileContentQuery(serializers.Serializer):
     expires_at_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 

@@ -29,6 +29,7 @@ extract_urlpatterns = [
 
 beta_urlpatterns = [
     path("files", beta_files.BetaFileListCreateView.as_view(), name="beta-files"),
+    path("files/query", beta_files.BetaFileQueryView.as_view(), name="beta-files-query"),
     path("files/<str:file_id>", beta_files.BetaFileDetailView.as_view(), name="beta-file"),
     path(
         "files/<str:file_id>/content",

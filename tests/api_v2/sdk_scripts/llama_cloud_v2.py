@@ -53,6 +53,8 @@ def main() -> None:
     }
     out["file_retrieved"] = client.files.retrieve(file.id).name
     out["files_listed"] = [f.id for f in client.files.list(external_file_id="sdk-v2-invoice")]
+    queried = client.files.query(filter={"external_file_id": "sdk-v2-invoice"})
+    out["files_queried"] = [f.id for f in queried.items]
     content = client.files.content(file.id)
     out["file_content"] = httpx.get(content.url).text
 
