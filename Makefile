@@ -11,3 +11,8 @@ test:  ## install dev dependencies and run the whole test suite
 
 lint:
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench:  ## run every benchmark under bench/ (tables on stdout; BENCH_ARGS=--full for long runs)
+	@if [ ! -f $(VENV)/.installed-bench ] || [ pyproject.toml -nt $(VENV)/.installed-bench ]; then \
+	  $(VENV)/bin/pip install --quiet -e ".[bench]" && touch $(VENV)/.installed-bench; fi
+	$(VENV)/bin/python bench/run_all.py $(BENCH_ARGS)

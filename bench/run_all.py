@@ -1,0 +1,89 @@
+"""Run every benchmark under bench/, one after the other: ``make bench``.
+
+    .venv/bin/python bench/run_all.py            # the quick set, < 10 minutes on 2 cores
+    .venv/bin/python bench/run_all.py --full     # each script with its own defaults (longer)
+    .venv/bin/python bench/run_all.py --only throughput load
+
+The devset (seed 7, and the ``--large`` performance PDFs for the parsing floor) is generated
+once into a temp folder and passed to the scripts that accept ``--devset``. Each script prints
+its own table; a script that is missing is skipped, one that fails is reported at the end (exit
+status 1). Nothing is copied from the other scripts: they are called as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import DEVSET, generate_devset, machine_summary  # noqa: E402
+
+# name: (quick arguments, whether it wants the --large devset); {devset}/{large} are filled in.
+BENCHES: dict[str, tuple[list[str], bool]] = {
+    # 1. parsing floor (documents engineer)
+    "documents": (
+        ["--devset", "{large}", "--rounds", "1", "--max-pages", "200", "--pypdf-pages", "50"],
+        True,
+    ),
+    # 2. local engine accuracy + end-to-end speed through the pipeline (local engine engineer)
+    "local_accuracy": (["--devset", "{devset}", "--seeds", "7"], False),
+    # 4. LLM path cost (pipeline engineer)
+    "llm_pipeline": (["--devset", "{devset}", "--repeat", "1"], False),
+    "grounding": (["--devset", "{devset}", "--seeds", "7"], False),
+    # 2 + 3. pipeline docs/s, queue floor, latency and throughput through the product
+    "throughput": (["--devset", "{devset}"], False),
+    # reliability: 500 jobs with a worker killed halfway
+    "load": ([], False),
+    # 5. peer
+    "peer_invoice2data": (["--devset", "{devset}"], False),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="each script with its own defaults")
+    parser.add_argument("--only", nargs="+", choices=sorted(BENCHES), help="a subset")
+    args = parser.parse_args(argv)
+    names = args.only or list(BENCHES)
+    print(f"machine: {machine_summary()}", flush=True)
+    results: list[tuple[str, str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="oe-bench-all-") as tmp:
+        devset = Path(tmp) / "devset"
+        large = Path(tmp) / "large"
+        if not args.full:
+            generate_devset(devset, seed=7)
+            if any(BENCHES[name][1] for name in names if (ROOT / f"bench/{name}.py").exists()):
+                subprocess.run(
+                    [sys.executable, str(DEVSET / "generate.py"), "--out", str(large), "--large"],
+                    check=True,
+                    capture_output=True,
+                )
+        for name in names:
+            script = ROOT / "bench" / f"{name}.py"
+            if not script.exists():
+                results.append((name, "missing", 0.0))
+                continue
+            quick, _ = BENCHES[name]
+            extra = [] if args.full else [a.format(devset=devset, large=large) for a in quick]
+            print(f"\n\n######## bench/{name}.py {' '.join(extra)}", flush=True)
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, str(script), *extra], cwd=ROOT)
+            seconds = time.perf_counter() - started
+            results.append(
+                (name, "ok" if done.returncode == 0 else f"exit {done.returncode}", seconds)
+            )
+    print("\n\n== make bench summary")
+    for name, outcome, seconds in results:
+        print(f"{name:<20} {outcome:<10} {seconds:>7.1f} s")
+    print(f"{'total':<20} {'':<10} {sum(s for _, _, s in results):>7.1f} s")
+    return 0 if all(outcome in ("ok", "missing") for _, outcome, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
