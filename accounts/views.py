@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import APIKeyForm, ProjectCreateForm, SignUpForm
 from accounts.models import APIKey, Membership, Project
@@ -107,6 +108,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List the user's keys for the current project; POST creates one, shown once."""
     project = project_for_request(request)

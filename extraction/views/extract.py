@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Project
 from accounts.views import page_context, project_for_request
@@ -30,6 +31,7 @@ from extraction.views.common import (
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The current project's recent jobs (live while any is active) and agents."""
     project = project_for_request(request)

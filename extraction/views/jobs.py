@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.views import page_context
 from extraction import page_images, presentation, selectors, services
@@ -91,6 +92,7 @@ def _pages_to_show(job: ExtractionJob, boxes: dict[int, list]) -> list[dict[str,
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     """The job page; HTMX polls it for the live part until the job ends."""
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)

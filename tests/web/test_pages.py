@@ -413,6 +413,7 @@ def test_job_fragment_polls_while_running_and_stops_with_286(owner_client, owner
     assert "1 / 3" in page
     fragment = owner_client.get(reverse("job_detail", args=[job.id]), HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
+    assert "HX-Request" in fragment["Vary"]  # a cached fragment never stands in for the page
     assert '<div id="job-live"' in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
     services.job_fail(job_id=str(job.id), error="The PDF is password protected.")
