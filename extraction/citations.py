@@ -69,13 +69,16 @@ def build_field_metadata(
     config: ExtractConfig,
     *,
     pages: Sequence[int] | None = None,
+    schema: dict[str, Any] | None = None,
 ) -> FieldMetadata:
     """Citations, confidence and reasoning for ``result`` in the shape of ``result.data``.
 
     In: the engine's result (``data`` in the schema's shape, leaf paths in ``locations``,
     ``quotes``, ``confidences``, per-field ``reasoning``), the loaded document, the job's
     config, and optionally the page numbers the engine saw (LLM quotes are searched there; all
-    pages by default). Out: ``FieldMetadata(field_metadata, unsupported_paths, reasoning)``;
+    pages by default) and the data schema (the row schema for PER_TABLE_ROW), which says
+    which leaves are enums or booleans: only those may be supported by a quote that does not
+    print them. Out: ``FieldMetadata(field_metadata, unsupported_paths, reasoning)``;
     ``field_metadata`` is ``{}`` when no option asks for it. Raises nothing for odd data: a leaf
     that cannot be located is reported as ``not_found``.
     """
@@ -85,14 +88,14 @@ def build_field_metadata(
     groundings: dict[str, Grounding] = {}
     index = PageIndex(document, pages)
     if wants_grounding:
-        groundings = ground_leaves(result, index)
+        groundings = ground_leaves(result, index, schema)
     builder = _MetadataBuilder(result, index, config, groundings)
     metadata = builder.node(result.data, "")
     reasoning: dict[str, str] = {}
     if config.use_reasoning:
         if not groundings and _needs_evidence(result):
             # The engine did not explain some values: cite them to say where they were read.
-            groundings = ground_leaves(result, index)
+            groundings = ground_leaves(result, index, schema)
         reasoning = top_level_reasoning(result, groundings)
         if isinstance(metadata, dict):
             for name, sentence in reasoning.items():
@@ -104,11 +107,16 @@ def build_field_metadata(
 
 
 def find_unsupported_paths(
-    result: EngineResult, document: Document, *, pages: Sequence[int] | None = None
+    result: EngineResult,
+    document: Document,
+    *,
+    pages: Sequence[int] | None = None,
+    schema: dict[str, Any] | None = None,
 ) -> list[str]:
     """Leaf paths whose non-null value nothing in the document supports (for PREMIUM's
-    verification pass); computed whatever the citation options say."""
-    groundings = ground_leaves(result, PageIndex(document, pages))
+    verification pass); computed whatever the citation options say. Arguments as for
+    ``build_field_metadata``."""
+    groundings = ground_leaves(result, PageIndex(document, pages), schema)
     return [path for path, item in groundings.items() if not item.supported]
 
 

@@ -24,6 +24,7 @@ ANCHOR_MISSING_COST = 5_000.0
 ANCHOR_ORDER_COST = 200.0
 # A place printed differently from the quote (case, spacing) is weaker evidence than a verbatim one.
 ANCHOR_INEXACT_COST = 150.0
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 
 
@@ -56,7 +57,9 @@ def iter_leaves(data: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, data
 
 
-def ground_leaves(result: EngineResult, index: PageIndex) -> dict[str, Grounding]:
+def ground_leaves(
+    result: EngineResult, index: PageIndex, schema: dict[str, Any] | None = None
+) -> dict[str, Grounding]:
     """The evidence for every leaf of ``result.data``, by path, in the data's order.
 
     Siblings (the fields of one array item or object) are printed near each other: each
@@ -77,7 +80,10 @@ def ground_leaves(result: EngineResult, index: PageIndex) -> dict[str, Grounding
     found: dict[str, Grounding] = {}
     for path, value in sorted(leaves, key=evidence_length, reverse=True):
         parent = _PARENT.sub("", path)
-        grounding = ground_leaf(result, index, path, value, near=anchors.get(parent))
+        derivable = is_derivable(leaf_schema(schema, path)) if schema else None
+        grounding = ground_leaf(
+            result, index, path, value, near=anchors.get(parent), derivable=derivable
+        )
         if parent and grounding.spans and parent not in anchors:
             anchors[parent] = grounding.spans[0]
         found[path] = grounding
@@ -148,10 +154,17 @@ def _distance(pages: dict[int, tuple[list[int], list[float]]], place: Located) -
 
 
 def ground_leaf(
-    result: EngineResult, index: PageIndex, path: str, value: Any, *, near: Located | None = None
+    result: EngineResult,
+    index: PageIndex,
+    path: str,
+    value: Any,
+    *,
+    near: Located | None = None,
+    derivable: bool | None = None,
 ) -> Grounding:
     """The evidence for one leaf: the engine's own locations when it gave any, otherwise a
-    search for the LLM's quote or the value (closest to ``near`` when it is printed twice)."""
+    search for the LLM's quote or the value (closest to ``near`` when it is printed twice;
+    ``derivable`` as for ``locate``)."""
     engine_score = result.confidences.get(path)
     if value is None:
         return Grounding(path, value, [], "", engine_score, False)
@@ -163,9 +176,49 @@ def ground_leaf(
     if spans:
         spans = [_checked_engine_span(index, value, span) for span in spans]
         return Grounding(path, value, spans, spans[0].match, engine_score, True)
-    found, _ = locate(index, value, result.quotes.get(path), near=near)
+    found, _ = locate(index, value, result.quotes.get(path), near=near, derivable=derivable)
     match = found[0].match if found else NOT_FOUND
     return Grounding(path, value, found, match, engine_score, False)
+
+
+def leaf_schema(schema: dict[str, Any] | None, path: str) -> dict[str, Any] | None:
+    """The schema of the leaf at ``path`` (``items[2].amount``; ``[3].sku`` against a row
+    schema), or None when the path leaves the schema."""
+    node: Any = schema
+    for key, position in _PATH_PART.findall(path):
+        node = _concrete(node)
+        if not isinstance(node, dict):
+            return None
+        if position:
+            if "items" in node:
+                node = node["items"]
+            # A list result's paths start with [i] against the row schema itself.
+            elif not (node.get("properties") and path.startswith(f"[{position}]")):
+                return None
+        else:
+            node = (node.get("properties") or {}).get(key)
+    node = _concrete(node)
+    return node if isinstance(node, dict) else None
+
+
+def is_derivable(leaf: dict[str, Any] | None) -> bool | None:
+    """Whether a leaf's value may be read from text that does not print it: enums and
+    booleans yes, other strings no, unknown (None) without a schema."""
+    if leaf is None:
+        return None
+    types = leaf.get("type")
+    types = [types] if isinstance(types, str) else list(types or [])
+    return "enum" in leaf or "const" in leaf or "boolean" in types
+
+
+def _concrete(node: Any) -> Any:
+    """The non-null branch of ``anyOf``/``oneOf`` (nullable fields), else the node."""
+    if isinstance(node, dict):
+        for key in ("anyOf", "oneOf"):
+            options = [o for o in node.get(key) or [] if o.get("type") != "null"]
+            if options:
+                return options[0]
+    return node
 
 
 def _checked_engine_span(index: PageIndex, value: Any, span: Located) -> Located:

@@ -41,6 +41,8 @@ WRAPPED_MAX_WORDS = 8
 DERIVED_SCORE = 0.75
 
 _WORD = re.compile(r"[^\W_]+")
+# A value that looks like a code derived from text rather than text itself: "USD", "nda".
+_CODE = re.compile(r"^[\w./-]{1,24}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +126,20 @@ class PageIndex:
 
 
 def locate(
-    index: PageIndex, value: Any, quote: str | None = None, *, near: Located | None = None
+    index: PageIndex,
+    value: Any,
+    quote: str | None = None,
+    *,
+    near: Located | None = None,
+    derivable: bool | None = None,
 ) -> tuple[list[Located], str | None]:
     """Spans that support ``value``, preferring where ``quote`` is printed.
 
     ``near`` (a sibling value's span, say) breaks ties between several places the quote or
-    value is printed: its page is searched first and the closest occurrence wins. Returns
+    value is printed: its page is searched first and the closest occurrence wins.
+    ``derivable``: the value may be read from text that does not print it (an enum code, a
+    boolean), so a quote found in the document supports it even when it does not contain it;
+    None decides from the value (booleans and one-word codes such as ``USD`` or ``nda``). Returns
     ``(spans, quote_match)``: ``spans`` is empty when nothing in the document supports the
     value; ``quote_match`` says how the quote itself was found (None when it was not, or no
     quote was given) so callers can tell a misquoted value from an unprinted one.
@@ -151,7 +161,9 @@ def locate(
             found = find_value(index, value, near=first[0])
             if found:
                 return found, first[0].match
-            if kind in ("bool", "string"):
+            if derivable is None:
+                derivable = kind == "bool" or (kind == "string" and _CODE.match(value) is not None)
+            if derivable:
                 # A derived value (an enum code read from "VISA CREDIT", a yes/no read from a
                 # sentence) is not printed as such: the quote is the evidence.
                 derived = [_replace_score(span, span.score * DERIVED_SCORE) for span in first]

@@ -291,3 +291,24 @@ def test_pipeline_result_is_grounded_as_the_pipeline_will_call_it(devset_dir):
             assert 0.0 <= entry["confidence"] <= 1.0
     assert checked >= 10
     assert set(reasoning) == set(outcome.data)
+
+
+def test_quote_supports_an_enum_it_does_not_print_but_never_an_invented_name():
+    document = load_text("Paid with VISA CREDIT ending 4242\nCashier: Mo\n")
+    schema = {
+        "type": "object",
+        "properties": {
+            "payment_method": {"type": ["string", "null"], "enum": ["card", "cash", None]},
+            "cashier": {"type": ["string", "null"]},
+        },
+    }
+    data = {"payment_method": "card", "cashier": "Zephyrine Holloway"}
+    quotes = {"payment_method": "VISA CREDIT", "cashier": "Cashier: Mo"}
+    metadata, unsupported, _ = build_field_metadata(
+        llm_result(data, quotes), document, CITE_AND_SCORE, schema=schema
+    )
+    assert metadata["payment_method"]["citation"][0]["matching_text"] == "VISA CREDIT"
+    # Read from the quote, not printed as such: supported, with less confidence than a copy.
+    assert 0.5 < metadata["payment_method"]["confidence"] < 0.9
+    assert unsupported == ["cashier"]
+    assert metadata["cashier"]["match"] == "not_found"
