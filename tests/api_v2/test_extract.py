@@ -309,3 +309,36 @@ def test_schema_generation_answers_an_extract_v2_configuration(owner_client, fil
     assert {"invoice_number", "total"} <= set(properties)
     empty = owner_client.post(f"{EXTRACT}/schema/generate", {}, format="json")
     assert empty.status_code == 400
+
+
+def test_webhook_configurations_deliver_the_job_events(
+    owner_client, file_id, settings, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    import json
+
+    from config.celery_app import app
+    from tests.api.receiver import webhook_receiver
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    app.conf.task_always_eager = True
+    try:
+        with webhook_receiver() as receiver, django_capture_on_commit_callbacks(execute=True):
+            body = {
+                "file_input": file_id,
+                "configuration": {"data_schema": INVOICE_SCHEMA},
+                "webhook_configurations": [
+                    {
+                        "webhook_url": receiver.url,
+                        "webhook_events": ["extract.success"],
+                        "webhook_output_format": "json",
+                    }
+                ],
+            }
+            job = owner_client.post(EXTRACT, body, format="json").json()
+    finally:
+        app.conf.task_always_eager = False
+    payloads = [json.loads(request.body) for request in receiver.requests]
+    assert [p["event_type"] for p in payloads] == ["extract.success"]
+    assert payloads[0]["data"]["job_id"] == job["id"]
+    assert payloads[0]["data"]["data"] == INVOICE
+    assert owner_client.get(f"{EXTRACT}/{job['id']}").json()["status"] == "COMPLETED"
