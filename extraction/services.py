@@ -85,11 +85,16 @@ def agent_create(
     name = agent_name_clean(name=name)
     data_schema = data_schema_clean(data_schema=data_schema)
     normalized_config = config_clean(config=config)
+    taken = ConflictError(f"An extraction agent named {name!r} already exists in this project.")
     if ExtractionAgent.objects.filter(project=project, name=name).exists():
-        raise ConflictError(f"An extraction agent named {name!r} already exists in this project.")
-    return ExtractionAgent.objects.create(
-        project=project, name=name, data_schema=data_schema, config=normalized_config
-    )
+        raise taken
+    try:
+        with transaction.atomic():
+            return ExtractionAgent.objects.create(
+                project=project, name=name, data_schema=data_schema, config=normalized_config
+            )
+    except IntegrityError:  # the same name created concurrently
+        raise taken from None
 
 
 def agent_name_clean(*, name: Any) -> str:
