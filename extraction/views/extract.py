@@ -177,6 +177,8 @@ def extraction_new(request: HttpRequest) -> HttpResponse:
         form=form,
         options=options,
         agent=agent,
+        # Browsers never refill a file input, so say so when the page comes back.
+        files_dropped=[upload.name for upload in request.FILES.getlist("files")],
         **editor_context(schema, problems),
     )
     return render(

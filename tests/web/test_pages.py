@@ -356,6 +356,7 @@ def test_schema_problems_come_back_with_pointers_and_nothing_is_stored(owner_cli
     assert problems and problems[0]["pointer"].startswith("/properties/total")
     assert not ExtractionJob.objects.exists()
     assert not owner_project.files.exists()
+    assert "Choose a.txt again" in response.content.decode()
 
 
 def test_bad_page_range_is_shown_next_to_its_control(owner_client):  # noqa: ANN001
