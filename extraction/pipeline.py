@@ -3,8 +3,9 @@
 Steps (each its own module): check the schema (``schemas``), consult the result cache, load the
 document and select pages (``documents``), cut chunks (``chunking``), run an engine per chunk
 (``engines``; chunks concurrently, bounded per job), merge per target (``merging``), then coerce
-and validate the output (``schemas``). Citations and confidence hang off
-``PipelineOutcome.engine_result`` (locations, quotes, confidences per path).
+and validate the output (``schemas``), then citations, confidence and reasoning per field
+(``citations``) when the config asks for them. ``PipelineOutcome.engine_result`` keeps the
+engine's locations, quotes and confidences per path.
 
 Knows nothing of HTTP, Celery or the ORM: the task passes plain values in (the model registry,
 a cache bound to the project) and stores the ``PipelineOutcome`` it gets back.
@@ -133,8 +134,17 @@ def run_pipeline(
     data, problems = _finalize(result.data, schema, config.extraction_target)
     result.data = data
     metadata = _metadata(result, choice, config, selected, beyond_end, problems, key)
+    cite_started = time.perf_counter()
+    if config.wants_citations or config.confidence_scores or config.use_reasoning:
+        from extraction.citations import build_field_metadata  # STEP 5-6, only when asked
+
+        grounded = build_field_metadata(result, document, config, pages=selected, schema=schema)
+        metadata["field_metadata"] = grounded.field_metadata
+        if grounded.unsupported_paths:
+            metadata["unsupported_paths"] = grounded.unsupported_paths
     metadata["timing"] = {
         "engine_seconds": round(engine_seconds, 4),
+        "citation_seconds": round(time.perf_counter() - cite_started, 4),
         "total_seconds": round(time.perf_counter() - started, 4),
     }
     status, error = SUCCESS, None
@@ -231,7 +241,7 @@ def _metadata(
     problems: list[str],
     key: str,
 ) -> dict[str, Any]:
-    """The run's ``extraction_metadata``: what ran, usage, and basic per-field notes."""
+    """The run's ``extraction_metadata``: what ran, usage, pages, cache and warnings."""
     usage = result.usage
     metadata: dict[str, Any] = {
         "engine": result.engine or choice.engine,
@@ -251,10 +261,6 @@ def _metadata(
     }
     if beyond_end:
         metadata["pages"]["beyond_end"] = beyond_end
-    if config.use_reasoning and result.reasoning:
-        metadata["field_metadata"] = {
-            name: {"reasoning": text} for name, text in result.reasoning.items()
-        }
     warnings = [*choice.warnings, *result.warnings]
     if warnings:
         metadata["warnings"] = warnings

@@ -290,7 +290,7 @@ def test_reasoning_lands_in_the_field_metadata():
     job = PipelineInput(INVOICE_SCHEMA, ExtractConfig(use_reasoning=True), text="INV-1 total 5")
     with FakeOpenAI([completion(reply)]) as server:
         outcome = run_pipeline(job, registry=registry(server.base_url))
-    assert outcome.metadata["field_metadata"] == {"total": {"reasoning": "Printed after 'total'."}}
+    assert outcome.metadata["field_metadata"]["total"]["reasoning"] == "Printed after 'total'."
 
 
 def test_section_chunks_follow_headings():
@@ -348,3 +348,22 @@ def test_multimodal_sends_rendered_pages_to_the_vision_model(devset_dir):
     assert png.startswith(b"\x89PNG")
     assert outcome.metadata["model"] == "eye" and "warnings" not in outcome.metadata
     assert accuracy(devset_dir, "invoice_010", outcome.data) == 1.0
+
+
+def test_citations_locate_the_models_quotes_on_their_pages(devset_dir):
+    from extraction.citations import leaf_metadata
+
+    oracle = DevsetOracle(devset_dir, "bank_statement_001")
+    job = devset_input(devset_dir, "bank_statement_001", cite_sources=True, confidence_scores=True)
+    with FakeOpenAI(oracle) as server:
+        outcome = run_pipeline(job, registry=registry(server.base_url))
+    field_metadata = outcome.metadata["field_metadata"]
+    checked = 0
+    for leaf in oracle.meta["fields"]:
+        entry = leaf_metadata(field_metadata, leaf["path"])
+        if leaf["page"] and entry and entry.get("citation"):
+            assert entry["citation"][0]["page"] == leaf["page"], leaf["path"]
+            assert 0.0 <= entry["confidence"] <= 1.0
+            checked += 1
+    assert checked >= 0.9 * sum(1 for leaf in oracle.meta["fields"] if leaf["page"])
+    assert "unsupported_paths" not in outcome.metadata
