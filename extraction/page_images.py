@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from extraction.documents import DocumentError, render_page
 from extraction.models import SourceFile
 
 logger = logging.getLogger(__name__)
@@ -33,31 +34,6 @@ def _cache_dir(file_id: str) -> Path:
     return Path(settings.DATA_DIR) / "renders" / file_id
 
 
-def _render(content: bytes, page: int, dpi: int) -> bytes:
-    try:
-        from extraction.documents import render_page
-    except ImportError:  # the documents step has not shipped rendering yet
-        render_page = _render_pdf_page
-    return render_page(content, page, dpi, "png")
-
-
-def _render_pdf_page(content: bytes, page: int, dpi: int, fmt: str) -> bytes:
-    import io
-
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(content)
-    try:
-        if not 1 <= page <= len(document):
-            raise ValueError(f"page {page} is out of range")
-        image = document[page - 1].render(scale=dpi / 72).to_pil()
-        buffer = io.BytesIO()
-        image.save(buffer, format=fmt.upper())
-        return buffer.getvalue()
-    finally:
-        document.close()
-
-
 def page_png(*, source: SourceFile, page: int, dpi: int = DEFAULT_DPI) -> bytes | None:
     """PNG bytes of ``page`` (1-based) of ``source``; None when it cannot be rendered."""
     if page < 1 or not can_render(source.mime_type):
@@ -70,8 +46,8 @@ def page_png(*, source: SourceFile, page: int, dpi: int = DEFAULT_DPI) -> bytes 
     try:
         with source.content.open("rb") as handle:
             content = handle.read()
-        image = _render(content, page, dpi)
-    except Exception:  # a page we cannot draw is a missing image, not a server error
+        image = render_page(content, page, dpi, "png")
+    except (DocumentError, ValueError, OSError):  # an undrawable page is a missing image
         logger.warning("could not render page %s of file %s", page, source.id, exc_info=True)
         return None
     folder.mkdir(parents=True, exist_ok=True)
