@@ -22,6 +22,7 @@ from extraction.config import ChunkMode
 from extraction.documents.base import Document, Page
 
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
+NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*\.?|[IVXLC]+\.)\s+(?=[A-Z])")
 HEADING_SIZE_RATIO = 1.15
 HEADING_MAX_WORDS = 14
 MIN_SECTION_TOKENS = 40
@@ -188,11 +189,23 @@ def _body_font_size(page: Page) -> float | None:
 
 
 def _is_heading(text: str, font_size: float | None, body_size: float | None) -> bool:
+    """Markdown ``#`` lines; short lines set larger than the body; and, since many papers and
+    forms set headings bold at body size, short ALL-CAPS lines and numbered titles
+    (``1 INTRODUCTION``, ``2.3 Related Work``, ``IV. RESULTS``)."""
     if MARKDOWN_HEADING.match(text):
         return True
-    if not font_size or not body_size or len(text.split()) > HEADING_MAX_WORDS:
+    words = text.split()
+    if len(words) > HEADING_MAX_WORDS or not any(c.isalpha() for c in text):
         return False
-    return font_size >= body_size * HEADING_SIZE_RATIO and any(c.isalpha() for c in text)
+    if font_size and body_size and font_size >= body_size * HEADING_SIZE_RATIO:
+        return True
+    if len(words) > 8 or "," in text or text.endswith((".", ":", ";")):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return True
+    numbered = NUMBERED_HEADING.match(text)
+    return bool(numbered) and not any(c.isdigit() for c in text[numbered.end() :])
 
 
 def _section_pieces(page: Page, budget: int) -> list[_Piece]:

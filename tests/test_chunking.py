@@ -160,3 +160,49 @@ def test_bad_arguments_are_rejected():
         chunk_document(document, [3], mode=ChunkMode.PAGE, num_pages_context=0, token_budget=9)
     with pytest.raises(ValueError, match="positive"):
         chunk_document(document, [1], mode=ChunkMode.PAGE, num_pages_context=0, token_budget=0)
+
+
+def test_devset_contract_sections_carry_their_clauses(devset_dir):
+    document = load_document(devset_dir / "contract_005.md")
+    chunks = chunk_document(
+        document, [1], mode=ChunkMode.SECTION, num_pages_context=None, token_budget=6000
+    )
+    titles = [chunk.title for chunk in chunks]
+    assert titles[0] == "Commercial Lease Agreement"
+    governing = next(chunk for chunk in chunks if chunk.title == "12. Governing Law")
+    assert "laws of the State of Illinois" in governing.text.replace("\n", " ")
+    # Every line of the page lands in exactly one chunk, in order.
+    lines = [line for chunk in chunks for line in chunk.text.split("\n")[1:]]
+    assert lines == document.page(1).text.split("\n")
+
+
+def test_devset_research_paper_sections_from_font_sizes(devset_dir):
+    document = load_document(devset_dir / "research_paper_001.pdf")
+    chunks = chunk_document(
+        document, [1], mode=ChunkMode.SECTION, num_pages_context=None, token_budget=6000
+    )
+    assert len(chunks) >= 2
+    assert all(chunk.pages == (1,) for chunk in chunks)
+    for chunk in chunks:
+        start = chunk.text.index("\n") + 1
+        page, offset = chunk.to_page_offset(start)
+        assert document.page(page).text[offset:].startswith(chunk.text[start : start + 20])
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("1 INTRODUCTION", True),
+        ("2.3 Related Work", True),
+        ("IV. EXPERIMENTAL RESULTS", True),
+        ("PAYMENT DETAILS", True),
+        ("5 Mar 2024", False),
+        ("1 School of Informatics, University of Port Alder", False),
+        ("4 583.52 2,334.08", False),
+        ("The rent is due on the first day.", False),
+    ],
+)
+def test_body_size_headings_are_recognised(line, heading):
+    from extraction.chunking import _is_heading
+
+    assert _is_heading(line, 9.5, 9.5) is heading

@@ -14,6 +14,7 @@ import functools
 import re
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +216,8 @@ class PdfPages(LazyPages):
     ):
         super().__init__(page_count)
         self._pdf = pdf
+        # Close pdfium's document when the pages are dropped, not at interpreter exit.
+        self._finalizer = weakref.finalize(self, _close_quietly, pdf)
         self._options = options
         self._form_words = form_words
         self.parse_seconds = 0.0
@@ -276,11 +279,16 @@ class PdfPages(LazyPages):
         )
 
     def close(self) -> None:
+        """Close the pdfium document; later accesses to uncached pages raise DocumentError."""
         with PDFIUM_LOCK:
-            if self._pdf is not None:
-                self._pdf.close()
-                self._pdf = None
+            self._pdf = None
+            self._finalizer()
         super().close()
+
+
+def _close_quietly(pdf: Any) -> None:
+    with PDFIUM_LOCK:
+        pdf.close()
 
 
 def _place_value(

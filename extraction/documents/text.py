@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-from extraction.documents.base import CorruptDocument, Document
+from extraction.documents.base import CorruptDocument, Document, DocumentTooLarge
 from extraction.documents.detect import CSV, JSON, MARKDOWN, TEXT, decode_text
 from extraction.documents.options import LoadOptions
 from extraction.documents.textpages import BODY_SIZE, TextRow, rows_document
@@ -50,6 +50,13 @@ def text_rows(text: str, *, markdown: bool = False) -> list[TextRow]:
 
 def text_document(text: str, options: LoadOptions, *, media_type: str = TEXT) -> Document:
     """Plain or Markdown text as synthetic pages (``DocumentTooLarge`` past ``max_pages``)."""
+    limit = options.max_pages * options.text_page_chars
+    if len(text) > limit:
+        # Cheap early answer for huge text, before a row object per line is built.
+        raise DocumentTooLarge(
+            f"The text has {len(text):,} characters; the limit is {limit:,} "
+            f"({options.max_pages} pages of {options.text_page_chars:,})."
+        )
     rows = text_rows(text, markdown=media_type == MARKDOWN)
     return rows_document(rows, options, media_type=media_type)
 

@@ -156,3 +156,9 @@ def test_bad_content_fails_with_a_readable_error(data, message):
 def test_missing_path_is_a_document_error(tmp_path):
     with pytest.raises(CorruptDocument, match="does not exist"):
         load_document(tmp_path / "nope.pdf")
+
+
+def test_huge_text_is_refused_before_it_is_laid_out():
+    options = LoadOptions(max_pages=2, text_page_chars=1000)
+    with pytest.raises(DocumentTooLarge, match="2,001 characters; the limit is 2,000"):
+        load_text("x" * 2001, options=options)
