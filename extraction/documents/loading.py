@@ -80,6 +80,8 @@ def load_document(
         source = Path(source)
     if isinstance(source, Path) and not source.is_file():
         raise CorruptDocument(f"The file {source.name!r} does not exist.")
+    if file_name is None and isinstance(source, Path):
+        file_name = source.name
     media_type = detect.detect_type(source, declared_type=declared_type, file_name=file_name)
     document = _resolve(media_type)(source, options)
     document.metadata.setdefault("detected_type", media_type)

@@ -110,6 +110,12 @@ def load_csv(source: bytes | Path, options: LoadOptions) -> Document:
     table = parse_csv(read_text(source))
     if not table:
         raise CorruptDocument("The CSV file has no rows.")
+    limit = options.max_pages * max(options.text_page_lines - 1, 1)
+    if len(table) - 1 > limit:
+        raise DocumentTooLarge(
+            f"The CSV file has {len(table) - 1:,} rows; the limit is {limit:,} "
+            f"({options.max_pages} pages)."
+        )
     return rows_document(
         table_rows(table),
         options,

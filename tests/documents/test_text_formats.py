@@ -162,3 +162,18 @@ def test_huge_text_is_refused_before_it_is_laid_out():
     options = LoadOptions(max_pages=2, text_page_chars=1000)
     with pytest.raises(DocumentTooLarge, match="2,001 characters; the limit is 2,000"):
         load_text("x" * 2001, options=options)
+
+
+def test_file_name_of_a_path_breaks_text_ties(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("name;qty\nbolts;4\nnuts;7\n")
+    document = load_document(path)
+    assert document.media_type == "text/csv"
+    assert document.metadata["file_name"] == "notes.csv"
+    assert document.page(1).text.split("\n") == ["name qty", "bolts 4", "nuts 7"]
+
+
+def test_csv_over_the_page_limit_is_refused():
+    rows = "\n".join(["a,b"] + [f"{n},{n}" for n in range(50)])
+    with pytest.raises(DocumentTooLarge, match="50 rows; the limit is 18"):
+        load_document(rows.encode(), options=LoadOptions(max_pages=2, text_page_lines=10))
