@@ -64,7 +64,7 @@ def _job_context(request: HttpRequest, job: ExtractionJob) -> dict[str, Any]:
             cited=cited,
             unsupported_count=sum(1 for leaf in leaves if leaf.unsupported),
             raw_json=json.dumps(run.data, indent=2, ensure_ascii=False),
-            pages=_pages_to_show(job, boxes),
+            pages=_pages_to_show(job, boxes, metadata),
             text_segments=(
                 presentation.text_segments(job.inline_text, run.data, field_metadata)
                 if job.inline_text is not None and cited
@@ -74,13 +74,19 @@ def _job_context(request: HttpRequest, job: ExtractionJob) -> dict[str, Any]:
     return context
 
 
-def _pages_to_show(job: ExtractionJob, boxes: dict[int, list]) -> list[dict[str, Any]]:
-    """Page images with their boxes: every page of a renderable file, up to a limit."""
+def _pages_to_show(
+    job: ExtractionJob, boxes: dict[int, list], metadata: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Page images with their boxes: the pages the run read (up to a limit) and every cited one."""
     if job.file is None or not page_images.can_render(job.file.mime_type):
         return []
-    total = job.pages_total or job.file.page_count or max(boxes, default=1)
-    numbers = list(range(1, min(total, page_images.MAX_PAGES_SHOWN) + 1))
-    numbers += sorted(page for page in boxes if page not in numbers)
+    selected = (metadata.get("pages") or {}).get("selected")
+    if isinstance(selected, list) and all(isinstance(n, int) for n in selected) and selected:
+        numbers = sorted(set(selected))[: page_images.MAX_PAGES_SHOWN]
+    else:
+        total = job.pages_total or job.file.page_count or max(boxes, default=1)
+        numbers = list(range(1, min(total, page_images.MAX_PAGES_SHOWN) + 1))
+    numbers = sorted({*numbers, *boxes})
     return [
         {
             "number": number,

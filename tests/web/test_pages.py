@@ -637,3 +637,14 @@ def test_running_an_agent_from_another_project_stays_in_that_project(owner_clien
     )
     job = ExtractionJob.objects.get(agent=agent)
     assert job.project == other
+
+
+def test_page_viewer_shows_the_pages_the_run_read(owner_client, finished_job):  # noqa: ANN001
+    run = finished_job.run
+    run.extraction_metadata = {**METADATA, "pages": {"selected": [2, 3]}}
+    run.save()
+    page = owner_client.get(reverse("job_detail", args=[finished_job.id])).content.decode()
+    # Page 1 holds the citations; pages 2 and 3 were read.
+    for number in (1, 2, 3):
+        assert reverse("page_image", args=[finished_job.file.id, number]) in page
+    assert reverse("page_image", args=[finished_job.file.id, 4]) not in page
