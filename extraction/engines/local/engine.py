@@ -12,6 +12,7 @@ import bisect
 from typing import Any
 
 from extraction.config import ExtractionTarget
+from extraction.documents.base import Page
 from extraction.engines.base import (
     EngineRequest,
     EngineResult,
@@ -26,6 +27,7 @@ from extraction.engines.local.resolve import extract_object, extract_rows
 from extraction.engines.local.typed import infer_hints
 
 HINT_SAMPLE_PAGES = 3
+WORD_BUDGET = 150_000  # words kept in memory before later pages keep only rows and text
 
 
 class LocalEngine:
@@ -39,13 +41,21 @@ class LocalEngine:
         target = request.config.extraction_target
         csv_like = "csv" in (document.media_type or "")
         layouts: list[PageLayout] = []
+        words_kept = 0
         for done, number in enumerate(request.pages, start=1):
             if request.should_cancel():
                 raise ExtractionCancelled()
             page = document.page(number)
             if done == 1 and not page.words and not csv_like:
                 csv_like = looks_like_csv(page.text)
-            layouts.append(build_layout(page, csv_like=csv_like))
+            layout = build_layout(page, csv_like=csv_like)
+            words_kept += len(page.words)
+            if words_kept > WORD_BUDGET and page.words:
+                # Long dense documents: keep rows, cells and text, not the word objects; the
+                # few cited pages are loaded again for their boxes.
+                layout.page = Page(page.number, page.width, page.height, page.text)
+                layout.slim = True
+            layouts.append(layout)
             request.on_progress(done)
         hints = infer_hints([layout.page.text for layout in layouts[:HINT_SAMPLE_PAGES]])
         result = EngineResult(data={}, engine=self.name, model=None, usage=Usage())
@@ -70,7 +80,7 @@ class LocalEngine:
             result.data = _assemble(specs, found, result, prefix="")
             if request.config.use_reasoning:
                 result.reasoning = _reasoning(specs, found)
-        _attach_boxes(result, layouts)
+        _attach_boxes(result, layouts, document)
         return result
 
 
@@ -121,9 +131,13 @@ def _record(result: EngineResult, path: str, found: Found | None) -> None:
     ]
 
 
-def _attach_boxes(result: EngineResult, layouts: list[PageLayout]) -> None:
+def _attach_boxes(result: EngineResult, layouts: list[PageLayout], document: Any) -> None:
     """Fill each span's text and boxes (one box per visual line, as ``Page.boxes_for_span``)."""
     pages = {layout.number: layout.page for layout in layouts}
+    slim = {layout.number for layout in layouts if layout.slim}
+    cited = {span.page for spans in result.locations.values() for span in spans}
+    for number in sorted(cited & slim):
+        pages[number] = document.page(number)
     starts: dict[int, list[int]] = {}
     for path, spans in result.locations.items():
         fixed = []

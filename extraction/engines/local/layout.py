@@ -70,6 +70,7 @@ class PageLayout:
     page: Page
     rows: list[Row] = field(default_factory=list)
     from_text: bool = False  # built from characters, not word boxes
+    slim: bool = False  # ``page`` keeps text only; its words were let go to save memory
 
 
 def build_layout(page: Page, *, csv_like: bool = False) -> PageLayout:
