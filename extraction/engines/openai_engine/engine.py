@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +20,10 @@ from extraction.engines.openai_engine import prompts, strict
 from extraction.engines.openai_engine.client import Reply, complete
 from extraction.engines.openai_engine.prompts import PageText
 from extraction.engines.registry import RetryPolicy
-from extraction.merging import concat_rows, leaf_values, merge_objects, normalize_text, set_path
+from extraction.merging import concat_rows, leaf_values, merge_objects, set_path
 from extraction.schemas import coerce_to_schema, validation_errors
-from extraction.values import parse_number
 
 MIN_SPLIT_LINES = 2
-_NUMBER_TOKEN = re.compile(r"[-+(]?\d[\d.,'’]*")
 
 
 @dataclass
@@ -232,14 +229,16 @@ class OpenAIEngine:
         )
 
     def _verify(self, plan: _Plan, pages: list[PageText], result: EngineResult) -> None:
-        """PREMIUM: ask again about values the document does not visibly support."""
-        text = normalize_text(" ".join(page.text for page in pages))
-        numbers = {parse_number(token) for token in _NUMBER_TOKEN.findall(text)}
-        doubtful = {
-            path: value
-            for path, value in leaf_values(result.data).items()
-            if value is not None and not _supported(value, result.quotes.get(path), text, numbers)
-        }
+        """PREMIUM: ask again about values the document does not visibly support (no quote
+        or printed form of them is found on the chunk's pages by ``citations``)."""
+        from extraction.citations import find_unsupported_paths
+
+        request = plan.request
+        unsupported = find_unsupported_paths(
+            result, request.document, pages=list(request.pages), schema=request.schema
+        )
+        values = leaf_values(result.data)
+        doubtful = {path: values[path] for path in unsupported if values.get(path) is not None}
         if not doubtful:
             return
         key = "rows" if plan.target == ExtractionTarget.PER_TABLE_ROW else "data"
@@ -282,16 +281,6 @@ class OpenAIEngine:
         result.warnings.append(
             f"verification pass re-checked {len(doubtful)} value(s), changed {changed}"
         )
-
-
-def _supported(value: Any, quote: str | None, text: str, numbers: set[float | None]) -> bool:
-    """Whether the chunk text shows ``value``: its quote, its text, or (numbers) any printed
-    spelling of it."""
-    if quote and normalize_text(quote) in text:
-        return True
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value) in numbers
-    return isinstance(value, str) and normalize_text(value) in text
 
 
 def _clean_path(path: str, key: str) -> str:
