@@ -424,11 +424,18 @@
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      const where = lineAndColumn(text, jsonErrorPosition(text, error));
+      const position = jsonErrorPosition(text, error);
+      const where = lineAndColumn(text, position);
       this.jsonValid = false;
       this.jsonEl.setAttribute("aria-invalid", "true");
-      this.jsonErrorEl.textContent = `Invalid JSON at line ${where.line}, column ${where.column}: ${error.message}`;
+      this.jsonErrorEl.textContent = `Invalid JSON at line ${where.line}, column ${where.column}: ${error.message} `;
       this.jsonErrorEl.dataset.line = String(where.line);
+      const show = el("button", { type: "button", class: "link", "data-testid": "schema-json-goto", text: "Go to the error" });
+      show.addEventListener("click", () => {
+        this.jsonEl.focus();
+        this.jsonEl.setSelectionRange(position, Math.min(position + 1, text.length));
+      });
+      this.jsonErrorEl.appendChild(show);
       return;
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {

@@ -246,6 +246,9 @@ def test_raw_json_tab_round_trips_with_the_form_and_locates_syntax_errors(web, o
     )
     error = page.locator("[data-testid=schema-json-error]")
     error.filter(has_text="line 4").wait_for()
+    page.click("[data-testid=schema-json-goto]")
+    caret = page.evaluate("document.querySelector('[data-testid=schema-json]').selectionStart")
+    assert caret == page.locator("[data-testid=schema-json]").input_value().index("}")
     web.shot("03-json-error")
     page.click("[data-testid=tab-form]")  # refused while the JSON is broken
     assert page.locator("[data-testid=schema-json]").is_visible()
