@@ -161,10 +161,25 @@ def fill_parties(specs: list[FieldSpec], found: dict[str, Any], layouts: list[Pa
         name, address, _row = letterhead(layouts[0])
         if name is not None:
             found[name_spec.path] = _found_name(name, layouts[0].number, "letterhead")
-            if address and found.get(address_spec.path) is None:
+            sender = _sender_line(layouts[0], name.text)
+            if sender is not None and found.get(address_spec.path) is None:
+                found[address_spec.path] = sender
+            elif address and found.get(address_spec.path) is None:
                 found[address_spec.path] = _found_address(
                     address, layouts[0].number, "lines under the letterhead"
                 )
+
+
+def _sender_line(layout: PageLayout, name: str) -> Found | None:
+    """The return-address line of a window envelope: "Name · Street 1 · 12345 City"."""
+    for row in layout.rows[:20]:
+        for cell in row.cells:
+            parts = re.split(r"\s+[·|•]\s+", cell.text)
+            if len(parts) >= 3 and parts[0].strip() == name.strip() and re.search(r"\d", parts[1]):
+                rest = ", ".join(part.strip() for part in parts[1:])
+                start = cell.start + cell.text.find(parts[1])
+                return Found(rest, layout.number, start, cell.end, 0.7, "sender line")
+    return None
 
 
 def _labelled_block(
