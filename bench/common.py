@@ -512,6 +512,49 @@ def job_rows(conn: Any, job_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
 
 
+# --- CPU accounting ----------------------------------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> tuple[int, float]:
+    """(process group, CPU seconds of the process and its reaped children)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    # after the command: state ppid pgrp session ... utime(11) stime(12) cutime(13) cstime(14)
+    return int(fields[2]), sum(int(v) for v in fields[11:15]) / _TICKS
+
+
+def stack_cpu(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by the web server, the workers (with their sandbox children),
+    Redis and the PostgreSQL backends serving ``oe_bench``."""
+    groups = {
+        service.pid: ("workers" if service in stack.workers.values() else service.name)
+        for service in [*stack.services, *stack.workers.values()]
+        if service.alive()
+    }
+    totals = {"gunicorn": 0.0, "workers": 0.0, "redis": 0.0, "postgres": 0.0}
+    with stack.db() as conn:
+        backends = {
+            pid
+            for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]
+            ).fetchall()
+        }
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            group, seconds = _proc_cpu(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+        if group in groups:
+            totals[groups[group]] += seconds
+        elif int(entry) in backends:
+            totals["postgres"] += seconds
+    return totals
+
+
 # --- the queue floor -------------------------------------------------------------------------
 
 

@@ -191,7 +191,6 @@ def main(argv: list[str] | None = None) -> int:
     runs_ok = all(runs.get(job_id) == 1 for job_id in ids)
     success = statuses.get("SUCCESS", 0)
 
-    ms = 1000
     print_table(
         f"load: {args.jobs} text jobs at {args.rate:g}/s, 2 workers (--concurrency 1 each), "
         f"worker-b killed (-9) and restarted at {kill_facts.get('killed_at', 0):.1f} s",
@@ -207,16 +206,28 @@ def main(argv: list[str] | None = None) -> int:
             ["throughput, jobs/s (over that span)", len(finished) / span if finished else 0.0],
         ],
     )
+
+    def row(label: str, values: list[float]) -> list[Any]:
+        if not values:
+            return [label, 0, "-", "-", "-"]
+        return [
+            label,
+            len(values),
+            pct(values, 50) * 1000,
+            pct(values, 95) * 1000,
+            max(values) * 1000,
+        ]
+
     print_table(
         "latency",
         ["call", "n", "p50 ms", "p95 ms", "max ms"],
         [
-            ["POST /extraction/run (text)", len(submit_latency), pct(submit_latency, 50) * ms, pct(submit_latency, 95) * ms, max(submit_latency) * ms],
-            ["GET /extraction/jobs/{id}", len(status_latency), pct(status_latency, 50) * ms, pct(status_latency, 95) * ms, max(status_latency) * ms],
-            ["end to end, job created_at -> finished_at", len(e2e), pct(e2e, 50) * ms, pct(e2e, 95) * ms, max(e2e) * ms],
-            ["end to end, client submit -> SUCCESS seen", len(client_e2e), pct(client_e2e, 50) * ms, pct(client_e2e, 95) * ms, max(client_e2e) * ms],
+            row("POST /extraction/run (text)", submit_latency),
+            row("GET /extraction/jobs/{id}", status_latency),
+            row("end to end, job created_at -> finished_at", e2e),
+            row("end to end, client submit -> SUCCESS seen", client_e2e),
         ],
-    )  # fmt: skip
+    )
     print(f"\nmachine after: {machine_summary()}")
     ok = success == args.jobs and runs_ok
     print("\nload check:", "PASS" if ok else "FAIL")

@@ -50,6 +50,7 @@ from bench.common import (  # noqa: E402
     one_page_pdf,
     pct,
     print_table,
+    stack_cpu,
 )
 
 JOB_CONFIG = {"extract_model": "local", "extraction_target": "PER_DOC", "invalidate_cache": True}
@@ -261,7 +262,10 @@ def sustained(
     started = time.time()
     for thread in threads:
         thread.start()
-    time.sleep(warmup + seconds)
+    time.sleep(warmup)
+    cpu_before = stack_cpu(stack)
+    time.sleep(seconds)
+    cpu_after = stack_cpu(stack)
     stop.set()
     for thread in threads:
         thread.join(timeout=30)
@@ -283,7 +287,12 @@ def sustained(
         and window[0] <= row["finished_at"].timestamp() < window[1]
     ]
     failed = [row for row in rows.values() if row["status"] != "SUCCESS"]
+    cpu_ms = {
+        name: 1000 * (cpu_after[name] - cpu_before[name]) / max(len(inside), 1)
+        for name in cpu_after
+    }
     return {
+        "cpu_ms": cpu_ms,
         "per_second": len(inside) / seconds,
         "finished_in_window": len(inside),
         "submitted": len(ids),
@@ -319,6 +328,59 @@ def profile_worker(stack: Stack, content: bytes, mime: str, schema: dict, out: P
     sustained(stack, content, mime, schema, 20.0, warmup=0.0)
     output = spy.communicate(timeout=60)[0].decode(errors="replace")
     print(f"\npy-spy: {output.strip().splitlines()[-1] if output.strip() else ''} -> {out}")
+    summarize_profile(out)
+
+
+# Where a worker's samples go: the first label (from the leaf up) whose marker is in a frame.
+PROFILE_CATEGORIES = [
+    ("child: PDF parsing (load_document, pages)", ("load_document", "PdfPages", "Document.page")),
+    ("child: local engine", ("LocalEngine.extract",)),
+    ("child: schema coercion + validation", ("_finalize",)),
+    ("child: rest of run_pipeline", ("run_pipeline",)),
+    ("child: fork setup, pickling, exit", ("_child_main",)),
+    ("parent: job_start (claim row)", ("job_start",)),
+    ("parent: job_complete (write results)", ("job_complete",)),
+    ("parent: progress + heartbeat", ("job_record_progress", "job_record_heartbeat")),
+    ("parent: cancel checks", ("job_is_cancelled",)),
+    ("parent: result cache lookup/store", ("cache_lookup", "ProjectResultCache")),
+    ("parent: read file, build input", ("pipeline_input_for",)),
+    ("parent: pipeline warm-up", ("warm_up_pipeline",)),
+    ("parent: fork, poll, receive", ("run_in_sandbox",)),
+    ("parent: rest of extract_job", ("extract_job",)),
+    ("celery/kombu: messages, pool", ("celery", "kombu", "billiard")),
+]
+
+
+def summarize_profile(path: Path) -> None:
+    """Samples per category from a py-spy ``raw`` (collapsed) file of one worker group."""
+    import collections
+
+    counts: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        samples = int(count)
+        total += samples
+        frames = stack.split(";")[1:]
+        label = "other"
+        for frame in reversed(frames):
+            match = next(
+                (name for name, markers in PROFILE_CATEGORIES if any(m in frame for m in markers)),
+                None,
+            )
+            if match:
+                label = match
+                break
+        counts[label] += samples
+    order = [name for name, _ in PROFILE_CATEGORIES] + ["other"]
+    rows = [[name, counts[name], f"{100 * counts[name] / max(total, 1):.1f}%"] for name in order]
+    print_table(
+        f"py-spy on one worker (+ sandbox children it caught): {total} non-idle samples",
+        ["where", "samples", "share"],
+        [row for row in rows if row[1]],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -390,41 +452,78 @@ def main(argv: list[str] | None = None) -> int:
             lat_off = latency(stack, content, mime, schema, args.rounds)
             two_off = sustained(stack, content, mime, schema, args.scale_seconds)
 
-        ms = 1000
+        def lat_row(label: str, values: list[float], target: str = "") -> list[Any]:
+            return [label, pct(values, 50) * 1000, pct(values, 95) * 1000, target]
+
+        def rate_row(label: str, window: float, result: dict, target: str = "") -> list[Any]:
+            return [
+                label,
+                window,
+                result["per_second"],
+                result["finished_in_window"],
+                result["failed"],
+                target,
+            ]
+
+        def ratio(a: float, b: float, digits: int = 2) -> str:
+            return f"{a / b:.{digits}f}x" if b else "-"
+
         print_table(
             f"through the product: {pdf.name} (1 page), local engine, "
             f"{args.rounds} sequential jobs",
             ["measure", "p50 ms", "p95 ms", "target"],
             [
-                ["queue floor: no-op Celery task round trip", pct(floor, 50) * ms, pct(floor, 95) * ms, ""],
-                ["job created_at -> finished_at (sandbox on)", pct(lat["server"], 50) * ms, pct(lat["server"], 95) * ms, "p50 < 150"],
-                ["  of which queued (created -> started)", pct(lat["queued"], 50) * ms, pct(lat["queued"], 95) * ms, ""],
-                ["  of which running (started -> finished)", pct(lat["running"], 50) * ms, pct(lat["running"], 95) * ms, ""],
-                ["client POST -> GET says SUCCESS (10 ms polls)", pct(lat["client"], 50) * ms, pct(lat["client"], 95) * ms, "p50 < 150"],
-                ["  of which the POST itself", pct(lat["submit"], 50) * ms, pct(lat["submit"], 95) * ms, ""],
-                ["job created_at -> finished_at (sandbox off)", pct(lat_off["server"], 50) * ms, pct(lat_off["server"], 95) * ms, ""],
-                ["client POST -> SUCCESS (sandbox off)", pct(lat_off["client"], 50) * ms, pct(lat_off["client"], 95) * ms, ""],
+                lat_row("queue floor: no-op Celery task round trip", floor),
+                lat_row("job created_at -> finished_at (sandbox on)", lat["server"], "p50 < 150"),
+                lat_row("  of which queued (created -> started)", lat["queued"]),
+                lat_row("  of which running (started -> finished)", lat["running"]),
+                lat_row(
+                    "client POST -> GET says SUCCESS (10 ms polls)", lat["client"], "p50 < 150"
+                ),
+                lat_row("  of which the POST itself", lat["submit"]),
+                lat_row("job created_at -> finished_at (sandbox off)", lat_off["server"]),
+                lat_row("client POST -> SUCCESS (sandbox off)", lat_off["client"]),
             ],
-        )  # fmt: skip
+        )
         print_table(
             "sustained throughput, 1-page PDFs (worker processes with --concurrency 1)",
             ["setup", "window s", "docs/s", "finished", "failed", "target"],
             [
-                ["2 workers, sandbox on", args.seconds, two["per_second"], two["finished_in_window"], two["failed"], ">= 30/s"],
-                ["1 worker, sandbox on", args.scale_seconds, one["per_second"], one["finished_in_window"], one["failed"], ""],
-                ["2 workers, sandbox off", args.scale_seconds, two_off["per_second"], two_off["finished_in_window"], two_off["failed"], ""],
+                rate_row("2 workers, sandbox on", args.seconds, two, ">= 30/s"),
+                rate_row("1 worker, sandbox on", args.scale_seconds, one),
+                rate_row("2 workers, sandbox off", args.scale_seconds, two_off),
             ],
-        )  # fmt: skip
+        )
+        components = ["gunicorn", "workers", "postgres", "redis"]
+        cpu_rows = []
+        for label, result in (("2 workers, sandbox on", two), ("2 workers, sandbox off", two_off)):
+            total = sum(result["cpu_ms"].values())
+            cpu_rows.append(
+                [label, *(result["cpu_ms"][c] for c in components), total, 2000 / total]
+            )
+        print_table(
+            "CPU per document during the sustained window (ms; all processes of the stack)",
+            ["setup", *components, "total", "docs/s on 2 idle cores"],
+            cpu_rows,
+        )
         print_table(
             "ratios (same run)",
             ["ratio", "value", "target"],
             [
-                ["2 workers / 1 worker", f"{two['per_second'] / max(one['per_second'], 1e-9):.2f}x", ">= 1.7x"],
-                ["job p50 / queue floor p50", f"{pct(lat['server'], 50) / pct(floor, 50):.1f}x", ""],
-                ["job p50 sandbox on / off", f"{pct(lat['server'], 50) / pct(lat_off['server'], 50):.2f}x", ""],
-                ["throughput sandbox off / on (2 workers)", f"{two_off['per_second'] / max(two['per_second'], 1e-9):.2f}x", ""],
+                ["2 workers / 1 worker", ratio(two["per_second"], one["per_second"]), ">= 1.7x"],
+                ["job p50 / queue floor p50", ratio(pct(lat["server"], 50), pct(floor, 50), 1), ""],
+                [
+                    "job p50 sandbox on / off",
+                    ratio(pct(lat["server"], 50), pct(lat_off["server"], 50)),
+                    "",
+                ],
+                [
+                    "throughput sandbox off / on (2 workers)",
+                    ratio(two_off["per_second"], two["per_second"]),
+                    "",
+                ],
             ],
-        )  # fmt: skip
+        )
         for label, result in (("2 workers", two), ("1 worker", one), ("no sandbox", two_off)):
             if result["errors"]:
                 print(f"errors ({label}): {result['errors']}")
