@@ -80,7 +80,7 @@ def ground_leaves(
     found: dict[str, Grounding] = {}
     for path, value in sorted(leaves, key=evidence_length, reverse=True):
         parent = _PARENT.sub("", path)
-        derivable = is_derivable(leaf_schema(schema, path)) if schema else None
+        derivable = is_derivable(leaf_schema(schema, path), value) if schema else None
         grounding = ground_leaf(
             result, index, path, value, near=anchors.get(parent), derivable=derivable
         )
@@ -201,14 +201,16 @@ def leaf_schema(schema: dict[str, Any] | None, path: str) -> dict[str, Any] | No
     return node if isinstance(node, dict) else None
 
 
-def is_derivable(leaf: dict[str, Any] | None) -> bool | None:
-    """Whether a leaf's value may be read from text that does not print it: enums and
-    booleans yes, other strings no, unknown (None) without a schema."""
+def is_derivable(leaf: dict[str, Any] | None, value: Any) -> bool | None:
+    """Whether ``value`` may be read from text that does not print it: one of its leaf's enum
+    members or a boolean yes, anything else no, unknown (None) without a leaf schema."""
     if leaf is None:
         return None
+    if "enum" in leaf:
+        return value in leaf["enum"]
     types = leaf.get("type")
     types = [types] if isinstance(types, str) else list(types or [])
-    return "enum" in leaf or "const" in leaf or "boolean" in types
+    return "boolean" in types or ("const" in leaf and leaf["const"] == value)
 
 
 def _concrete(node: Any) -> Any:

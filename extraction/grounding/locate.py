@@ -276,11 +276,14 @@ def _string_in_quote(value: Any, texts: list[str], kind: str) -> bool:
         return True
     from rapidfuzz import fuzz
 
-    for text in texts:
-        words = _normal_words(text)
-        if wanted in words or fuzz.partial_ratio(wanted, words) >= STRING_IN_QUOTE_RATIO:
-            return True
-    return False
+    words = _normal_words(" ".join(texts))
+    if wanted in words:
+        return True
+    # partial_ratio slides the shorter string along the longer: a short quote ("ST") would
+    # "contain" any value that has it inside a word, so a quote shorter than the value must
+    # match it whole.
+    similar = fuzz.partial_ratio if len(words) >= len(wanted) else fuzz.ratio
+    return similar(wanted, words) >= STRING_IN_QUOTE_RATIO
 
 
 def _normal_words(text: str) -> str:
