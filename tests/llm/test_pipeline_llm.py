@@ -367,3 +367,27 @@ def test_citations_locate_the_models_quotes_on_their_pages(devset_dir):
             checked += 1
     assert checked >= 0.9 * sum(1 for leaf in oracle.meta["fields"] if leaf["page"])
     assert "unsupported_paths" not in outcome.metadata
+
+
+def test_per_page_keeps_a_failed_page_in_place_as_nulls():
+    def page_two_fails(request):
+        if 2 in document_pages(request):
+            return error(500)
+        return completion({"data": {"invoice_number": "INV-1", "total": 1}, "quotes": []})
+
+    job = PipelineInput(
+        data_schema={
+            **INVOICE_SCHEMA,
+            "properties": {
+                "invoice_number": {"type": ["string", "null"]},
+                "total": {"type": ["number", "null"]},
+            },
+        },
+        config=ExtractConfig.from_dict({"extraction_target": "PER_PAGE"}),
+        text="Invoice INV-1 total 1\fpage two\fInvoice INV-1 total 1",
+    )
+    with FakeOpenAI(page_two_fails) as server:
+        outcome = run_pipeline(job, registry=registry(server.base_url))
+    assert outcome.status == "PARTIAL_SUCCESS" and "page(s) 2:" in outcome.error
+    assert outcome.data[1] == {"invoice_number": None, "total": None}
+    assert outcome.data[0] == outcome.data[2] == {"invoice_number": "INV-1", "total": 1}

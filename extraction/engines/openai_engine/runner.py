@@ -147,11 +147,17 @@ def run_chunks(
     for plan, outcome in zip(plans, outcomes, strict=True):
         if isinstance(outcome, EngineError):
             errors.append((plan, outcome))
+            if config.extraction_target == ExtractionTarget.PER_PAGE:
+                # Keep data[i] aligned with the i-th selected page: an empty object stands in
+                # (nulls after coercion) and the error names the page.
+                results.append(EngineResult(data={}, engine=engine.name))
+                done.append(plan)
+                texts.append("")
         else:
             results.append(outcome)
             done.append(plan)
             texts.append(normalize_text(" ".join(s.text for s in plan.segments if not s.context)))
-    if not results:
+    if len(errors) == len(plans):
         first = errors[0][1]
         transient = all(error.transient for _, error in errors)
         raise EngineError(str(first), transient=transient)
