@@ -149,3 +149,12 @@ def load_document_pages(texts: list[str]):  # noqa: ANN201
         page.number = number
         pages.append(page)
     return Document("text/plain", pages)
+
+
+def test_quote_covering_only_part_of_a_name_does_not_support_it():
+    index = index_for(INVOICE)
+    # The quote is real text, but the value says more than it.
+    assert locate(index, "Gesamtbetrag Holdings", "Gesamtbetrag")[0] == []
+    # A one-word code read from real text is supported by it.
+    spans, _ = locate(index, "EUR", "1.244,46 €")
+    assert span_text(index, spans) == "1.244,46 €"
