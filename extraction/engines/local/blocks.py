@@ -54,9 +54,16 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
     cells: list[Cell] = []
     last = anchor
     body = _body_font(layout)
-    for other in layout.rows[row.index + 1 : row.index + 1 + limit]:
-        if other.y0 - last.y1 > max((last.y1 - last.y0) * 1.6, 6):
+    for other in layout.rows[row.index + 1 : row.index + 1 + limit + 3]:
+        if len(cells) >= limit:
             break
+        if other.y0 - last.y1 > max((last.y1 - last.y0) * 1.6, 6) + (
+            0 if cells or other.y0 - anchor.y1 < 40 else 1e9
+        ):
+            break
+        if not any(c.x0 < anchor.x1 + 4 and c.x1 > anchor.x0 - 4 for c in other.cells):
+            # Nothing in this column on that line (a neighbouring block's line in between).
+            continue
         cell = next(
             (
                 c
@@ -69,6 +76,8 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
         )
         if cell is None or _RULE.match(cell.text) or cell.text.rstrip().endswith(":"):
             break
+        if cell.text.rstrip().endswith(",") and not re.search(r"\d", cell.text):
+            break  # a salutation ("Dear Sir or Madam,") starts the letter body
         if (cell.font > body + 2 and cell.font >= anchor.font - 0.5) or (
             cells and abs(cell.font - cells[-1].font) > 1.5
         ):

@@ -193,6 +193,10 @@ def _record(
         spec = column.spec
         read = read_value(spec.kind, cell.text, hints, spec.schema)
         if read is None:
+            # Maybe the first line of a wrapped cell ("December 25," over "2019").
+            record[f"#raw:{spec.name}"] = Found(
+                None, row.page, cell.start, cell.end, 0.0, "", raw=cell.text
+            )
             continue
         value, start, end = read
         if spec.kind in {"number", "integer"} and column.sign < 0:
@@ -215,6 +219,31 @@ def _record(
             value, row.page, cell.start + start, cell.start + end, 0.9, how, raw=cell.text
         )
     return record, placed
+
+
+def _complete_wrapped(
+    record: dict[str, Found], row: Row, columns: list[Column], hints: DocumentHints
+) -> None:
+    for cell in row.cells:
+        index = _assign(cell, columns)
+        if index is None or columns[index].spec is None:
+            continue
+        spec = columns[index].spec
+        first = record.get(f"#raw:{spec.name}")
+        if first is None or spec.name in record:
+            continue
+        text = f"{first.raw} {cell.text}"
+        read = read_value(spec.kind, text, hints, spec.schema)
+        if read is not None:
+            record[spec.name] = Found(
+                read[0],
+                first.page,
+                first.start,
+                cell.end,
+                0.8,
+                f"table column '{columns[index].header}' (wrapped)",
+                raw=text,
+            )
 
 
 def _is_heading(row: Row, columns: list[Column]) -> bool:
@@ -265,7 +294,8 @@ def read_table(
         needed = max(2, math.ceil(len(table.mapped) * 0.6))
         if row.y0 - last_y > (row.y1 - row.y0) * 6 and records:
             return records, False
-        if len(record) >= needed and has_typed and placed >= max(2, len(row.cells) - 1):
+        filled = sum(1 for name in record if not name.startswith("#"))
+        if filled >= needed and has_typed and placed >= max(2, len(row.cells) - 1):
             if group is not None and unmapped:
                 record.setdefault(unmapped[0].name, group)
             records.append(record)
@@ -274,7 +304,9 @@ def read_table(
             last_y = row.y1
             continue
         if records and len(row.cells) <= 2 and row.y0 - last_y < (row.y1 - row.y0) * 2.5:
-            # A wrapped description line: the record keeps its first line only.
+            # A wrapped line: a description keeps its first line only; a typed cell that did
+            # not parse on its first line is read again with this one.
+            _complete_wrapped(records[-1], row, table.columns, hints)
             last_y = row.y1
             continue
         misses += 1
@@ -335,8 +367,14 @@ def extract_table(
             break
         table = Table(best.columns, best.score, page, -1)
         table.group = group
+    for record in records:
+        for key in [k for k in record if k.startswith("#")]:
+            del record[key]
     _settle_date_order(records, children, hints)
     return records, how
+
+
+_FULL_YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
 def _settle_date_order(
@@ -351,8 +389,8 @@ def _settle_date_order(
         if child.kind != "date":
             continue
         found = [r[child.name] for r in records if child.name in r and r[child.name].raw]
-        if len(found) < 3:
-            continue
+        if len(found) < 3 or any(_FULL_YEAR.search(f.raw) for f in found):
+            continue  # dates with a year follow the document's convention
         readings = {}
         for day_first in (True, False):
             values = [
