@@ -13,6 +13,7 @@ a cache bound to the project) and stores the ``PipelineOutcome`` it gets back.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,7 +163,7 @@ def _load(job_input: PipelineInput, config: ExtractConfig) -> Document:
 
     options = job_input.load_options or LoadOptions()
     if config.high_resolution_mode and not options.high_resolution:
-        options = LoadOptions(**{**vars(options), "high_resolution": True})
+        options = dataclasses.replace(options, high_resolution=True)
     if job_input.content is not None:
         return load_document(
             job_input.content,

@@ -52,8 +52,8 @@ def test_no_model_configured_means_local_for_every_mode():
     for mode in ("FAST", "BALANCED", "MULTIMODAL", "PREMIUM"):
         choice = select_engine(ExtractConfig.from_dict({"extraction_mode": mode}), registry)
         assert choice.engine == "local" and choice.endpoint is None
-    named = ExtractConfig(extract_model="openai-gpt-4-1")
-    assert select_engine(named, registry).engine == "local"
+    named = select_engine(ExtractConfig(extract_model="openai-gpt-4-1"), registry)
+    assert named.engine == "local" and "local engine ran instead of" in named.warnings[0]
 
 
 def test_llama_cloud_names_map_onto_configured_tiers():
