@@ -136,13 +136,13 @@ def select_engine(config: ExtractConfig, registry: ModelRegistry) -> EngineChoic
     """Pick the engine and models for ``config``; raises ``ConfigError`` on unknown names."""
     validate_config_models(config, registry)
     if not registry.has_llm or config.extract_model == LOCAL:
-        warnings: tuple[str, ...] = ()
+        notes: tuple[str, ...] = ()
         if config.extract_model not in (None, LOCAL):
-            warnings = (
-                f"no LLM endpoint is configured; the local engine ran instead of "
+            notes = (
+                "no LLM endpoint is configured; the local engine ran instead of "
                 f"{config.extract_model!r}",
             )
-        return EngineChoice(engine=LOCAL, requested_model=config.extract_model, warnings=warnings)
+        return EngineChoice(engine=LOCAL, requested_model=config.extract_model, warnings=notes)
     mode = config.extraction_mode
     tier = {
         ExtractionMode.FAST: "fast",
