@@ -33,6 +33,16 @@ def _gaps(row: Row, min_gap: float) -> list[tuple[float, float]]:
     ]
 
 
+def _one_gap_beside_prose(row: Row, min_gap: float) -> bool:
+    split = -1
+    for index in range(1, len(row)):
+        if row[index].x0 - row[index - 1].x1 >= min_gap:
+            if split >= 0:
+                return False
+            split = index
+    return split > 0 and max(split, len(row) - split) >= 5
+
+
 def _intersect(
     free: list[tuple[float, float]], row: Row, min_gap: float
 ) -> list[tuple[float, float]]:
@@ -101,9 +111,10 @@ def split_columns(rows: list[Row], min_gap: float, depth: int = 0) -> list[Row]:
     """
     if depth >= MAX_DEPTH or len(rows) < MIN_REGION_ROWS:
         return rows
-    # Rows of two columns have one gutter gap; table rows usually have several. Without
-    # enough single-gap rows there is nothing to split (and tables skip the search).
-    if sum(1 for row in rows if len(_gaps(row, min_gap)) == 1) < MIN_REGION_ROWS:
+    # Rows of two columns have one gutter gap with prose on at least one side; table rows
+    # usually have several gaps and label/value rows few words. Without enough such rows
+    # there is nothing to split, and most pages skip the search.
+    if sum(1 for row in rows if _one_gap_beside_prose(row, min_gap)) < MIN_REGION_ROWS:
         return rows
     out: list[Row] = []
     start = 0

@@ -69,27 +69,39 @@ def group_lines(
     of the smaller height: superscripts and mixed font sizes on one baseline stay together while
     the next line down does not.
     """
-    boxes = [(upright(word, width, height, text_rotation), word) for word in words]
-    boxes.sort(key=lambda item: ((item[0][1] + item[0][3]) / 2, item[0][0]))
-    lines: list[list[tuple[tuple[float, float, float, float], PlacedWord]]] = []
+    if text_rotation == 0:
+        # The common case, without building an upright box per word.
+        keyed = [(word.y0, word.y1, word.x0, word) for word in words]
+    else:
+        keyed = []
+        for word in words:
+            x0, y0, _, y1 = upright(word, width, height, text_rotation)
+            keyed.append((y0, y1, x0, word))
+    keyed.sort(key=lambda item: (item[0] + item[1], item[2]))
+    lines: list[list[tuple[float, PlacedWord]]] = []
     # The line's band is the mean of its words' tops and bottoms, not their union: a union
     # grows with every tall glyph or slightly skewed OCR box until it swallows the next line.
     top_sum = bottom_sum = 0.0
-    for box, word in boxes:
-        _, y0, _, y1 = box
-        if lines:
-            count = len(lines[-1])
+    current: list[tuple[float, PlacedWord]] = []
+    for y0, y1, x0, word in keyed:
+        if current:
+            count = len(current)
             top, bottom = top_sum / count, bottom_sum / count
-            overlap = min(bottom, y1) - max(top, y0)
+            overlap = (bottom if bottom < y1 else y1) - (top if top > y0 else y0)
             smaller = min(bottom - top, y1 - y0)
             if smaller <= 0 or overlap >= 0.5 * smaller:
-                lines[-1].append((box, word))
+                current.append((x0, word))
                 top_sum += y0
                 bottom_sum += y1
                 continue
-        lines.append([(box, word)])
+        current = [(x0, word)]
+        lines.append(current)
         top_sum, bottom_sum = y0, y1
-    return [[word for _, word in sorted(line, key=lambda item: item[0][0])] for line in lines]
+    return [[word for _, word in sorted(line, key=_first)] for line in lines]
+
+
+def _first(item: tuple[float, PlacedWord]) -> float:
+    return item[0]
 
 
 def build_page(
