@@ -1,8 +1,9 @@
 """PDF loader: the text layer through pypdfium2, one page at a time.
 
 Pages are parsed on access (``PdfPages`` is a lazy sequence with a small cache), so memory
-does not grow with the page count. Word boxes come from the first and last character of each
-word (``FPDFText_GetLooseCharBox``): two calls per word instead of one per character. Pages
+does not grow with the page count. Word boxes come from the loose boxes of the first and last
+character of each word, through ctypes functions with argument checks off (three times
+cheaper per call); the font size is asked again only when the box height changes. Pages
 without a text layer but with images are OCRed; AcroForm values are added as words at their
 widget positions (``pdf_forms``). See BENCHMARKS.md for the measurements behind these choices.
 """
