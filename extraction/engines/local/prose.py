@@ -152,8 +152,12 @@ def _sentences(layouts: list[PageLayout]) -> list[tuple[int, int, str]]:
 def _sentence_score(sentence: str, spec: FieldSpec) -> float:
     stems = {_stem(w) for w in sentence.split()}
     # A unit in the name ("term_months") is what to read, not a word the text must repeat.
+    # A type word in the name ("delivery_date") is what to read, not a word to match.
+    implied = {"date"} if spec.kind == "date" else set()
     name_words = [
-        w for w in words_of(spec.name).split() if w not in _STOP and w.rstrip("s") not in _UNITS
+        w
+        for w in words_of(spec.name).split()
+        if w not in _STOP and w.rstrip("s") not in _UNITS and w not in implied
     ]
     if not name_words or any(_stem(w) not in stems for w in name_words):
         return 0.0
@@ -193,10 +197,24 @@ def _numbers_with_units(sentence: str) -> list[tuple[int, int, int, str]]:
     return out
 
 
+def _anchor(sentence: str, spec: FieldSpec) -> int:
+    """Where the first word of the field's name (stemmed) appears in the sentence, or 0."""
+    stems = {_stem(w) for w in words_of(spec.name).split() if w not in _STOP and w != "date"}
+    for match in re.finditer(r"\w+", sentence):
+        if _stem(match.group(0)) in stems:
+            return match.start()
+    return 0
+
+
 def _typed_from_sentence(
     spec: FieldSpec, sentence: str, hints: DocumentHints
 ) -> tuple[Any, int, int] | None:
     if spec.kind == "date":
+        # The date after the words that name the field ("deliver ... no later than <date>").
+        anchor = _anchor(sentence, spec)
+        got = find_date(sentence[anchor:], day_first=hints.day_first)
+        if got is not None:
+            return got[0].isoformat(), anchor + got[1], anchor + got[2]
         got = find_date(sentence, day_first=hints.day_first)
         return (got[0].isoformat(), got[1], got[2]) if got else None
     if spec.kind in {"integer", "number"}:

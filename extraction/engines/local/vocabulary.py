@@ -182,7 +182,6 @@ SYNONYMS: dict[str, list[str]] = {
     "buyer": [
         "buyer",
         "bill to",
-        "ship to",
         "ordered by",
         "purchaser",
         "customer",
