@@ -135,9 +135,9 @@ def test_permanent_errors_fail_at_once_with_a_readable_message(status, words):
 
 
 def test_timeout_is_retried():
-    slow = completion(GOOD, delay=1.0)
+    slow = completion(GOOD, delay=1.5)
     with FakeOpenAI([slow, completion(GOOD)]) as server:
-        result = run(server, document(INVOICE_TEXT), timeout_seconds=0.2)
+        result = run(server, document(INVOICE_TEXT), timeout_seconds=0.5)
     assert result.data["invoice_number"] == "INV-001" and len(server.requests) == 2
 
 

@@ -137,8 +137,13 @@ def six_pages():
     )
 
 
-def slow_answer(request):
-    return completion({"data": {"invoice_number": "X", "total": 1}, "quotes": []}, delay=0.1)
+def slow_answer(request, delay: float = 0.1):
+    return completion({"data": {"invoice_number": "X", "total": 1}, "quotes": []}, delay=delay)
+
+
+def slower_answer(request):
+    """Long enough that concurrent requests overlap even on a loaded machine."""
+    return slow_answer(request, delay=0.3)
 
 
 def test_concurrency_is_bounded_per_job():
@@ -148,7 +153,7 @@ def test_concurrency_is_bounded_per_job():
         config=ExtractConfig.from_dict({"extraction_target": "PER_PAGE"}),
         text="\f".join(pages),
     )
-    with FakeOpenAI(slow_answer) as server:
+    with FakeOpenAI(slower_answer) as server:
         outcome = run_pipeline(job, registry=registry(server.base_url, max_concurrency_per_job=2))
     assert len(outcome.data) == len(server.requests) == 6
     assert server.max_in_flight == 2
@@ -160,7 +165,7 @@ def test_concurrency_is_bounded_per_worker_across_jobs():
         config=ExtractConfig.from_dict({"extraction_target": "PER_PAGE"}),
         text="\f".join(f"Invoice INV-{i} total {i}" for i in range(6)),
     )
-    with FakeOpenAI(slow_answer) as server:
+    with FakeOpenAI(slower_answer) as server:
         limits = registry(server.base_url, max_concurrency_per_job=3, max_concurrency_per_worker=4)
         threads = [
             threading.Thread(target=run_pipeline, args=(job,), kwargs={"registry": limits})
