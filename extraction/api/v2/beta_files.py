@@ -20,10 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from extraction import selectors, services
-from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.files import CONTENT_URL_SALT, CONTENT_URL_SECONDS
 from extraction.api.v1.serializers import ErrorSerializer
+from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
 from extraction.api.v2.pagination import MAX_PAGE_SIZE, paginate
 from extraction.models import SourceFile
@@ -74,12 +74,12 @@ class BetaFileListCreateView(BetaFileView):
         tags=TAG,
         operation_id="beta_file_create",
         parameters=PROJECT_PARAMETERS,
-        request={"multipart/form-data": v2.FileUploadInput},
+        request={"multipart/form-data": inputs.FileUploadInput},
         responses={200: v2.BetaFileSerializer, 400: ErrorSerializer, 422: ErrorSerializer},
         description="Upload a file (part `file`); its type is detected from the bytes.",
     )
     def post(self, request: Request) -> Response:
-        body = inputs.parse_body(v2.FileUploadInput, request)
+        body = inputs.parse_body(inputs.FileUploadInput, request)
         upload = body["file"]
         source = services.file_upload(
             project=self.project,
@@ -94,7 +94,7 @@ class BetaFileListCreateView(BetaFileView):
     @extend_schema(
         tags=TAG,
         operation_id="beta_file_list",
-        parameters=[*PROJECT_PARAMETERS, v2.FileListQuery],
+        parameters=[*PROJECT_PARAMETERS, inputs.FileListQuery],
         responses={
             200: PAGINATED_FILES,
             **{422: ErrorSerializer, 400: ErrorSerializer},
@@ -102,7 +102,7 @@ class BetaFileListCreateView(BetaFileView):
         description="The project's files, newest first unless order_by is name or id.",
     )
     def get(self, request: Request) -> Response:
-        query = inputs.parse_query(v2.FileListQuery, request)
+        query = inputs.parse_query(inputs.FileListQuery, request)
         page = paginate(
             self.filtered(selectors.files_for_project(project=self.project), query),
             ordering=ORDERINGS[query.get("order_by") or "created_at"],
@@ -143,7 +143,7 @@ class BetaFileQueryView(BetaFileView):
         tags=TAG,
         operation_id="beta_file_query",
         parameters=PROJECT_PARAMETERS,
-        request=v2.FileQueryInput,
+        request=inputs.FileQueryInput,
         responses={
             200: PAGINATED_FILES,
             400: ErrorSerializer,
@@ -153,7 +153,7 @@ class BetaFileQueryView(BetaFileView):
         "its filters in the body.",
     )
     def post(self, request: Request) -> Response:
-        body = inputs.parse_body(v2.FileQueryInput, request)
+        body = inputs.parse_body(inputs.FileQueryInput, request)
         filters = body.get("filter") or {}
         files = selectors.files_for_project(project=self.project)
         # Every file here was uploaded directly (none comes from a data source), and a
@@ -185,7 +185,7 @@ class BetaFileDetailView(BetaFileView):
         description="File metadata; `expand=download_url` adds a signed download URL.",
     )
     def get(self, request: Request, file_id: str) -> Response:
-        query = inputs.parse_query(v2.ExpandQuery, request)
+        query = inputs.parse_query(inputs.ExpandQuery, request)
         source = self.get_file(file_id)
         return Response(self.file_data([source], v2.expand_values(query.get("expand")))[0])
 
@@ -205,12 +205,12 @@ class BetaFileContentView(BetaFileView):
     @extend_schema(
         tags=TAG,
         operation_id="beta_file_content",
-        parameters=[*PROJECT_PARAMETERS, v2.FileContentQuery],
+        parameters=[*PROJECT_PARAMETERS, inputs.FileContentQuery],
         responses={200: v2.PresignedUrlSerializer, 404: ErrorSerializer},
         description=f"A URL that downloads the file for {CONTENT_URL_SECONDS} seconds "
         "(a shorter expires_at_seconds is accepted; the link lives that long regardless).",
     )
     def get(self, request: Request, file_id: str) -> Response:
-        inputs.parse_query(v2.FileContentQuery, request)
+        inputs.parse_query(inputs.FileContentQuery, request)
         source = self.get_file(file_id)
         return Response(v2.PresignedUrlSerializer(content_url(request, source)).data)

@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from extraction import configurations, selectors
-from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.serializers import AgentSerializer, ErrorSerializer
+from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
 from extraction.api.v2.pagination import paginate
 from extraction.models import SavedConfiguration
@@ -28,13 +28,13 @@ class ConfigurationListCreateView(ProjectAPIView):
         tags=TAG,
         operation_id="configuration_create",
         parameters=PROJECT_PARAMETERS,
-        request=v2.ConfigurationCreateInput,
+        request=inputs.ConfigurationCreateInput,
         responses={200: v2.ConfigurationSerializer, **ERRORS},
         description="Save a configuration; one with the same name and product type in this "
         "project is replaced (its id stays).",
     )
     def post(self, request: Request) -> Response:
-        body = inputs.parse_body(v2.ConfigurationCreateInput, request)
+        body = inputs.parse_body(inputs.ConfigurationCreateInput, request)
         saved = configurations.configuration_save(
             project=self.project, name=body["name"], parameters=dict(body["parameters"])
         )
@@ -43,7 +43,7 @@ class ConfigurationListCreateView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="configuration_list",
-        parameters=[*PROJECT_PARAMETERS, v2.ConfigurationListQuery],
+        parameters=[*PROJECT_PARAMETERS, inputs.ConfigurationListQuery],
         responses={
             200: v2.paginated("PaginatedConfigurations", v2.ConfigurationSerializer),
             **ERRORS,
@@ -51,7 +51,7 @@ class ConfigurationListCreateView(ProjectAPIView):
         description="Newest first. There is one version per name, so latest_only changes nothing.",
     )
     def get(self, request: Request) -> Response:
-        query = inputs.parse_query(v2.ConfigurationListQuery, request)
+        query = inputs.parse_query(inputs.ConfigurationListQuery, request)
         page = paginate(
             configurations.configurations_for_project(
                 project=self.project,
@@ -94,13 +94,13 @@ class ConfigurationDetailView(ProjectAPIView):
         tags=TAG,
         operation_id="configuration_update",
         parameters=PROJECT_PARAMETERS,
-        request=v2.ConfigurationUpdateInput,
+        request=inputs.ConfigurationUpdateInput,
         responses={200: v2.ConfigurationSerializer, **ERRORS},
         description="Rename and/or replace the parameters (the product type cannot change).",
     )
     def put(self, request: Request, config_id: str) -> Response:
         saved = self.get_configuration(config_id)
-        body = inputs.parse_body(v2.ConfigurationUpdateInput, request)
+        body = inputs.parse_body(inputs.ConfigurationUpdateInput, request)
         parameters = body.get("parameters")
         saved = configurations.configuration_update(
             configuration=saved,
@@ -125,12 +125,12 @@ class BetaAgentListView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="beta_extraction_agent_list",
-        parameters=[*PROJECT_PARAMETERS, v2.AgentListQuery],
+        parameters=[*PROJECT_PARAMETERS, inputs.AgentListQuery],
         responses={200: v2.paginated("PaginatedExtractAgents", AgentSerializer), **ERRORS},
         description="The project's v1 extraction agents, newest first.",
     )
     def get(self, request: Request) -> Response:
-        query = inputs.parse_query(v2.AgentListQuery, request)
+        query = inputs.parse_query(inputs.AgentListQuery, request)
         page = paginate(
             selectors.agents_for_project(
                 project=self.project, include_default=query["include_default"]

@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from extraction import configurations, selectors, services
-from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.inputs import SchemaValidationInput
 from extraction.api.v1.serializers import ErrorSerializer
+from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
 from extraction.api.v2.pagination import paginate
 from extraction.models import ExtractionJob, SourceFile
@@ -55,13 +55,13 @@ class ExtractListCreateView(ExtractJobView):
         tags=TAG,
         operation_id="extract_v2_create",
         parameters=PROJECT_PARAMETERS,
-        request=v2.ExtractCreateInput,
+        request=inputs.ExtractCreateInput,
         responses={200: v2.ExtractJobSerializer, **ERRORS},
         description="Start a job on a file (`file_input`) with an inline `configuration` or a "
         "saved `configuration_id`. Answers at once with a PENDING job; poll GET /extract/{id}.",
     )
     def post(self, request: Request) -> Response:
-        body = inputs.parse_body(v2.ExtractCreateInput, request)
+        body = inputs.parse_body(inputs.ExtractCreateInput, request)
         if body.get("webhook_configuration_ids"):
             raise services.ServiceError(
                 "Saved webhook configurations are not supported; pass webhook_configurations."
@@ -98,12 +98,12 @@ class ExtractListCreateView(ExtractJobView):
     @extend_schema(
         tags=TAG,
         operation_id="extract_v2_list",
-        parameters=[*PROJECT_PARAMETERS, v2.ExtractListQuery],
+        parameters=[*PROJECT_PARAMETERS, inputs.ExtractListQuery],
         responses={200: v2.paginated("PaginatedExtractV2Jobs", v2.ExtractJobSerializer), **ERRORS},
         description="The project's jobs, newest first, with cursor pagination.",
     )
     def get(self, request: Request) -> Response:
-        query = inputs.parse_query(v2.ExtractListQuery, request)
+        query = inputs.parse_query(inputs.ExtractListQuery, request)
         page = paginate(
             self.filtered(self.jobs(), query),
             ordering=("-created_at", "-id"),
@@ -155,19 +155,19 @@ class ExtractDetailView(ExtractJobView):
         responses={200: v2.ExtractJobSerializer, 404: ErrorSerializer},
     )
     def get(self, request: Request, job_id: str) -> Response:
-        query = inputs.parse_query(v2.ExpandQuery, request)
+        query = inputs.parse_query(inputs.ExpandQuery, request)
         return self.job_response(self.get_job(job_id), v2.expand_values(query.get("expand")))
 
     @extend_schema(
         tags=TAG,
         operation_id="extract_v2_delete",
-        parameters=[*PROJECT_PARAMETERS, v2.ExtractDeleteQuery],
+        parameters=[*PROJECT_PARAMETERS, inputs.ExtractDeleteQuery],
         responses={200: v2.SchemaResponseSerializer, **ERRORS},
         description="Delete a job and its result. A pending or running job is refused (400) "
         "unless force=true, which cancels it first.",
     )
     def delete(self, request: Request, job_id: str) -> Response:
-        query = inputs.parse_query(v2.ExtractDeleteQuery, request)
+        query = inputs.parse_query(inputs.ExtractDeleteQuery, request)
         configurations.extract_job_delete(job=self.get_job(job_id), force=query["force"])
         return Response({})
 
@@ -205,12 +205,12 @@ class ExtractSchemaGenerateView(ProjectAPIView):
         tags=TAG,
         operation_id="extract_v2_generate_schema",
         parameters=PROJECT_PARAMETERS,
-        request=v2.SchemaGenerateInput,
+        request=inputs.SchemaGenerateInput,
         responses={200: v2.GeneratedConfigurationSerializer, **ERRORS},
         description="Propose an extract_v2 configuration from a prompt and/or a file.",
     )
     def post(self, request: Request) -> Response:
-        body = inputs.parse_body(v2.SchemaGenerateInput, request)
+        body = inputs.parse_body(inputs.SchemaGenerateInput, request)
         source = None
         if body.get("file_id"):
             source = found(

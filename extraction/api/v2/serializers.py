@@ -1,8 +1,7 @@
 """Shapes of the v2 API and the beta routes, as llama-cloud 2.x parses them.
 
-Output shapes first (``ExtractV2Job``, the beta ``File``, ``ConfigurationResponse``), then the
-input shapes; a request whose shape is wrong is a FastAPI-style 422 (see ``v1.inputs``), while
-the content (schema, page ranges, names) is judged by the services and answered with a 400.
+Output shapes (``ExtractV2Job``, the beta ``File``, ``ConfigurationResponse``) and the id and
+status vocabulary; input shapes live in ``inputs.py``.
 
 Ids are our plain UUIDs, the same in v1 and v2; the prefixed forms that LlamaCloud documents
 (``dfl-…``, ``ext-…``, ``cfg-…``) are accepted on input too.
@@ -18,9 +17,7 @@ from rest_framework import serializers
 
 from extraction import configurations
 from extraction.api.exceptions import RequestValidationError
-from extraction.api.v1.inputs import WebhookConfigurationInput
 from extraction.api.v1.serializers import file_type_of
-from extraction.api.v2.pagination import MAX_PAGE_SIZE
 from extraction.config import ExtractionTarget
 from extraction.models import ExtractionJob, JobStatus, SavedConfiguration, SourceFile
 
@@ -268,157 +265,3 @@ def paginated(component: str, item: type[serializers.Serializer]) -> serializers
         },
     )
     return extend_schema_serializer(component_name=component)(envelope)()
-
-
-# --- Inputs ------------------------------------------------------------------------------------
-
-
-@extend_schema_serializer(component_name="ExtractConfigurationRequest")
-class ExtractConfigurationInput(serializers.Serializer):
-    data_schema = serializers.JSONField()
-    tier = serializers.ChoiceField(choices=list(configurations.TIER_MODES), required=False)
-    version = serializers.CharField(required=False, allow_null=True)
-    cite_sources = serializers.BooleanField(required=False, allow_null=True)
-    confidence_scores = serializers.BooleanField(required=False, allow_null=True)
-    advanced_citations = serializers.BooleanField(required=False, allow_null=True)
-    disable_cache = serializers.BooleanField(required=False, allow_null=True)
-    extraction_target = serializers.ChoiceField(
-        choices=list(configurations.TARGETS), required=False, allow_null=True
-    )
-    max_pages = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    parse_config_id = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    parse_tier = serializers.ChoiceField(
-        choices=list(configurations.PARSE_TIERS), required=False, allow_null=True
-    )
-    target_pages = serializers.CharField(required=False, allow_null=True)
-    sheet_names = serializers.ListField(
-        child=serializers.CharField(), required=False, allow_null=True
-    )
-    spreadsheet_mode = serializers.BooleanField(required=False, allow_null=True)
-    system_prompt = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
-    )
-
-
-@extend_schema_serializer(component_name="ExtractV2CreateRequest")
-class ExtractCreateInput(serializers.Serializer):
-    file_input = serializers.CharField()
-    configuration = ExtractConfigurationInput(required=False, allow_null=True)
-    configuration_id = serializers.CharField(required=False, allow_null=True)
-    webhook_configuration_ids = serializers.ListField(
-        child=serializers.CharField(), required=False, allow_null=True
-    )
-    webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
-
-
-class ExpandQuery(serializers.Serializer):
-    expand = serializers.ListField(child=serializers.CharField(), required=False)
-
-
-class ExtractListQuery(ExpandQuery):
-    configuration_id = serializers.CharField(required=False, allow_null=True)
-    created_at_on_or_after = serializers.DateTimeField(required=False, allow_null=True)
-    created_at_on_or_before = serializers.DateTimeField(required=False, allow_null=True)
-    document_input_type = serializers.ChoiceField(
-        choices=["file_id", "parse_job_id"], required=False, allow_null=True
-    )
-    document_input_value = serializers.CharField(required=False, allow_null=True)
-    file_input = serializers.CharField(required=False, allow_null=True)
-    job_ids = serializers.ListField(child=serializers.CharField(), required=False)
-    status = serializers.ChoiceField(choices=list(JOB_STATUSES_OF), required=False)
-    page_size = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
-    )
-    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-
-
-class ExtractDeleteQuery(serializers.Serializer):
-    force = serializers.BooleanField(required=False, default=False)
-
-
-@extend_schema_serializer(component_name="ExtractV2SchemaGenerateRequest")
-class SchemaGenerateInput(serializers.Serializer):
-    data_schema = serializers.JSONField(required=False, allow_null=True)
-    file_id = serializers.CharField(required=False, allow_null=True)
-    name = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    prompt = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-
-
-@extend_schema_serializer(component_name="ConfigurationCreateRequest")
-class ConfigurationCreateInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    parameters = serializers.DictField()
-
-
-@extend_schema_serializer(component_name="ConfigurationUpdateRequest")
-class ConfigurationUpdateInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_null=True)
-    parameters = serializers.DictField(required=False, allow_null=True)
-
-
-class ConfigurationListQuery(serializers.Serializer):
-    latest_only = serializers.BooleanField(required=False, default=False)
-    name = serializers.CharField(required=False, allow_null=True)
-    product_type = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(configurations.PRODUCT_TYPES)), required=False
-    )
-    page_size = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
-    )
-    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-
-
-@extend_schema_serializer(component_name="BetaFileUploadRequest")
-class FileUploadInput(serializers.Serializer):
-    """multipart/form-data, as ``client.files.create`` sends it."""
-
-    file = serializers.FileField()
-    purpose = serializers.CharField(required=False, allow_blank=True)
-    external_file_id = serializers.CharField(required=False, allow_blank=True, max_length=1024)
-
-
-class FileListQuery(ExpandQuery):
-    external_file_id = serializers.CharField(required=False, allow_null=True)
-    file_ids = serializers.ListField(child=serializers.CharField(), required=False)
-    file_name = serializers.CharField(required=False, allow_null=True)
-    order_by = serializers.ChoiceField(
-        choices=["name", "id", "created_at"], required=False, allow_null=True
-    )
-    page_size = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
-    )
-    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-
-
-class FileQueryFilterInput(serializers.Serializer):
-    external_file_id = serializers.CharField(required=False, allow_null=True)
-    file_ids = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
-    file_name = serializers.CharField(required=False, allow_null=True)
-    data_source_id = serializers.CharField(required=False, allow_null=True)
-    only_manually_uploaded = serializers.BooleanField(required=False, allow_null=True)
-    project_id = serializers.CharField(required=False, allow_null=True)
-
-
-@extend_schema_serializer(component_name="BetaFileQueryRequest")
-class FileQueryInput(serializers.Serializer):
-    """The deprecated ``POST /files/query``: list filters in a body; ``order_by`` may say
-    ``desc``, and a ``page_size`` above the maximum is lowered to it."""
-
-    filter = FileQueryFilterInput(required=False, allow_null=True)
-    order_by = serializers.RegexField(
-        r"^\s*(name|id|created_at)(\s+(asc|desc))?\s*$", required=False, allow_null=True
-    )
-    page_size = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-
-
-class FileContentQuery(serializers.Serializer):
-    expires_at_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-
-
-class AgentListQuery(serializers.Serializer):
-    include_default = serializers.BooleanField(required=False, default=False)
-    page_size = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE
-    )
-    page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
