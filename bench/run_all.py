@@ -5,7 +5,8 @@
     .venv/bin/python bench/run_all.py --only throughput load
 
 The devset (seed 7, and the ``--large`` performance PDFs for the parsing floor) is generated
-once into a temp folder and passed to the scripts that accept ``--devset``. Each script prints
+once per version of the generator into ``--cache`` (a temp folder; same seed, same bytes) and
+passed to the scripts that accept ``--devset``. Each script prints
 its own table; a script that is missing is skipped, one that fails is reported at the end (exit
 status 1). Nothing is copied from the other scripts: they are called as they are.
 """
@@ -13,6 +14,7 @@ status 1). Nothing is copied from the other scripts: they are called as they are
 from __future__ import annotations
 
 import argparse
+import hashlib
 import subprocess
 import sys
 import tempfile
@@ -49,16 +51,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="each script with its own defaults")
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHES), help="a subset")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "openextract-bench-devset",
+        help="where generated devsets are kept between runs (default: the temp dir)",
+    )
     args = parser.parse_args(argv)
     names = args.only or list(BENCHES)
     print(f"machine: {machine_summary()}", flush=True)
     results: list[tuple[str, str, float]] = []
     with tempfile.TemporaryDirectory(prefix="oe-bench-all-") as tmp:
-        devset = Path(tmp) / "devset"
-        large = Path(tmp) / "large"
+        # Same seed, same bytes: generated once per version of the generator, outside the repo.
+        version = hashlib.sha256((DEVSET / "generate.py").read_bytes()).hexdigest()[:12]
+        cache = args.cache or Path(tmp)
+        devset = cache / f"devset-7-{version}"
+        large = cache / f"large-7-{version}"
         if not args.full:
-            generate_devset(devset, seed=7)
-            if any(BENCHES[name][1] for name in names if (ROOT / f"bench/{name}.py").exists()):
+            if not (devset / "manifest.json").exists():
+                generate_devset(devset, seed=7)
+            wants_large = any(BENCHES[n][1] for n in names if (ROOT / f"bench/{n}.py").exists())
+            if wants_large and not (large / "manifest.json").exists():
                 subprocess.run(
                     [sys.executable, str(DEVSET / "generate.py"), "--out", str(large), "--large"],
                     check=True,
