@@ -149,6 +149,15 @@ def _sentences(layouts: list[PageLayout]) -> list[tuple[int, int, str]]:
     return out
 
 
+def _is_prose(sentence: str) -> bool:
+    """Running text, not a run of layout (names, figures, labels) without full stops."""
+    words = sentence.split()
+    if len(words) > 90:
+        return False
+    lower = sum(1 for w in words if w[:1].islower())
+    return lower >= 0.3 * len(words)
+
+
 def _sentence_score(sentence: str, spec: FieldSpec) -> float:
     stems = {_stem(w) for w in sentence.split()}
     # A unit in the name ("term_months") is what to read, not a word the text must repeat.
@@ -164,7 +173,17 @@ def _sentence_score(sentence: str, spec: FieldSpec) -> float:
     described = {
         _stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description) if w.lower() not in _STOP
     }
-    return len(name_words) * 2 + len(described & stems) * 0.5
+    # The sentence that defines the term ('... (the "Effective Date")') states its value.
+    bonus = 3.0 if _defining_term(sentence, spec) is not None else 0.0
+    return len(name_words) * 2 + len(described & stems) * 0.5 + bonus
+
+
+def _defining_term(sentence: str, spec: FieldSpec) -> re.Match[str] | None:
+    wanted = {_stem(w) for w in words_of(spec.name).split() if w not in _STOP}
+    for match in _DEFINED.finditer(sentence):
+        if wanted and wanted <= {_stem(w) for w in match.group(1).split()}:
+            return match
+    return None
 
 
 def _number_before_unit(sentence: str, unit: str) -> tuple[int, int, int, str] | None:
@@ -210,6 +229,20 @@ def _typed_from_sentence(
     spec: FieldSpec, sentence: str, hints: DocumentHints
 ) -> tuple[Any, int, int] | None:
     if spec.kind == "date":
+        defined = _defining_term(sentence, spec)
+        if defined is not None:
+            # 'on 12/02/2023 (the "Effective Date")': the last date before the definition.
+            before = sentence[: defined.start()]
+            last = None
+            position = 0
+            while True:
+                got = find_date(before[position:], day_first=hints.day_first)
+                if got is None:
+                    break
+                last = (got[0], position + got[1], position + got[2])
+                position += got[2]
+            if last is not None:
+                return last[0].isoformat(), last[1], last[2]
         # The date after the words that name the field ("deliver ... no later than <date>").
         anchor = _anchor(sentence, spec)
         got = find_date(sentence[anchor:], day_first=hints.day_first)
@@ -332,9 +365,14 @@ def fill(
             if value is not None:
                 found[spec.path] = value
             continue
-        scored = [(_sentence_score(s[2], spec), s) for s in sentences]
+        scored = [
+            (_sentence_score(s[2], spec), s)
+            for s in sentences
+            if _is_prose(s[2]) or _defining_term(s[2], spec) is not None
+        ]
         scored = [item for item in scored if item[0] > 0]
-        scored.sort(key=lambda item: -item[0])
+        # Ties go to the shorter sentence: a long run of layout text mentions everything.
+        scored.sort(key=lambda item: (-item[0], len(item[1][2])))
         for _score, (page, start, sentence) in scored[:3]:
             got = _typed_from_sentence(spec, sentence, hints)
             if got is None:
