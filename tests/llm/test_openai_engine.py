@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from extraction.config import ExtractConfig
@@ -53,7 +51,12 @@ def test_structured_output_request_and_result():
     assert "format: date" in data_schema["properties"]["issue_date"]["description"]
     system, user = request["messages"]
     assert system["role"] == "system"
-    assert json.dumps(INVOICE_SCHEMA, separators=(",", ":")) in system["content"]
+    outline = (
+        "invoice_number: string - The invoice number.\n"
+        "total: number\n"
+        "issue_date: string or null - (format: date)"
+    )
+    assert f"Fields to extract (name: type - meaning):\n{outline}\n" in system["content"]
     assert system["content"].rstrip().endswith("Amounts are in USD.")
     assert "untrusted" in system["content"]
     assert user["content"].endswith(f"<document>\n=== Page 1 ===\n{INVOICE_TEXT}\n</document>")

@@ -83,7 +83,7 @@ def system_message(
         parts.append(
             'In "reasoning", explain in one sentence per top-level field how you found it.'
         )
-    parts.append("JSON Schema of the data to extract:\n" + compact(user_schema))
+    parts.append("Fields to extract (name: type - meaning):\n" + schema_outline(user_schema))
     if response_schema is not None:
         parts.append(
             "Your reply must validate against this JSON Schema:\n" + compact(response_schema)
@@ -91,6 +91,56 @@ def system_message(
     if system_prompt:
         parts.append("Additional instructions from the user:\n" + system_prompt.strip())
     return "\n\n".join(parts)
+
+
+_HINTS = ("format", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems")
+_HINTS += ("maxItems", "const", "examples", "default")
+
+
+def schema_outline(schema: dict[str, Any]) -> str:
+    """The fields as an indented outline: what the model needs to know, in a third of the
+    tokens of the JSON Schema (structured outputs enforce the exact shape separately)."""
+    lines: list[str] = []
+    for name, sub in (schema.get("properties") or {}).items():
+        _outline(name, sub, 0, lines)
+    return "\n".join(lines)
+
+
+def _type_name(node: dict[str, Any]) -> str:
+    alternatives = node.get("anyOf") or node.get("oneOf")
+    if alternatives:
+        names = [_type_name(alt) for alt in alternatives if isinstance(alt, dict)]
+        return " or ".join(dict.fromkeys(names))
+    declared = node.get("type")
+    types = declared if isinstance(declared, list) else [declared] if declared else []
+    if not types:
+        types = ["object"] if "properties" in node else ["any"]
+    if "array" in types:
+        items = node.get("items") if isinstance(node.get("items"), dict) else {}
+        inner = (
+            "objects"
+            if "properties" in items or items.get("type") == "object"
+            else _type_name(items)
+        )
+        types = [f"list of {inner}" if t == "array" else t for t in types]
+    return " or ".join(types)
+
+
+def _outline(name: str, node: Any, depth: int, lines: list[str]) -> None:
+    if not isinstance(node, dict):
+        lines.append(f"{'  ' * depth}{name}: any")
+        return
+    hints = [f"{key}: {node[key]}" for key in _HINTS if key in node]
+    if "enum" in node:
+        values = ", ".join(json.dumps(value, ensure_ascii=False) for value in node["enum"])
+        hints.insert(0, f"one of: {values}")
+    note = str(node.get("description") or node.get("title") or "").strip()
+    if hints:
+        note = f"{note} ({'; '.join(hints)})".strip()
+    lines.append(f"{'  ' * depth}{name}: {_type_name(node)}" + (f" - {note}" if note else ""))
+    items = node.get("items") if isinstance(node.get("items"), dict) else {}
+    for child, sub in (node.get("properties") or items.get("properties") or {}).items():
+        _outline(child, sub, depth + 1, lines)
 
 
 def user_message(pages: list[PageText], images: list[str]) -> dict[str, Any]:
