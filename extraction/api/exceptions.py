@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -88,6 +90,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             for field, msg in exc.problems.items()
         ]
         return _bad_request(f"Invalid config: {exc}", errors)
+    if isinstance(exc, RequestDataTooBig):
+        limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return Response(
+            {"detail": f"The request body is larger than the {limit_mb:g} MB limit."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"detail": f"Bad request: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ServiceError):
         return _bad_request(str(exc), [{"loc": ["body"], "msg": str(exc), "type": "value_error"}])
     return exception_handler(exc, context)

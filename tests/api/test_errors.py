@@ -69,3 +69,12 @@ def test_non_api_404_stays_html(client):  # noqa: ANN001
     response = client.get("/definitely-not-a-page")
     assert response.status_code == 404
     assert "application/json" not in response["Content-Type"]
+
+
+def test_oversized_body_is_json_413(owner_client, settings):  # noqa: ANN001
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = owner_client.post(
+        f"{V1}/extraction/run", {"text": "x" * (2 * 1024 * 1024)}, format="multipart"
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than the 1 MB limit."}
