@@ -3,14 +3,17 @@
 The search runs in decreasing order of strictness and records which step matched:
 
 * ``exact``: the quote occurs verbatim in a page's text;
-* ``normalized``: it occurs ignoring case, whitespace and punctuation between its words;
+* ``normalized``: it occurs ignoring case, whitespace and punctuation between its words (also
+  line by line, or in two pieces, when the page text splits it: a wrapped table cell);
 * ``fuzzy``: a near match (rapidfuzz partial ratio at or above ``FUZZY_CUTOFF``);
 * ``value``: the typed value itself is printed, in any format (``$1,234.56``, ``1.234,56 €``,
   ``5 Mar 2024``, ``03/05/2024``).
 
-A quote that is found but does not hold the value (a number or date that differs) does not
-support it; the value is then searched by itself, and nothing is returned when it is not printed
-anywhere. Plain Python over ``Document``; no Django.
+The first place found that shows the value wins. A quote that is found but does not hold the
+value (a number or date that differs, a name it does not contain) does not support it; the
+value is then searched by itself, and nothing is returned when it is not printed anywhere,
+unless the value is a code read from the quoted text (an enum, a boolean). Plain Python over
+``Document``; no Django.
 """
 
 from __future__ import annotations
@@ -254,7 +257,9 @@ def occurrences(
 
 
 def holds(value: Any, text: str, index: PageIndex | None = None) -> bool:
-    """True when ``text`` prints the typed ``value`` (a number, date or year-month)."""
+    """True when ``text`` prints ``value``: a number, date or year-month in any format, or a
+    string's words (near enough). ``index`` tells whether the document prints a date's year,
+    so a date printed without one may count."""
     kind = value_kind(value)
     if kind in ("number", "date", "month"):
         year_printed = index is not None and kind == "date" and index.prints(str(value)[:4])
