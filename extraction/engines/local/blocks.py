@@ -21,7 +21,7 @@ from extraction.values import find_date
 
 CONTACT = re.compile(
     r"@|https?://|www\.|\b(tel|phone|fax|telefon|t:|p:|vat|iban|ust|tax id|reg|attn|email|"
-    r"e-mail)\b|^\+?\d[\d\s()/-]{7,}$",
+    r"e-mail)\b|^[+(]?\d[\d\s()/.-]{7,}$",
     re.I,
 )
 _RULE = re.compile(r"^[-=_*·.\s]+$")
@@ -112,7 +112,9 @@ def _name_and_address(cells: list[Cell]) -> tuple[Cell | None, list[Cell]]:
 
 
 def _found_name(cell: Cell, page: int, how: str) -> Found:
-    return Found(cell.text.strip(" ,"), page, cell.start, cell.end, 0.75, how)
+    text = re.sub(r"^#+\s*", "", cell.text).strip(" ,*_")
+    start = cell.start + max(cell.text.find(text), 0)
+    return Found(text, page, start, start + len(text), 0.75, how)
 
 
 def _found_address(cells: list[Cell], page: int, how: str) -> Found:

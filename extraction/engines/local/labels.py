@@ -202,8 +202,21 @@ def _score(label: str, spec: FieldSpec) -> float:
     for phrase, ratio, _index in process.extract_iter(
         label, list(spec.phrases), scorer=fuzz.ratio, score_cutoff=84
     ):
-        best = max(best, spec.phrases[phrase] * ratio / 100.0)
+        if _tokens_agree(label, phrase):
+            best = max(best, spec.phrases[phrase] * ratio / 100.0)
     return best
+
+
+def _tokens_agree(label: str, phrase: str) -> bool:
+    """A fuzzy match may misspell words, not swap a short one ("customer no" is not
+    "customer po"): every differing word must be long and close to its counterpart."""
+    label_words, phrase_words = label.split(), phrase.split()
+    if len(label_words) != len(phrase_words):
+        return True  # joined or split words ("subtotal" / "sub total"): leave it to the ratio
+    for a, b in zip(label_words, phrase_words, strict=True):
+        if a != b and (min(len(a), len(b)) < 4 or fuzz.ratio(a, b) < 75):
+            return False
+    return True
 
 
 _COUNT = re.compile(r"(^|_)(count|number_of|num)(_|$)|_count$", re.I)

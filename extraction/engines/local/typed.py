@@ -131,11 +131,17 @@ def read_value(
         return value, start, end
     if kind == "boolean":
         value = parse_bool(text)
+        if value is None:
+            # "☑ Yes ☐ No" / "[x] Yes [ ] No": the ticked option.
+            ticked = re.search(r"(?:[☑☒✓✔]|\[[xX✓]\])\s*([^\W\d]+)", text)
+            value = parse_bool(ticked.group(1)) if ticked else None
         return (value, 0, len(text)) if value is not None else None
     if kind == "enum":
         option = match_enum(text, spec_schema.get("enum") or [])
         return (option, 0, len(text)) if option is not None else None
     cleaned = re.sub(r"^#{1,6}\s+", "", text.strip()).strip(":").strip()
+    # "Net 60." ends a sentence; "Corp." keeps its abbreviation point.
+    cleaned = re.sub(r"(?<=\d)\.$", "", cleaned)
     if not cleaned or cleaned in {"—", "-", "–", "n/a", "N/A"}:
         return None
     start = text.find(cleaned)
