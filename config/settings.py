@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets served locally: no CDN needed offline
     "django_htmx",
     "accounts",
     "extraction",
@@ -268,6 +269,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Structured extraction from documents; compatible with LlamaCloud Extract.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Security hardening (effective outside DEBUG) ----------------------------------------------
