@@ -214,13 +214,6 @@ def _run_local(
     result = LocalEngine().extract(request)
     if should_cancel():
         raise ExtractionCancelled()
-    if not result.usage.document_tokens:
-        from extraction.chunking import estimate_tokens
-
-        # No model counted tokens: report the document's size the way chunking estimates it.
-        result.usage.document_tokens = sum(
-            estimate_tokens(page.text) for page in document.iter_pages(selected)
-        )
     return result
 
 

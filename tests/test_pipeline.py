@@ -50,7 +50,6 @@ def test_local_run_returns_valid_data_and_metadata():
     meta = outcome.metadata
     assert (meta["engine"], meta["model"], meta["extraction_target"]) == ("local", None, "PER_DOC")
     assert meta["usage"]["num_pages_extracted"] == 1 and meta["usage"]["num_model_calls"] == 0
-    assert meta["usage"]["num_document_tokens"] > 10 and meta["usage"]["num_output_tokens"] == 0
     assert meta["cache"]["hit"] is False and len(meta["cache"]["key"]) == 64
     assert "validation_errors" not in meta
     assert progress[0] == (0, 1) and progress[-1] == (1, 1)
