@@ -144,6 +144,7 @@ if envstr("STORAGE_BUCKET", ""):
 
 # --- Limits -------------------------------------------------------------------------------------
 MAX_UPLOAD_BYTES = envint("OPENEXTRACT_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
+MAX_TEXT_CHARS = envint("OPENEXTRACT_MAX_TEXT_CHARS", 1_000_000, minimum=1)
 MAX_DOCUMENT_PAGES = envint("OPENEXTRACT_MAX_PAGES", 1000, minimum=1)
 PARSE_TIMEOUT_SECONDS = envint("OPENEXTRACT_PARSE_TIMEOUT", 90, minimum=1)
 MAX_JSON_BODY_BYTES = envint("OPENEXTRACT_MAX_JSON_BODY_MB", 35, minimum=1) * 1024 * 1024

@@ -19,11 +19,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Project
+from accounts.audit import audit_record
+from accounts.models import Project, User
 from extraction import webhooks
 from extraction.config import ConfigError, ExtractConfig
-from extraction.documents.base import DocumentError
+from extraction.documents.base import DocumentError, UnsupportedDocumentType
 from extraction.documents.detect import EXTENSIONS, detect_type
+from extraction.documents.loading import supported_types
 from extraction.engines.registry import model_registry_from_settings, validate_config_models
 from extraction.models import (
     TERMINAL_STATUSES,
@@ -114,8 +116,10 @@ def agent_update(
     data_schema: dict[str, Any] | None = None,
     config: dict[str, Any] | None = None,
     name: str | None = None,
+    actor: User | None = None,
 ) -> ExtractionAgent:
-    """Replace the given fields; raises like ``agent_create``."""
+    """Replace the given fields; raises like ``agent_create``. Schema changes are audited."""
+    previous_schema = agent.data_schema
     if config is not None:
         agent.config = config_clean(config=config)
     if data_schema is not None:
@@ -127,12 +131,29 @@ def agent_update(
                 f"An extraction agent named {name!r} already exists in this project."
             )
         agent.name = name
-    agent.save()
+    with transaction.atomic():
+        agent.save()
+        if agent.data_schema != previous_schema:
+            audit_record(
+                action="agent.schema_change",
+                actor=actor,
+                project=agent.project,
+                target=agent,
+                details={"name": agent.name, "previous_schema": previous_schema},
+            )
     return agent
 
 
-def agent_delete(*, agent: ExtractionAgent) -> None:
-    agent.delete()
+def agent_delete(*, agent: ExtractionAgent, actor: User | None = None) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="agent.delete",
+            actor=actor,
+            project=agent.project,
+            target=agent,
+            details={"name": agent.name},
+        )
+        agent.delete()
 
 
 # --- Files -------------------------------------------------------------------------------------
@@ -177,9 +198,17 @@ def safe_file_name(name: str) -> str:
     return (base or "upload")[:255]
 
 
-def file_delete(*, source: SourceFile) -> None:
-    source.content.delete(save=False)
-    source.delete()
+def file_delete(*, source: SourceFile, actor: User | None = None) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="file.delete",
+            actor=actor,
+            project=source.project,
+            target=source,
+            details={"name": source.name, "sha256": source.sha256},
+        )
+        source.delete()
+    source.content.delete(save=False)  # after the row is gone: a failure leaves no dangling row
 
 
 # --- Jobs --------------------------------------------------------------------------------------
@@ -204,6 +233,13 @@ def job_submit(
     """
     if (source is None) == (text is None):
         raise ServiceError("Provide exactly one of a file or text.")
+    if text is not None:
+        text_check(text=text)
+    if source is not None and source.mime_type not in supported_types():
+        raise ServiceError(
+            f"Unsupported document type: {source.mime_type}. "
+            "Supported: PDF, PNG, JPEG, TIFF, WEBP, DOCX, XLSX, HTML, Markdown, text, JSON, CSV."
+        )
     effective_schema = data_schema_clean(
         data_schema=data_schema if data_schema is not None else agent.data_schema
     )
@@ -433,6 +469,16 @@ def job_release_for_retry(*, job_id: str, error: str) -> None:
 # --- Submission checks -------------------------------------------------------------------------
 
 
+def text_check(*, text: str) -> None:
+    """Refuse inline text that is too long or holds NUL characters; raises ``ServiceError``."""
+    if len(text) > settings.MAX_TEXT_CHARS:
+        raise ServiceError(
+            f"text is {len(text)} characters long; the limit is {settings.MAX_TEXT_CHARS}."
+        )
+    if "\x00" in text:
+        raise ServiceError("text contains NUL characters (\\x00), which documents cannot hold.")
+
+
 def data_schema_clean(*, data_schema: Any) -> dict[str, Any]:
     """The schema as an object (a JSON string is parsed); raises ``SchemaError`` with pointers."""
     load_schema(data_schema)
@@ -478,6 +524,8 @@ def file_sniff_type(*, content: bytes, name: str, declared_type: str) -> str:
             declared_type=None if declared == "application/octet-stream" else declared or None,
             file_name=name,
         )
+    except UnsupportedDocumentType:
+        return "application/octet-stream"  # the bytes contradict any declared type
     except DocumentError:
         return declared or "application/octet-stream"
 
@@ -651,11 +699,19 @@ def job_submit_batch(
         ]
 
 
-def run_delete(*, run: ExtractionRun) -> None:
+def run_delete(*, run: ExtractionRun, actor: User | None = None) -> None:
     """Delete a finished job's run; raises ``ServiceError`` while the job is still active."""
     if run.job.status not in TERMINAL_STATUSES:
         raise ServiceError("The run's job is still in progress; cancel it first.")
-    run.delete()
+    with transaction.atomic():
+        audit_record(
+            action="run.delete",
+            actor=actor,
+            project=run.project,
+            target=run,
+            details={"job_id": str(run.job_id)},
+        )
+        run.delete()
 
 
 # --- Schema generation -------------------------------------------------------------------------

@@ -50,3 +50,27 @@ def test_audit_log_is_read_only_in_the_admin(client, owner):  # noqa: ANN001
         client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_agent_schema_change_and_deletions_over_the_api_are_audited(
+    owner_client, owner, owner_project
+):  # noqa: ANN001
+    from tests.factories import AgentFactory
+
+    agent = AgentFactory(project=owner_project)
+    new_schema = {"type": "object", "properties": {"iban": {"type": "string"}}}
+    response = owner_client.put(
+        f"/api/v1/extraction/extraction-agents/{agent.pk}",
+        {"data_schema": new_schema, "config": {}},
+        format="json",
+    )
+    assert response.status_code == 200
+    change = AuditEvent.objects.get(action="agent.schema_change")
+    assert change.actor == owner and change.target_id == str(agent.pk)
+    assert "invoice_number" in change.details["previous_schema"]["properties"]
+    assert (
+        owner_client.delete(f"/api/v1/extraction/extraction-agents/{agent.pk}").status_code == 200
+    )
+    deletion = AuditEvent.objects.get(action="agent.delete")
+    assert deletion.actor == owner and deletion.details == {"name": agent.name}

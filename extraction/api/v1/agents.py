@@ -84,6 +84,7 @@ class AgentDetailView(ProjectAPIView):
             data_schema=body["data_schema"],
             config=body.get("config") if body.get("config") is not None else {},
             name=body.get("name"),
+            actor=request.user,
         )
         return Response(AgentSerializer(agent).data)
 
@@ -94,7 +95,7 @@ class AgentDetailView(ProjectAPIView):
         responses={200: DELETED_RESPONSE, 404: ErrorSerializer},
     )
     def delete(self, request: Request, agent_id: str) -> Response:
-        services.agent_delete(agent=self.get_agent(agent_id))
+        services.agent_delete(agent=self.get_agent(agent_id), actor=request.user)
         return deleted()
 
 

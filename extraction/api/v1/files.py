@@ -90,7 +90,7 @@ class FileDetailView(ProjectFileView):
         responses={200: DELETED_RESPONSE, 404: ErrorSerializer},
     )
     def delete(self, request: Request, file_id: str) -> Response:
-        services.file_delete(source=self.get_file(file_id))
+        services.file_delete(source=self.get_file(file_id), actor=request.user)
         return deleted()
 
 

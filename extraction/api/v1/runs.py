@@ -73,7 +73,7 @@ class RunDetailView(ProjectAPIView):
         description="Delete the run of a finished job; 400 while the job is still running.",
     )
     def delete(self, request: Request, run_id: str) -> Response:
-        services.run_delete(run=self.get_run(run_id))
+        services.run_delete(run=self.get_run(run_id), actor=request.user)
         return deleted()
 
 
