@@ -120,6 +120,9 @@ def warm_up_pipeline() -> None:
                 file_name="warm-up.pdf",
             )
         )
+        if model_registry_from_settings(settings).has_llm:
+            # The openai SDK takes seconds to import; import it once here, not in every child.
+            import extraction.engines.openai_engine.runner  # noqa: F401
     except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
         logger.warning("pipeline warm-up failed", exc_info=True)
 
