@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from extraction.schemas import (
     load_schema,
     validation_errors,
 )
+from tests.conftest import SHARED_DIR
 
-DEVSET_SCHEMAS = Path("/work/shared/devset/schemas")
+DEVSET_SCHEMAS = SHARED_DIR / "devset" / "schemas"
 
 INVOICE = {
     "type": "object",
