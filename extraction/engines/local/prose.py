@@ -17,60 +17,11 @@ from typing import Any
 from extraction.engines.local.fields import Found
 from extraction.engines.local.labels import FieldSpec, words_of
 from extraction.engines.local.layout import PageLayout
-from extraction.engines.local.typed import DocumentHints, find_amount, match_enum
+from extraction.engines.local.parties import parties_after_between
+from extraction.engines.local.sentences import DEFINED, STOP, is_prose, sentences_of, stem
+from extraction.engines.local.typed import DocumentHints, find_amount
 from extraction.values import find_date
 
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z§(\"“])")
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "or",
-        "and",
-        "to",
-        "in",
-        "on",
-        "for",
-        "by",
-        "with",
-        "as",
-        "at",
-        "is",
-        "be",
-        "if",
-        "any",
-        "this",
-        "that",
-        "these",
-        "those",
-        "its",
-        "it",
-        "such",
-        "when",
-        "from",
-        "into",
-        "than",
-        "then",
-        "else",
-        "null",
-        "none",
-        "only",
-        "iso",
-        "yyyy",
-        "mm",
-        "dd",
-        "date",
-        "given",
-        "printed",
-        "stated",
-        "named",
-        "without",
-        "prefixes",
-        "e.g",
-    ]
-)
 _NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -96,82 +47,22 @@ _NUMBER_WORDS = {
     "ninety": 90,
 }
 _UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
-_DEFINED = re.compile(r"\((?:the|hereinafter|each|together)?\s*(?:a|an|the)?\s*[\"“]([^\"”]+)[\"”]")
-
-
-_ABBREVIATION = re.compile(
-    r"\b(?:co|inc|ltd|corp|no|nr|st|mr|mrs|ms|dr|e\.g|i\.e|art|sec|para|approx|vs|bv|b\.v|"
-    r"n\.v|s\.a|jr|sr)\.$|\b[A-Z]\.$",
-    re.I,
-)
-
-
-def _split_sentences(text: str) -> list[tuple[int, str]]:
-    """(start, text) of the sentences of ``text``; a break after an abbreviation ("Co. KG")
-    is not a sentence end."""
-    spans: list[list[int]] = []
-    for match in _SENTENCE_END.finditer(text):
-        current = spans[-1][0] if spans else 0
-        if _ABBREVIATION.search(text[current : match.start()]):
-            continue
-        if not spans:
-            spans.append([0, match.start()])
-        else:
-            spans[-1][1] = match.start()
-        spans.append([match.end(), len(text)])
-    if not spans:
-        spans.append([0, len(text)])
-    return [(start, text[start:end]) for start, end in spans]
-
-
-def _stem(word: str) -> str:
-    word = word.lower().strip(".,;:()'\"’")
-    if word.endswith("s") and len(word) > 3:
-        word = word[:-1]
-    return word[:6]
-
-
-def _sentences(layouts: list[PageLayout]) -> list[tuple[int, int, str]]:
-    """(page, start, text) of each sentence; a clause heading joins its first sentence."""
-    out: list[tuple[int, int, str]] = []
-    for layout in layouts:
-        text = layout.page.text
-        pending: tuple[int, str] | None = None
-        for start, part in _split_sentences(text):
-            flat = " ".join(part.split())
-            if pending is not None:
-                start, flat = pending[0], pending[1] + " " + flat
-                pending = None
-            if len(flat.split()) < 5 and flat.endswith("."):
-                pending = (start, flat)
-                continue
-            out.append((layout.number, start, flat))
-    return out
-
-
-def _is_prose(sentence: str) -> bool:
-    """Running text, not a run of layout (names, figures, labels) without full stops."""
-    words = sentence.split()
-    if len(words) > 90:
-        return False
-    lower = sum(1 for w in words if w[:1].islower())
-    return lower >= 0.3 * len(words)
 
 
 def _sentence_score(sentence: str, spec: FieldSpec) -> float:
-    stems = {_stem(w) for w in sentence.split()}
+    stems = {stem(w) for w in sentence.split()}
     # A unit in the name ("term_months") is what to read, not a word the text must repeat.
     # A type word in the name ("delivery_date") is what to read, not a word to match.
     implied = {"date"} if spec.kind == "date" else set()
     name_words = [
         w
         for w in words_of(spec.name).split()
-        if w not in _STOP and w.rstrip("s") not in _UNITS and w not in implied
+        if w not in STOP and w.rstrip("s") not in _UNITS and w not in implied
     ]
-    if not name_words or any(_stem(w) not in stems for w in name_words):
+    if not name_words or any(stem(w) not in stems for w in name_words):
         return 0.0
     described = {
-        _stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description) if w.lower() not in _STOP
+        stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description) if w.lower() not in STOP
     }
     # The sentence that defines the term ('... (the "Effective Date")') states its value.
     bonus = 3.0 if _defining_term(sentence, spec) is not None else 0.0
@@ -179,9 +70,9 @@ def _sentence_score(sentence: str, spec: FieldSpec) -> float:
 
 
 def _defining_term(sentence: str, spec: FieldSpec) -> re.Match[str] | None:
-    wanted = {_stem(w) for w in words_of(spec.name).split() if w not in _STOP}
-    for match in _DEFINED.finditer(sentence):
-        if wanted and wanted <= {_stem(w) for w in match.group(1).split()}:
+    wanted = {stem(w) for w in words_of(spec.name).split() if w not in STOP}
+    for match in DEFINED.finditer(sentence):
+        if wanted and wanted <= {stem(w) for w in match.group(1).split()}:
             return match
     return None
 
@@ -218,9 +109,9 @@ def _numbers_with_units(sentence: str) -> list[tuple[int, int, int, str]]:
 
 def _anchor(sentence: str, spec: FieldSpec) -> int:
     """Where the first word of the field's name (stemmed) appears in the sentence, or 0."""
-    stems = {_stem(w) for w in words_of(spec.name).split() if w not in _STOP and w != "date"}
+    stems = {stem(w) for w in words_of(spec.name).split() if w not in STOP and w != "date"}
     for match in re.finditer(r"\w+", sentence):
-        if _stem(match.group(0)) in stems:
+        if stem(match.group(0)) in stems:
             return match.start()
     return 0
 
@@ -283,11 +174,11 @@ def _typed_from_sentence(
 
 
 def _defined_term_value(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Any:
-    wanted = {_stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description + " " + spec.name)}
+    wanted = {stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description + " " + spec.name)}
     for page, start, sentence in sentences:
-        for match in _DEFINED.finditer(sentence):
+        for match in DEFINED.finditer(sentence):
             term = match.group(1)
-            if not any(_stem(w) in wanted for w in term.split()):
+            if not any(stem(w) in wanted for w in term.split()):
                 continue
             before = sentence[: match.start()].rstrip(" ,")
             lead = list(
@@ -355,7 +246,7 @@ def fill(
         if (prior is not None and not sentence_like) or spec.kind in {"enum", "boolean"}:
             continue
         if sentences is None:
-            sentences = _sentences(layouts)
+            sentences = sentences_of(layouts)
         if spec.kind == "string":
             words = words_of(spec.name)
             if re.search(r"\blaw\b|jurisdiction", words + " " + spec.description.lower()):
@@ -368,7 +259,7 @@ def fill(
         scored = [
             (_sentence_score(s[2], spec), s)
             for s in sentences
-            if _is_prose(s[2]) or _defining_term(s[2], spec) is not None
+            if is_prose(s[2]) or _defining_term(s[2], spec) is not None
         ]
         scored = [item for item in scored if item[0] > 0]
         # Ties go to the shorter sentence: a long run of layout text mentions everything.
@@ -389,66 +280,7 @@ def fill(
             break
     for spec in specs:
         if spec.kind == "array_obj" and spec.item is not None and not found.get(spec.path):
-            parties = _parties(spec, layouts, sentences or _sentences(layouts))
+            parties = parties_after_between(spec, sentences or sentences_of(layouts))
             if parties:
                 found[spec.path] = parties
                 found[f"{spec.path}#how"] = "names listed after 'between' with their roles"
-
-
-def _parties(
-    spec: FieldSpec, layouts: list[PageLayout], sentences: list[tuple[int, int, str]]
-) -> list[dict[str, Found]]:
-    children = spec.item.children if spec.item else []
-    name = next((c for c in children if c.kind == "string" and "name" in c.name.lower()), None)
-    role = next((c for c in children if c.kind == "enum"), None)
-    if name is None:
-        return []
-    for page, start, sentence in sentences[:6]:
-        match = re.search(r"\bbetween\s+", sentence)
-        if match is None:
-            continue
-        body = sentence[match.end() :]
-        segments = re.split(r",\s+and\s+(?=[A-Z])", body)
-        if len(segments) < 2:
-            segments = re.split(r"\s+and\s+(?=[A-Z])", body)
-        order_roles = [
-            m.group(1)
-            for m in re.finditer(
-                r"(?:first|second|third)\s+(?:a|an|the)\s+[\"“]([^\"”]+)[\"”]", body
-            )
-        ]
-        records: list[dict[str, Found]] = []
-        position = match.end()
-        for index, segment in enumerate(segments):
-            head = re.split(
-                r",|\s\(|\s+with\s|\s+an?\s+(?:individual|company|corporation)", segment
-            )[0]
-            head = head.strip(" ,")
-            if not head or not head[0].isupper() or len(head.split()) > 8:
-                continue
-            offset = start + sentence.find(head, position)
-            position = offset - start + len(head)
-            record: dict[str, Found] = {
-                name.name: Found(
-                    head, page, offset, offset + len(head), 0.6, "party after 'between'"
-                )
-            }
-            if role is not None:
-                terms = [m.group(1) for m in _DEFINED.finditer(segment)]
-                option = None
-                for term in terms:
-                    option = match_enum(term, role.enum)
-                    if option:
-                        break
-                if option is None and index < len(order_roles):
-                    option = match_enum(order_roles[index], role.enum)
-                if option is None:
-                    option = match_enum("party", role.enum)
-                if option is not None:
-                    record[role.name] = Found(
-                        option, page, offset, offset + len(head), 0.5, "defined role of the party"
-                    )
-            records.append(record)
-        if len(records) >= 2:
-            return records
-    return []

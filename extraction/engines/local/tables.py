@@ -318,9 +318,10 @@ def read_table(
 
 
 def _same_columns(a: Table, b: Table) -> bool:
-    return len(a.columns) == len(b.columns) and all(
-        abs(x.x0 - y.x0) < 8 and x.spec is y.spec for x, y in zip(a.columns, b.columns, strict=True)
-    )
+    """The same header repeated (possibly with other column widths on a later page)."""
+    return [(c.spec.name, c.sign) for c in a.columns if c.spec is not None] == [
+        (c.spec.name, c.sign) for c in b.columns if c.spec is not None
+    ]
 
 
 def extract_table(
