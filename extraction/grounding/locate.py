@@ -44,6 +44,8 @@ WRAPPED_MAX_WORDS = 8
 DERIVED_SCORE = 0.75
 
 _WORD = re.compile(r"[^\W_]+")
+_AMOUNT_PREFIX = re.compile(r"(?:(?:[$€£¥]|\b[A-Z]{3})\s?)?[-−+(]?$")
+_AMOUNT_SUFFIX = re.compile(r"\)?(?:\s?(?:[$€£¥]|[A-Z]{3}\b))?")
 # A value that looks like a code derived from text rather than text itself: "USD", "nda".
 _CODE = re.compile(r"^[\w./-]{1,24}$")
 
@@ -157,9 +159,9 @@ def locate(
             first = first or quoted
             texts = [index.text(span.page)[span.start : span.end] for span in quoted]
             if kind in ("bool", "string") and _string_in_quote(value, texts, kind):
-                return quoted, quoted[0].match
+                return _narrowed(index, value, kind, quoted), quoted[0].match
             if kind not in ("bool", "string") and holds(value, " ".join(texts), index):
-                return quoted, quoted[0].match
+                return _narrowed(index, value, kind, quoted), quoted[0].match
         if first:
             found = find_value(index, value, near=first[0])
             if found:
@@ -266,6 +268,35 @@ def holds(value: Any, text: str, index: PageIndex | None = None) -> bool:
         spans = printed_spans(kind, value, text, year_printed=year_printed)
         return next(iter(spans), None) is not None
     return _string_in_quote(value, [text], kind)
+
+
+def _narrowed(index: PageIndex, value: Any, kind: str, spans: list[Located]) -> list[Located]:
+    """A one-span quote that holds more than the value ("Invoice No: INV-001") cut down to
+    where the value itself is printed inside it, so its box covers the value, not the label."""
+    if len(spans) != 1 or kind == "bool":
+        return spans
+    span = spans[0]
+    text = index.text(span.page)[span.start : span.end]
+    if kind == "string":
+        pattern = _normalized_pattern(str(value))
+        match = pattern.search(text) if pattern is not None else None
+        inner = match.span() if match else None
+    else:
+        year_printed = kind == "date" and index.prints(str(value)[:4])
+        inner = next(iter(printed_spans(kind, value, text, year_printed=year_printed)), None)
+    if inner is None:
+        return spans
+    low, high = inner
+    if kind == "number":
+        # The currency and sign printed with an amount are part of it: "$89.00", "(12.00)".
+        prefix = _AMOUNT_PREFIX.search(text[:low])
+        suffix = _AMOUNT_SUFFIX.match(text[high:])
+        low -= len(prefix.group(0)) if prefix else 0
+        high += len(suffix.group(0)) if suffix else 0
+    if (low, high) == (0, len(text)):
+        return spans
+    start, end = span.start + low, span.start + high
+    return [Located(span.page, start, end, span.match, span.score)]
 
 
 def _printed(index: PageIndex, kind: str, value: Any, number: int) -> Iterator[tuple[int, int]]:

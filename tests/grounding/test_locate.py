@@ -158,3 +158,14 @@ def test_quote_covering_only_part_of_a_name_does_not_support_it():
     # A one-word code read from real text is supported by it.
     spans, _ = locate(index, "EUR", "1.244,46 €")
     assert span_text(index, spans) == "1.244,46 €"
+
+
+def test_quote_with_its_label_is_cut_down_to_the_value():
+    index = index_for(INVOICE)
+    spans, how = locate(index, "RE-2024-0457", "Rechnung Nr.: RE-2024-0457")
+    assert how == "exact"
+    assert span_text(index, spans) == "RE-2024-0457"
+    spans, _ = locate(index, 1244.46, "Gesamtbetrag: 1.244,46 €")
+    assert span_text(index, spans) == "1.244,46 €"
+    spans, _ = locate(index, "2024-03-05", "Rechnungsdatum: 05.03.2024")
+    assert span_text(index, spans) == "05.03.2024"
