@@ -35,6 +35,7 @@ from extraction.documents.pdf_forms import FormWord, read_form_values
 # pdfium is not thread-safe, not even across documents: every call into it goes through here.
 PDFIUM_LOCK = threading.RLock()
 
+REOPEN_EVERY_PAGES = 200
 WORD_PATTERN = re.compile(r"[^\s\x00-\x1f\ufffe\uffff]+")
 # Typographic ligatures spelled out, so "ﬁnance" in a PDF matches "finance" everywhere else.
 LIGATURES = str.maketrans(
@@ -214,9 +215,12 @@ class PdfPages(LazyPages):
         page_count: int,
         options: LoadOptions,
         form_words: dict[int, list[FormWord]],
+        source: bytes | Path | None = None,
     ):
         super().__init__(page_count)
         self._pdf = pdf
+        self._source = source
+        self._parsed_since_open = 0
         # Close pdfium's document when the pages are dropped, not at interpreter exit.
         self._finalizer = weakref.finalize(self, _close_quietly, pdf)
         self._options = options
@@ -242,10 +246,21 @@ class PdfPages(LazyPages):
             self.parse_seconds += time.perf_counter() - started
         return page
 
+    def _reopen(self) -> None:
+        # pdfium keeps every object and stream it has parsed until the document is closed
+        # (measured: +12 MB over 900 pages of the 48 MB report); reopening bounds that.
+        self._finalizer()
+        self._pdf = open_pdfium(self._source)
+        self._finalizer = weakref.finalize(self, _close_quietly, self._pdf)
+        self._parsed_since_open = 0
+
     def _parse(self, index: int) -> Page:
         with PDFIUM_LOCK:
             if self._pdf is None:
                 raise DocumentError("The document was closed.")
+            if self._source is not None and self._parsed_since_open >= REOPEN_EVERY_PAGES:
+                self._reopen()
+            self._parsed_since_open += 1
             pdf_page = self._pdf[index]
             try:
                 geometry = PageGeometry(tuple(pdf_page.get_cropbox()), pdf_page.get_rotation())
@@ -337,7 +352,7 @@ def load_pdf(source: bytes | Path, options: LoadOptions) -> Document:
     form_words: dict[int, list[FormWord]] = {}
     if has_form:
         form_words = read_form_values(source)
-    pages = PdfPages(pdf, page_count, options, form_words)
+    pages = PdfPages(pdf, page_count, options, form_words, source)
     metadata: dict[str, Any] = {
         "detected_type": "application/pdf",
         "info": info,

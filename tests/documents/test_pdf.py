@@ -146,3 +146,16 @@ def test_ligatures_are_spelled_out():
         pdf.drawString(72, 700, "Quarterly \ufb01nance o\ufb03ce")
 
     assert load_document(_pdf(draw)).page(1).text == "Quarterly finance office"
+
+
+def test_long_documents_reopen_pdfium_and_keep_reading(tmp_path, monkeypatch):
+    from extraction.documents import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "REOPEN_EVERY_PAGES", 2)
+    path = tmp_path / "five.pdf"
+    path.write_bytes(_pdf(lambda pdf, n: pdf.drawString(72, 700, f"page {n} text"), pages=5))
+    document = load_document(path)
+    first_handle = document.pages._pdf
+    assert [page.text for page in document.iter_pages()] == [f"page {n} text" for n in range(1, 6)]
+    assert document.pages._pdf is not first_handle
+    document.close()
