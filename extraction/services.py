@@ -605,30 +605,26 @@ def extraction_run_stateless(
     webhook_configurations_clean(webhook_configurations=webhook_configurations)
     content = file_decode_base64(data=file_data) if file_data is not None else None
     agent = agent_get_or_create_default(project=project)
-    stored: SourceFile | None = None
-    try:
-        with transaction.atomic():
-            if content is not None:
-                stored = source = file_upload(
-                    project=project,
-                    content=content,
-                    name="document",
-                    declared_type=file_mime_type or "application/octet-stream",
-                )
-            return job_submit(
-                project=project,
-                agent=agent,
-                source=source,
-                text=text,
-                data_schema=data_schema,
-                config=config,
-                webhook_configurations=webhook_configurations,
-            )
-    except Exception:
-        # The rows rolled back; the bytes on disk must go too ("nothing stored").
-        if stored is not None:
-            stored.content.delete(save=False)
-        raise
+    if content is not None:
+        return job_submit_upload(
+            project=project,
+            agent=agent,
+            content=content,
+            name="document",
+            declared_type=file_mime_type or "application/octet-stream",
+            data_schema=data_schema,
+            config=config,
+            webhook_configurations=webhook_configurations,
+        )
+    return job_submit(
+        project=project,
+        agent=agent,
+        source=source,
+        text=text,
+        data_schema=data_schema,
+        config=config,
+        webhook_configurations=webhook_configurations,
+    )
 
 
 def job_submit_upload(
@@ -666,6 +662,7 @@ def job_submit_upload(
                 webhook_configurations=webhook_configurations,
             )
     except Exception:
+        # The rows rolled back; the bytes in storage must go too ("nothing stored").
         if stored is not None:
             stored.content.delete(save=False)
         raise
