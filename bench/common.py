@@ -526,14 +526,14 @@ def _proc_cpu(pid: int) -> tuple[int, float]:
 
 
 def stack_cpu(stack: Stack) -> dict[str, float]:
-    """CPU seconds used so far by the web server, the workers (with their sandbox children),
-    Redis and the PostgreSQL backends serving ``oe_bench``."""
+    """CPU seconds used so far by the web server, the workers (with their sandbox children)
+    and Redis, plus ``postgres:<pid>`` for each PostgreSQL backend serving ``oe_bench``."""
     groups = {
         service.pid: ("workers" if service in stack.workers.values() else service.name)
         for service in [*stack.services, *stack.workers.values()]
         if service.alive()
     }
-    totals = {"gunicorn": 0.0, "workers": 0.0, "redis": 0.0, "postgres": 0.0}
+    totals = {"gunicorn": 0.0, "workers": 0.0, "redis": 0.0}
     with stack.db() as conn:
         backends = {
             pid
@@ -551,8 +551,20 @@ def stack_cpu(stack: Stack) -> dict[str, float]:
         if group in groups:
             totals[groups[group]] += seconds
         elif int(entry) in backends:
-            totals["postgres"] += seconds
+            totals[f"postgres:{entry}"] = seconds
     return totals
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """CPU seconds per component between two ``stack_cpu`` samples. PostgreSQL counts the
+    backends alive at the end (a backend that exited meanwhile is missed: a lower bound)."""
+    used = {name: after[name] - before[name] for name in ("gunicorn", "workers", "redis")}
+    used["postgres"] = sum(
+        seconds - before.get(name, 0.0)
+        for name, seconds in after.items()
+        if name.startswith("postgres:")
+    )
+    return used
 
 
 # --- the queue floor -------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from bench.common import (  # noqa: E402
     TERMINAL,
     QueueFloor,
     Stack,
+    cpu_used,
     devset_entries,
     encode_file,
     ensure_tools,
@@ -288,8 +289,8 @@ def sustained(
     ]
     failed = [row for row in rows.values() if row["status"] != "SUCCESS"]
     cpu_ms = {
-        name: 1000 * (cpu_after[name] - cpu_before[name]) / max(len(inside), 1)
-        for name in cpu_after
+        name: 1000 * seconds / max(len(inside), 1)
+        for name, seconds in cpu_used(cpu_before, cpu_after).items()
     }
     return {
         "cpu_ms": cpu_ms,
