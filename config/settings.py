@@ -241,6 +241,9 @@ OPENAI_SUPPORTS_JSON_SCHEMA = envbool("OPENAI_SUPPORTS_JSON_SCHEMA", True)
 OPENAI_TIMEOUT_SECONDS = envfloat("OPENAI_TIMEOUT_SECONDS", 120.0)
 LLM_MAX_CONCURRENCY_PER_JOB = envint("OPENEXTRACT_LLM_CONCURRENCY_PER_JOB", 4, minimum=1)
 LLM_MAX_CONCURRENCY_PER_WORKER = envint("OPENEXTRACT_LLM_CONCURRENCY_PER_WORKER", 8, minimum=1)
+# After this many jobs in a row fail on one endpoint, new jobs for it wait this long.
+CIRCUIT_FAILURE_THRESHOLD = envint("OPENEXTRACT_CIRCUIT_FAILURES", 5, minimum=1)
+CIRCUIT_OPEN_SECONDS = envint("OPENEXTRACT_CIRCUIT_OPEN_SECONDS", 60, minimum=1)
 LLM_MAX_RETRIES = envint("OPENEXTRACT_LLM_MAX_RETRIES", 4, minimum=0)
 
 # --- Webhooks -----------------------------------------------------------------------------------

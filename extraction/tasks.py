@@ -13,11 +13,12 @@ from django.db import InterfaceError, OperationalError
 
 from extraction import maintenance, services
 from extraction.caching import ProjectResultCache
+from extraction.circuit import circuit_open_for, circuit_record_failure, circuit_record_success
 from extraction.config import ConfigError, ExtractConfig
 from extraction.documents import LoadOptions
 from extraction.documents.base import DocumentError
 from extraction.engines.base import EngineError, ExtractionCancelled
-from extraction.engines.registry import model_registry_from_settings
+from extraction.engines.registry import model_registry_from_settings, select_engine
 from extraction.models import ExtractionJob
 from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
 from extraction.sandbox import ParentLink, SandboxLimits, run_in_sandbox
@@ -127,6 +128,20 @@ def warm_up_pipeline() -> None:
         logger.warning("pipeline warm-up failed", exc_info=True)
 
 
+def model_endpoint_of(job_id: str) -> str | None:
+    """The base URL of the model endpoint ``job_id`` will call; None for the local engine."""
+    config = ExtractionJob.objects.filter(pk=job_id).values_list("config", flat=True).first()
+    if config is None:
+        return None
+    try:
+        choice = select_engine(
+            ExtractConfig.from_dict(config), model_registry_from_settings(settings)
+        )
+    except ConfigError:
+        return None  # the pipeline reports it as the job's error
+    return choice.endpoint.base_url if choice.endpoint else None
+
+
 def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     """Run the pipeline for ``job``, in a resource-limited child process unless disabled.
 
@@ -198,6 +213,10 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
     """Run one extraction job. Redelivery and duplicate delivery are harmless (see job_start)."""
     if settings.SANDBOX_ENABLED:
         warm_up_pipeline()  # before job_start, so it never eats into the job's lease
+    endpoint = model_endpoint_of(job_id)
+    if endpoint and (pause := circuit_open_for(endpoint)):
+        # The model endpoint keeps failing: wait without touching the job (it stays PENDING).
+        raise self.retry(countdown=pause + random.uniform(0, 5))
     job = services.job_start(job_id=job_id)
     if job is None:
         return
@@ -212,6 +231,8 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
         services.job_fail(job_id=job_id, error=str(exc))
         return
     except EngineError as exc:
+        if exc.transient and endpoint:
+            circuit_record_failure(endpoint)
         if exc.transient and job.attempts < settings.JOB_MAX_ATTEMPTS:
             services.job_release_for_retry(job_id=job_id, error=str(exc))
             raise self.retry(countdown=retry_countdown(job.attempts), queue=job.priority) from exc
@@ -234,6 +255,8 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
             job_id=job_id, error="An internal error stopped this extraction; it has been logged."
         )
         return
+    if endpoint:
+        circuit_record_success(endpoint)
     services.job_complete(
         job_id=job_id,
         status=outcome.status,
