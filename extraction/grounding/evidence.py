@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from extraction.engines.base import EngineResult
-from extraction.grounding.locate import Located, PageIndex, holds, locate, occurrences
+from extraction.grounding.locate import (
+    Located,
+    PageIndex,
+    holds,
+    locate,
+    narrow_to_value,
+    occurrences,
+)
 
 NOT_FOUND = "not_found"
 # Sibling anchoring costs, in characters of page text: a sibling not printed on the page, a
@@ -224,11 +231,12 @@ def _concrete(node: Any) -> Any:
 
 
 def _checked_engine_span(index: PageIndex, value: Any, span: Located) -> Located:
-    """The engine's span, or, when its text does not show the value (an engine offset off by
-    a few words), the value's closest printing on the same page. Kept as given when the value
-    is not printed as such there (an enum code)."""
+    """The engine's span (cut down to the value when it also holds a label or a sentence),
+    or, when its text does not show the value (an engine offset off by a few words), the
+    value's closest printing on the same page. Kept as given when the value is not printed as
+    such there (an enum code)."""
     if holds(value, index.text(span.page)[span.start : span.end], index):
-        return span
+        return narrow_to_value(index, value, [span])[0]
     found, _ = locate(index.restricted([span.page]), value, None, near=span)
     if not found:
         return span

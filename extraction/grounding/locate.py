@@ -159,9 +159,9 @@ def locate(
             first = first or quoted
             texts = [index.text(span.page)[span.start : span.end] for span in quoted]
             if kind in ("bool", "string") and _string_in_quote(value, texts, kind):
-                return _narrowed(index, value, kind, quoted), quoted[0].match
+                return narrow_to_value(index, value, quoted), quoted[0].match
             if kind not in ("bool", "string") and holds(value, " ".join(texts), index):
-                return _narrowed(index, value, kind, quoted), quoted[0].match
+                return narrow_to_value(index, value, quoted), quoted[0].match
         if first:
             found = find_value(index, value, near=first[0])
             if found:
@@ -270,17 +270,20 @@ def holds(value: Any, text: str, index: PageIndex | None = None) -> bool:
     return _string_in_quote(value, [text], kind)
 
 
-def _narrowed(index: PageIndex, value: Any, kind: str, spans: list[Located]) -> list[Located]:
+def narrow_to_value(index: PageIndex, value: Any, spans: list[Located]) -> list[Located]:
     """A one-span quote that holds more than the value ("Invoice No: INV-001") cut down to
-    where the value itself is printed inside it, so its box covers the value, not the label."""
-    if len(spans) != 1 or kind == "bool":
+    where the value itself is printed inside it, so its box covers the value, not the label.
+    Other spans come back as they are."""
+    kind = value_kind(value)
+    if len(spans) != 1 or kind not in ("string", "number", "date", "month"):
         return spans
     span = spans[0]
     text = index.text(span.page)[span.start : span.end]
     if kind == "string":
+        at = text.find(str(value))
         pattern = _normalized_pattern(str(value))
-        match = pattern.search(text) if pattern is not None else None
-        inner = match.span() if match else None
+        match = pattern.search(text) if pattern is not None and at < 0 else None
+        inner = (at, at + len(str(value))) if at >= 0 else (match.span() if match else None)
     else:
         year_printed = kind == "date" and index.prints(str(value)[:4])
         inner = next(iter(printed_spans(kind, value, text, year_printed=year_printed)), None)
