@@ -31,6 +31,8 @@ FUZZY_CUTOFF = 85.0
 FUZZY_MIN_CHARS = 5
 # Fuzzy alignment is quadratic-ish in the page length; past this much text it is skipped.
 FUZZY_MAX_TOTAL_CHARS = 2_000_000
+# A quote longer than this is a passage, not a value: aligning it costs more than it tells.
+FUZZY_MAX_QUOTE_CHARS = 400
 PAGE_CACHE_SIZE = 64
 # How well a string value must appear inside its quote for the quote to count as holding it.
 STRING_IN_QUOTE_RATIO = 80.0
@@ -384,7 +386,9 @@ def _find_normalized(index: PageIndex, quote: str, near: Located | None) -> Loca
 
 
 def _find_fuzzy(index: PageIndex, quote: str, near: Located | None) -> Located | None:
-    if len(quote) < FUZZY_MIN_CHARS or index.total_chars() > FUZZY_MAX_TOTAL_CHARS:
+    if not FUZZY_MIN_CHARS <= len(quote) <= FUZZY_MAX_QUOTE_CHARS:
+        return None
+    if index.total_chars() > FUZZY_MAX_TOTAL_CHARS:
         return None
     from rapidfuzz import fuzz
 
