@@ -54,15 +54,15 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
     cells: list[Cell] = []
     last = anchor
     body = _body_font(layout)
+    previous_y1 = row.y1
     for other in layout.rows[row.index + 1 : row.index + 1 + limit + 3]:
         if len(cells) >= limit:
             break
-        if other.y0 - last.y1 > max((last.y1 - last.y0) * 1.6, 6) + (
-            0 if cells or other.y0 - anchor.y1 < 40 else 1e9
-        ):
+        # A blank line ends a block; lines of a neighbouring block in between do not.
+        if other.y0 - previous_y1 > max((last.y1 - last.y0) * 1.0, 5):
             break
+        previous_y1 = other.y1
         if not any(c.x0 < anchor.x1 + 4 and c.x1 > anchor.x0 - 4 for c in other.cells):
-            # Nothing in this column on that line (a neighbouring block's line in between).
             continue
         cell = next(
             (
@@ -78,6 +78,8 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
             break
         if cell.text.rstrip().endswith(",") and not re.search(r"\d", cell.text):
             break  # a salutation ("Dear Sir or Madam,") starts the letter body
+        if _TITLE_WORDS.match(_plain(cell.text)) or re.match(r"^[^:]{2,30}\s?:\s*\S", cell.text):
+            break  # a document title or the next "Label: value" line
         if (cell.font > body + 2 and cell.font >= anchor.font - 0.5) or (
             cells and abs(cell.font - cells[-1].font) > 1.5
         ):
@@ -88,6 +90,10 @@ def block_under(layout: PageLayout, row: Row, anchor: Cell, limit: int = 6) -> l
         cells.append(cell)
         last = cell
     return cells
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"^[#*_\s]+|[*_\s]+$", "", text)
 
 
 def _body_font(layout: PageLayout) -> float:
@@ -124,21 +130,20 @@ def _found_address(cells: list[Cell], page: int, how: str) -> Found:
 
 def letterhead(layout: PageLayout) -> tuple[Cell | None, list[Cell], Row | None]:
     """The issuer's name cell and address cells at the top of the page."""
-    for row in layout.rows[:6]:
+    for row in layout.rows[:3]:
+        titles = 0
         for cell in row.cells:
             text = cell.text
-            if (
-                _RULE.match(text)
-                or CONTACT.search(text)
-                or len(text) < 3
-                or _TITLE_WORDS.match(text)
-                or text.rstrip().endswith(":")
-            ):
+            if _TITLE_WORDS.match(_plain(text)) or _RULE.match(text):
+                titles += 1
+                continue
+            if CONTACT.search(text) or len(text) < 3 or text.rstrip().endswith(":"):
                 continue
             below = block_under(layout, row, cell, limit=4)
             name, address = _name_and_address([cell, *below])
             return name, address, row
-        break
+        if not titles:
+            break  # only a title line ("INVOICE") may come before the letterhead
     return None, [], None
 
 
@@ -254,8 +259,15 @@ def fill_recipient(
             or len(text.split()) > 7
         ):
             continue
+        if len(text.split()) < 2 or _TITLE_WORDS.match(_plain(text)):
+            continue
         below = block_under(layout, row, cell, limit=2)
-        if below and re.search(r"\d", below[0].text) and not CONTACT.search(below[0].text):
+        if (
+            below
+            and re.search(r"\d", below[0].text)
+            and not CONTACT.search(below[0].text)
+            and ":" not in below[0].text
+        ):
             found[missing[0].path] = _found_name(cell, layout.number, "addressee block")
             return
 

@@ -65,6 +65,17 @@ def _value_from_cell(
     return value, cell.start + offset + start, cell.start + offset + end
 
 
+def _grid_label(rows: list[Row], below: Cell, right: Cell | None) -> bool:
+    """In a label | value grid the cell under a label is the next label: its own row has a
+    cell under the value."""
+    if right is None:
+        return False
+    for row in rows:
+        if below in row.cells:
+            return any(c is not below and c.x0 < right.x1 and c.x1 > right.x0 for c in row.cells)
+    return False
+
+
 def _sibling_heading(label: str, text: str) -> bool:
     """ "SOLD TO | SHIP TO": a value in the label's own capitals style is the next label."""
     return (
@@ -156,7 +167,18 @@ def candidates(
                         # Far to the right may be another column (a sidebar's neighbour).
                         near = right.x0 - cell.x1 < 100
                         targets.append((right, 0.99 if near else 0.95))
-                    targets += [(other, 0.97) for other in _below(rows, r, cell)]
+                    right_cell = row.cells[c + 1] if c + 1 < len(row.cells) else None
+                    if right_cell is not None and (
+                        (layout.number, right_cell.start) in labels
+                        or _sibling_heading(cell.text, right_cell.text)
+                        or right_cell.x0 - cell.x1 >= 100
+                    ):
+                        right_cell = None  # a row of labels ("SOLD TO | SHIP TO"), not a grid
+                    targets += [
+                        (other, 0.97)
+                        for other in _below(rows, r, cell)
+                        if not _grid_label(rows, other, right_cell)
+                    ]
                     for target, weight in targets:
                         if spec.kind == "string" and (
                             (layout.number, target.start) in labels

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from extraction.engines.local.blocks import letterhead
 from extraction.engines.local.fields import Found
 from extraction.engines.local.labels import FieldSpec, label_score, normalize_label
 from extraction.engines.local.layout import PageLayout, Row
@@ -60,7 +61,7 @@ def fill_missing(
                 value = _largest_text(first)
             elif _NAME.search(name) and _ISSUER.search(spec.path.lower()):
                 value = _letterhead_name(first)
-            elif "name" in name and "." not in spec.path:
+            elif "name" in name and "." not in spec.path and _is_person_field(name):
                 value = _person_name(first)
             elif re.search(r"location|city|residence|based", name) and "." not in spec.path:
                 value = _contact_line_place(first)
@@ -95,6 +96,24 @@ def _first_date(layout: PageLayout, found: dict[str, Any], hints: DocumentHints)
     return None
 
 
+_PERSON_WORDS = {
+    "full",
+    "name",
+    "candidate",
+    "applicant",
+    "person",
+    "employee",
+    "student",
+    "author",
+}
+
+
+def _is_person_field(name: str) -> bool:
+    """``full_name``/``candidate_name``: the person a document is about, not a customer's or
+    a company's name."""
+    return set(re.split(r"[_\s]+", name)) <= _PERSON_WORDS
+
+
 _NOT_A_NAME = re.compile(r"curriculum|vitae|resume|résumé|\bcv\b|contact|profile|summary", re.I)
 
 
@@ -127,31 +146,33 @@ def _person_name(layout: PageLayout) -> Found | None:
 def _contact_line_place(layout: PageLayout) -> Found | None:
     """The place on a contact line (``mail · phone · City, Region``)."""
     for row in layout.rows[:15]:
-        text = row.text
-        if not EMAIL.search(text):
+        if not EMAIL.search(row.text):
             continue
-        position = 0
-        for piece in re.split(r"\s*[·|•]\s*", text):
-            index = text.find(piece, position)
-            position = index + len(piece)
-            piece = piece.strip()
-            if (
-                piece
-                and not EMAIL.search(piece)
-                and not PHONE.fullmatch(piece)
-                and not URL.search(piece)
-                and re.search(r"[^\W\d]{2}", piece)
-                and not re.search(r"\d{3}", piece)
-            ):
-                start = row.start + index
-                return Found(
-                    piece,
-                    layout.number,
-                    start,
-                    start + len(piece),
-                    0.55,
-                    "place on the contact line",
-                )
+        for cell in row.cells:
+            found = _place_in(cell.text, cell.start, layout.number)
+            if found is not None:
+                return found
+    return None
+
+
+def _place_in(text: str, offset: int, page: int) -> Found | None:
+    """The first piece of ``text`` (split at middle dots, bars, bullets) that is a place: not
+    an e-mail, phone or URL, with letters and no long number."""
+    position = 0
+    for piece in re.split(r"\s*[·|•]\s*", text):
+        index = text.find(piece, position)
+        position = index + len(piece)
+        piece = piece.strip()
+        if (
+            piece
+            and not EMAIL.search(piece)
+            and not PHONE.fullmatch(piece)
+            and not URL.search(piece)
+            and re.search(r"[^\W\d]{2}", piece)
+            and not re.search(r"\d{3}", piece)
+        ):
+            start = offset + index
+            return Found(piece, page, start, start + len(piece), 0.55, "place on the contact line")
     return None
 
 
@@ -230,14 +251,11 @@ def _largest_text(layout: PageLayout) -> Found | None:
 
 
 def _letterhead_name(layout: PageLayout) -> Found | None:
-    for row in layout.rows[:6]:
-        cell = row.cells[0]
-        if _RULE.match(cell.text) or _CONTACT.search(cell.text) or len(cell.text) < 3:
-            continue
-        text = _TITLE_TAIL.sub("", cell.text)
-        return Found(
-            text, row.page, cell.start, cell.start + len(text), 0.6, "letterhead at top of page 1"
-        )
+    cell, _address, row = letterhead(layout)
+    if cell is not None and row is not None:
+        text = _TITLE_TAIL.sub("", re.sub(r"^#+\s*", "", cell.text))
+        start = cell.start + cell.text.find(text)
+        return Found(text, row.page, start, start + len(text), 0.6, "letterhead at top of page 1")
     return None
 
 

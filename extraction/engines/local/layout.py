@@ -113,18 +113,30 @@ def _rows_from_words(page: Page) -> list[Row]:
     for line in lines:
         line.sort(key=_by_x)
         cells: list[Cell] = []
-        group: list[tuple] = [line[0]]
-        for item in line[1:]:
+        group: list[tuple] = []
+        for item in line:
+            if item[5] in _PIPES:
+                # A text table's cell border ("| Widget | 2 |"): a cell boundary, not text.
+                if group:
+                    cells.append(_cell(group))
+                group = []
+                continue
             font = item[8]
-            if item[1] - group[-1][2] > (font * 0.9 if font > 4.45 else 4.0):
+            if group and item[1] - group[-1][2] > (font * 0.9 if font > 4.45 else 4.0):
                 cells.append(_cell(group))
                 group = []
             group.append(item)
-        cells.append(_cell(group))
+        if group:
+            cells.append(_cell(group))
+        if not cells:
+            continue
         y0 = min(c.y0 for c in cells)
         y1 = max(c.y1 for c in cells)
         rows.append(Row(number, len(rows), cells, y0, y1))
     return rows
+
+
+_PIPES = {"|", "│", "¦"}
 
 
 def _by_x(item: tuple) -> float:

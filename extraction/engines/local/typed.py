@@ -139,7 +139,7 @@ def read_value(
     if kind == "enum":
         option = match_enum(text, spec_schema.get("enum") or [])
         return (option, 0, len(text)) if option is not None else None
-    cleaned = re.sub(r"^#{1,6}\s+", "", text.strip()).strip(":").strip()
+    cleaned = re.sub(r"^#{1,6}\s+", "", text.strip()).strip(":").strip().strip("*_").strip()
     # "Net 60." ends a sentence; "Corp." keeps its abbreviation point.
     cleaned = re.sub(r"(?<=\d)\.$", "", cleaned)
     if not cleaned or cleaned in {"—", "-", "–", "n/a", "N/A"}:
