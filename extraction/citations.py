@@ -81,6 +81,11 @@ def build_field_metadata(
     print them. Out: ``FieldMetadata(field_metadata, unsupported_paths, reasoning)``;
     ``field_metadata`` is ``{}`` when no option asks for it. Raises nothing for odd data: a leaf
     that cannot be located is reported as ``not_found``.
+
+    The pipeline calls it once per run, after coercing the data (so values are typed)::
+
+        grounding = build_field_metadata(result, document, config, pages=selected, schema=schema)
+        metadata["field_metadata"] = grounding.field_metadata
     """
     wants_grounding = config.wants_citations or config.confidence_scores
     if not (wants_grounding or config.use_reasoning):
