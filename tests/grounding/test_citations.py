@@ -265,7 +265,8 @@ def test_recurring_row_text_is_cited_in_the_row_of_its_own_date_and_amount():
 
 def test_pipeline_result_is_grounded_as_the_pipeline_will_call_it(devset_dir):
     """The integration call: ``build_field_metadata(outcome.engine_result, document, config,
-    pages=selected)`` on what ``run_pipeline`` returns (coerced data, local engine)."""
+    pages=selected, schema=schema)`` on what ``run_pipeline`` returns (coerced data, local
+    engine)."""
     from extraction.pipeline import PipelineInput, run_pipeline
 
     meta = json.loads((devset_dir / "invoice_001.meta.json").read_text())
@@ -277,7 +278,11 @@ def test_pipeline_result_is_grounded_as_the_pipeline_will_call_it(devset_dir):
     )
     document = load_document(content, file_name="invoice_001.pdf")
     metadata, unsupported, reasoning = build_field_metadata(
-        outcome.engine_result, document, config, pages=list(range(1, document.page_count + 1))
+        outcome.engine_result,
+        document,
+        config,
+        pages=list(range(1, document.page_count + 1)),
+        schema=schema,
     )
     assert set(metadata) == set(outcome.data)
     assert unsupported == []
