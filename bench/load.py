@@ -1,11 +1,12 @@
 """Load benchmark: 500 text jobs over the API at a steady rate while a worker is killed.
 
-    .venv/bin/python bench/load.py [--jobs 500] [--rate 8] [--lease 5]
+    .venv/bin/python bench/load.py [--jobs 500] [--rate 5] [--lease 5]
 
 Two Celery worker processes (``--concurrency 1`` each; ``worker-a`` also runs beat, i.e. the
 reaper) on a private Redis and the ``oe_bench`` PostgreSQL database, gunicorn in front, the
-local engine. Jobs are submitted at ``--rate`` per second (POST /api/v1/extraction/run with
-``text``); two pollers cycle over the unfinished jobs with GET /api/v1/extraction/jobs/{id}.
+local engine. Jobs are submitted at ``--rate`` per second, open loop from four client threads
+(POST /api/v1/extraction/run with ``text``); two pollers cycle over the unfinished jobs with
+GET /api/v1/extraction/jobs/{id}.
 When half the jobs are submitted, ``worker-b`` is killed with ``kill -9`` of its process group
 (the worker, its pool process and any sandbox child) and started again at once. The job it
 held is recovered by the reaper once its lease runs out (``OPENEXTRACT_JOB_LEASE_SECONDS``,
@@ -69,7 +70,7 @@ def document(index: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=500)
-    parser.add_argument("--rate", type=float, default=8.0, help="submissions per second")
+    parser.add_argument("--rate", type=float, default=5.0, help="submissions per second")
     parser.add_argument("--lease", type=int, default=5, help="job lease, seconds")
     parser.add_argument("--timeout", type=float, default=240.0, help="wait for the last job")
     args = parser.parse_args(argv)
@@ -131,30 +132,42 @@ def main(argv: list[str] | None = None) -> int:
                     break
             client.close()
 
+        next_index = [0]
+
+        def submitter() -> None:
+            """Open loop: job i is sent at started + i / rate, whatever the previous answers."""
+            client = stack.client()
+            while True:
+                with lock:
+                    index = next_index[0]
+                    next_index[0] += 1
+                if index >= args.jobs:
+                    break
+                delay = started + index / args.rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                if index == args.jobs // 2:
+                    kill_facts["killed_at"] = time.perf_counter() - started
+                    stack.workers["worker-b"].kill9()
+                    stack.start_worker("worker-b")
+                begin = time.perf_counter()
+                job_id = client.submit_text(document(index), SCHEMA, CONFIG)
+                end = time.perf_counter()
+                with lock:
+                    submit_latency.append(end - begin)
+                    submitted_at[job_id] = begin
+                    outstanding.append(job_id)
+            client.close()
+
         pollers = [threading.Thread(target=poller, daemon=True) for _ in range(2)]
-        client = stack.client()
+        submitters = [threading.Thread(target=submitter, daemon=True) for _ in range(4)]
         started = time.perf_counter()
-        for thread in pollers:
+        for thread in pollers + submitters:
             thread.start()
-        for index in range(args.jobs):
-            due = started + index / args.rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            if index == args.jobs // 2:
-                kill_facts["killed_at"] = time.perf_counter() - started
-                stack.workers["worker-b"].kill9()
-                stack.start_worker("worker-b")
-            begin = time.perf_counter()
-            job_id = client.submit_text(document(index), SCHEMA, CONFIG)
-            end = time.perf_counter()
-            submit_latency.append(end - begin)
-            with lock:
-                submitted_at[job_id] = begin
-                outstanding.append(job_id)
+        for thread in submitters:
+            thread.join()
         submit_seconds = time.perf_counter() - started
         submitting_done.set()
-        client.close()
         for thread in pollers:
             thread.join()
         ids = list(submitted_at)

@@ -30,7 +30,7 @@ from bench.common import DEVSET, generate_devset, machine_summary  # noqa: E402
 BENCHES: dict[str, tuple[list[str], bool]] = {
     # 1. parsing floor (documents engineer)
     "documents": (
-        ["--devset", "{large}", "--rounds", "1", "--max-pages", "200", "--pypdf-pages", "50"],
+        ["--devset", "{large}", "--rounds", "1", "--max-pages", "100", "--pypdf-pages", "20"],
         True,
     ),
     # 2. local engine accuracy + end-to-end speed through the pipeline (local engine engineer)
@@ -39,7 +39,7 @@ BENCHES: dict[str, tuple[list[str], bool]] = {
     "llm_pipeline": (["--devset", "{devset}", "--repeat", "1"], False),
     "grounding": (["--devset", "{devset}", "--seeds", "7"], False),
     # 2 + 3. pipeline docs/s, queue floor, latency and throughput through the product
-    "throughput": (["--devset", "{devset}"], False),
+    "throughput": (["--devset", "{devset}", "--rounds", "30", "--scale-seconds", "15"], False),
     # reliability: 500 jobs with a worker killed halfway
     "load": ([], False),
     # 5. peer
