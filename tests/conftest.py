@@ -20,6 +20,12 @@ SHARED_DIR = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared
 DEVSET_GENERATOR = SHARED_DIR / "devset" / "generate.py"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> None:
+    """PBKDF2's deliberate slowness costs ~0.3 s per test user; tests don't need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def devset_dir(tmp_path_factory) -> Path:  # noqa: ANN001
     """The devset (seed 7) generated once per test session into a temp folder."""
