@@ -137,7 +137,12 @@ def letterhead(layout: PageLayout) -> tuple[Cell | None, list[Cell], Row | None]
             if _TITLE_WORDS.match(_plain(text)) or _RULE.match(text):
                 titles += 1
                 continue
-            if CONTACT.search(text) or len(text) < 3 or text.rstrip().endswith(":"):
+            if (
+                CONTACT.search(text)
+                or len(text) < 3
+                or text.rstrip().endswith(":")
+                or re.match(r"^[^:]{2,30}:", text)
+            ):
                 continue
             below = block_under(layout, row, cell, limit=4)
             name, address = _name_and_address([cell, *below])

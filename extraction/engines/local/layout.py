@@ -42,6 +42,7 @@ class Row:
     cells: list[Cell]
     y0: float
     y1: float
+    piped: bool = False  # cells were delimited by "|" borders: their order is their column
 
     @property
     def text(self) -> str:
@@ -114,8 +115,10 @@ def _rows_from_words(page: Page) -> list[Row]:
         line.sort(key=_by_x)
         cells: list[Cell] = []
         group: list[tuple] = []
+        piped = False
         for item in line:
             if item[5] in _PIPES:
+                piped = True
                 # A text table's cell border ("| Widget | 2 |"): a cell boundary, not text.
                 if group:
                     cells.append(_cell(group))
@@ -132,7 +135,7 @@ def _rows_from_words(page: Page) -> list[Row]:
             continue
         y0 = min(c.y0 for c in cells)
         y1 = max(c.y1 for c in cells)
-        rows.append(Row(number, len(rows), cells, y0, y1))
+        rows.append(Row(number, len(rows), cells, y0, y1, piped))
     return rows
 
 

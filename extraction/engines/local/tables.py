@@ -182,8 +182,9 @@ def _record(
 ) -> tuple[dict[str, Found], int] | None:
     record: dict[str, Found] = {}
     placed = 0
-    for cell in row.cells:
-        index = _assign(cell, columns)
+    by_order = row.piped and len(row.cells) == len(columns)
+    for position, cell in enumerate(row.cells):
+        index = position if by_order else _assign(cell, columns)
         if index is None:
             continue
         column = columns[index]

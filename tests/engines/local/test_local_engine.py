@@ -265,3 +265,31 @@ def test_progress_is_reported_per_page_and_cancellation_stops_the_run() -> None:
     assert seen == [1, 2, 3]
     with pytest.raises(ExtractionCancelled):
         run_engine(pages, INVOICE_SCHEMA, should_cancel=lambda: True)
+
+
+MARKDOWN_INVOICE = """\
+# Invoice INV-77
+
+**Invoice date:** 2024-02-29
+
+| Item | Qty | Unit price | Total |
+|------|----:|-----------:|------:|
+| Widget A | 2 | 10.00 | 20.00 |
+| Widget B | 1 | 5.50 | 5.50 |
+
+**Total:** 25.50 USD
+"""
+
+
+def test_markdown_pipe_table_and_emphasised_labels() -> None:
+    from extraction.documents import load_document
+
+    document = load_document(MARKDOWN_INVOICE.encode(), file_name="invoice.md")
+    data = run_engine(document, INVOICE_SCHEMA).data
+    assert data["invoice_number"] == "INV-77"
+    assert data["invoice_date"] == "2024-02-29"
+    assert data["total"] == pytest.approx(25.5)
+    assert data["line_items"] == [
+        {"description": "Widget A", "quantity": 2, "unit_price": 10.0, "amount": 20.0},
+        {"description": "Widget B", "quantity": 1, "unit_price": 5.5, "amount": 5.5},
+    ]
