@@ -97,6 +97,7 @@ _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH_WORD}\s+{_ORDINAL},?\s+{_YEAR}\b", re.
 _MONTH_YEAR = re.compile(rf"\b{_MONTH_WORD}\s+{_YEAR}\b", re.I)
 _DAY_MONTH = re.compile(rf"\b{_ORDINAL}\s*{_MONTH_WORD}(?![\w])", re.I)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_YMD_DATE = re.compile(r"\b(\d{4})[/.](\d{1,2})[/.](\d{1,2})\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})\b")
 _NUMERIC_NO_YEAR = re.compile(r"(?<![\d./-])(\d{1,2})[./](\d{1,2})(?![\d/]|\.\d)")
 _NUMERIC_YEAR_MONTH = re.compile(r"\b(\d{4})[-/.](\d{1,2})\b|\b(\d{1,2})[-/.](\d{4})\b")
@@ -153,6 +154,9 @@ def find_date(
             best = (value, match.start(), match.end())
 
     for match in _ISO_DATE.finditer(text):
+        offer(_make(int(match[1]), int(match[2]), int(match[3])), match)
+        break
+    for match in _YMD_DATE.finditer(text):
         offer(_make(int(match[1]), int(match[2]), int(match[3])), match)
         break
     for match in _NUMERIC_DATE.finditer(text):

@@ -100,3 +100,8 @@ def test_parse_year_month(text: str, expected: str | None) -> None:
 )
 def test_parse_bool(text: str, expected: bool | None) -> None:
     assert parse_bool(text) is expected
+
+
+def test_parse_date_reads_year_first_with_slashes_or_dots() -> None:
+    assert parse_date("2024/03/05") == dt.date(2024, 3, 5)
+    assert parse_date("2024.03.05") == dt.date(2024, 3, 5)

@@ -124,6 +124,8 @@ def read_value(
         if found is None:
             return None
         value, start, end = found
+        if re.search(r"\d\s*(?:DR|Dr|D)\s*$", text):
+            value = -abs(value)  # "120.00 DR": a debit printed unsigned
         if kind == "integer":
             if value != int(value):
                 return None

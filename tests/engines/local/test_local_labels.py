@@ -106,3 +106,8 @@ def test_the_letterhead_names_the_issuer_and_its_address() -> None:
         "vendor": {"name": "Harbor Tools Ltd.", "address": "12 Quay Street, Bristol BS1 4AA"},
         "customer_name": "Jane Roe",
     }
+
+
+def test_a_debit_marker_makes_an_amount_negative() -> None:
+    assert read_value("number", "120.00 DR", DocumentHints(), {})[0] == -120.0
+    assert read_value("number", "120.00 CR", DocumentHints(), {})[0] == 120.0
