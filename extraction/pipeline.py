@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from extraction.caching import cache_key
+from extraction.coercion import coerce_to_schema, validation_errors
 from extraction.config import ExtractConfig, ExtractionTarget
 from extraction.documents import Document, DocumentError, LoadOptions, select_pages
 from extraction.engines.base import EngineRequest, EngineResult, ExtractionCancelled
 from extraction.engines.registry import EngineChoice, ModelRegistry, select_engine
-from extraction.schemas import coerce_to_schema, load_schema, validation_errors
+from extraction.schemas import load_schema
 
 SUCCESS = "SUCCESS"
 PARTIAL_SUCCESS = "PARTIAL_SUCCESS"

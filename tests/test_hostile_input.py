@@ -28,7 +28,10 @@ def test_text_over_a_million_characters_is_refused(owner_client):  # noqa: ANN00
 def test_text_with_nul_characters_is_refused(owner_client):  # noqa: ANN001
     response = run(owner_client, text="Total: 5\x00")
     assert response.status_code in (400, 422)
-    assert "NUL" in str(response.json()["detail"]) or "null character" in str(response.json()["detail"]).lower()
+    assert (
+        "NUL" in str(response.json()["detail"])
+        or "null character" in str(response.json()["detail"]).lower()
+    )
     assert ExtractionJob.objects.count() == 0
 
 

@@ -4,13 +4,8 @@ import json
 
 import pytest
 
-from extraction.schemas import (
-    SchemaError,
-    allows_null,
-    coerce_to_schema,
-    load_schema,
-    validation_errors,
-)
+from extraction.coercion import allows_null, coerce_to_schema, validation_errors
+from extraction.schemas import SchemaError, load_schema
 from tests.conftest import SHARED_DIR
 
 DEVSET_SCHEMAS = SHARED_DIR / "devset" / "schemas"

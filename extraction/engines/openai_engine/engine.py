@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from extraction.coercion import coerce_to_schema, validation_errors
 from extraction.config import ExtractionTarget
 from extraction.engines.base import EngineError, EngineRequest, EngineResult, ModelEndpoint, Usage
 from extraction.engines.openai_engine import prompts, strict
@@ -21,7 +22,6 @@ from extraction.engines.openai_engine.client import Reply, complete
 from extraction.engines.openai_engine.prompts import PageText
 from extraction.engines.registry import RetryPolicy
 from extraction.merging import concat_rows, leaf_values, merge_objects, set_path
-from extraction.schemas import coerce_to_schema, validation_errors
 
 MIN_SPLIT_LINES = 2
 
