@@ -96,19 +96,22 @@ def _assemble(
         if spec.kind == "object":
             data[spec.name] = _assemble(spec.children, found, result, prefix=prefix)
         elif spec.kind == "array_obj":
-            items = found.get(spec.path) or []
+            items = found.get(spec.path)
+            items = items if isinstance(items, list) else []
             children = spec.item.children if spec.item else []
             data[spec.name] = [
                 _assemble(children, item, result, prefix=f"{path}[{i}].")
                 for i, item in enumerate(items)
             ]
         elif spec.kind == "array_str":
-            values = found.get(spec.path) or []
+            values = found.get(spec.path)
+            values = values if isinstance(values, list) else []
             data[spec.name] = [v.value for v in values]
             for i, value in enumerate(values):
                 _record(result, f"{path}[{i}]", value)
         else:
             value = found.get(spec.path)
+            value = value if isinstance(value, Found) else None
             data[spec.name] = value.value if value is not None else None
             _record(result, path, value)
     return data

@@ -68,6 +68,8 @@ class Table:
 def _column_for(text: str, children: list[FieldSpec]) -> tuple[FieldSpec | None, float, float]:
     best: tuple[FieldSpec | None, float, float] = (None, 0.0, 1.0)
     for child in children:
+        if child.kind in {"object", "array_obj", "array_str"}:
+            continue  # a table cell holds one value
         score = label_score(text, child)
         if score > best[1]:
             best = (child, score, 1.0)
