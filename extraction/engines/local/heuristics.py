@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from extraction.engines.local.blocks import letterhead
+from extraction.engines.local.blocks import block_under, letterhead
 from extraction.engines.local.fields import Found
 from extraction.engines.local.labels import FieldSpec, label_score, normalize_label
 from extraction.engines.local.layout import PageLayout, Row
@@ -276,13 +276,8 @@ def _address_below(layout: PageLayout, name: Found | None) -> Found | None:
         return None
     anchor = next(c for c in rows[index].cells if c.start <= name.start < c.end + 1)
     parts = []
-    for row in rows[index + 1 : index + 5]:
-        cell = next(
-            (c for c in row.cells if abs(c.x0 - anchor.x0) < 12 or abs(c.xc - anchor.xc) < 12), None
-        )
-        if cell is None or _CONTACT.search(cell.text) or _RULE.match(cell.text):
-            break
-        if label_like_heading(cell.text):
+    for cell in block_under(layout, rows[index], anchor, limit=4):
+        if _CONTACT.search(cell.text) or label_like_heading(cell.text):
             break
         parts.append(cell)
     if not parts:

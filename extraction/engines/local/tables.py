@@ -224,6 +224,19 @@ def _record(
     return record, placed
 
 
+def _adopt(record: dict[str, Found], row: Row, columns: list[Column]) -> None:
+    """Keep a lone line's cells as the first line of this record's empty typed cells."""
+    for cell in row.cells:
+        index = _assign(cell, columns)
+        if index is None or columns[index].spec is None:
+            continue
+        name = columns[index].spec.name
+        if name not in record and f"#raw:{name}" not in record:
+            record[f"#raw:{name}"] = Found(
+                None, row.page, cell.start, cell.end, 0.0, "", raw=cell.text
+            )
+
+
 def _complete_wrapped(
     record: dict[str, Found], row: Row, columns: list[Column], hints: DocumentHints
 ) -> None:
@@ -274,6 +287,7 @@ def read_table(
     typed = {c.spec.name for c in table.columns if c.spec is not None and c.spec.kind != "string"}
     records: list[dict[str, Found]] = []
     group: Found | None = table.group
+    orphan: Row | None = None
     misses = 0
     last_y = rows[first - 1].y1 if first > 0 else 0.0
     for row in rows[first:]:
@@ -301,6 +315,9 @@ def read_table(
         if filled >= needed and has_typed and placed >= max(2, len(row.cells) - 1):
             if group is not None and unmapped:
                 record.setdefault(unmapped[0].name, group)
+            if orphan is not None:
+                _adopt(record, orphan, table.columns)
+            orphan = None
             records.append(record)
             consumed.add((row.page, row.index))
             misses = 0
@@ -308,8 +325,10 @@ def read_table(
             continue
         if records and len(row.cells) <= 2 and row.y0 - last_y < (row.y1 - row.y0) * 2.5:
             # A wrapped line: a description keeps its first line only; a typed cell that did
-            # not parse on its first line is read again with this one.
+            # not parse on its first line is read again with this one. It may also be the top
+            # half of the next record's vertically centred two-line cell.
             _complete_wrapped(records[-1], row, table.columns, hints)
+            orphan = row
             last_y = row.y1
             continue
         misses += 1
