@@ -104,7 +104,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
     context = _job_context(request, job)
     if request.htmx:
-        response = render(request, "extraction/partials/job_live.html", context)
+        response = render(request, "extraction/partials/job_poll.html", context)
         if job.is_terminal:
             response.status_code = HTMX_STOP_POLLING
         return response
@@ -144,7 +144,8 @@ def job_rerun(request: HttpRequest, job_id: str) -> HttpResponse:
 def _job_changed(request: HttpRequest, job: ExtractionJob) -> HttpResponse:
     if request.htmx:
         job = selectors.job_get(project=job.project, job_id=job.id)
-        return render(request, "extraction/partials/job_live.html", _job_context(request, job))
+        context = {**_job_context(request, job), "include_actions": True}
+        return render(request, "extraction/partials/job_poll.html", context)
     return redirect("job_detail", job_id=job.id)
 
 

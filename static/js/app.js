@@ -202,6 +202,24 @@
     within(root, "[data-dropzone]").forEach(initDropzone);
     within(root, "[data-citation-viewer]").forEach(initViewer);
     within(root, "[data-tabs]").forEach(initTabs);
+    refocus(root);
+  }
+
+  // A swapped fragment can take the focused button with it (cancel, re-run, revoke): put the
+  // focus back somewhere sensible instead of letting it fall to <body>. The request is noted
+  // when it starts, as the element that sent it may be gone by the time the swap is done.
+  let restoreFocus = false;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.requestConfig && event.detail.requestConfig.verb === "post") restoreFocus = true;
+  });
+
+  function refocus(root) {
+    if (!restoreFocus || (document.activeElement && document.activeElement !== document.body)) return;
+    const focusable = within(root, "#job-actions button, [data-testid=api-key-value], h2")[0];
+    if (!focusable) return;
+    if (!focusable.hasAttribute("tabindex") && !/INPUT|BUTTON|A/.test(focusable.tagName)) focusable.tabIndex = -1;
+    focusable.focus({ preventScroll: true });
+    restoreFocus = false;
   }
 
   function start() {
