@@ -49,7 +49,9 @@ def fill_missing(
         elif spec.kind == "date" and not spec.nullable:
             value = _first_date(first, found, hints)
         elif spec.kind == "string":
-            if "email" in name or "e_mail" in name:
+            if spec.schema.get("pattern"):
+                value = _pattern_near_name(spec, layouts)
+            elif "email" in name or "e_mail" in name:
                 value = _pattern(EMAIL, layouts, "e-mail address pattern")
             elif "phone" in name or name == "tel":
                 value = _pattern(PHONE, layouts, "phone number pattern")
@@ -72,6 +74,35 @@ def fill_missing(
                 value = _address_below(first, name_found)
         if value is not None:
             found[spec.path] = value
+
+
+def _pattern_near_name(spec: FieldSpec, layouts: list[PageLayout]) -> Found | None:
+    """A value of the field's pattern on a line that names the field ("Paid with Visa card
+    ending in 2536" for ``card_last4`` with ``^[0-9]{4}$``)."""
+    core = str(spec.schema["pattern"]).removeprefix("^").removesuffix("$")
+    words = [w for w in spec.words.split() if len(w) >= 3 and not w.isdigit()]
+    try:
+        pattern = re.compile(rf"(?<![0-9A-Za-z]){core}(?![0-9A-Za-z])")
+    except re.error:
+        return None
+    for layout in layouts[:3]:
+        for row in layout.rows:
+            text = row.text.lower()
+            if not any(re.search(rf"\b{re.escape(w)}", text) for w in words):
+                continue
+            for cell in reversed(row.cells):
+                matches = list(pattern.finditer(cell.text))
+                if matches:
+                    last = matches[-1]
+                    return Found(
+                        last.group(0),
+                        layout.number,
+                        cell.start + last.start(),
+                        cell.start + last.end(),
+                        0.6,
+                        "pattern on a line naming it",
+                    )
+    return None
 
 
 def _first_date(layout: PageLayout, found: dict[str, Any], hints: DocumentHints) -> Found | None:
