@@ -68,7 +68,14 @@ def infer_hints(texts: list[str]) -> DocumentHints:
         votes[code] = len(re.findall(rf"\b{code}\b", lowered)) * 3
     votes["eur"] += text.count("€") * 2
     votes["gbp"] += text.count("£") * 2
-    votes["usd"] += text.count("$")
+    # "A$"/"C$" are Australian/Canadian dollars; a bare "$" is the US dollar.
+    prefixed = {
+        "aud": len(re.findall(r"\bA(?:U)?\$", text)),
+        "cad": len(re.findall(r"\bC(?:A)?\$", text)),
+    }
+    for code, count in prefixed.items():
+        votes[code] += count * 3
+    votes["usd"] += text.count("$") - sum(prefixed.values())
     if day_first is None and votes:
         top = votes.most_common(1)[0]
         if top[1]:
