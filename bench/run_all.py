@@ -39,7 +39,7 @@ BENCHES: dict[str, tuple[list[str], bool]] = {
     "llm_pipeline": (["--devset", "{devset}", "--repeat", "1"], False),
     "grounding": (["--devset", "{devset}", "--seeds", "7"], False),
     # 2 + 3. pipeline docs/s, queue floor, latency and throughput through the product
-    "throughput": (["--devset", "{devset}", "--rounds", "30", "--scale-seconds", "15"], False),
+    "throughput": (["--devset", "{devset}", "--rounds", "30"], False),
     # reliability: 500 jobs with a worker killed halfway
     "load": ([], False),
     # 5. peer
