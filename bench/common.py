@@ -238,6 +238,7 @@ class Stack:
         self.services: list[Service] = []
         self.workers: dict[str, Service] = {}
         self.api_key = ""
+        self._lock: Any = None
         self.env = {
             key: value
             for key, value in os.environ.items()
@@ -273,6 +274,15 @@ class Stack:
         self.close()
 
     def start(self) -> None:
+        import psycopg
+
+        # One benchmark stack at a time on oe_bench: each run empties its job tables.
+        self._lock = psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True)
+        locked = self._lock.execute(
+            "SELECT pg_try_advisory_lock(hashtext(%s))", [f"openextract-bench:{BENCH_DB}"]
+        ).fetchone()[0]
+        if not locked:
+            raise RuntimeError(f"another benchmark is using the database {BENCH_DB}; wait for it")
         redis = Service(
             "redis",
             [
@@ -320,6 +330,9 @@ class Stack:
             worker.stop()
         for service in reversed(self.services):
             service.stop()
+        if self._lock is not None:
+            self._lock.close()  # releases the advisory lock
+            self._lock = None
 
     # -- workers --
     def start_worker(
