@@ -151,6 +151,8 @@ def _schema_json_field() -> forms.CharField:
 
 
 class SchemaMixin(forms.Form):
+    """The editor's hidden ``data_schema`` input, parsed to an object (judged by the services)."""
+
     data_schema = _schema_json_field()
 
     def clean_data_schema(self) -> dict[str, Any]:
@@ -199,6 +201,8 @@ class NewExtractionForm(SchemaMixin):
 
 
 class AgentForm(SchemaMixin):
+    """An agent's name and schema; its options come from ``ExtractOptionsForm``."""
+
     name = forms.CharField(max_length=200)
 
 

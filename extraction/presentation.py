@@ -22,6 +22,8 @@ MEDIUM_CONFIDENCE = 0.6
 
 @dataclass
 class Leaf:
+    """One value with what the run knows about it: confidence, match and cited pages."""
+
     path: str
     value: Any
     confidence: float | None = None
@@ -68,6 +70,8 @@ class Leaf:
 
 @dataclass
 class ObjectNode:
+    """An object: its fields in order, each a display node."""
+
     path: str
     fields: list[tuple[str, Any]]  # (key, node)
     reasoning: str = ""
@@ -76,6 +80,8 @@ class ObjectNode:
 
 @dataclass
 class ListNode:
+    """An array of values (arrays of objects are ``TableNode``s)."""
+
     path: str
     items: list[Any]
     kind = "list"
@@ -83,6 +89,8 @@ class ListNode:
 
 @dataclass
 class TableNode:
+    """An array of objects as a table: one row per item, one column per key seen."""
+
     path: str
     columns: list[str]
     rows: list[list[Any]]  # cells are nodes

@@ -292,6 +292,7 @@
   Editor.prototype.render = function (focusId, focusRole) {
     this.rowsEl.replaceChildren(...this.fields.map((node) => this.rowFor(node, "/properties/" + escapePointer(node.name))));
     this.emptyHint.hidden = this.fields.length > 0;
+    this.root.querySelector(".schema-rows-head").hidden = this.fields.length === 0;
     this.sync();
     if (focusId) {
       const target = this.rowsEl.querySelector(`[data-id="${focusId}"] [data-role="${focusRole || "name"}"]`);
