@@ -19,7 +19,7 @@ from extraction.engines.base import EngineRequest
 from extraction.engines.local import LocalEngine
 from tests.conftest import SHARED_DIR
 
-RECORDED = 0.99
+RECORDED = 0.996
 PER_TYPE = 2
 
 
