@@ -17,6 +17,7 @@ from extraction.engines.local.labels import (
     label_score,
     might_label,
     normalize_label,
+    words_of,
 )
 from extraction.engines.local.layout import Cell, PageLayout, Row
 from extraction.engines.local.typed import DocumentHints, read_value
@@ -260,3 +261,52 @@ def extract_scalars(
         used_values.add(found.key())
         used_labels.add(label_key)
     return chosen
+
+
+_OPENING = re.compile(r"^(opening|beginning|start|starting|initial|previous|old)_")
+_CLOSING = re.compile(r"^(closing|ending|end|final|new|current)_")
+
+
+def fill_dated_pairs(
+    specs: list[FieldSpec], found: dict[str, Found], layouts: list[PageLayout], hints: DocumentHints
+) -> None:
+    """``opening_balance``/``closing_balance`` printed as "Balance on 1 Nov" / "Balance on
+    30 Nov": the same label with a date; the earlier date is the opening one (in place)."""
+    for opening in specs:
+        match = _OPENING.match(opening.name)
+        if match is None or opening.kind not in {"number", "integer"}:
+            continue
+        rest = opening.name[match.end() :]
+        closing = next(
+            (s for s in specs if _CLOSING.match(s.name) and s.name.endswith("_" + rest)), None
+        )
+        if closing is None or found.get(closing.path):
+            continue
+        dated = []
+        for layout in layouts[:1]:
+            for row in layout.rows:
+                for index, cell in enumerate(row.cells[:-1]):
+                    if normalize_label(cell.text) != words_of(rest):
+                        continue
+                    when = read_value("date", cell.text, hints, {})
+                    value = read_value(opening.kind, row.cells[index + 1].text, hints, {})
+                    if when is None or value is None:
+                        continue
+                    target = row.cells[index + 1]
+                    dated.append(
+                        (
+                            when[0],
+                            Found(
+                                value[0],
+                                layout.number,
+                                target.start + value[1],
+                                target.start + value[2],
+                                0.7,
+                                f"label '{cell.text}'",
+                            ),
+                        )
+                    )
+        if len(dated) >= 2:
+            dated.sort(key=lambda item: item[0])
+            found.setdefault(opening.path, dated[0][1])
+            found[closing.path] = dated[-1][1]

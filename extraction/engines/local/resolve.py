@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from extraction.engines.local import blocks, entries, heuristics, itemlines, prose, sections
-from extraction.engines.local.fields import extract_scalars, scalar_specs
+from extraction.engines.local.fields import extract_scalars, fill_dated_pairs, scalar_specs
 from extraction.engines.local.labels import FieldSpec
 from extraction.engines.local.layout import PageLayout
 from extraction.engines.local.tables import extract_table
@@ -30,6 +30,7 @@ def extract_object(
         if spec.kind == "array_obj" and spec.item is not None:
             tables[spec.path] = extract_table(spec.item.children, layouts, hints, consumed)
     found.update(extract_scalars(leaves, layouts, hints, consumed, _every(specs)))
+    fill_dated_pairs(leaves, found, layouts, hints)
     blocks.fill_ranges(specs, found, layouts, hints)
     blocks.fill_parties(specs, found, layouts)
     blocks.fill_recipient(leaves, found, layouts)

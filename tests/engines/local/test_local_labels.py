@@ -111,3 +111,22 @@ def test_the_letterhead_names_the_issuer_and_its_address() -> None:
 def test_a_debit_marker_makes_an_amount_negative() -> None:
     assert read_value("number", "120.00 DR", DocumentHints(), {})[0] == -120.0
     assert read_value("number", "120.00 CR", DocumentHints(), {})[0] == 120.0
+
+
+def test_same_label_with_two_dates_gives_opening_and_closing() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "opening_balance": {"type": "number"},
+            "closing_balance": {"type": "number"},
+        },
+    }
+    page = page_from_rows(
+        [
+            [(50, "Balance on 30 November 2024"), (230, "GBP 5,021.51")],
+            [(50, "Money in"), (230, "GBP 100.00")],
+            [(50, "Balance on 1 November 2024"), (230, "GBP 4,921.51")],
+        ]
+    )
+    data = run_engine([page], schema).data
+    assert data == {"opening_balance": 4921.51, "closing_balance": 5021.51}
