@@ -305,7 +305,8 @@
     const text = JSON.stringify(schema, null, 2);
     this.previewEl.textContent = text;
     this.inputEl.value = JSON.stringify(schema);
-    if (!skipJson && this.tab === "json") this.jsonEl.value = text;
+    // Kept current even while hidden, so the JSON tab always opens on the latest schema.
+    if (!skipJson) this.jsonEl.value = text;
     this.validateSoon();
   };
 

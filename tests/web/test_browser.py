@@ -131,6 +131,7 @@ def test_sign_up_upload_build_schema_run_and_inspect_citations(
     add_field(page, 2, "invoice_date", "date")
     preview = json.loads(page.locator("[data-testid=schema-preview]").inner_text())
     assert preview["properties"]["invoice_date"] == {"type": "string", "format": "date"}
+    assert json.loads(page.locator("[data-testid=schema-json]").input_value()) == preview
     assert page.locator("[data-testid=option-cite_sources]").is_checked()
     web.shot("03-new-extraction")
 
