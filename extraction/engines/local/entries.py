@@ -137,7 +137,9 @@ def section_entries(
         text = row.text
         pieces = _pieces(row)
         kinds = [_kind(p, roles) for p, _ in pieces]
-        prose_line = len(text) > 70 and text.rstrip().endswith(".")
+        # A sentence ("Redesigned onboarding, raising activation by 38%.") is an achievement,
+        # not a title or an employer, even when its bullet sits on another line.
+        prose_line = text.rstrip().endswith(".") and len(text.split()) >= 4
         if _column_header(pieces, children):
             continue
         if (_BULLET.match(text) or prose_line) and all(k == "text" for k in kinds):

@@ -107,7 +107,10 @@ def section_rows(
                         cell.end,
                         cell.font,
                     )
-                    parts.append(Row(row.page, row.index, [inline], row.y0, row.y1))
+                    # Justified text splits a line into several cells: keep the column's rest.
+                    _lo, hi = _columns(layout, cell)
+                    more = [c for c in row.cells if c.x0 > cell.x1 and c.x0 < hi - 5]
+                    parts.append(Row(row.page, row.index, [inline, *more], row.y0, row.y1))
                 parts.extend(_rows_after(layouts[number:], row, cell, max_rows, bool(parts)))
                 if parts:
                     return parts, heading
