@@ -10,6 +10,7 @@ import uuid
 from django.db import models
 
 from accounts.models import Project
+from extraction.fields import OrderedJSONField
 
 
 class TimestampedModel(models.Model):
@@ -28,7 +29,7 @@ class ExtractionAgent(TimestampedModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agents")
     name = models.CharField(max_length=200)
-    data_schema = models.JSONField(default=dict)
+    data_schema = OrderedJSONField(default=dict)
     config = models.JSONField(default=dict)
     is_default = models.BooleanField(default=False)
 
@@ -103,7 +104,7 @@ class ExtractionJob(TimestampedModel):
     file_name = models.CharField(max_length=255, blank=True, default="")
     # NULL means "no inline text" (the job has a file); "" would be an empty document.
     inline_text = models.TextField(null=True, blank=True)  # noqa: DJ001
-    data_schema = models.JSONField(default=dict)
+    data_schema = OrderedJSONField(default=dict)
     config = models.JSONField(default=dict)
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
     pages_done = models.IntegerField(default=0)
@@ -152,8 +153,8 @@ class ExtractionRun(TimestampedModel):
     job = models.OneToOneField(ExtractionJob, on_delete=models.CASCADE, related_name="run")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="runs")
     agent = models.ForeignKey(ExtractionAgent, on_delete=models.CASCADE, related_name="runs")
-    data = models.JSONField(null=True, blank=True)
-    extraction_metadata = models.JSONField(default=dict, blank=True)
+    data = OrderedJSONField(null=True, blank=True)
+    extraction_metadata = OrderedJSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
     error = models.TextField(blank=True, default="")
     from_ui = models.BooleanField(default=False)
@@ -194,8 +195,8 @@ class ExtractionCacheEntry(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="cache_entries")
     key = models.CharField(max_length=64, db_index=True)
-    data = models.JSONField(null=True)
-    metadata = models.JSONField(default=dict)
+    data = OrderedJSONField(null=True)
+    metadata = OrderedJSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
@@ -217,7 +218,7 @@ class SavedConfiguration(TimestampedModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="configurations")
     name = models.CharField(max_length=200)
     product_type = models.CharField(max_length=32)
-    parameters = models.JSONField(default=dict)
+    parameters = OrderedJSONField(default=dict)
 
     class Meta:
         constraints = [
@@ -240,7 +241,7 @@ class ExtractionJobConfiguration(models.Model):
     job = models.OneToOneField(
         ExtractionJob, on_delete=models.CASCADE, primary_key=True, related_name="v2_request"
     )
-    configuration = models.JSONField(default=dict)
+    configuration = OrderedJSONField(default=dict)
     saved_configuration = models.ForeignKey(
         SavedConfiguration, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
     )
