@@ -49,15 +49,16 @@ def fill_missing(
         elif spec.kind == "date" and not spec.nullable:
             value = _first_date(first, found, hints)
         elif spec.kind == "string":
+            fmt = str(spec.schema.get("format") or "")
             if spec.schema.get("pattern"):
                 value = _pattern_near_name(spec, layouts)
-            elif "email" in name or "e_mail" in name:
+            elif "email" in name or "e_mail" in name or fmt in {"email", "idn-email"}:
                 value = _pattern(EMAIL, layouts, "e-mail address pattern")
             elif "phone" in name or name == "tel":
                 value = _pattern(PHONE, layouts, "phone number pattern")
             elif "doi" in name:
                 value = _pattern(DOI, layouts, "DOI pattern", strip=".")
-            elif "url" in name or "website" in name:
+            elif "url" in name or "website" in name or fmt in {"uri", "url", "iri"}:
                 value = _pattern(URL, layouts, "URL pattern")
             elif name == "title" or (name.endswith("title") and spec.path.count(".") == 0):
                 value = _largest_text(first)

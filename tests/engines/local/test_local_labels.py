@@ -130,3 +130,17 @@ def test_same_label_with_two_dates_gives_opening_and_closing() -> None:
     )
     data = run_engine([page], schema).data
     assert data == {"opening_balance": 4921.51, "closing_balance": 5021.51}
+
+
+def test_email_and_uri_formats_are_found_by_pattern() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "contact": {"type": "string", "format": "email"},
+            "site": {"type": "string", "format": "uri"},
+        },
+    }
+    text = "Contact us at help@acme.io or visit https://acme.io/support today."
+    result = run_engine(load_text(text), schema)
+    assert result.data == {"contact": "help@acme.io", "site": "https://acme.io/support"}
+    assert result.locations["contact"][0].text == "help@acme.io"
