@@ -158,6 +158,7 @@ def speed() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the seeds (and the speed run with ``--large``); prints the tables, returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11])
     parser.add_argument("--devset", type=Path, help="use an already generated devset (one seed)")

@@ -319,6 +319,7 @@ def _address_below(layout: PageLayout, name: Found | None) -> Found | None:
 
 
 def label_like_heading(text: str) -> bool:
+    """A line that reads as a heading or label ("Ship to:", "NOTES"), not an address line."""
     return text.rstrip().endswith(":") or (text.isupper() and len(text.split()) <= 3)
 
 

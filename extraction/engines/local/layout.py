@@ -21,6 +21,8 @@ TEXT_FONT = 10.0
 
 @dataclass(slots=True)
 class Cell:
+    """A run of words on one visual line; ``start``/``end`` index ``Page.text``."""
+
     text: str
     x0: float
     x1: float
@@ -37,6 +39,8 @@ class Cell:
 
 @dataclass(slots=True)
 class Row:
+    """One visual line of a page: its cells left to right."""
+
     page: int
     index: int  # position of the row on its page
     cells: list[Cell]
@@ -67,6 +71,8 @@ class Row:
 
 @dataclass
 class PageLayout:
+    """The rows of one page, top to bottom."""
+
     number: int
     page: Page
     rows: list[Row] = field(default_factory=list)

@@ -43,6 +43,8 @@ _DIGIT = re.compile(r"\d")
 
 @dataclass
 class Column:
+    """A header cell's x range and the property it feeds (None: a column to ignore)."""
+
     x0: float
     x1: float
     spec: FieldSpec | None
@@ -52,6 +54,8 @@ class Column:
 
 @dataclass
 class Table:
+    """A header found on a page: its columns, match score and the row it ends on."""
+
     columns: list[Column]
     score: float
     page: int

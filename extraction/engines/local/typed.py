@@ -41,6 +41,8 @@ DOI = re.compile(r"\b10\.\d{4,9}/[^\s,;]+")
 
 @dataclass
 class DocumentHints:
+    """A document's conventions: day/month order, decimal comma, year, currency votes."""
+
     day_first: bool | None = None
     decimal_comma: bool | None = None
     year: int | None = None
