@@ -19,6 +19,7 @@ from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus
 
 logger = logging.getLogger(__name__)
 
+
 def jobs_requeue_stale(*, now: dt.datetime | None = None) -> list[str]:
     """Re-enqueue pending jobs that waited too long and running jobs whose lease expired.
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.views import page_context, project_for_request
-from extraction import page_images, selectors, services
+from extraction import intake, page_images, selectors, services
 from extraction.config import ConfigError
 from extraction.forms import (
     AgentForm,
@@ -110,7 +110,7 @@ def agent_run(request: HttpRequest, agent_id: str) -> HttpResponse:
     try:
         with transaction.atomic():
             for upload in form.cleaned_data["uploads"]:
-                source = services.file_upload(
+                source = intake.file_upload(
                     project=agent.project,
                     content=upload.read(),
                     name=upload.name,

@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Project
 from accounts.views import page_context, project_for_request
-from extraction import selectors, services
+from extraction import intake, selectors, services
 from extraction.config import ConfigError
 from extraction.forms import (
     ExtractOptionsForm,
@@ -84,7 +84,7 @@ def _submit(
                 )
             run_agent = agent or services.agent_get_or_create_default(project=project)
             sources = [
-                services.file_upload(
+                intake.file_upload(
                     project=project,
                     content=upload.read(),
                     name=upload.name,
@@ -214,13 +214,13 @@ def schema_suggest(request: HttpRequest) -> JsonResponse:
     prompt = (request.POST.get("prompt") or "").strip() or None
     try:
         if upload is not None:
-            source = services.file_upload(
+            source = intake.file_upload(
                 project=project,
                 content=upload.read(),
                 name=upload.name,
                 declared_type=upload.content_type or "",
             )
-            schema = services.schema_generate(prompt=prompt, source=source)
+            schema = intake.schema_generate(prompt=prompt, source=source)
             return JsonResponse({"data_schema": schema, "file_id": str(source.id)})
         if text:
             # No stored file for pasted text: propose from the text itself.
@@ -231,7 +231,7 @@ def schema_suggest(request: HttpRequest) -> JsonResponse:
             )
             return JsonResponse({"data_schema": schema})
         if prompt:
-            return JsonResponse({"data_schema": services.schema_generate(prompt=prompt)})
+            return JsonResponse({"data_schema": intake.schema_generate(prompt=prompt)})
     except (services.ServiceError, ValueError) as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
     return JsonResponse(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from extraction import services
+from extraction import intake
 from extraction.models import ExtractionJob, ExtractionRun, SavedConfiguration, SourceFile
 from tests.api import sdk_env
 from tests.api.helpers import INVOICE_SCHEMA, INVOICE_TEXT
@@ -29,7 +29,7 @@ def test_llama_cloud_2_19_files_extract_and_configurations(
     live_server, celery_worker_process, owner, tmp_path
 ):  # noqa: ANN001
     key = api_key_for(owner)
-    v1_job = services.extraction_run_stateless(
+    v1_job = intake.extraction_run_stateless(
         project=default_project(owner),
         data_schema=INVOICE_SCHEMA,
         config={"extraction_mode": "FAST"},

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from extraction import services
+from extraction import intake, services
 from extraction.models import ExtractionJob, JobStatus
 from extraction.tasks import extract_job
 from tests.factories import AgentFactory
@@ -45,7 +45,7 @@ def run_file(project, content: bytes, name: str) -> ExtractionJob:  # noqa: ANN0
     source = services.file_store(
         project=project, content=content, name=name, mime_type="application/octet-stream"
     )
-    source.mime_type = services.file_sniff_type(content=content, name=name, declared_type="")
+    source.mime_type = intake.file_sniff_type(content=content, name=name, declared_type="")
     source.save(update_fields=["mime_type"])
     job = services.job_submit(project=project, agent=agent, source=source)
     extract_job.apply(args=[str(job.pk)])

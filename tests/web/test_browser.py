@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.selectors import api_key_lookup
-from extraction import services
+from extraction import intake, services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
 from tests.conftest import ROOT
 from tests.factories import UserFactory
@@ -402,7 +402,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(
     page = web.page
     pdf, expected = devset_document(devset_dir, "invoice_001")
     meta = json.loads((devset_dir / "invoice_001.meta.json").read_text())
-    source = services.file_upload(
+    source = intake.file_upload(
         project=owner_project,
         content=pdf.read_bytes(),
         name=pdf.name,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.models import APIKey, Membership
 from accounts.selectors import api_key_lookup
 from accounts.services import project_create
-from extraction import services
+from extraction import intake, services
 from extraction.config import ExtractConfig
 from extraction.forms import STARTER_SCHEMAS
 from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, JobStatus
@@ -99,7 +99,7 @@ def pdf_file(owner_project, devset_dir):  # noqa: ANN001, ANN201
         d for d in manifest["documents"] if d["doc_type"] == "invoice" and d["format"] == "pdf"
     )
     content = (devset_dir / entry["file"]).read_bytes()
-    return services.file_upload(
+    return intake.file_upload(
         project=owner_project, content=content, name=entry["file"], declared_type="application/pdf"
     )
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import selectors, services
+from extraction import intake, selectors, services
 from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1.serializers import (
@@ -156,7 +156,7 @@ class SchemaGenerateView(ProjectAPIView):
             source = found(
                 selectors.file_get(project=self.project, file_id=body["file_id"]), "File"
             )
-        schema = services.schema_generate(
+        schema = intake.schema_generate(
             prompt=body.get("prompt") or None, source=source, data_schema=body.get("data_schema")
         )
         return Response({"data_schema": schema})

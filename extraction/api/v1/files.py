@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from extraction import selectors, services
+from extraction import intake, selectors, services
 from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1.serializers import (
@@ -57,7 +57,7 @@ class FileUploadView(ProjectAPIView):
         body = inputs.parse_body(inputs.FileUploadInput, request)
         query = inputs.parse_query(inputs.FileUploadQuery, request)
         upload = body["upload_file"]
-        source = services.file_upload(
+        source = intake.file_upload(
             project=self.project,
             content=upload.read(),
             name=upload.name or "upload",

@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import selectors, services
+from extraction import intake, selectors, services
 from extraction.api.v1 import inputs
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.serializers import ErrorSerializer, JobSerializer, ResultsetSerializer
@@ -44,7 +44,7 @@ class StatelessRunView(ProjectJobView):
         body = inputs.parse_body(inputs.StatelessRunInput, request)
         source = self.get_file(body["file_id"]) if body.get("file_id") else None
         upload = body.get("file")
-        job = services.extraction_run_stateless(
+        job = intake.extraction_run_stateless(
             project=self.project,
             data_schema=body["data_schema"],
             config=body["config"],
@@ -116,7 +116,7 @@ class JobFileView(ProjectJobView):
         schema = inputs.json_form_field(body.get("data_schema_override"), "data_schema_override")
         hooks = inputs.json_form_field(body.get("webhook_configurations"), "webhook_configurations")
         upload = body["file"]
-        job = services.job_submit_upload(
+        job = intake.job_submit_upload(
             project=self.project,
             agent=self.get_agent(body["extraction_agent_id"]),
             content=upload.read(),
@@ -142,7 +142,7 @@ class JobBatchView(ProjectJobView):
         body = inputs.parse_body(inputs.JobBatchInput, request)
         agent = self.get_agent(body["extraction_agent_id"])
         sources = [self.get_file(file_id) for file_id in body["file_ids"]]
-        jobs = services.job_submit_batch(
+        jobs = intake.job_submit_batch(
             project=self.project,
             agent=agent,
             sources=sources,

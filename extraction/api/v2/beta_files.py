@@ -1,7 +1,7 @@
 """``/api/v1/beta/files``: the upload API of llama-cloud 1.x/2.x, over the same files as v1.
 
 Part ``file`` with form fields ``purpose`` and ``external_file_id``; the type is sniffed from
-the bytes (``services.file_upload``). Content URLs are the v1 signed download links.
+the bytes (``intake.file_upload``). Content URLs are the v1 signed download links.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import selectors, services
+from extraction import intake, selectors, services
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.files import CONTENT_URL_SALT, CONTENT_URL_SECONDS
 from extraction.api.v1.serializers import ErrorSerializer
@@ -81,7 +81,7 @@ class BetaFileListCreateView(BetaFileView):
     def post(self, request: Request) -> Response:
         body = inputs.parse_body(inputs.FileUploadInput, request)
         upload = body["file"]
-        source = services.file_upload(
+        source = intake.file_upload(
             project=self.project,
             content=upload.read(),
             name=upload.name or "upload",

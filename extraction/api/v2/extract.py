@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import configurations, selectors, services
+from extraction import configurations, intake, selectors, services
 from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.inputs import SchemaValidationInput
 from extraction.api.v1.serializers import ErrorSerializer
@@ -217,7 +217,7 @@ class ExtractSchemaGenerateView(ProjectAPIView):
                 selectors.file_get(project=self.project, file_id=v2.plain_id(body["file_id"])),
                 "File",
             )
-        schema = services.schema_generate(
+        schema = intake.schema_generate(
             prompt=body.get("prompt") or None, source=source, data_schema=body.get("data_schema")
         )
         name = body.get("name") or (source.name if source else "generated-schema")
