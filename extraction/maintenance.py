@@ -23,15 +23,16 @@ logger = logging.getLogger(__name__)
 def jobs_requeue_stale(*, now: dt.datetime | None = None) -> list[str]:
     """Re-enqueue pending jobs that waited too long and running jobs whose lease expired.
 
-    Returns the ids re-enqueued. Each job's ``queued_at`` is bumped so it is not re-enqueued
-    again on every pass.
+    Returns the ids re-enqueued. Each job's ``queued_at`` is bumped, and a job is sent again
+    only after that has aged, so a job waiting for a free worker is not sent on every pass.
     """
     now = now or timezone.now()
     # A pending job normally starts within milliseconds; after this its message is presumed lost.
     pending_after = dt.timedelta(seconds=settings.PENDING_REQUEUE_SECONDS)
+    lease = dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
     stale = ExtractionJob.objects.filter(
         Q(status=JobStatus.PENDING, queued_at__lt=now - pending_after)
-        | Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
+        | Q(status=JobStatus.RUNNING, lease_expires_at__lt=now, queued_at__lt=now - lease)
     ).only("id", "priority", "status")
     requeued: list[str] = []
     for job in stale[:500]:

@@ -43,20 +43,28 @@ def test_pending_job_whose_message_was_lost_is_requeued_and_finishes(
 
 
 @pytest.mark.django_db
-def test_running_job_with_expired_lease_is_requeued_but_live_one_is_not(owner_project, monkeypatch):  # noqa: ANN001
+def test_running_job_with_expired_lease_is_requeued_but_live_one_is_not(
+    owner_project, monkeypatch, settings
+):  # noqa: ANN001
     sent: list[str] = []
     monkeypatch.setattr(services, "job_enqueue_now", lambda *, job: sent.append(str(job.pk)))
     dead = submit(owner_project)
     alive = submit(owner_project)
     now = timezone.now()
     ExtractionJob.objects.filter(pk=dead.pk).update(
-        status=JobStatus.RUNNING, lease_expires_at=now - dt.timedelta(seconds=1)
+        status=JobStatus.RUNNING,
+        lease_expires_at=now - dt.timedelta(seconds=1),
+        queued_at=now - dt.timedelta(minutes=5),
     )
     ExtractionJob.objects.filter(pk=alive.pk).update(
-        status=JobStatus.RUNNING, lease_expires_at=now + dt.timedelta(seconds=60)
+        status=JobStatus.RUNNING, lease_expires_at=now + dt.timedelta(minutes=10)
     )
     assert maintenance.jobs_requeue_stale(now=now) == [str(dead.pk)]
     assert sent == [str(dead.pk)]
+    # Sent once: the next passes wait a lease for a worker to claim it.
+    assert maintenance.jobs_requeue_stale(now=now + dt.timedelta(seconds=1)) == []
+    later = now + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS + 1)
+    assert maintenance.jobs_requeue_stale(now=later) == [str(dead.pk)]
 
 
 @pytest.mark.django_db
