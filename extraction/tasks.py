@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from typing import Any
 
 from celery import shared_task
@@ -25,6 +26,8 @@ from extraction.sandbox import ParentLink, SandboxLimits, run_in_sandbox
 from extraction.schemas import SchemaError
 
 logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_SECONDS = 0.5
 
 
 @shared_task(ignore_result=True)
@@ -153,11 +156,25 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     registry = model_registry_from_settings(settings)
     cache = ProjectResultCache(job.project, hours=settings.EXTRACTION_CACHE_HOURS)
 
+    # Progress writes and cancellation checks are rate-limited: a page can take milliseconds,
+    # and a query per page would cost more than the page. A progress write that finds the job
+    # no longer RUNNING also reports the cancellation.
+    state = {"cancelled": False, "written": 0.0, "checked": 0.0}
+
     def on_progress(done: int, total: int) -> None:
-        services.job_record_progress(job_id=job_id, pages_done=done, pages_total=total)
+        now = time.monotonic()
+        if done not in (0, total) and now - state["written"] < PROGRESS_INTERVAL_SECONDS:
+            return
+        state["written"] = now
+        if not services.job_record_progress(job_id=job_id, pages_done=done, pages_total=total):
+            state["cancelled"] = True
 
     def should_cancel() -> bool:
-        return services.job_is_cancelled(job_id=job_id)
+        now = time.monotonic()
+        if not state["cancelled"] and now - state["checked"] >= PROGRESS_INTERVAL_SECONDS:
+            state["checked"] = now
+            state["cancelled"] = services.job_is_cancelled(job_id=job_id)
+        return bool(state["cancelled"])
 
     if not settings.SANDBOX_ENABLED:
         return run_pipeline(
