@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+from extraction.chunking import estimate_tokens
 from extraction.config import ExtractionTarget
 from extraction.documents.base import Page
 from extraction.engines.base import (
@@ -42,6 +43,7 @@ class LocalEngine:
         csv_like = "csv" in (document.media_type or "")
         layouts: list[PageLayout] = []
         words_kept = 0
+        document_tokens = 0
         for done, number in enumerate(request.pages, start=1):
             if request.should_cancel():
                 raise ExtractionCancelled()
@@ -49,6 +51,7 @@ class LocalEngine:
             if done == 1 and not page.words and not csv_like:
                 csv_like = looks_like_csv(page.text)
             layout = build_layout(page, csv_like=csv_like)
+            document_tokens += estimate_tokens(page.text)  # reported like an LLM run's usage
             words_kept += len(page.words)
             if words_kept > WORD_BUDGET and page.words:
                 # Long dense documents: keep rows, cells and text, not the word objects; the
@@ -60,6 +63,7 @@ class LocalEngine:
         hints = infer_hints([layout.page.text for layout in layouts[:HINT_SAMPLE_PAGES]])
         result = EngineResult(data={}, engine=self.name, model=None, usage=Usage())
         result.usage.pages_extracted = len(layouts)
+        result.usage.document_tokens = document_tokens
 
         if target == ExtractionTarget.PER_TABLE_ROW:
             item = field_specs(schema)
