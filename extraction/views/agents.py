@@ -21,10 +21,10 @@ from extraction.forms import (
 from extraction.models import ExtractionAgent
 from extraction.schemas import SchemaError
 from extraction.views.common import (
+    attempt_write,
     editor_context,
     find_in_user_projects,
     posted_schema,
-    schema_problems,
 )
 
 
@@ -67,21 +67,20 @@ def _agent_edit(request: HttpRequest, *, agent: ExtractionAgent | None) -> HttpR
                 "data_schema": form.cleaned_data["data_schema"],
                 "config": options.config(),
             }
-            try:
-                if agent is None:
-                    agent = services.agent_create(project=project, **fields)
-                else:
-                    agent = services.agent_update(agent=agent, **fields)
-            except SchemaError as exc:
-                problems = schema_problems(exc)
-                form.add_error(None, "The schema has problems; see the marked fields.")
-            except ConfigError as exc:
-                options.add_config_errors(exc.problems)
-            except services.ServiceError as exc:
-                form.add_error("name", str(exc))
-            else:
-                messages.success(request, f"Agent “{agent.name}” saved.")
-                return redirect("agent_detail", agent_id=agent.id)
+            current = agent
+            saved, problems = attempt_write(
+                lambda: (
+                    services.agent_create(project=project, **fields)
+                    if current is None
+                    else services.agent_update(agent=current, actor=request.user, **fields)
+                ),
+                form=form,
+                options=options,
+                error_field="name",
+            )
+            if saved is not None:
+                messages.success(request, f"Agent “{saved.name}” saved.")
+                return redirect("agent_detail", agent_id=saved.id)
     jobs = selectors.jobs_for_project(project=project).filter(agent=agent)[:25] if agent else []
     context = page_context(
         request,

@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest
 
 from accounts.selectors import projects_for_user
 from accounts.views import project_for_request
+from extraction import services
+from extraction.config import ConfigError
 from extraction.forms import (
     STARTER_LABELS,
     STARTER_SCHEMAS,
@@ -43,6 +45,27 @@ def find_in_user_projects(
 def schema_problems(exc: SchemaError) -> list[dict[str, str]]:
     """A ``SchemaError``'s problems as ``{"pointer", "message"}`` dicts for the editor."""
     return [{"pointer": pointer, "message": message} for pointer, message in exc.problems]
+
+
+def attempt_write(
+    write: Callable[[], T], *, form: Any, options: Any, error_field: str | None
+) -> tuple[T | None, list[dict[str, str]]]:
+    """Run a service write for a schema-editor form; put what it refuses on the forms.
+
+    Returns ``(result, schema problems)``; the result is None when the write was refused
+    (schema problems go to the editor, config problems to the options, others to
+    ``error_field``).
+    """
+    try:
+        return write(), []
+    except SchemaError as exc:
+        form.add_error(None, "The schema has problems; see the marked fields.")
+        return None, schema_problems(exc)
+    except ConfigError as exc:
+        options.add_config_errors(exc.problems)
+    except services.ServiceError as exc:
+        form.add_error(error_field, str(exc))
+    return None, []
 
 
 def editor_context(data_schema: dict[str, Any] | None, problems: list | None = None) -> dict:

@@ -13,7 +13,6 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.models import Project
 from accounts.views import page_context, project_for_request
 from extraction import intake, selectors, services
-from extraction.config import ConfigError
 from extraction.forms import (
     ExtractOptionsForm,
     NewExtractionForm,
@@ -23,6 +22,7 @@ from extraction.schemas import SchemaError, load_schema
 from extraction.views.common import (
     ACTIVE_STATUSES,
     HTMX_STOP_POLLING,
+    attempt_write,
     editor_context,
     find_in_user_projects,
     posted_schema,
@@ -139,34 +139,28 @@ def extraction_new(request: HttpRequest) -> HttpResponse:
             form.add_error("agent_name", "Give the agent a name.")
             form_ok = False
         if form_ok and options_ok and save_only:
-            try:
-                saved = services.agent_create(
+            saved, problems = attempt_write(
+                lambda: services.agent_create(
                     project=project,
                     name=form.cleaned_data["agent_name"].strip(),
                     data_schema=form.cleaned_data["data_schema"],
                     config=options.config(),
-                )
-            except SchemaError as exc:
-                problems = schema_problems(exc)
-                form.add_error(None, "The schema has problems; see the marked fields.")
-            except ConfigError as exc:
-                options.add_config_errors(exc.problems)
-            except services.ServiceError as exc:
-                form.add_error("agent_name", str(exc))
-            else:
+                ),
+                form=form,
+                options=options,
+                error_field="agent_name",
+            )
+            if saved is not None:
                 messages.success(request, f"Agent “{saved.name}” saved.")
                 return redirect("agent_detail", agent_id=saved.id)
         elif form_ok and options_ok:
-            try:
-                jobs = _submit(project=project, form=form, options=options, agent=agent)
-            except SchemaError as exc:
-                problems = schema_problems(exc)
-                form.add_error(None, "The schema has problems; see the marked fields.")
-            except ConfigError as exc:
-                options.add_config_errors(exc.problems)
-            except services.ServiceError as exc:
-                form.add_error(None, str(exc))
-            else:
+            jobs, problems = attempt_write(
+                lambda: _submit(project=project, form=form, options=options, agent=agent),
+                form=form,
+                options=options,
+                error_field=None,
+            )
+            if jobs is not None:
                 if len(jobs) == 1:
                     return redirect("job_detail", job_id=jobs[0].id)
                 messages.success(request, f"{len(jobs)} jobs started, one per file.")
