@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from accounts.models import Project
+from accounts.audit import audit_record
+from accounts.models import Project, User
 from extraction import services
 from extraction.config import (
     ConfigError,
@@ -255,7 +256,9 @@ def extract_job_submit(
     return job
 
 
-def extract_job_delete(*, job: ExtractionJob, force: bool = False) -> None:
+def extract_job_delete(
+    *, job: ExtractionJob, force: bool = False, actor: User | None = None
+) -> None:
     """Delete a job with its run and v2 record; the source file stays.
 
     An active (pending or running) job is refused with ``ServiceError`` unless ``force``; a
@@ -271,6 +274,13 @@ def extract_job_delete(*, job: ExtractionJob, force: bool = False) -> None:
                     f"The job is still {locked.status}; cancel it first or pass force=true."
                 )
             services.job_cancel(job=locked)
+        audit_record(
+            action="job.delete",
+            actor=actor,
+            project=locked.project,
+            target=locked,
+            details={"status": locked.status, "forced": force},
+        )
         locked.delete()
 
 
@@ -343,9 +353,17 @@ def configuration_update(
     return configuration
 
 
-def configuration_delete(*, configuration: SavedConfiguration) -> None:
+def configuration_delete(*, configuration: SavedConfiguration, actor: User | None = None) -> None:
     """Delete it; jobs that used it keep their copy of the configuration."""
-    configuration.delete()
+    with transaction.atomic():
+        audit_record(
+            action="configuration.delete",
+            actor=actor,
+            project=configuration.project,
+            target=configuration,
+            details={"name": configuration.name},
+        )
+        configuration.delete()
 
 
 def configuration_name_clean(*, name: Any) -> str:

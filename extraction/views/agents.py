@@ -134,7 +134,7 @@ def agent_run(request: HttpRequest, agent_id: str) -> HttpResponse:
 def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
     agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
     name = agent.name
-    services.agent_delete(agent=agent)
+    services.agent_delete(agent=agent, actor=request.user)
     messages.success(request, f"Agent “{name}” and its jobs were deleted.")
     return redirect("agents")
 
@@ -159,7 +159,7 @@ def files_list(request: HttpRequest) -> HttpResponse:
 def file_delete(request: HttpRequest, file_id: str) -> HttpResponse:
     source = find_in_user_projects(request, selectors.file_get, file_id=file_id)
     name = source.name
-    services.file_delete(source=source)
+    services.file_delete(source=source, actor=request.user)
     page_images.forget(file_id=str(file_id))
     if request.htmx:
         return HttpResponse("")

@@ -74,3 +74,38 @@ def test_agent_schema_change_and_deletions_over_the_api_are_audited(
     )
     deletion = AuditEvent.objects.get(action="agent.delete")
     assert deletion.actor == owner and deletion.details == {"name": agent.name}
+
+
+@pytest.mark.django_db
+def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, owner_project):  # noqa: ANN001
+    from extraction import services
+    from extraction.models import ExtractionJob
+    from extraction.tasks import extract_job
+
+    job = services.job_submit(
+        project=owner_project,
+        agent=services.agent_get_or_create_default(project=owner_project),
+        text="Total: 5",
+        data_schema={"type": "object", "properties": {"total": {"type": "number"}}},
+    )
+    extract_job.apply(args=[str(job.pk)])
+    assert owner_client.delete(f"/api/v2/extract/{job.pk}").status_code == 200
+    assert not ExtractionJob.objects.filter(pk=job.pk).exists()
+    event = AuditEvent.objects.get(action="job.delete")
+    assert event.actor == owner and event.target_id == str(job.pk)
+    created = owner_client.post(
+        "/api/v1/beta/configurations",
+        {
+            "name": "c",
+            "parameters": {
+                "product_type": "extract_v2",
+                "data_schema": {"type": "object", "properties": {}},
+            },
+        },
+        format="json",
+    )
+    assert created.status_code == 200
+    assert owner_client.delete(
+        f"/api/v1/beta/configurations/{created.json()['id']}"
+    ).status_code in (200, 204)
+    assert AuditEvent.objects.filter(action="configuration.delete", actor=owner).exists()

@@ -197,7 +197,7 @@ class BetaFileDetailView(BetaFileView):
         description="Delete the file; jobs that read it keep their results.",
     )
     def delete(self, request: Request, file_id: str) -> Response:
-        services.file_delete(source=self.get_file(file_id))
+        services.file_delete(source=self.get_file(file_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

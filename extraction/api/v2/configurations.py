@@ -117,7 +117,9 @@ class ConfigurationDetailView(ProjectAPIView):
         description="Delete it; jobs that ran with it keep their copy of the configuration.",
     )
     def delete(self, request: Request, config_id: str) -> Response:
-        configurations.configuration_delete(configuration=self.get_configuration(config_id))
+        configurations.configuration_delete(
+            configuration=self.get_configuration(config_id), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

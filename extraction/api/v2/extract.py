@@ -168,7 +168,9 @@ class ExtractDetailView(ExtractJobView):
     )
     def delete(self, request: Request, job_id: str) -> Response:
         query = inputs.parse_query(inputs.ExtractDeleteQuery, request)
-        configurations.extract_job_delete(job=self.get_job(job_id), force=query["force"])
+        configurations.extract_job_delete(
+            job=self.get_job(job_id), force=query["force"], actor=request.user
+        )
         return Response({})
 
 
