@@ -3,7 +3,7 @@
 Steps (each its own module): check the schema (``schemas``), consult the result cache, load the
 document and select pages (``documents``), cut chunks (``chunking``), run an engine per chunk
 (``engines``; chunks concurrently, bounded per job), merge per target (``merging``), then coerce
-and validate the output (``schemas``), then citations, confidence and reasoning per field
+and validate the output (``coercion``), then citations, confidence and reasoning per field
 (``citations``) when the config asks for them. ``PipelineOutcome.engine_result`` keeps the
 engine's locations, quotes and confidences per path.
 
