@@ -133,13 +133,14 @@ def warm_up_pipeline() -> None:
 
 def model_endpoint_of(job_id: str) -> str | None:
     """The base URL of the model endpoint ``job_id`` will call; None for the local engine."""
+    registry = model_registry_from_settings(settings)
+    if not registry.has_llm:
+        return None  # every job runs locally: no need to read the job
     config = ExtractionJob.objects.filter(pk=job_id).values_list("config", flat=True).first()
     if config is None:
         return None
     try:
-        choice = select_engine(
-            ExtractConfig.from_dict(config), model_registry_from_settings(settings)
-        )
+        choice = select_engine(ExtractConfig.from_dict(config), registry)
     except ConfigError:
         return None  # the pipeline reports it as the job's error
     return choice.endpoint.base_url if choice.endpoint else None
