@@ -346,18 +346,11 @@ def job_start(*, job_id: str) -> ExtractionJob | None:
                 return None
             if job.attempts >= settings.JOB_MAX_ATTEMPTS:
                 # Each earlier attempt died mid-job (its lease ran out): stop redelivering.
-                message = (
-                    f"The worker stopped while processing this document ({job.attempts} attempts)."
+                _job_end_in_error(
+                    job,
+                    f"The worker stopped while processing this document ({job.attempts} attempts).",
+                    now,
                 )
-                job.status = JobStatus.ERROR
-                job.error = message
-                job.finished_at = now
-                job.lease_expires_at = None
-                job.save()
-                ExtractionRun.objects.filter(job=job).update(
-                    status=RunStatus.ERROR, error=message, updated_at=now
-                )
-                webhook_schedule(job=job, event=webhooks.EVENT_ERROR)
                 return None
         job.status = JobStatus.RUNNING
         job.attempts += 1
@@ -443,16 +436,21 @@ def job_fail(*, job_id: str, error: str) -> ExtractionJob | None:
         job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in TERMINAL_STATUSES:
             return None
-        job.status = JobStatus.ERROR
-        job.error = error
-        job.finished_at = now
-        job.lease_expires_at = None
-        job.save()
-        ExtractionRun.objects.filter(job=job).update(
-            status=RunStatus.ERROR, error=error, updated_at=now
-        )
-        webhook_schedule(job=job, event=webhooks.EVENT_ERROR)
+        _job_end_in_error(job, error, now)
     return job
+
+
+def _job_end_in_error(job: ExtractionJob, error: str, now: dt.datetime) -> None:
+    """Mark a locked job and its run ERROR and schedule the error webhook."""
+    job.status = JobStatus.ERROR
+    job.error = error
+    job.finished_at = now
+    job.lease_expires_at = None
+    job.save()
+    ExtractionRun.objects.filter(job=job).update(
+        status=RunStatus.ERROR, error=error, updated_at=now
+    )
+    webhook_schedule(job=job, event=webhooks.EVENT_ERROR)
 
 
 def job_release_for_retry(*, job_id: str, error: str) -> None:
