@@ -167,6 +167,8 @@ JOB_QUEUES = ("critical", "high", "medium", "low")
 # Each job runs in a forked child with these limits (see extraction/sandbox.py).
 SANDBOX_ENABLED = envbool("OPENEXTRACT_SANDBOX", True)
 SANDBOX_MEMORY_MB = envint("OPENEXTRACT_SANDBOX_MEMORY_MB", 1024, minimum=64)
+# A worker keeps its sandbox child for this many jobs (fewer when a job fails or memory grows).
+SANDBOX_MAX_JOBS = envint("OPENEXTRACT_SANDBOX_MAX_JOBS", 200, minimum=1)
 EXTRACTION_CACHE_HOURS = envint("OPENEXTRACT_CACHE_HOURS", 48, minimum=0)
 
 if REDIS_URL:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -19,10 +20,14 @@ from extraction.config import ConfigError, ExtractConfig
 from extraction.documents import LoadOptions
 from extraction.documents.base import DocumentError
 from extraction.engines.base import EngineError, ExtractionCancelled
-from extraction.engines.registry import model_registry_from_settings, select_engine
+from extraction.engines.registry import (
+    ModelRegistry,
+    model_registry_from_settings,
+    select_engine,
+)
 from extraction.models import ExtractionJob
 from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
-from extraction.sandbox import ParentLink, SandboxLimits, run_in_sandbox
+from extraction.sandbox import ParentLink, SandboxLimits, thread_sandbox
 from extraction.schemas import SchemaError
 
 logger = logging.getLogger(__name__)
@@ -67,6 +72,21 @@ def pipeline_input_for(job: ExtractionJob) -> PipelineInput:
     )
 
 
+def _pipeline_in_child(
+    job_input: PipelineInput, registry: ModelRegistry, parent: ParentLink
+) -> PipelineOutcome:
+    """The sandboxed half of ``run_job_pipeline``: module-level, so it can be sent pickled."""
+    outcome = run_pipeline(
+        job_input,
+        on_progress=lambda done, total: parent.call("progress", done, total),
+        should_cancel=lambda: parent.call("should_cancel"),
+        registry=registry,
+        cache=_CacheThroughParent(parent),
+    )
+    outcome.engine_result = None  # already folded into the metadata; not worth the pickling
+    return outcome
+
+
 class _CacheThroughParent:
     """The pipeline's result cache as seen from the sandboxed child: calls go to the parent."""
 
@@ -107,9 +127,10 @@ _warmed_up = False
 def warm_up_pipeline() -> None:
     """Import and prime the pipeline once per worker process, before any sandbox fork.
 
-    Each sandboxed job runs in a forked child that exits afterwards, so what the child imports
-    or caches is lost: without this every job re-imported pypdfium2, rapidfuzz and the local
-    engine (about 1 s of a 1-page job under load; bench/throughput.py). Never raises.
+    Sandboxed jobs run in a forked child that is replaced after a failed job and every
+    ``SANDBOX_MAX_JOBS`` jobs, and what a child imports or caches goes with it: without this
+    each new child would re-import pypdfium2, rapidfuzz and the local engine (about 1 s under
+    load; bench/throughput.py). Never raises.
     """
     global _warmed_up
     if _warmed_up:
@@ -186,19 +207,8 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
             cache=cache,
         )
 
-    def in_child(parent: ParentLink) -> PipelineOutcome:
-        outcome = run_pipeline(
-            job_input,
-            on_progress=lambda done, total: parent.call("progress", done, total),
-            should_cancel=lambda: parent.call("should_cancel"),
-            registry=registry,
-            cache=_CacheThroughParent(parent),
-        )
-        outcome.engine_result = None  # already folded into the metadata; not worth the pickling
-        return outcome
-
-    return run_in_sandbox(
-        in_child,
+    return thread_sandbox(settings.SANDBOX_MAX_JOBS).run(
+        functools.partial(_pipeline_in_child, job_input, registry),
         limits=SandboxLimits(
             memory_bytes=settings.SANDBOX_MEMORY_MB * 1024 * 1024,
             cpu_seconds=settings.JOB_SOFT_TIME_LIMIT,

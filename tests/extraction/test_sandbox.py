@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import time
@@ -10,7 +11,7 @@ import pytest
 
 from extraction.documents.base import DocumentError
 from extraction.engines.base import EngineError
-from extraction.sandbox import SandboxError, SandboxLimits, run_in_sandbox
+from extraction.sandbox import Sandbox, SandboxError, SandboxLimits, run_in_sandbox
 from extraction.schemas import SchemaError
 
 FAST = SandboxLimits(
@@ -111,3 +112,130 @@ def test_heartbeat_runs_while_the_child_works():
         == "done"
     )
     assert len(beats) >= 2
+
+
+# --- a Sandbox kept between jobs -----------------------------------------------------------------
+# Jobs after the first travel pickled, so they are module-level functions (with partial).
+
+
+def _report_pid(parent):  # noqa: ANN001, ANN202
+    return os.getpid()
+
+
+def _raise_document_error(parent):  # noqa: ANN001, ANN202
+    raise DocumentError("The PDF is password protected.")
+
+
+def _burn_cpu(seconds, parent):  # noqa: ANN001, ANN202
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+    return os.getpid()
+
+
+def _crash(parent):  # noqa: ANN001, ANN202
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def _allocate_forever(parent):  # noqa: ANN001, ANN202
+    blocks = []
+    while True:
+        blocks.append(bytearray(64 * 1024 * 1024))
+
+
+@pytest.fixture
+def sandbox():
+    box = Sandbox(max_jobs=50)
+    yield box
+    box.close()
+
+
+def test_a_sandbox_runs_many_jobs_in_one_child(sandbox):  # noqa: ANN001
+    pids = [sandbox.run(_report_pid, limits=FAST, handlers={}) for _ in range(5)]
+    assert len(set(pids)) == 1
+    assert pids[0] != os.getpid()
+    assert sandbox.pid == pids[0]
+
+
+def test_a_job_that_raises_keeps_the_child(sandbox):  # noqa: ANN001
+    first = sandbox.run(_report_pid, limits=FAST, handlers={})
+    with pytest.raises(DocumentError, match="password protected"):
+        sandbox.run(_raise_document_error, limits=FAST, handlers={})
+    assert sandbox.run(_report_pid, limits=FAST, handlers={}) == first
+
+
+@pytest.mark.parametrize(
+    ("job", "error"),
+    [(_crash, "crashed \\(SIGSEGV\\)"), (_allocate_forever, "memory limit")],
+)
+def test_a_crash_or_limit_replaces_the_child_and_the_next_job_runs(sandbox, job, error):  # noqa: ANN001
+    first = sandbox.run(_report_pid, limits=FAST, handlers={})
+    with pytest.raises(SandboxError, match=error):
+        sandbox.run(job, limits=FAST, handlers={})
+    assert sandbox.pid is None
+    second = sandbox.run(_report_pid, limits=FAST, handlers={})
+    assert second not in (first, os.getpid())
+    with pytest.raises(ChildProcessError):
+        os.waitpid(first, os.WNOHANG)  # the old child was reaped, not left a zombie
+
+
+def test_the_cpu_limit_counts_per_job_not_per_child(sandbox):  # noqa: ANN001
+    limits = SandboxLimits(cpu_seconds=1, wall_seconds=30, first_progress_seconds=30)
+    # Three jobs of 0.7 s each: 2.1 s in one child, each within its own 1 s budget.
+    pids = {
+        sandbox.run(functools.partial(_burn_cpu, 0.7), limits=limits, handlers={}) for _ in range(3)
+    }
+    assert len(pids) == 1
+    with pytest.raises(SandboxError, match="CPU time"):
+        sandbox.run(functools.partial(_burn_cpu, 5.0), limits=limits, handlers={})
+
+
+def test_the_child_is_replaced_after_max_jobs():
+    box = Sandbox(max_jobs=2)
+    try:
+        pids = [box.run(_report_pid, limits=FAST, handlers={}) for _ in range(5)]
+    finally:
+        box.close()
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+
+
+def test_a_job_that_cannot_be_pickled_gets_a_fresh_child(sandbox):  # noqa: ANN001
+    first = sandbox.run(_report_pid, limits=FAST, handlers={})
+    secret = object()
+    # A closure over an unpicklable object cannot travel to the waiting child.
+    assert (
+        sandbox.run(lambda parent: (os.getpid(), id(secret)), limits=FAST, handlers={})[0] != first
+    )
+
+
+def _note_pid_then_sleep(path, parent):  # noqa: ANN001, ANN202
+    path.write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+def test_the_child_dies_with_its_worker_even_mid_job(tmp_path):  # noqa: ANN001
+    pid_file = tmp_path / "child.pid"
+    worker = os.fork()
+    if worker == 0:  # pragma: no cover - the stand-in worker, killed below
+        limits = SandboxLimits(wall_seconds=120, first_progress_seconds=120)
+        Sandbox().run(functools.partial(_note_pid_then_sleep, pid_file), limits=limits, handlers={})
+        os._exit(0)
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the sandbox child never started"
+        time.sleep(0.02)
+    child = int(pid_file.read_text())
+    os.kill(worker, signal.SIGKILL)
+    os.waitpid(worker, 0)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -22,7 +22,7 @@ SCHEMA = {
 TEXT = "Invoice number: INV-001\nTotal: 42.50 USD\n"
 # Long enough to keep a worker slot busy while the script cancels and deletes around it.
 BIG_TEXT = TEXT + "\n".join(
-    f"Line {i}: widget {i} delivered to warehouse {i % 17} on schedule." for i in range(3000)
+    f"Line {i}: widget {i} delivered to warehouse {i % 17} on schedule." for i in range(30000)
 )
 POLL = {"polling_interval": 0.2, "max_interval": 0.5}
 
