@@ -70,14 +70,14 @@ def cache_key(
 
 
 def cache_lookup(*, project: Project, key: str) -> tuple[Any, dict[str, Any]] | None:
-    """The newest unexpired ``(data, metadata)`` stored under ``key`` for ``project``."""
+    """The unexpired ``(data, metadata)`` stored under ``key`` for ``project``."""
     from django.utils import timezone
 
     from extraction.models import ExtractionCacheEntry
 
     entry = (
         ExtractionCacheEntry.objects.filter(project=project, key=key, expires_at__gt=timezone.now())
-        .order_by("-created_at")
+        .only("data", "metadata")
         .first()
     )
     if entry is None:
@@ -89,22 +89,28 @@ def cache_store(
     *, project: Project, key: str, data: Any, metadata: dict[str, Any], hours: int = DEFAULT_HOURS
 ) -> None:
     """Store a result, replacing any entry under ``key`` for ``project``; ``hours=0`` skips."""
-    from django.db import transaction
     from django.utils import timezone
 
     from extraction.models import ExtractionCacheEntry
 
     if hours <= 0:
         return
-    with transaction.atomic():
-        ExtractionCacheEntry.objects.filter(project=project, key=key).delete()
-        ExtractionCacheEntry.objects.create(
-            project=project,
-            key=key,
-            data=data,
-            metadata=metadata,
-            expires_at=timezone.now() + dt.timedelta(hours=hours),
-        )
+    now = timezone.now()
+    entry = ExtractionCacheEntry(
+        project=project,
+        key=key,
+        data=data,
+        metadata=metadata,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=hours),
+    )
+    # One statement (INSERT ... ON CONFLICT DO UPDATE), safe against a concurrent store.
+    ExtractionCacheEntry.objects.bulk_create(
+        [entry],
+        update_conflicts=True,
+        unique_fields=["project", "key"],
+        update_fields=["data", "metadata", "created_at", "expires_at"],
+    )
 
 
 class ProjectResultCache:

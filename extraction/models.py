@@ -201,7 +201,9 @@ class ExtractionCacheEntry(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["project", "key"])]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="extraction_cache_one_per_key")
+        ]
 
     def __str__(self) -> str:
         return self.key

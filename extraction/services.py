@@ -338,7 +338,13 @@ def job_start(*, job_id: str) -> ExtractionJob | None:
     """
     now = timezone.now()
     with transaction.atomic():
-        job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
+        job = (
+            # The worker needs the project (result cache) and the file: one query, not three.
+            ExtractionJob.objects.select_for_update(of=("self",))
+            .select_related("project", "file")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None or job.status in TERMINAL_STATUSES:
             return None
         if job.status == JobStatus.RUNNING:
@@ -407,24 +413,37 @@ def job_complete(
         if pages_total is not None:
             job.pages_total = pages_total
             job.pages_done = pages_total
-        job.save()
+        job.save(
+            update_fields=[
+                "status",
+                "error",
+                "finished_at",
+                "lease_expires_at",
+                "pages_total",
+                "pages_done",
+                "updated_at",
+            ]
+        )
         run_status = (
             RunStatus.SUCCESS
             if status in (JobStatus.SUCCESS, JobStatus.PARTIAL_SUCCESS)
             else RunStatus.ERROR
         )
-        ExtractionRun.objects.update_or_create(
-            job=job,
-            defaults={
-                "project": job.project,
-                "agent": job.agent,
-                "data": data,
-                "extraction_metadata": metadata,
-                "status": run_status,
-                "error": error or "",
-                "from_ui": job.from_ui,
-            },
-        )
+        run_fields = {
+            "data": data,
+            "extraction_metadata": metadata,
+            "status": run_status,
+            "error": error or "",
+        }
+        # job_submit made the run row; it is missing only if the run was deleted meanwhile.
+        if not ExtractionRun.objects.filter(job=job).update(**run_fields, updated_at=now):
+            ExtractionRun.objects.create(
+                job=job,
+                project_id=job.project_id,
+                agent_id=job.agent_id,
+                from_ui=job.from_ui,
+                **run_fields,
+            )
         webhook_schedule(job=job, event=EVENT_FOR_STATUS.get(status, webhooks.EVENT_ERROR))
     return job
 

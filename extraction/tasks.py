@@ -179,13 +179,15 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     cache = ProjectResultCache(job.project, hours=settings.EXTRACTION_CACHE_HOURS)
 
     # Progress writes and cancellation checks are rate-limited: a page can take milliseconds,
-    # and a query per page would cost more than the page. A progress write that finds the job
-    # no longer RUNNING also reports the cancellation.
-    state = {"cancelled": False, "written": 0.0, "checked": 0.0}
+    # and a query per page would cost more than the page. The first ones wait one interval, so
+    # a short job makes none (job_complete records its pages and respects a cancellation). A
+    # progress write that finds the job no longer RUNNING also reports the cancellation.
+    started = time.monotonic()
+    state = {"cancelled": False, "written": started, "checked": started}
 
     def on_progress(done: int, total: int) -> None:
         now = time.monotonic()
-        if done not in (0, total) and now - state["written"] < PROGRESS_INTERVAL_SECONDS:
+        if now - state["written"] < PROGRESS_INTERVAL_SECONDS:
             return
         state["written"] = now
         if not services.job_record_progress(job_id=job_id, pages_done=done, pages_total=total):

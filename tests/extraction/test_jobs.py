@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus, RunStatus
@@ -119,3 +121,22 @@ def test_submit_requires_exactly_one_source(owner_project):  # noqa: ANN001
     with pytest.raises(services.ServiceError, match="exactly one"):
         services.job_submit(project=owner_project, agent=agent)
     assert ExtractionJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_short_job_costs_the_worker_seven_sql_statements(owner_project):  # noqa: ANN001
+    """Claim (select + update), cache lookup + upsert, complete (select + job and run updates).
+
+    Progress writes and cancellation checks wait half a second, so a short job makes none.
+    """
+    job = submit_text_job(owner_project)
+    with CaptureQueriesContext(connection) as captured:
+        extract_job.apply(args=[str(job.pk)])
+    statements = [
+        query["sql"].split()[0]
+        for query in captured.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT"))
+    ]
+    assert job_status(job.pk) == JobStatus.SUCCESS
+    assert statements == ["SELECT", "UPDATE", "SELECT", "INSERT", "SELECT", "UPDATE", "UPDATE"]
+    assert ExtractionRun.objects.get(job=job).data == {"invoice_number": "INV-001", "total": 42.5}

@@ -106,6 +106,15 @@ def test_entries_are_scoped_to_the_project_and_expire(project):
 
 
 @pytest.mark.django_db
+def test_storing_again_replaces_the_entry_and_renews_its_expiry(project):
+    cache_store(project=project, key="k" * 64, data={"a": 1}, metadata={}, hours=1)
+    ExtractionCacheEntry.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    cache_store(project=project, key="k" * 64, data={"a": 2}, metadata={"m": 2}, hours=1)
+    assert ExtractionCacheEntry.objects.filter(project=project).count() == 1
+    assert cache_lookup(project=project, key="k" * 64) == ({"a": 2}, {"m": 2})
+
+
+@pytest.mark.django_db
 def test_partial_results_are_not_cached(project):
     cache = ProjectResultCache(project, hours=48)
     text = "Invoice INV-7 total 7\fpage two"
