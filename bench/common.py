@@ -140,11 +140,16 @@ def devset_entries(devset: Path) -> list[dict[str, Any]]:
 
 def one_page_pdf(devset: Path, doc_type: str = "invoice") -> tuple[Path, dict[str, Any]]:
     """The first one-page PDF of ``doc_type`` and its schema."""
+    return first_pdf(devset, doc_type=doc_type, pages=1)
+
+
+def first_pdf(devset: Path, *, doc_type: str, pages: int) -> tuple[Path, dict[str, Any]]:
+    """The first PDF of ``doc_type`` with ``pages`` pages, and its schema."""
     for entry in devset_entries(devset):
-        if entry["format"] == "pdf" and entry["page_count"] == 1 and entry["doc_type"] == doc_type:
+        if (entry["format"], entry["page_count"], entry["doc_type"]) == ("pdf", pages, doc_type):
             schema = json.loads((devset / "schemas" / entry["schema"]).read_text())
             return devset / entry["file"], schema
-    raise LookupError(f"no one-page {doc_type} PDF in {devset}")
+    raise LookupError(f"no {pages}-page {doc_type} PDF in {devset}")
 
 
 # --- processes -----------------------------------------------------------------------------
@@ -536,6 +541,15 @@ def _proc_cpu(pid: int) -> tuple[int, float]:
         fields = stat.read().rsplit(")", 1)[1].split()
     # after the command: state ppid pgrp session ... utime(11) stime(12) cutime(13) cstime(14)
     return int(fields[2]), sum(int(v) for v in fields[11:15]) / _TICKS
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat; the busy share
+    of an interval is the ratio of the differences."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return float(sum(values) - idle), float(sum(values))
 
 
 def stack_cpu(stack: Stack) -> dict[str, float]:

@@ -17,6 +17,8 @@
      at all times; jobs finished inside the window / window);
    * scale-out: alternating windows with both workers consuming and with worker-b's consumers
      cancelled (Celery remote control), so both sides see the same background load;
+   * scale-out of the workers alone: a backlog queued while no worker consumes, drained by 2
+     workers and by 1 (the API, the client and this process's polling are idle meanwhile);
    * the sandbox off (``OPENEXTRACT_SANDBOX=false``): latency and throughput.
 
 Every job sets ``invalidate_cache`` so the same PDF is extracted each time. Targets: p50 <
@@ -47,8 +49,10 @@ from bench.common import (  # noqa: E402
     devset_entries,
     encode_file,
     ensure_tools,
+    first_pdf,
     generate_devset,
     job_rows,
+    machine_busy,
     machine_summary,
     median,
     one_page_pdf,
@@ -126,10 +130,15 @@ def pipeline_devset(devset: Path) -> dict[str, Any]:
 
 
 def sandbox_cost(pdf: Path, schema: dict, rounds: int) -> dict[str, float]:
-    """Interleaved: the 1-page pipeline direct, the same in the sandbox, an empty sandbox."""
+    """Interleaved rounds of the 1-page pipeline: direct, in a child forked for the job, in
+    a kept child (how workers run jobs), and an empty job in a forked and in a kept child."""
+    import functools
+
     from extraction.config import ExtractConfig
+    from extraction.engines.registry import ModelRegistry
     from extraction.pipeline import PipelineInput, run_pipeline
-    from extraction.sandbox import SandboxLimits, run_in_sandbox
+    from extraction.sandbox import Sandbox, SandboxLimits, run_in_sandbox
+    from extraction.tasks import _pipeline_in_child
 
     job_input = PipelineInput(
         data_schema=schema,
@@ -137,29 +146,44 @@ def sandbox_cost(pdf: Path, schema: dict, rounds: int) -> dict[str, float]:
         content=pdf.read_bytes(),
         file_name=pdf.name,
     )
+    job = functools.partial(_pipeline_in_child, job_input, ModelRegistry())
     limits = SandboxLimits()
+    handlers = {
+        "progress": lambda done, total: None,
+        "should_cancel": lambda: False,
+        "cache_lookup": lambda key: None,
+        "cache_store": lambda key, data, metadata: None,
+    }
+    times: dict[str, list[float]] = {
+        "direct": [],
+        "forked": [],
+        "kept": [],
+        "empty_forked": [],
+        "empty_kept": [],
+    }
+    kept = Sandbox()
+    runs = {
+        "direct": lambda: run_pipeline(job_input),
+        "forked": lambda: run_in_sandbox(job, limits=limits, handlers=handlers),
+        "kept": lambda: kept.run(job, limits=limits, handlers=handlers),
+        "empty_forked": lambda: run_in_sandbox(_nothing, limits=limits, handlers={}),
+        "empty_kept": lambda: kept.run(_nothing, limits=limits, handlers={}),
+    }
+    try:
+        for run in runs.values():
+            run()
+        for _ in range(rounds):
+            for name, run in runs.items():
+                begin = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - begin)
+    finally:
+        kept.close()
+    return {name: median(values) for name, values in times.items()}
 
-    def in_child(parent: Any) -> Any:
-        outcome = run_pipeline(
-            job_input, on_progress=lambda done, total: parent.call("progress", done, total)
-        )
-        outcome.engine_result = None
-        return outcome
 
-    direct, boxed, empty = [], [], []
-    handlers = {"progress": lambda done, total: None}
-    run_pipeline(job_input)
-    for _ in range(rounds):
-        begin = time.perf_counter()
-        run_pipeline(job_input)
-        direct.append(time.perf_counter() - begin)
-        begin = time.perf_counter()
-        run_in_sandbox(in_child, limits=limits, handlers=handlers)
-        boxed.append(time.perf_counter() - begin)
-        begin = time.perf_counter()
-        run_in_sandbox(lambda parent: None, limits=limits, handlers={})
-        empty.append(time.perf_counter() - begin)
-    return {"direct": median(direct), "sandboxed": median(boxed), "empty": median(empty)}
+def _nothing(parent: Any) -> None:
+    return None
 
 
 # --- 3: through the product ------------------------------------------------------------------
@@ -305,6 +329,69 @@ def sustained(
     }
 
 
+def drain(
+    stack: Stack, content: bytes, mime: str, schema: dict, jobs: int, consumers: list[str]
+) -> dict[str, Any]:
+    """Worker throughput alone: queue ``jobs`` while no worker consumes, then let
+    ``consumers`` drain them; the API and the client are idle meanwhile. Also the share of
+    both cores that the whole machine kept busy."""
+    for name in stack.workers:
+        set_consuming(stack, name, False)
+    ids: list[str] = []
+    lock = threading.Lock()
+
+    def submit(count: int) -> None:
+        client = stack.client()
+        try:
+            for _ in range(count):
+                job_id = client.submit_file(content, mime, schema, JOB_CONFIG)
+                with lock:
+                    ids.append(job_id)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=submit, args=(jobs // 2 + jobs % 2 * i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cpu_before = stack_cpu(stack)
+    busy_before = machine_busy()
+    for name in consumers:
+        set_consuming(stack, name, True)
+    deadline = time.monotonic() + 300
+    with stack.db() as conn:
+        # A cheap count while the workers drain, so this process takes little of the CPU.
+        while conn.execute(
+            "SELECT count(*) FROM extraction_extractionjob "
+            "WHERE id = ANY(%s::uuid[]) AND finished_at IS NULL",
+            [ids],
+        ).fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the backlog did not drain within 300 s")
+            time.sleep(0.25)
+        cpu_after = stack_cpu(stack)
+        busy_after = machine_busy()
+        rows = job_rows(conn, ids)
+    for name in stack.workers:
+        set_consuming(stack, name, True)
+    # The steady state: from the 10th to the 90th percentile of finish times, so the workers'
+    # staggered start (one remote-control call after another) and the tail don't count.
+    finishes = sorted(row["finished_at"].timestamp() for row in rows.values() if row["finished_at"])
+    low, high = round(0.1 * (len(finishes) - 1)), round(0.9 * (len(finishes) - 1))
+    failed = [row for row in rows.values() if row["status"] != "SUCCESS"]
+    return {
+        "per_second": (high - low) / (finishes[high] - finishes[low]),
+        "busy": (busy_after[0] - busy_before[0]) / (busy_after[1] - busy_before[1]),
+        "jobs": len(rows),
+        "failed": len(failed),
+        "cpu_ms": {
+            name: 1000 * seconds / max(len(rows), 1)
+            for name, seconds in cpu_used(cpu_before, cpu_after).items()
+        },
+    }
+
+
 def set_consuming(stack: Stack, name: str, consuming: bool) -> None:
     """Make worker ``name`` stop or resume taking jobs (Celery remote control, no restart)."""
     floor = QueueFloor(stack.redis_url)
@@ -407,6 +494,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-seconds", type=float, default=10.0, help="scale-out windows")
     parser.add_argument("--scale-pairs", type=int, default=3, help="(2 workers, 1 worker) pairs")
     parser.add_argument("--rounds", type=int, default=40, help="sequential latency jobs")
+    parser.add_argument(
+        "--drain-jobs", type=int, default=400, help="1-page backlog per drain (3-page: half)"
+    )
     parser.add_argument("--devset", type=Path, help="a generated devset, seed 7")
     parser.add_argument("--profile", type=Path, nargs="?", const=Path("/tmp/oe-worker.pyspy"))
     parser.add_argument("--skip-pipeline", action="store_true")
@@ -419,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         setup_django(workdir / "local-data")
         pdf, schema = one_page_pdf(devset)
         content, mime = encode_file(pdf)
+        statement, statement_schema = first_pdf(devset, doc_type="bank_statement", pages=3)
+        longer = (*encode_file(statement), statement_schema)
 
         rows: list[list[Any]] = []
         if not args.skip_pipeline:
@@ -446,9 +538,12 @@ def main(argv: list[str] | None = None) -> int:
             ["what", "ms"],
             [
                 ["pipeline, direct", cost["direct"] * 1000],
-                ["pipeline in run_in_sandbox (fork + pipe + pickle)", cost["sandboxed"] * 1000],
-                ["empty run_in_sandbox round trip", cost["empty"] * 1000],
-                ["sandboxed / direct", f"{cost['sandboxed'] / cost['direct']:.2f}x"],
+                ["pipeline in a child forked for the job", cost["forked"] * 1000],
+                ["pipeline in a kept child (pickle + pipe; what workers do)", cost["kept"] * 1000],
+                ["empty job, forked child", cost["empty_forked"] * 1000],
+                ["empty job, kept child", cost["empty_kept"] * 1000],
+                ["forked / direct", f"{cost['forked'] / cost['direct']:.2f}x"],
+                ["kept / direct", f"{cost['kept'] / cost['direct']:.2f}x"],
             ],
         )
 
@@ -486,6 +581,20 @@ def main(argv: list[str] | None = None) -> int:
                 for both, alone in pairs
                 if alone["per_second"]
             ]
+            # Scale-out of the workers alone: drain a queued backlog with 2 workers, then 1,
+            # of the 1-page PDF and of a 3-page statement (more work per job).
+            drains: dict[str, list[tuple[dict, dict]]] = {"1-page": [], "3-page": []}
+            for _ in range(args.scale_pairs):
+                for label, (doc, doc_mime, doc_schema, jobs) in (
+                    ("1-page", (content, mime, schema, args.drain_jobs)),
+                    ("3-page", (*longer, args.drain_jobs // 2)),
+                ):
+                    drains[label].append(
+                        (
+                            drain(stack, doc, doc_mime, doc_schema, jobs, ["worker-a", "worker-b"]),
+                            drain(stack, doc, doc_mime, doc_schema, jobs, ["worker-a"]),
+                        )
+                    )
             stack.stop_worker("worker-b")
             stack.stop_worker("worker-a")
             off = {"OPENEXTRACT_SANDBOX": "false"}
@@ -558,16 +667,64 @@ def main(argv: list[str] | None = None) -> int:
             ["setup", *components, "total", "docs/s on 2 idle cores"],
             cpu_rows,
         )
+        drain_ratios = {
+            label: [two_w["per_second"] / one_w["per_second"] for two_w, one_w in pairs_of]
+            for label, pairs_of in drains.items()
+        }
+        drain_rows = []
+        for label, pairs_of in drains.items():
+            for workers, index in (("2 workers", 0), ("1 worker", 1)):
+                runs = [pair[index] for pair in pairs_of]
+                cpu = {name: median([r["cpu_ms"][name] for r in runs]) for name in components}
+                drain_rows.append(
+                    [
+                        label,
+                        workers,
+                        runs[0]["jobs"],
+                        median([r["per_second"] for r in runs]),
+                        sum(r["failed"] for r in runs),
+                        f"{100 * median([r['busy'] for r in runs]):.0f}%",
+                        cpu["workers"],
+                        cpu["redis"],
+                    ]
+                )
+        print_table(
+            f"workers alone: drain a queued backlog (median of {args.scale_pairs}; "
+            f"1-page {pdf.name}, 3-page {statement.name})",
+            [
+                "document",
+                "workers",
+                "jobs",
+                "docs/s",
+                "failed",
+                "machine busy",
+                "workers ms/doc",
+                "redis ms/doc",
+            ],
+            drain_rows,
+        )
+
+        def ratios_text(values: list[float]) -> str:
+            return f"{median(values):.2f}x (" + ", ".join(f"{r:.2f}" for r in values) + ")"
+
         print_table(
             "ratios (same run)",
             ["ratio", "value", "target"],
             [
                 [
-                    "2 workers / 1 worker, alternating windows (median of pair ratios)",
-                    f"{median(pair_ratios):.2f}x ("
-                    + ", ".join(f"{r:.2f}" for r in pair_ratios)
-                    + ")",
+                    "2 workers / 1 worker, draining 1-page PDFs (median of pair ratios)",
+                    ratios_text(drain_ratios["1-page"]),
                     ">= 1.7x",
+                ],
+                [
+                    "2 workers / 1 worker, draining 3-page statements",
+                    ratios_text(drain_ratios["3-page"]),
+                    ">= 1.7x",
+                ],
+                [
+                    "2 workers / 1 worker, 1-page PDFs with the API under load too",
+                    ratios_text(pair_ratios),
+                    "",
                 ],
                 ["job p50 / queue floor p50", ratio(pct(lat["server"], 50), pct(floor, 50), 1), ""],
                 [
