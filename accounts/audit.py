@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from accounts.models import AuditEvent, Organization, Project, User
 from config.request_id import current_request_id
@@ -34,3 +34,25 @@ def audit_record(
         details=details or {},
         request_id="" if request_id == "-" else request_id,
     )
+
+
+def audited_delete(
+    target: models.Model,
+    *,
+    action: str,
+    actor: User | None = None,
+    project: Project | None = None,
+    organization: Organization | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Delete ``target`` and record who did it: both in one transaction, or neither."""
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            project=project,
+            organization=organization,
+            target=target,
+            details=details,
+        )
+        target.delete()

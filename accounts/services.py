@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, audited_delete
 from accounts.models import APIKey, Membership, Organization, Project, User, hash_api_key
 
 
@@ -87,12 +87,10 @@ def membership_set(
 
 
 def membership_remove(*, membership: Membership, actor: User | None = None) -> None:
-    with transaction.atomic():
-        audit_record(
-            action="membership.remove",
-            actor=actor,
-            organization=membership.organization,
-            target=membership,
-            details={"user": membership.user.username},
-        )
-        membership.delete()
+    audited_delete(
+        membership,
+        action="membership.remove",
+        actor=actor,
+        organization=membership.organization,
+        details={"user": membership.user.username},
+    )

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from accounts.audit import audit_record
+from accounts.audit import audited_delete
 from accounts.models import Project, User
 from extraction import services
 from extraction.config import (
@@ -274,14 +274,13 @@ def extract_job_delete(
                     f"The job is still {locked.status}; cancel it first or pass force=true."
                 )
             services.job_cancel(job=locked)
-        audit_record(
+        audited_delete(
+            locked,
             action="job.delete",
             actor=actor,
             project=locked.project,
-            target=locked,
             details={"status": locked.status, "forced": force},
         )
-        locked.delete()
 
 
 # --- Saved configurations ----------------------------------------------------------------------
@@ -355,15 +354,13 @@ def configuration_update(
 
 def configuration_delete(*, configuration: SavedConfiguration, actor: User | None = None) -> None:
     """Delete it; jobs that used it keep their copy of the configuration."""
-    with transaction.atomic():
-        audit_record(
-            action="configuration.delete",
-            actor=actor,
-            project=configuration.project,
-            target=configuration,
-            details={"name": configuration.name},
-        )
-        configuration.delete()
+    audited_delete(
+        configuration,
+        action="configuration.delete",
+        actor=actor,
+        project=configuration.project,
+        details={"name": configuration.name},
+    )
 
 
 def configuration_name_clean(*, name: Any) -> str:

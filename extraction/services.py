@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, audited_delete
 from accounts.models import Project, User
 from extraction import webhooks
 from extraction.config import ConfigError, ExtractConfig
@@ -33,12 +33,7 @@ from extraction.models import (
     SourceFile,
 )
 from extraction.schemas import load_schema
-from extraction.webhook_deliveries import (  # noqa: F401 - tasks call these through services
-    EVENT_FOR_STATUS,
-    WEBHOOK_QUEUE,
-    webhook_deliver,
-    webhook_schedule,
-)
+from extraction.webhook_deliveries import webhook_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -141,15 +136,13 @@ def agent_update(
 
 
 def agent_delete(*, agent: ExtractionAgent, actor: User | None = None) -> None:
-    with transaction.atomic():
-        audit_record(
-            action="agent.delete",
-            actor=actor,
-            project=agent.project,
-            target=agent,
-            details={"name": agent.name},
-        )
-        agent.delete()
+    audited_delete(
+        agent,
+        action="agent.delete",
+        actor=actor,
+        project=agent.project,
+        details={"name": agent.name},
+    )
 
 
 # --- Files -------------------------------------------------------------------------------------
@@ -195,15 +188,13 @@ def safe_file_name(name: str) -> str:
 
 
 def file_delete(*, source: SourceFile, actor: User | None = None) -> None:
-    with transaction.atomic():
-        audit_record(
-            action="file.delete",
-            actor=actor,
-            project=source.project,
-            target=source,
-            details={"name": source.name, "sha256": source.sha256},
-        )
-        source.delete()
+    audited_delete(
+        source,
+        action="file.delete",
+        actor=actor,
+        project=source.project,
+        details={"name": source.name, "sha256": source.sha256},
+    )
     source.content.delete(save=False)  # after the row is gone: a failure leaves no dangling row
 
 
@@ -330,155 +321,6 @@ def job_retry(*, job: ExtractionJob) -> ExtractionJob:
     return locked
 
 
-def job_start(*, job_id: str) -> ExtractionJob | None:
-    """Claim a job for this worker; None when there is nothing to do.
-
-    Nothing to do: the job is gone, already ended (including cancelled), or running under
-    another worker's live lease — so a duplicate delivery is a no-op.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        job = (
-            # The worker needs the project (result cache) and the file: one query, not three.
-            ExtractionJob.objects.select_for_update(of=("self",))
-            .select_related("project", "file")
-            .filter(pk=job_id)
-            .first()
-        )
-        if job is None or job.status in TERMINAL_STATUSES:
-            return None
-        if job.status == JobStatus.RUNNING:
-            if job.lease_expires_at and job.lease_expires_at > now:
-                return None
-            if job.attempts >= settings.JOB_MAX_ATTEMPTS:
-                # Each earlier attempt died mid-job (its lease ran out): stop redelivering.
-                _job_end_in_error(
-                    job,
-                    f"The worker stopped while processing this document ({job.attempts} attempts).",
-                    now,
-                )
-                return None
-        job.status = JobStatus.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or now
-        job.lease_expires_at = now + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
-        job.save(
-            update_fields=["status", "attempts", "started_at", "lease_expires_at", "updated_at"]
-        )
-    return job
-
-
-def job_record_progress(*, job_id: str, pages_done: int, pages_total: int) -> bool:
-    """Save progress and renew the lease; returns False when the job was cancelled meanwhile."""
-    updated = ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        pages_done=pages_done,
-        pages_total=pages_total,
-        lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS),
-        updated_at=timezone.now(),
-    )
-    return updated == 1
-
-
-def job_record_heartbeat(*, job_id: str) -> None:
-    """Renew a running job's lease while its worker is busy without progress to report."""
-    ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
-    )
-
-
-def job_is_cancelled(*, job_id: str) -> bool:
-    return ExtractionJob.objects.filter(pk=job_id, status=JobStatus.CANCELLED).exists()
-
-
-def job_complete(
-    *,
-    job_id: str,
-    status: str,
-    data: Any,
-    metadata: dict[str, Any],
-    error: str | None = None,
-    pages_total: int | None = None,
-) -> ExtractionJob | None:
-    """Record a finished pipeline run. Returns None (and writes nothing) if the job was
-    cancelled or already finished meanwhile, so a result is written once."""
-    now = timezone.now()
-    with transaction.atomic():
-        job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != JobStatus.RUNNING:
-            return None
-        job.status = status
-        job.error = error or ""
-        job.finished_at = now
-        job.lease_expires_at = None
-        if pages_total is not None:
-            job.pages_total = pages_total
-            job.pages_done = pages_total
-        job.save(
-            update_fields=[
-                "status",
-                "error",
-                "finished_at",
-                "lease_expires_at",
-                "pages_total",
-                "pages_done",
-                "updated_at",
-            ]
-        )
-        run_status = (
-            RunStatus.SUCCESS
-            if status in (JobStatus.SUCCESS, JobStatus.PARTIAL_SUCCESS)
-            else RunStatus.ERROR
-        )
-        run_fields = {
-            "data": data,
-            "extraction_metadata": metadata,
-            "status": run_status,
-            "error": error or "",
-        }
-        # job_submit made the run row; it is missing only if the run was deleted meanwhile.
-        if not ExtractionRun.objects.filter(job=job).update(**run_fields, updated_at=now):
-            ExtractionRun.objects.create(
-                job=job,
-                project_id=job.project_id,
-                agent_id=job.agent_id,
-                from_ui=job.from_ui,
-                **run_fields,
-            )
-        webhook_schedule(job=job, event=EVENT_FOR_STATUS.get(status, webhooks.EVENT_ERROR))
-    return job
-
-
-def job_fail(*, job_id: str, error: str) -> ExtractionJob | None:
-    """End a running or pending job in ERROR with a message the user can act on."""
-    now = timezone.now()
-    with transaction.atomic():
-        job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in TERMINAL_STATUSES:
-            return None
-        _job_end_in_error(job, error, now)
-    return job
-
-
-def _job_end_in_error(job: ExtractionJob, error: str, now: dt.datetime) -> None:
-    """Mark a locked job and its run ERROR and schedule the error webhook."""
-    job.status = JobStatus.ERROR
-    job.error = error
-    job.finished_at = now
-    job.lease_expires_at = None
-    job.save()
-    ExtractionRun.objects.filter(job=job).update(
-        status=RunStatus.ERROR, error=error, updated_at=now
-    )
-    webhook_schedule(job=job, event=webhooks.EVENT_ERROR)
-
-
-def job_release_for_retry(*, job_id: str, error: str) -> None:
-    """Put a running job back to PENDING before a transient-error retry."""
-    ExtractionJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        status=JobStatus.PENDING, error=error, lease_expires_at=None, updated_at=timezone.now()
-    )
-
-
 # --- Submission checks -------------------------------------------------------------------------
 
 
@@ -519,12 +361,10 @@ def run_delete(*, run: ExtractionRun, actor: User | None = None) -> None:
     """Delete a finished job's run; raises ``ServiceError`` while the job is still active."""
     if run.job.status not in TERMINAL_STATUSES:
         raise ServiceError("The run's job is still in progress; cancel it first.")
-    with transaction.atomic():
-        audit_record(
-            action="run.delete",
-            actor=actor,
-            project=run.project,
-            target=run,
-            details={"job_id": str(run.job_id)},
-        )
-        run.delete()
+    audited_delete(
+        run,
+        action="run.delete",
+        actor=actor,
+        project=run.project,
+        details={"job_id": str(run.job_id)},
+    )

@@ -13,7 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from extraction import maintenance, services
+from extraction import job_lifecycle, maintenance
 from extraction.caching import ProjectResultCache
 from extraction.circuit import circuit_open_for, circuit_record_failure, circuit_record_success
 from extraction.config import ConfigError, ExtractConfig
@@ -29,6 +29,7 @@ from extraction.models import ExtractionJob
 from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
 from extraction.sandbox import ParentLink, SandboxLimits, thread_sandbox
 from extraction.schemas import SchemaError
+from extraction.webhook_deliveries import WEBHOOK_QUEUE, webhook_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -190,14 +191,14 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
         if now - state["written"] < PROGRESS_INTERVAL_SECONDS:
             return
         state["written"] = now
-        if not services.job_record_progress(job_id=job_id, pages_done=done, pages_total=total):
+        if not job_lifecycle.job_record_progress(job_id=job_id, pages_done=done, pages_total=total):
             state["cancelled"] = True
 
     def should_cancel() -> bool:
         now = time.monotonic()
         if not state["cancelled"] and now - state["checked"] >= PROGRESS_INTERVAL_SECONDS:
             state["checked"] = now
-            state["cancelled"] = services.job_is_cancelled(job_id=job_id)
+            state["cancelled"] = job_lifecycle.job_is_cancelled(job_id=job_id)
         return bool(state["cancelled"])
 
     if not settings.SANDBOX_ENABLED:
@@ -223,7 +224,7 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
             "cache_lookup": cache.lookup,
             "cache_store": cache.store,
         },
-        heartbeat=lambda: services.job_record_heartbeat(job_id=job_id),
+        heartbeat=lambda: job_lifecycle.job_record_heartbeat(job_id=job_id),
         heartbeat_seconds=settings.JOB_LEASE_SECONDS / 4,
     )
 
@@ -247,29 +248,29 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
     if endpoint and (pause := circuit_open_for(endpoint)):
         # The model endpoint keeps failing: wait without touching the job (it stays PENDING).
         raise self.retry(countdown=pause + random.uniform(0, 5))
-    job = services.job_start(job_id=job_id)
+    job = job_lifecycle.job_start(job_id=job_id)
     if job is None:
         return
     if job.file is None and job.inline_text is None:
-        services.job_fail(job_id=job_id, error="The document for this job was deleted.")
+        job_lifecycle.job_fail(job_id=job_id, error="The document for this job was deleted.")
         return
     try:
         outcome = run_job_pipeline(job)
     except ExtractionCancelled:
         return
     except (DocumentError, SchemaError, ConfigError) as exc:
-        services.job_fail(job_id=job_id, error=str(exc))
+        job_lifecycle.job_fail(job_id=job_id, error=str(exc))
         return
     except EngineError as exc:
         if exc.transient and endpoint:
             circuit_record_failure(endpoint)
         if exc.transient and job.attempts < settings.JOB_MAX_ATTEMPTS:
-            services.job_release_for_retry(job_id=job_id, error=str(exc))
+            job_lifecycle.job_release_for_retry(job_id=job_id, error=str(exc))
             raise self.retry(countdown=retry_countdown(job.attempts), queue=job.priority) from exc
-        services.job_fail(job_id=job_id, error=str(exc))
+        job_lifecycle.job_fail(job_id=job_id, error=str(exc))
         return
     except SoftTimeLimitExceeded:
-        services.job_fail(
+        job_lifecycle.job_fail(
             job_id=job_id,
             error=(
                 f"The extraction took longer than {settings.JOB_SOFT_TIME_LIMIT} seconds "
@@ -281,13 +282,13 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
         raise  # the database is unreachable: retried with backoff (see the decorator)
     except Exception:
         logger.exception("extract_job %s failed unexpectedly", job_id)
-        services.job_fail(
+        job_lifecycle.job_fail(
             job_id=job_id, error="An internal error stopped this extraction; it has been logged."
         )
         return
     if endpoint:
         circuit_record_success(endpoint)
-    services.job_complete(
+    job_lifecycle.job_complete(
         job_id=job_id,
         status=outcome.status,
         data=outcome.data,
@@ -303,7 +304,7 @@ def deliver_webhook(self, delivery_id: str) -> None:  # noqa: ANN001 - Celery bi
 
     The attempt count lives in the ``WebhookDelivery`` row, so redelivery cannot exceed it.
     """
-    countdown = services.webhook_deliver(delivery_id=delivery_id)
+    countdown = webhook_deliver(delivery_id=delivery_id)
     if countdown is not None:
         jittered = countdown * random.uniform(0.9, 1.1)
-        raise self.retry(countdown=jittered, queue=services.WEBHOOK_QUEUE)
+        raise self.retry(countdown=jittered, queue=WEBHOOK_QUEUE)

@@ -12,8 +12,9 @@ import json
 
 import pytest
 
-from extraction import services, webhooks
+from extraction import webhooks
 from extraction.models import ExtractionJob, WebhookDelivery
+from extraction.webhook_deliveries import webhook_deliver
 from tests.api.helpers import INVOICE_TEXT, V1, stateless
 from tests.api.receiver import webhook_receiver
 
@@ -205,7 +206,7 @@ def test_an_address_refused_at_delivery_is_not_contacted(
             job = submit(owner_client, receiver.url, webhook_events=["extract.pending"])
         settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
         delivery = WebhookDelivery.objects.get(job_id=job["id"])
-        assert services.webhook_deliver(delivery_id=str(delivery.id)) is None
+        assert webhook_deliver(delivery_id=str(delivery.id)) is None
     assert receiver.requests == []
     delivery.refresh_from_db()
     assert delivery.attempt == 1 and "private" in delivery.error and delivery.delivered_at is None

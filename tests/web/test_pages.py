@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.models import APIKey, Membership
 from accounts.selectors import api_key_lookup
 from accounts.services import project_create
-from extraction import intake, services
+from extraction import intake, job_lifecycle, services
 from extraction.config import ExtractConfig
 from extraction.forms import STARTER_SCHEMAS
 from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, JobStatus
@@ -417,7 +417,7 @@ def test_job_fragment_polls_while_running_and_stops_with_286(owner_client, owner
     assert "HX-Request" in fragment["Vary"]  # a cached fragment never stands in for the page
     assert '<div id="job-live"' in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
-    services.job_fail(job_id=str(job.id), error="The PDF is password protected.")
+    job_lifecycle.job_fail(job_id=str(job.id), error="The PDF is password protected.")
     done = owner_client.get(reverse("job_detail", args=[job.id]), HTTP_HX_REQUEST="true")
     assert done.status_code == 286
     body = done.content.decode()
