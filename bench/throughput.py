@@ -407,7 +407,7 @@ def set_consuming(stack: Stack, name: str, consuming: bool) -> None:
 
 
 def profile_worker(stack: Stack, content: bytes, mime: str, schema: dict, out: Path) -> None:
-    """py-spy on one worker process group (worker + sandbox children) during a 20 s load."""
+    """py-spy on one worker process group (worker + its sandbox child) during a 20 s load."""
     worker = next(iter(stack.workers.values()))
     spy = subprocess.Popen(
         [
@@ -442,7 +442,7 @@ PROFILE_CATEGORIES = [
     ("child: local engine", ("LocalEngine.extract",)),
     ("child: schema coercion + validation", ("_finalize",)),
     ("child: rest of run_pipeline", ("run_pipeline",)),
-    ("child: fork setup, pickling, exit", ("_child_main",)),
+    ("child: job hand-over, pickling, limits", ("_child_main", "_run_job")),
     ("parent: job_start (claim row)", ("job_start",)),
     ("parent: job_complete (write results)", ("job_complete",)),
     ("parent: progress + heartbeat", ("job_record_progress", "job_record_heartbeat")),
@@ -450,7 +450,7 @@ PROFILE_CATEGORIES = [
     ("parent: result cache lookup/store", ("cache_lookup", "ProjectResultCache")),
     ("parent: read file, build input", ("pipeline_input_for",)),
     ("parent: pipeline warm-up", ("warm_up_pipeline",)),
-    ("parent: fork, poll, receive", ("run_in_sandbox",)),
+    ("parent: sandbox hand-over, poll, receive", ("_serve (", "_hand_over", "_start (")),
     ("parent: rest of extract_job", ("extract_job",)),
     ("celery/kombu: messages, pool", ("celery", "kombu", "billiard")),
 ]

@@ -200,6 +200,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = JOB_SOFT_TIME_LIMIT
 CELERY_TASK_TIME_LIMIT = JOB_TIME_LIMIT
 CELERY_TASK_IGNORE_RESULT = True
+# Without this Celery reconnects to the database before and after every task. Connections are
+# kept for this many tasks, and closed sooner by CONN_MAX_AGE, a failed health check or an
+# error (config/celery_app.py).
+CELERY_DB_REUSE_MAX = envint("OPENEXTRACT_WORKER_DB_REUSE_MAX", 200, minimum=0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -140,3 +142,28 @@ def test_a_short_job_costs_the_worker_seven_sql_statements(owner_project):  # no
     assert job_status(job.pk) == JobStatus.SUCCESS
     assert statements == ["SELECT", "UPDATE", "SELECT", "INSERT", "SELECT", "UPDATE", "UPDATE"]
     assert ExtractionRun.objects.get(job=job).data == {"invoice_number": "INV-001", "total": 42.5}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_jobs(celery_worker_process, owner_project):  # noqa: ANN001
+    """Celery would reconnect for every task (a new PostgreSQL backend per job)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("counts PostgreSQL backends")
+
+    def worker_backends() -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return {pid for (pid,) in cursor.fetchall()}
+
+    seen: list[set[int]] = []
+    for _ in range(6):
+        job = submit_text_job(owner_project)
+        wait_for(lambda job=job: job_status(job.pk) == JobStatus.SUCCESS)
+        time.sleep(0.1)  # past the task's end, when Celery used to close the connection
+        seen.append(worker_backends())
+    assert all(seen), f"a job's worker had no open connection afterwards: {seen}"
+    # The worker runs two pool processes, each with one connection for all its jobs.
+    assert len(set().union(*seen)) <= 2, seen
