@@ -36,6 +36,8 @@ from extraction.documents.pdf_forms import FormWord, read_form_values
 PDFIUM_LOCK = threading.RLock()
 
 REOPEN_EVERY_PAGES = 200
+# How many multi-character words vote on a page's reading direction.
+DIRECTION_SAMPLE_WORDS = 256
 WORD_PATTERN = re.compile(r"[^\s\x00-\x1f\ufffe\uffff]+")
 # Typographic ligatures spelled out, so "ﬁnance" in a PDF matches "finance" everywhere else.
 LIGATURES = str.maketrans(
@@ -118,6 +120,7 @@ def page_text_words(textpage: Any, geometry: PageGeometry) -> tuple[list[PlacedW
     words: list[PlacedWord] = []
     append = words.append
     votes = [0, 0, 0, 0]  # reading direction of multi-character words: 0, 90, 180, 270
+    voters = DIRECTION_SAMPLE_WORDS
     last_height = -1.0
     size: float | None = None
     for match in WORD_PATTERN.finditer(text):
@@ -129,20 +132,28 @@ def page_text_words(textpage: Any, geometry: PageGeometry) -> tuple[list[PlacedW
         left, top, right, bottom = rect.left, rect.top, rect.right, rect.bottom
         if last != first:
             get_box(handle, last, rect_ref)
-            dx = rect.left + rect.right - left - right
-            dy = rect.top + rect.bottom - top - bottom
-            if abs(dx) >= abs(dy):
-                votes[0 if dx > 0 else 2] += 1
-            else:
-                votes[3 if dy > 0 else 1] += 1
-            if rect.left < left:
-                left = rect.left
-            if rect.right > right:
-                right = rect.right
-            if rect.top > top:
-                top = rect.top
-            if rect.bottom < bottom:
-                bottom = rect.bottom
+            end_left, end_top, end_right, end_bottom = (
+                rect.left,
+                rect.top,
+                rect.right,
+                rect.bottom,
+            )
+            if voters:  # the first words decide the direction; dense pages have thousands
+                voters -= 1
+                dx = end_left + end_right - left - right
+                dy = end_top + end_bottom - top - bottom
+                if abs(dx) >= abs(dy):
+                    votes[0 if dx > 0 else 2] += 1
+                else:
+                    votes[3 if dy > 0 else 1] += 1
+            if end_left < left:
+                left = end_left
+            if end_right > right:
+                right = end_right
+            if end_top > top:
+                top = end_top
+            if end_bottom < bottom:
+                bottom = end_bottom
         if upright:
             x0, y0, x1, y1 = left - crop_left, crop_top - top, right - crop_left, crop_top - bottom
         else:
