@@ -10,7 +10,9 @@ inherited.
 A ``Sandbox`` keeps its child for many jobs: forking and tearing down a warmed-up worker costs
 about 30 ms, a fifth of a one-page job. The child is replaced after ``max_jobs`` jobs, when it
 has grown by a quarter of its memory limit, and after any job that did not end cleanly (a
-limit hit, a crash, a parent-side error).
+limit hit, a crash, a parent-side error). The sandbox contains resource exhaustion and
+crashes; it is not a boundary against code execution (the child is a copy of the worker,
+settings and credentials included), so keeping it between jobs gives none up.
 """
 
 from __future__ import annotations
