@@ -24,6 +24,7 @@ import os
 import pickle
 import resource
 import signal
+import stat
 import threading
 import time
 import traceback
@@ -72,6 +73,7 @@ class ParentLink:
 def _child_main(conn: Connection, first_job: Job, limits: SandboxLimits, max_jobs: int) -> None:
     faulthandler.disable()  # a crash is reported by the parent; no traceback dump on stderr
     _die_with_parent()
+    _let_go_of_inherited_channels(keep=conn.fileno())
     # Ctrl-C in a terminal reaches the whole process group: the worker decides, not the child.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -134,6 +136,34 @@ def _limit_cpu_from_now(cpu_seconds: int) -> None:
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _let_go_of_inherited_channels(keep: int) -> None:
+    """Point the sockets and pipes inherited from the worker at /dev/null.
+
+    A kept child lives for many jobs; holding the worker's database socket or the pipes of
+    the worker's own subprocesses that long keeps them open for their peers (a process
+    waiting for end-of-file on a pipe would wait for the child). ``dup2`` rather than
+    ``close``: the descriptor numbers stay taken, so a Python object that still owns one can
+    never write to, or close, a file the child opens later.
+    """
+    try:
+        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in descriptors:
+            if fd in (0, 1, 2, keep, null):
+                continue
+            try:
+                mode = os.fstat(fd).st_mode
+            except OSError:  # the listing's own descriptor, already closed
+                continue
+            if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
+                os.dup2(null, fd, inheritable=False)
+    finally:
+        os.close(null)
 
 
 def _die_with_parent() -> None:

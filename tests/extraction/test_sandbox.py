@@ -239,3 +239,16 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_kept_child_does_not_hold_the_workers_pipes_open(sandbox):  # noqa: ANN001
+    """A peer waiting for end-of-file on a worker's pipe must not wait for the sandbox child."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    try:
+        sandbox.run(_report_pid, limits=FAST, handlers={})  # forked while the pipe is open
+        os.close(write_end)
+        assert os.read(read_end, 1) == b""  # end of file: no writer is left, not even the child
+        assert sandbox.run(_report_pid, limits=FAST, handlers={}) == sandbox.pid
+    finally:
+        os.close(read_end)
