@@ -1,7 +1,9 @@
-"""Page images for the citation viewer, rendered once per file, page and DPI and cached on disk.
+"""Page previews for the citation viewer.
 
-Rendering is the documents step's ``render_page``; this module only decides what may be
-rendered and keeps the PNGs under ``settings.DATA_DIR / "renders"``.
+PDFs and images are shown as page images, rendered once per file, page and DPI and cached on
+disk (rendering is the documents step's ``render_page``; the PNGs live under
+``settings.DATA_DIR / "renders"``). Text formats (plain text, Markdown, HTML, CSV, DOCX,
+XLSX…) are shown as the text of their pages, which is what citation offsets count in.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from extraction.documents import DocumentError, render_page
+from extraction.documents import DocumentError, LoadOptions, load_document, render_page
 from extraction.models import SourceFile
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_DPI = 110
 ALLOWED_DPI = (72, 110, 150, 200)
 MAX_PAGES_SHOWN = 30
+# Text previews are read from the stored file on each view: only for files up to this size.
+MAX_TEXT_PREVIEW_BYTES = 5 * 1024 * 1024
 RENDERABLE_TYPES = ("application/pdf",)
 
 
@@ -62,3 +66,24 @@ def page_png(*, source: SourceFile, page: int, dpi: int = DEFAULT_DPI) -> bytes 
 def forget(*, file_id: str) -> None:
     """Drop the cached renders of a deleted file."""
     shutil.rmtree(_cache_dir(file_id), ignore_errors=True)
+
+
+def page_texts(*, source: SourceFile) -> list[tuple[int, str]] | None:
+    """``(page number, text)`` of the first ``MAX_PAGES_SHOWN`` pages of a text-format file;
+    None for PDFs and images (shown as images), large files, and files that cannot be read."""
+    if can_render(source.mime_type) or source.size > MAX_TEXT_PREVIEW_BYTES:
+        return None
+    try:
+        with source.content.open("rb") as handle:
+            content = handle.read()
+        document = load_document(
+            content,
+            declared_type=source.mime_type,
+            file_name=source.name,
+            options=LoadOptions(max_pages=settings.MAX_DOCUMENT_PAGES, timeout_seconds=10.0),
+        )
+        numbers = range(1, min(document.page_count, MAX_PAGES_SHOWN) + 1)
+        return [(page.number, page.text) for page in document.iter_pages(numbers)]
+    except (DocumentError, ValueError, OSError):
+        logger.warning("could not read the text of file %s", source.id, exc_info=True)
+        return None

@@ -336,9 +336,12 @@ def curl_command(
     )
 
 
-def text_segments(text: str, data: Any, field_metadata: Any) -> list[tuple[str, str | None]]:
-    """Pasted text cut into ``(segment, path)`` pieces, ``path`` set where a value is cited.
+def text_segments(
+    text: str, data: Any, field_metadata: Any, *, page: int | None = None
+) -> list[tuple[str, str | None]]:
+    """Text cut into ``(segment, path)`` pieces, ``path`` set where a value is cited.
 
+    ``page``: the text is that page of a document, and only citations of that page count.
     A span is used only when its offsets point at its quoted text, so offsets measured on a
     differently normalised text never highlight the wrong words. Overlapping spans keep the
     first.
@@ -347,6 +350,8 @@ def text_segments(text: str, data: Any, field_metadata: Any) -> list[tuple[str, 
     for path, meta in _walk_leaf_meta(data, field_metadata):
         for citation in meta.get("citation") or []:
             if not isinstance(citation, dict):
+                continue
+            if page is not None and citation.get("page") != page:
                 continue
             start, end = citation.get("char_start"), citation.get("char_end")
             if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:

@@ -65,11 +65,7 @@ def _job_context(request: HttpRequest, job: ExtractionJob) -> dict[str, Any]:
             unsupported_count=sum(1 for leaf in leaves if leaf.unsupported),
             raw_json=json.dumps(run.data, indent=2, ensure_ascii=False),
             pages=_pages_to_show(job, boxes, metadata),
-            text_segments=(
-                presentation.text_segments(job.inline_text, run.data, field_metadata)
-                if job.inline_text is not None and cited
-                else None
-            ),
+            text_pages=_text_pages_to_show(job, run.data, field_metadata) if cited else [],
         )
     return context
 
@@ -94,6 +90,21 @@ def _pages_to_show(
             "boxes": boxes.get(number, []),
         }
         for number in numbers
+    ]
+
+
+def _text_pages_to_show(job: ExtractionJob, data: Any, field_metadata: Any) -> list[dict[str, Any]]:
+    """The source text with cited spans marked: pasted text, or the pages of a text file."""
+    if job.inline_text is not None:
+        segments = presentation.text_segments(job.inline_text, data, field_metadata)
+        return [{"number": 1, "segments": segments}]
+    texts = page_images.page_texts(source=job.file) if job.file is not None else None
+    return [
+        {
+            "number": number,
+            "segments": presentation.text_segments(text, data, field_metadata, page=number),
+        }
+        for number, text in texts or []
     ]
 
 

@@ -124,8 +124,9 @@ def test_sign_up_upload_build_schema_run_and_inspect_citations(
     web.shot("02-dashboard")
 
     page.click("[data-testid=new-extraction]")
+    page.wait_for_load_state("load")  # the upload list's change handler is attached by then
     page.set_input_files("[data-testid=upload-input]", str(pdf))
-    assert "invoice_001.pdf" in page.locator("[data-file-list]").inner_text()
+    page.locator("[data-file-list]").filter(has_text="invoice_001.pdf").wait_for(timeout=5_000)
     add_field(page, 0, "invoice_number", "string", "The invoice's number")
     add_field(page, 1, "total", "number", "Amount due")
     add_field(page, 2, "invoice_date", "date")
@@ -526,3 +527,45 @@ def test_templates_import_export_and_suggestion(web, owner, owner_project, devse
     job = ExtractionJob.objects.get(project=owner_project)
     assert job.file is not None and job.file.name == "invoice_002.pdf"
     assert owner_project.files.count() == 1
+
+
+def test_a_text_file_result_links_fields_and_text_spans(web, owner, owner_project):  # noqa: ANN001
+    """A TXT upload has no page image: its text is shown with the cited spans marked."""
+    from extraction.tasks import extract_job
+
+    page = web.page
+    content = "Northwind Traders\nInvoice number: INV-5150\nTotal due: 1,240.00 EUR\n" * 3
+    source = intake.file_upload(
+        project=owner_project, content=content.encode(), name="invoice.txt", declared_type=""
+    )
+    agent = services.agent_get_or_create_default(project=owner_project)
+    # Made directly and run in this process: the queue is not what this test is about.
+    job = ExtractionJob.objects.create(
+        project=owner_project,
+        agent=agent,
+        file=source,
+        file_name=source.name,
+        data_schema={
+            "type": "object",
+            "properties": {"invoice_number": {"type": "string"}, "total": {"type": "number"}},
+        },
+        config={"cite_sources": True, "confidence_scores": True},
+    )
+    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    extract_job.apply(args=[str(job.pk)])
+    web.login("owner")
+    web.goto(reverse("job_detail", args=[job.id]))
+    assert page.locator("[data-testid=page-image]").count() == 0
+    assert "Northwind Traders" in page.locator("[data-testid=source-text]").inner_text()
+
+    page.click("[data-testid=result-field][data-path=invoice_number]")
+    mark = page.locator("mark[data-testid=citation-box][data-path=invoice_number]").first
+    assert mark.inner_text() == "INV-5150"
+    assert "is-active" in (mark.get_attribute("class") or "")
+    assert mark.is_visible()
+    web.shot("01-field-to-text")
+
+    page.click("mark[data-testid=citation-box][data-path=total]")
+    field = page.locator("[data-testid=result-field][data-path=total]")
+    assert "is-active" in (field.get_attribute("class") or "")
+    web.shot("02-text-to-field")

@@ -671,3 +671,41 @@ def test_schema_field_order_survives_saving(owner_client, owner_project):  # noq
     agent = ExtractionAgent.objects.get(project=owner_project, name="Ordered")
     stored = list(agent.data_schema["properties"])
     assert stored == ["zeta", "a", "mid"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("invoice.txt", b"ACME Tools\nInvoice number: INV-3301\nTotal: 42.50 USD\n"),
+        (
+            "invoice.html",
+            b"<html><body><h1>ACME &amp; Sons</h1><p>Invoice number: <b>INV-3301</b></p>"
+            b"<p>Total: 42.50 USD</p></body></html>",
+        ),
+    ],
+)
+def test_text_file_results_show_the_file_text_with_cited_spans(
+    owner_client, owner_project, name, content
+):  # noqa: ANN001
+    from extraction.tasks import extract_job
+
+    agent = services.agent_get_or_create_default(project=owner_project)
+    source = intake.file_upload(project=owner_project, content=content, name=name, declared_type="")
+    job = services.job_submit(
+        project=owner_project,
+        agent=agent,
+        source=source,
+        data_schema=SCHEMA,
+        config={"cite_sources": True},
+    )
+    extract_job.apply(args=[str(job.pk)])
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCESS
+    page = owner_client.get(reverse("job_detail", args=[job.id])).content.decode()
+    assert 'data-testid="source-text"' in page
+    assert (
+        '<mark class="citation-mark" data-testid="citation-box" data-path="invoice_number" '
+        'tabindex="0">INV-3301</mark>'
+    ) in page
+    assert "<b>INV" not in page  # the text, escaped; never the file's markup
+    assert 'data-testid="page-image"' not in page

@@ -87,6 +87,18 @@ def test_text_segments_highlight_only_offsets_that_match_their_quote():
     assert segments == [("Invoice ", None), ("INV-7", "number"), (" total 12.50", None)]
 
 
+def test_text_segments_of_a_page_use_only_that_pages_citations():
+    def cited(page: int, start: int, quote: str) -> dict:
+        span = {"page": page, "char_start": start, "char_end": start + 5, "matching_text": quote}
+        return {"citation": [span]}
+
+    meta = {"number": cited(2, 0, "INV-7"), "total": cited(1, 6, "12.50")}
+    data = {"number": "INV-7", "total": 12.5}
+    text = "INV-7 12.50"
+    assert text_segments(text, data, meta, page=1) == [("INV-7 ", None), ("12.50", "total")]
+    assert text_segments(text, data, meta, page=2) == [("INV-7", "number"), (" 12.50", None)]
+
+
 def test_curl_command_runs_in_a_shell_and_sends_the_file_base64(tmp_path):
     (tmp_path / "it's.pdf").write_bytes(b"%PDF-1")
     command = curl_command(
