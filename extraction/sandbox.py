@@ -54,14 +54,20 @@ class SandboxLimits:
 
 
 class ParentLink:
-    """The child's handle on the parent: ``call(name, *args)`` runs a parent-side handler."""
+    """The child's handle on the parent: ``call(name, *args)`` runs a parent-side handler.
+
+    Thread-safe: an engine may check for cancellation from its worker threads while the main
+    thread reports progress, and each call is one send and its reply.
+    """
 
     def __init__(self, conn: Connection):
         self._conn = conn
+        self._lock = threading.Lock()
 
     def call(self, name: str, *args: Any) -> Any:
-        self._conn.send(("call", name, args))
-        kind, value = self._conn.recv()
+        with self._lock:
+            self._conn.send(("call", name, args))
+            kind, value = self._conn.recv()
         if kind == "error":
             raise RuntimeError(value)
         return value
@@ -70,19 +76,24 @@ class ParentLink:
 # --- the child ---------------------------------------------------------------------------------
 
 
-def _child_main(conn: Connection, first_job: Job, limits: SandboxLimits, max_jobs: int) -> None:
+def _child_main(
+    conn: Connection, first_job: Job, limits: SandboxLimits, max_jobs: int, parent_pid: int
+) -> None:
     faulthandler.disable()  # a crash is reported by the parent; no traceback dump on stderr
-    _die_with_parent()
+    _die_with_parent(parent_pid)
     _let_go_of_inherited_channels(keep=conn.fileno())
     # Ctrl-C in a terminal reaches the whole process group: the worker decides, not the child.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    start_size = _current_address_space()
+    link = ParentLink(conn)
+    start_address_space = _current_address_space()
+    start_resident = _resident_memory()
     try:
-        limit = start_size + limits.memory_bytes
+        limit = start_address_space + limits.memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         job: Job | None = first_job
-        cpu_seconds = limits.cpu_seconds
+        del first_job  # or the first job's document stays in memory for the child's life
+        cpu_seconds, sequence = limits.cpu_seconds, 0
         for done in range(1, max_jobs + 1):
             if job is None:
                 try:
@@ -90,20 +101,22 @@ def _child_main(conn: Connection, first_job: Job, limits: SandboxLimits, max_job
                 except (EOFError, OSError):
                     return  # the parent closed the pipe or died: nothing more to do
                 except Exception as exc:  # noqa: BLE001 - a job that cannot be unpickled
-                    conn.send(("exception", _exception_parts(exc), False))
-                    continue
+                    conn.send(("exception", _exception_parts(exc), True, None))
+                    return  # the stream may be out of step: let a fresh child take over
                 if request[0] != "job":
                     return
-                _, job, cpu_seconds = request
+                _, sequence, job, cpu_seconds = request
             _limit_cpu_from_now(cpu_seconds)
-            kind, value = _run_job(job, conn)
+            kind, value = _run_job(job, link)
             job = None
-            grown = _current_address_space() - start_size > limits.memory_bytes // 4
+            # Resident memory, not address space: every thread a job starts reserves a malloc
+            # arena (64 MB of address space) that costs nothing until used.
+            grown = _resident_memory() - start_resident > limits.memory_bytes // 4
             retire = kind == "memory" or done == max_jobs or grown
             try:
-                conn.send((kind, value, retire))
+                conn.send((kind, value, retire, sequence))
             except Exception:  # unpicklable exception or result: send its text instead
-                conn.send(("crash", _describe(kind, value), True))
+                conn.send(("crash", _describe(kind, value), True, sequence))
                 return
             if retire:
                 return
@@ -113,9 +126,9 @@ def _child_main(conn: Connection, first_job: Job, limits: SandboxLimits, max_job
         os._exit(0)  # skip atexit handlers: they belong to the parent (DB connections, Celery)
 
 
-def _run_job(job: Job, conn: Connection) -> tuple[str, Any]:
+def _run_job(job: Job, link: ParentLink) -> tuple[str, Any]:
     try:
-        return "result", job(ParentLink(conn))
+        return "result", job(link)
     except MemoryError:
         return "memory", None
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
@@ -166,13 +179,23 @@ def _let_go_of_inherited_channels(keep: int) -> None:
         os.close(null)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent_pid: int) -> None:
     """Ask Linux to kill this child when the worker that forked it dies (PR_SET_PDEATHSIG)."""
-    parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(0)
+
+
+def _find_prctl() -> Any:
+    # Looked up at import, never after a fork: the dynamic loader's lock may be held then.
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _find_prctl()
 
 
 def _describe(kind: str, value: Any) -> str:
@@ -183,8 +206,16 @@ def _describe(kind: str, value: Any) -> str:
 
 
 def _current_address_space() -> int:
+    return _statm(0)
+
+
+def _resident_memory() -> int:
+    return _statm(1)
+
+
+def _statm(field: int) -> int:
     with open(f"/proc/{os.getpid()}/statm") as statm:
-        pages = int(statm.read().split()[0])
+        pages = int(statm.read().split()[field])
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
@@ -205,6 +236,12 @@ class Sandbox:
         self.pid: int | None = None
         self._conn: Connection | None = None
         self._memory_bytes = 0
+        self._sequence = 0  # numbers the jobs sent to the child; its replies carry it back
+
+    def __del__(self) -> None:
+        # A thread's Sandbox goes when the thread ends; its child must not stay a zombie.
+        with contextlib.suppress(Exception):
+            self.close()
 
     def run(
         self,
@@ -214,24 +251,28 @@ class Sandbox:
         handlers: dict[str, Callable[..., Any]],
         heartbeat: Callable[[], None] | None = None,
         heartbeat_seconds: float = 30.0,
+        interrupts: tuple[type[BaseException], ...] = (),
     ) -> T:
         """Run ``fn(parent_link)`` in the child and return its result.
 
         ``handlers`` serve the child's ``parent_link.call(name, ...)``; a handler named
-        ``"progress"`` also marks the end of parsing. ``heartbeat`` runs every
+        ``"progress"`` also marks the end of parsing; a handler's exception is raised in the
+        child, except ``interrupts``, which stop the job here. ``heartbeat`` runs every
         ``heartbeat_seconds`` while the child works (it renews the job's lease). Exceptions
         raised in the child are raised here. Raises ``SandboxError`` when the child runs out of
         memory, CPU or time, or crashes.
         """
-        if self.pid is not None and self._memory_bytes != limits.memory_bytes:
-            self.close()
-        if self.pid is not None and not self._hand_over(fn, limits):
-            self.close()
-        if self.pid is None:
-            self._start(fn, limits)
         keep = False
         try:
-            kind, value, retire = self._serve(limits, handlers, heartbeat, heartbeat_seconds)
+            if self.pid is not None and self._memory_bytes != limits.memory_bytes:
+                self.close()
+            if self.pid is not None and not self._hand_over(fn, limits):
+                self.close()
+            if self.pid is None:
+                self._start(fn, limits)
+            kind, value, retire = self._serve(
+                limits, handlers, heartbeat, heartbeat_seconds, interrupts
+            )
             keep = not retire
         finally:
             if not keep:
@@ -258,12 +299,14 @@ class Sandbox:
 
     def _start(self, first_job: Job, limits: SandboxLimits) -> None:
         parent_conn, child_conn = Pipe(duplex=True)
+        parent_pid = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             parent_conn.close()
-            _child_main(child_conn, first_job, limits, self.max_jobs)
+            _child_main(child_conn, first_job, limits, self.max_jobs, parent_pid)
         child_conn.close()
         self.pid, self._conn, self._memory_bytes = pid, parent_conn, limits.memory_bytes
+        self._sequence = 0
 
     def _hand_over(self, fn: Job, limits: SandboxLimits) -> bool:
         """Send ``fn`` to the waiting child; False when it cannot go (unpicklable, child gone)."""
@@ -271,9 +314,10 @@ class Sandbox:
         if _exited(self.pid):
             return False
         try:
-            self._conn.send(("job", fn, limits.cpu_seconds))
+            self._conn.send(("job", self._sequence + 1, fn, limits.cpu_seconds))
         except (pickle.PicklingError, AttributeError, TypeError, OSError):
-            return False
+            return False  # nothing was written: pickling happens before the send
+        self._sequence += 1
         return True
 
     def _serve(
@@ -282,6 +326,7 @@ class Sandbox:
         handlers: dict[str, Callable[..., Any]],
         heartbeat: Callable[[], None] | None,
         heartbeat_seconds: float,
+        interrupts: tuple[type[BaseException], ...],
     ) -> tuple[str, Any, bool]:
         """Answer the child's calls until it sends the job's outcome: (kind, value, retire)."""
         conn, pid = self._conn, self.pid
@@ -312,13 +357,22 @@ class Sandbox:
                     f"The document processor sent a malformed reply: {exc}"
                 ) from None
             if message[0] != "call":
-                return message
+                kind, value, retire, sequence = message
+                # None: the child could not even read the job (it says so in ``value``).
+                if sequence is not None and sequence != self._sequence:
+                    raise SandboxError(
+                        "The document processor answered out of step; it has been replaced."
+                    )
+                return kind, value, retire
             _, name, args = message
             saw_progress = saw_progress or name == "progress"
             try:
-                conn.send(("ok", handlers[name](*args)))
+                reply = ("ok", handlers[name](*args))
+            except interrupts:
+                raise
             except Exception as exc:  # noqa: BLE001 - report to the child, keep serving
-                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+                reply = ("error", f"{type(exc).__name__}: {exc}")
+            conn.send(reply)
 
 
 def run_in_sandbox(

@@ -226,6 +226,7 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
         },
         heartbeat=lambda: job_lifecycle.job_record_heartbeat(job_id=job_id),
         heartbeat_seconds=settings.JOB_LEASE_SECONDS / 4,
+        interrupts=(SoftTimeLimitExceeded,),  # Celery's time limit ends the job, not a call
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -167,3 +168,19 @@ def test_a_worker_keeps_its_database_connection_between_jobs(celery_worker_proce
     assert all(seen), f"a job's worker had no open connection afterwards: {seen}"
     # The worker runs two pool processes, each with one connection for all its jobs.
     assert len(set().union(*seen)) <= 2, seen
+
+
+@pytest.mark.django_db
+def test_jobs_in_one_worker_thread_share_its_sandbox_child(owner_project, settings):  # noqa: ANN001
+    """The job travels pickled to the kept child; an unpicklable one would fork every time."""
+    from extraction.sandbox import thread_sandbox
+
+    assert settings.SANDBOX_ENABLED
+    pids = []
+    for _ in range(3):
+        job = submit_text_job(owner_project)
+        extract_job.apply(args=[str(job.pk)])
+        assert job_status(job.pk) == JobStatus.SUCCESS
+        pids.append(thread_sandbox(settings.SANDBOX_MAX_JOBS).pid)
+    assert pids[0] is not None and pids[0] != os.getpid()
+    assert pids == [pids[0]] * 3

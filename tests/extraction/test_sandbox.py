@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import signal
+import threading
 import time
 
 import pytest
 
 from extraction.documents.base import DocumentError
 from extraction.engines.base import EngineError
-from extraction.sandbox import Sandbox, SandboxError, SandboxLimits, run_in_sandbox
+from extraction.sandbox import (
+    Sandbox,
+    SandboxError,
+    SandboxLimits,
+    run_in_sandbox,
+    thread_sandbox,
+)
 from extraction.schemas import SchemaError
 
 FAST = SandboxLimits(
@@ -252,3 +260,91 @@ def test_a_kept_child_does_not_hold_the_workers_pipes_open(sandbox):  # noqa: AN
         assert sandbox.run(_report_pid, limits=FAST, handlers={}) == sandbox.pid
     finally:
         os.close(read_end)
+
+
+def _echo_from_threads(parent):  # noqa: ANN001, ANN202
+    replies: dict[int, list] = {}
+
+    def ask(thread: int) -> None:
+        replies[thread] = [parent.call("echo", (thread, n)) for n in range(50)]
+
+    threads = [threading.Thread(target=ask, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return replies
+
+
+def test_parent_calls_from_several_threads_each_get_their_own_reply(sandbox):  # noqa: ANN001
+    """An engine checks for cancellation from its request threads at the same time."""
+    replies = sandbox.run(_echo_from_threads, limits=FAST, handlers={"echo": lambda v: v})
+    assert replies == {t: [(t, n) for n in range(50)] for t in range(4)}
+    assert sandbox.run(_report_pid, limits=FAST, handlers={}) == sandbox.pid  # still in step
+
+
+def _start_threads(parent):  # noqa: ANN001, ANN202
+    together = threading.Barrier(4)
+
+    def allocate() -> None:
+        # Objects over 512 bytes come from glibc malloc, which gives each running thread an
+        # arena; the barrier keeps the four alive at once, so they get four.
+        kept = [bytes(1024) for _ in range(1000)]
+        together.wait()
+        del kept
+
+    threads = [threading.Thread(target=allocate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return os.getpid()
+
+
+def test_threads_reserving_address_space_do_not_retire_the_child(sandbox):  # noqa: ANN001
+    """Each thread's malloc arena reserves 64 MB of address space but uses little memory."""
+    limits = SandboxLimits(memory_bytes=512 * 1024 * 1024, wall_seconds=10)
+    pids = {sandbox.run(_start_threads, limits=limits, handlers={}) for _ in range(3)}
+    assert len(pids) == 1
+
+
+class _Stop(Exception):
+    pass
+
+
+def _ask_parent(parent):  # noqa: ANN001, ANN202
+    return parent.call("stop")
+
+
+def test_an_interrupt_raised_by_a_handler_stops_the_job_and_the_child(sandbox):  # noqa: ANN001
+    def stop() -> None:
+        raise _Stop("time is up")
+
+    with pytest.raises(_Stop):
+        sandbox.run(_ask_parent, limits=FAST, handlers={"stop": stop}, interrupts=(_Stop,))
+    assert sandbox.pid is None
+    with pytest.raises(RuntimeError, match="ValueError: not an interrupt"):
+        sandbox.run(
+            _ask_parent,
+            limits=FAST,
+            handlers={"stop": lambda: (_ for _ in ()).throw(ValueError("not an interrupt"))},
+            interrupts=(_Stop,),
+        )
+
+
+def test_a_threads_sandbox_child_is_reaped_when_the_thread_ends():
+    pids = []
+
+    def work() -> None:
+        pids.append(thread_sandbox(10).run(_report_pid, limits=FAST, handlers={}))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(pids[0]):
+        time.sleep(0.05)
+    assert not _alive(pids[0])
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)  # reaped, not left a zombie
