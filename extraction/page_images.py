@@ -8,6 +8,8 @@ XLSX…) are shown as the text of their pages, which is what citation offsets co
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import shutil
@@ -24,8 +26,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_DPI = 110
 ALLOWED_DPI = (72, 110, 150, 200)
 MAX_PAGES_SHOWN = 30
-# Text previews are read from the stored file on each view: only for files up to this size.
-MAX_TEXT_PREVIEW_BYTES = 5 * 1024 * 1024
+# Text previews are read in the web process (once per file, then cached): small files only.
+MAX_TEXT_PREVIEW_BYTES = 2 * 1024 * 1024
+MAX_TEXT_PREVIEW_PAGES = 500
 RENDERABLE_TYPES = ("application/pdf",)
 
 
@@ -54,13 +57,17 @@ def page_png(*, source: SourceFile, page: int, dpi: int = DEFAULT_DPI) -> bytes 
     except (DocumentError, ValueError, OSError):  # an undrawable page is a missing image
         logger.warning("could not render page %s of file %s", page, source.id, exc_info=True)
         return None
-    folder.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a concurrent reader never sees half a file.
-    handle, temp_name = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(handle, "wb") as out:
-        out.write(image)
-    os.replace(temp_name, cached)
+    _write_atomically(cached, image)
     return image
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write then rename, so a concurrent reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
+    os.replace(temp_name, path)
 
 
 def forget(*, file_id: str) -> None:
@@ -68,11 +75,16 @@ def forget(*, file_id: str) -> None:
     shutil.rmtree(_cache_dir(file_id), ignore_errors=True)
 
 
-def page_texts(*, source: SourceFile) -> list[tuple[int, str]] | None:
-    """``(page number, text)`` of the first ``MAX_PAGES_SHOWN`` pages of a text-format file;
-    None for PDFs and images (shown as images), large files, and files that cannot be read."""
+def page_texts(*, source: SourceFile) -> dict[int, str] | None:
+    """Page number -> text of a text-format file (up to ``MAX_TEXT_PREVIEW_PAGES`` pages),
+    read once and cached; None for PDFs and images (shown as images), large files, and files
+    that cannot be read."""
     if can_render(source.mime_type) or source.size > MAX_TEXT_PREVIEW_BYTES:
         return None
+    cached = _cache_dir(str(source.id)) / "text.json"
+    if cached.exists():
+        with contextlib.suppress(OSError, ValueError):
+            return {int(number): text for number, text in json.loads(cached.read_bytes()).items()}
     try:
         with source.content.open("rb") as handle:
             content = handle.read()
@@ -82,8 +94,10 @@ def page_texts(*, source: SourceFile) -> list[tuple[int, str]] | None:
             file_name=source.name,
             options=LoadOptions(max_pages=settings.MAX_DOCUMENT_PAGES, timeout_seconds=10.0),
         )
-        numbers = range(1, min(document.page_count, MAX_PAGES_SHOWN) + 1)
-        return [(page.number, page.text) for page in document.iter_pages(numbers)]
+        numbers = range(1, min(document.page_count, MAX_TEXT_PREVIEW_PAGES) + 1)
+        texts = {page.number: page.text for page in document.iter_pages(numbers)}
     except (DocumentError, ValueError, OSError):
         logger.warning("could not read the text of file %s", source.id, exc_info=True)
         return None
+    _write_atomically(cached, json.dumps(texts, ensure_ascii=False).encode())
+    return texts

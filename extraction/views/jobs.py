@@ -65,7 +65,9 @@ def _job_context(request: HttpRequest, job: ExtractionJob) -> dict[str, Any]:
             unsupported_count=sum(1 for leaf in leaves if leaf.unsupported),
             raw_json=json.dumps(run.data, indent=2, ensure_ascii=False),
             pages=_pages_to_show(job, boxes, metadata),
-            text_pages=_text_pages_to_show(job, run.data, field_metadata) if cited else [],
+            text_pages=(
+                _text_pages_to_show(job, run.data, field_metadata, set(boxes)) if cited else []
+            ),
         )
     return context
 
@@ -93,18 +95,26 @@ def _pages_to_show(
     ]
 
 
-def _text_pages_to_show(job: ExtractionJob, data: Any, field_metadata: Any) -> list[dict[str, Any]]:
-    """The source text with cited spans marked: pasted text, or the pages of a text file."""
+def _text_pages_to_show(
+    job: ExtractionJob, data: Any, field_metadata: Any, cited_pages: set[int]
+) -> list[dict[str, Any]]:
+    """The source text with cited spans marked: pasted text, or the pages of a text file (the
+    first ones, up to a limit, and every cited one)."""
     if job.inline_text is not None:
         segments = presentation.text_segments(job.inline_text, data, field_metadata)
         return [{"number": 1, "segments": segments}]
     texts = page_images.page_texts(source=job.file) if job.file is not None else None
+    if not texts:
+        return []
+    numbers = sorted({*sorted(texts)[: page_images.MAX_PAGES_SHOWN], *(cited_pages & texts.keys())})
     return [
         {
             "number": number,
-            "segments": presentation.text_segments(text, data, field_metadata, page=number),
+            "segments": presentation.text_segments(
+                texts[number], data, field_metadata, page=number
+            ),
         }
-        for number, text in texts or []
+        for number in numbers
     ]
 
 

@@ -709,3 +709,20 @@ def test_text_file_results_show_the_file_text_with_cited_spans(
     ) in page
     assert "<b>INV" not in page  # the text, escaped; never the file's markup
     assert 'data-testid="page-image"' not in page
+
+
+def test_text_previews_are_read_once_and_cached(owner_project):  # noqa: ANN001
+    from extraction import page_images
+
+    source = intake.file_upload(
+        project=owner_project,
+        content=b"Invoice number: INV-3301\nTotal: 42.50 USD\n",
+        name="invoice.txt",
+        declared_type="",
+    )
+    first = page_images.page_texts(source=source)
+    assert first is not None and "INV-3301" in first[1]
+    source.content.delete(save=False)  # the second view must not need the file
+    assert page_images.page_texts(source=source) == first
+    page_images.forget(file_id=str(source.id))
+    assert page_images.page_texts(source=source) is None  # gone from storage and cache
