@@ -316,7 +316,7 @@ class Sandbox:
         try:
             self._conn.send(("job", self._sequence + 1, fn, limits.cpu_seconds))
         except (pickle.PicklingError, AttributeError, TypeError, OSError):
-            return False  # nothing was written: pickling happens before the send
+            return False  # unpicklable (pickled before any byte is sent) or the child is gone
         self._sequence += 1
         return True
 
