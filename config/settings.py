@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import envbool, envfloat, envint, envlist, envstr
+from config.env import ImproperEnvironment, envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -150,6 +150,13 @@ PARSE_TIMEOUT_SECONDS = envint("OPENEXTRACT_PARSE_TIMEOUT", 90, minimum=1)
 MAX_JSON_BODY_BYTES = envint("OPENEXTRACT_MAX_JSON_BODY_MB", 35, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# OCR: the bundled RapidOCR engine, Tesseract, or auto (extraction/documents/ocr.py).
+OCR_ENGINE = envstr("OPENEXTRACT_OCR", "auto").lower()
+if OCR_ENGINE not in ("auto", "rapidocr", "tesseract"):
+    raise ImproperEnvironment(
+        f"OPENEXTRACT_OCR must be auto, rapidocr or tesseract, got {OCR_ENGINE!r}"
+    )
+OCR_LANGUAGE = envstr("OPENEXTRACT_OCR_LANGUAGE", "eng")
 FILE_EXPIRY_DAYS = envint("OPENEXTRACT_FILE_EXPIRY_DAYS", 0, minimum=0)  # 0 = keep forever
 
 # --- Jobs and queue -----------------------------------------------------------------------------
@@ -164,9 +171,10 @@ JOB_LEASE_SECONDS = envint("OPENEXTRACT_JOB_LEASE_SECONDS", 60, minimum=1)
 REAPER_INTERVAL_SECONDS = envfloat("OPENEXTRACT_REAPER_INTERVAL_SECONDS", 30.0)
 PENDING_REQUEUE_SECONDS = envint("OPENEXTRACT_PENDING_REQUEUE_SECONDS", 60, minimum=1)
 JOB_QUEUES = ("critical", "high", "medium", "low")
-# Each job runs in a forked child with these limits (see extraction/sandbox.py).
+# Each job runs in a forked child with these limits (see extraction/sandbox.py). The limit is on
+# address space: the bundled OCR models alone reserve about 1.4 GB of it for a scanned page.
 SANDBOX_ENABLED = envbool("OPENEXTRACT_SANDBOX", True)
-SANDBOX_MEMORY_MB = envint("OPENEXTRACT_SANDBOX_MEMORY_MB", 1024, minimum=64)
+SANDBOX_MEMORY_MB = envint("OPENEXTRACT_SANDBOX_MEMORY_MB", 2048, minimum=64)
 # A worker keeps its sandbox child for this many jobs (fewer when a job fails or memory grows).
 SANDBOX_MAX_JOBS = envint("OPENEXTRACT_SANDBOX_MAX_JOBS", 200, minimum=1)
 EXTRACTION_CACHE_HOURS = envint("OPENEXTRACT_CACHE_HOURS", 48, minimum=0)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from extraction.documents import DocumentError, LoadOptions, load_document, render_page
+from extraction.documents import DocumentError, load_document, render_page
+from extraction.load_options import load_options_from_settings
 from extraction.models import SourceFile
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def page_texts(*, source: SourceFile) -> dict[int, str] | None:
             content,
             declared_type=source.mime_type,
             file_name=source.name,
-            options=LoadOptions(max_pages=settings.MAX_DOCUMENT_PAGES, timeout_seconds=10.0),
+            options=load_options_from_settings(timeout_seconds=10.0),
         )
         numbers = range(1, min(document.page_count, MAX_TEXT_PREVIEW_PAGES) + 1)
         texts = {page.number: page.text for page in document.iter_pages(numbers)}

@@ -17,7 +17,6 @@ from extraction import job_lifecycle, maintenance
 from extraction.caching import ProjectResultCache
 from extraction.circuit import circuit_open_for, circuit_record_failure, circuit_record_success
 from extraction.config import ConfigError, ExtractConfig
-from extraction.documents import LoadOptions
 from extraction.documents.base import DocumentError
 from extraction.engines.base import EngineError, ExtractionCancelled
 from extraction.engines.registry import (
@@ -25,6 +24,7 @@ from extraction.engines.registry import (
     model_registry_from_settings,
     select_engine,
 )
+from extraction.load_options import load_options_from_settings
 from extraction.models import ExtractionJob
 from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
 from extraction.sandbox import ParentLink, SandboxLimits, thread_sandbox
@@ -65,11 +65,7 @@ def pipeline_input_for(job: ExtractionJob) -> PipelineInput:
         text=job.inline_text,
         file_name=job.file_name or None,
         declared_type=job.file.mime_type if job.file else None,
-        load_options=LoadOptions(
-            high_resolution=config.high_resolution_mode,
-            max_pages=settings.MAX_DOCUMENT_PAGES,
-            timeout_seconds=float(settings.PARSE_TIMEOUT_SECONDS),
-        ),
+        load_options=load_options_from_settings(high_resolution=config.high_resolution_mode),
     )
 
 

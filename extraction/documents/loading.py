@@ -20,12 +20,12 @@ Loader = Callable[[bytes | Path, LoadOptions], Document]
 
 _LOADERS: dict[str, str | Loader] = {
     detect.PDF: "extraction.documents.pdf:load_pdf",
-    detect.PNG: "extraction.documents.ocr:load_image",
-    detect.JPEG: "extraction.documents.ocr:load_image",
-    detect.TIFF: "extraction.documents.ocr:load_image",
-    detect.WEBP: "extraction.documents.ocr:load_image",
-    detect.GIF: "extraction.documents.ocr:load_image",
-    detect.BMP: "extraction.documents.ocr:load_image",
+    detect.PNG: "extraction.documents.images:load_image",
+    detect.JPEG: "extraction.documents.images:load_image",
+    detect.TIFF: "extraction.documents.images:load_image",
+    detect.WEBP: "extraction.documents.images:load_image",
+    detect.GIF: "extraction.documents.images:load_image",
+    detect.BMP: "extraction.documents.images:load_image",
     detect.DOCX: "extraction.documents.office:load_docx",
     detect.XLSX: "extraction.documents.office:load_xlsx",
     detect.HTML: "extraction.documents.html:load_html",

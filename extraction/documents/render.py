@@ -93,7 +93,7 @@ def _render_image(
 ) -> bytes:
     from PIL import Image, ImageOps
 
-    from extraction.documents.ocr import open_image, points_per_pixel
+    from extraction.documents.images import open_image, points_per_pixel
     from extraction.documents.options import LoadOptions
 
     image = open_image(source, LoadOptions())

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from extraction.config import ConfigError, ExtractConfig
-from extraction.documents import DocumentError, LoadOptions
+from extraction.documents import DocumentError
 from extraction.engines.base import EngineError, ExtractionCancelled
 from extraction.engines.registry import ModelRegistry, model_registry_from_settings
+from extraction.load_options import load_options_from_settings
 from extraction.pipeline import PipelineInput, run_pipeline
 from extraction.schemas import SchemaError
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
                 config=ExtractConfig.from_dict(raw_config),
                 content=path.read_bytes(),
                 file_name=path.name,
-                load_options=LoadOptions(max_pages=settings.MAX_DOCUMENT_PAGES),
+                load_options=load_options_from_settings(),
             )
             outcome = run_pipeline(job_input, registry=registry)
         except SchemaError as exc:
