@@ -465,22 +465,29 @@ class ApiClient:
         self.port = port
         self.headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.throttled = 0
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """Send one request; a 429 is retried after the ``Retry-After`` it names, as clients
+        of the API should (``throttled`` counts them)."""
         payload = json.dumps(body).encode() if body is not None else None
-        for attempt in range(2):
-            try:
-                self.conn.request(method, path, body=payload, headers=self.headers)
-                response = self.conn.getresponse()
-                data = response.read()
-                break
-            except (http.client.HTTPException, ConnectionError):
-                # The server closed an idle keep-alive connection: reconnect once.
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                if attempt:
-                    raise
-        return response.status, json.loads(data) if data else None
+        while True:
+            for attempt in range(2):
+                try:
+                    self.conn.request(method, path, body=payload, headers=self.headers)
+                    response = self.conn.getresponse()
+                    data = response.read()
+                    break
+                except (http.client.HTTPException, ConnectionError):
+                    # The server closed an idle keep-alive connection: reconnect once.
+                    self.conn.close()
+                    self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                    if attempt:
+                        raise
+            if response.status != 429:
+                return response.status, json.loads(data) if data else None
+            self.throttled += 1
+            time.sleep(float(response.getheader("Retry-After") or 1))
 
     def submit_file(self, content: bytes, mime_type: str, schema: dict, config: dict) -> str:
         status, body = self.request(

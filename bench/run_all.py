@@ -42,6 +42,10 @@ BENCHES: dict[str, tuple[list[str], bool]] = {
     "throughput": (["--devset", "{devset}", "--rounds", "30"], False),
     # reliability: 500 jobs with a worker killed halfway
     "load": ([], False),
+    # a fresh make run (SQLite, embedded queue) under 1,000 jobs at once, killed, restarted
+    "soak": ([], False),
+    # OCR engines: real scans and accents
+    "ocr": ([], False),
     # 5. peer
     "peer_invoice2data": (["--devset", "{devset}"], False),
 }

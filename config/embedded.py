@@ -13,9 +13,11 @@ and prints the broker URL once it answers.
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +44,19 @@ def server_binary() -> Path:
         raise EmbeddedServerError(str(exc)) from exc
 
 
+def queue_dir(data_dir: Path) -> Path:
+    """Where the server of the install whose data directory is ``data_dir`` keeps its files.
+
+    ``data_dir/queue`` unless its socket path would pass the 107 bytes a unix socket address
+    may hold; then a directory under the system's temp dir named after ``data_dir``.
+    """
+    preferred = data_dir / "queue"
+    if len(str(socket_path(preferred)).encode()) <= 100:
+        return preferred
+    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"openextract-queue-{digest}"
+
+
 def socket_path(directory: Path) -> Path:
     return directory / SOCKET_NAME
 
@@ -49,6 +64,12 @@ def socket_path(directory: Path) -> Path:
 def broker_url(directory: Path) -> str:
     """The Celery/kombu URL of the server whose files are in ``directory``."""
     return f"redis+socket://{socket_path(directory)}"
+
+
+def client_url(url: str) -> str:
+    """``url`` as redis-py spells it: kombu's ``redis+socket://PATH`` is ``unix://PATH`` there."""
+    prefix = "redis+socket://"
+    return "unix://" + url[len(prefix) :] if url.startswith(prefix) else url
 
 
 def server_command(directory: Path, *, persist: bool = True) -> list[str]:
@@ -77,6 +98,8 @@ def server_command(directory: Path, *, persist: bool = True) -> list[str]:
         "no",
         "--loglevel",
         "warning",
+        "--logfile",
+        str(directory / "server.log"),
     ]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from config import embedded
 from config.env import ImproperEnvironment, envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -161,7 +162,6 @@ FILE_EXPIRY_DAYS = envint("OPENEXTRACT_FILE_EXPIRY_DAYS", 0, minimum=0)  # 0 = k
 
 # --- Jobs and queue -----------------------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL", "")
-QUEUE_DIR = DATA_DIR / "queue"
 JOB_SOFT_TIME_LIMIT = envint("OPENEXTRACT_JOB_SOFT_TIME_LIMIT", 600, minimum=1)
 JOB_TIME_LIMIT = envint("OPENEXTRACT_JOB_TIME_LIMIT", 660, minimum=1)
 JOB_MAX_ATTEMPTS = envint("OPENEXTRACT_JOB_MAX_ATTEMPTS", 3, minimum=1)
@@ -179,27 +179,16 @@ SANDBOX_MEMORY_MB = envint("OPENEXTRACT_SANDBOX_MEMORY_MB", 2048, minimum=64)
 SANDBOX_MAX_JOBS = envint("OPENEXTRACT_SANDBOX_MAX_JOBS", 200, minimum=1)
 EXTRACTION_CACHE_HOURS = envint("OPENEXTRACT_CACHE_HOURS", 48, minimum=0)
 
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Unacknowledged messages of dead workers come back after this long; the job lease makes
-        # an early redelivery of a job that is still running a no-op.
-        "visibility_timeout": envint("OPENEXTRACT_BROKER_VISIBILITY_TIMEOUT", 300, minimum=1),
-        "queue_order_strategy": "priority",
-    }
-else:
-    for sub in ("in", "processed", "control"):
-        (QUEUE_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(QUEUE_DIR / "in"),
-        "data_folder_out": str(QUEUE_DIR / "in"),
-        "processed_folder": str(QUEUE_DIR / "processed"),
-        "control_folder": str(QUEUE_DIR / "control"),
-        "store_processed": False,
-        # kombu polls the folder; its 1 s default would add ~1 s to every job.
-        "polling_interval": envfloat("OPENEXTRACT_QUEUE_POLL_SECONDS", 0.05),
-    }
+# Without REDIS_URL the broker is the embedded Valkey server that `make run` starts on a unix
+# socket under the data directory (config/embedded.py); the same Redis transport either way.
+EMBEDDED_QUEUE_DIR = embedded.queue_dir(DATA_DIR)
+CELERY_BROKER_URL = REDIS_URL or embedded.broker_url(EMBEDDED_QUEUE_DIR)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Unacknowledged messages of dead workers come back after this long; the job lease makes
+    # an early redelivery of a job that is still running a no-op.
+    "visibility_timeout": envint("OPENEXTRACT_BROKER_VISIBILITY_TIMEOUT", 300, minimum=1),
+    "queue_order_strategy": "priority",
+}
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = "medium"
 CELERY_TASK_ACKS_LATE = True
@@ -232,7 +221,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": embedded.client_url(REDIS_URL),
             "KEY_PREFIX": "openextract",
         }
     }

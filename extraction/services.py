@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, audited_delete
 from accounts.models import Project, User
-from extraction import webhooks
+from extraction import enqueue, webhooks
 from extraction.config import ConfigError, ExtractConfig
 from extraction.documents.loading import supported_types
 from extraction.engines.registry import model_registry_from_settings, validate_config_models
@@ -262,14 +262,12 @@ def job_submit(
 
 
 def job_enqueue_on_commit(*, job: ExtractionJob) -> None:
-    transaction.on_commit(lambda: job_enqueue_now(job=job))
+    enqueue.task_send_on_commit(enqueue.EXTRACT_JOB, args=[str(job.id)], queue=job.priority)
 
 
 def job_enqueue_now(*, job: ExtractionJob) -> None:
     """Send the job's task to the queue of its priority (callers make sure the row is committed)."""
-    from extraction.tasks import extract_job
-
-    extract_job.apply_async(args=[str(job.id)], queue=job.priority)
+    enqueue.task_send(enqueue.EXTRACT_JOB, args=[str(job.id)], queue=job.priority)
 
 
 def job_cancel(*, job: ExtractionJob) -> ExtractionJob:

@@ -13,7 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from extraction import job_lifecycle, maintenance
+from extraction import enqueue, job_lifecycle, maintenance
 from extraction.caching import ProjectResultCache
 from extraction.circuit import circuit_open_for, circuit_record_failure, circuit_record_success
 from extraction.config import ConfigError, ExtractConfig
@@ -227,6 +227,7 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
 
 
 @shared_task(
+    name=enqueue.EXTRACT_JOB,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -295,7 +296,7 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
     )
 
 
-@shared_task(bind=True, acks_late=True, max_retries=None)
+@shared_task(name=enqueue.DELIVER_WEBHOOK, bind=True, acks_late=True, max_retries=None)
 def deliver_webhook(self, delivery_id: str) -> None:  # noqa: ANN001 - Celery binds the task
     """Make one attempt at a webhook delivery; retry transient failures with backoff.
 
