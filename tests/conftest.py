@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.corpus import Corpus, build_corpus
 from tests.factories import UserFactory, api_key_for, default_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,12 @@ def devset_dir(tmp_path_factory) -> Path:  # noqa: ANN001
         [sys.executable, str(DEVSET_GENERATOR), "--out", str(out)], check=True, capture_output=True
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The test corpus (``tests/corpus``) built once per test session into a temp folder."""
+    return build_corpus(tmp_path_factory.mktemp("corpus"))
 
 
 @pytest.fixture
