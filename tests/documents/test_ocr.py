@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 
 import pypdfium2
 import pytest
@@ -17,13 +16,18 @@ DPI = 200
 
 
 @pytest.fixture(scope="module")
-def scanned_invoice(documents_devset):
-    """Page 1 of a devset invoice rendered to an image, and its single-line printed fields."""
-    pdf = pypdfium2.PdfDocument(documents_devset / "invoice_001.pdf")
+def scanned_invoice(corpus):
+    """Page 1 of a corpus invoice rendered to an image, and its single-line printed fields
+    (its number, RE-23-4087, is printed right of centre in the upper fifth)."""
+    invoice = corpus["invoice_classic_us"]
+    pdf = pypdfium2.PdfDocument(invoice.path)
     image = pdf[0].render(scale=DPI / 72).to_pil().convert("RGB")
     pdf.close()
-    meta = json.loads((documents_devset / "invoice_001.meta.json").read_text())
-    fields = [f["rendered"] for f in meta["fields"] if f["page"] == 1 and "\n" not in f["rendered"]]
+    fields = [
+        f["rendered"]
+        for f in invoice.meta["fields"]
+        if f["page"] == 1 and "\n" not in f["rendered"]
+    ]
     return image, fields
 
 
