@@ -52,8 +52,8 @@ CREDITS = ["SALARY {}", "REFUND {}", "TRANSFER FROM {}", "INTEREST PAID"]
 def receipt_pdf(
     rng: random.Random, *, locale: str, date_style: str, layout: str, payment: int
 ) -> Draft:
-    """ "slip": a narrow thermal receipt; "webshop": an A4 order receipt with a Qty column and no
-    tax breakdown (subtotal and tax null)."""
+    """A receipt. Layout "slip": a narrow thermal receipt; "webshop": an A4 order receipt with a
+    Qty column and no tax breakdown (subtotal and tax null)."""
     loc = Locale(locale, date_style)
     truth = Truth()
     merchant = company(rng).rsplit(" ", 1)[0]
@@ -234,9 +234,10 @@ def statement_pdf(
     rows: int,
     per_page: int | None = None,
 ) -> Draft:
-    """ "signed": one signed Amount column and a Balance column, full dates; "columns": unsigned
-    Paid out / Paid in columns and dates without a year ("05 Mar"); "nobalance": signed amounts,
-    no balance column (every ``balance`` is null)."""
+    """A bank statement. Layout "signed": one signed Amount column and a Balance column, full
+    dates; "columns": unsigned Paid out / Paid in columns and dates without a year ("05 Mar");
+    "nobalance": signed amounts, no balance column (every ``balance`` is null). ``per_page``
+    caps the rows on a page (short pages)."""
     loc = Locale(locale, date_style)
     truth = Truth()
     sheet = Sheet(truth, size="a4" if locale in ("UK", "DE", "CH") else "letter")
@@ -260,15 +261,9 @@ def statement_pdf(
     sheet.text(50, 119, "Account number:", bold=True)
     sheet.field("account_number", number, 150, 119)
     sheet.text(50, 134, "Statement period:", bold=True)
-    sheet.field("statement_period.start_date", loc.date(start), 150, 134, value=start.isoformat())
-    sheet.text(150 + 8 + 6 * len(loc.date(start)), 134, "to")
-    sheet.field(
-        "statement_period.end_date",
-        loc.date(end),
-        172 + 6 * len(loc.date(start)),
-        134,
-        value=end.isoformat(),
-    )
+    sheet.text(150, 134, f"{loc.date(start)} to {loc.date(end)}")
+    truth.put("statement_period.start_date", loc.date(start), page=1, value=start.isoformat())
+    truth.put("statement_period.end_date", loc.date(end), page=1, value=end.isoformat())
     sheet.text(50, 149, "Currency:", bold=True)
     sheet.field("currency", loc.currency, 150, 149)
     sheet.text(360, 104, "Opening balance", bold=True)

@@ -125,13 +125,15 @@ def _record_career(truth: Truth, jobs: list, education: list, page: int, style: 
 
 
 def resume(rng: random.Random, *, locale: str, layout: str) -> Draft:
-    """ "classic" and "sidebar" PDFs, or "md" / "docx" text."""
+    """A resume: layout "classic" or "sidebar" (PDF), "md" or "docx"."""
     truth = Truth()
     name = person(rng)
     email = f"{name.lower().replace(' ', '.')}@example.com"
-    phone = {"US": "+1 (555) 0{}-{}", "UK": "+44 20 7946 0{}{}", "DE": "+49 30 9012 {}{}"}[
-        locale
-    ].format(rng.randint(10, 99), rng.randint(1000, 9999))
+    phone = {
+        "US": f"+1 (555) 0{rng.randint(10, 99)}-{rng.randint(1000, 9999)}",
+        "UK": f"+44 20 7946 0{rng.randint(100, 999)}",
+        "DE": f"+49 30 {rng.randint(1000000, 9999999)}",
+    }[locale]
     city = (
         address_lines(rng, locale)[-1].split(", ")[0]
         if locale == "US"
@@ -194,10 +196,9 @@ def resume(rng: random.Random, *, locale: str, layout: str) -> Draft:
         sheet.field("phone", phone, 220, 86, size=9)
         sheet.field("location", city, 380, 86, size=9)
         sheet.text(56, 120, "SKILLS", size=11, bold=True)
-        x = 56
+        sheet.text(56, 136, ", ".join(skills), size=9)
         for i, skill in enumerate(skills):
-            sheet.field(f"skills[{i}]", skill, x, 136, size=9)
-            x += 8 + 5 * len(skill)
+            truth.put(f"skills[{i}]", skill, page=1)
         body_x, y = 56, 170
     else:
         sheet.shade(0, 0, 180, sheet.height, 0.93)

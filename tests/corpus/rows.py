@@ -74,8 +74,9 @@ def _products(rng: random.Random, count: int, stock: bool) -> list[dict]:
 
 
 def catalog(rng: random.Random, *, layout: str, fmt: str, locale: str, rows: int) -> Draft:
-    """ "ruled": category column, two pages; "grouped": categories as bold headings above their
-    rows and no stock column (``stock_quantity`` null); CSV and XLSX with a header row."""
+    """A product catalog. Layout "ruled": a category column; "grouped": categories as bold
+    headings above their rows and no stock column (``stock_quantity`` null); "csv" and "xlsx"
+    with a header row."""
     loc = Locale(locale, "iso")
     truth = Truth(rows=True)
     products = _products(rng, rows, stock=layout != "grouped")
