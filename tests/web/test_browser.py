@@ -18,11 +18,11 @@ from extraction import intake, services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
 from tests.conftest import ROOT
 from tests.factories import UserFactory
+from tests.system_parts import CHROMIUM, chromium_available, require_system_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,15 +36,20 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def browser():  # noqa: ANN201
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require_system_part(
+        "Chromium",
+        chromium_available(),
+        f"the browser tests (-m browser) drive {CHROMIUM} with Playwright; "
+        "apt-get install chromium",
+    )
+    from playwright import sync_api
+
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are still plain synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()
