@@ -61,7 +61,7 @@ def text_table(header: list[str], rows: list[list[str]], right: set[int]) -> lis
 def docx_bytes(
     paragraphs: list[tuple[str, str]],
     table: list[list[str]] | None = None,
-    after: list[str] = (),
+    after: tuple[str, ...] | list[str] = (),
 ) -> bytes:
     """A .docx of (style, text) paragraphs, then ``table`` (header row first), then the
     ``after`` paragraphs."""

@@ -187,7 +187,7 @@ def invoice_pdf(
     if layout == "sidebar":
         sheet.shade(0, 0, 170, sheet.height, 0.9)
         y = sheet.field("vendor.name", inv.vendor, 20, 60, bold=True, size=12)
-        y = sheet.field("vendor.address", "\n".join(inv.vendor_address), 20, y + 4, size=9)
+        sheet.field("vendor.address", "\n".join(inv.vendor_address), 20, y + 4, size=9)
         sheet.text(200, 60, labels["title"], size=20, bold=True)
         y = 170
         for path, label, rendered, value in (
@@ -228,14 +228,14 @@ def invoice_pdf(
             sheet.field(path, rendered, x, 144, value=value)
         sheet.text(56, 180, labels["bill_to"], size=8, bold=True)
         sheet.field("customer_name", inv.customer, 56, 194)
-        sheet.text(56, 207, "\n".join(inv.customer_address).replace("\n", ", "), size=9)
+        sheet.text(56, 207, ", ".join(inv.customer_address), size=9)
         sheet.text(330, 180, "Währung" if locale == "DE" else "Currency", size=8, bold=True)
         sheet.field("currency", loc.currency, 330, 194)
         y = sheet.table(columns, _item_cells(inv, loc), 235, ruling="none")
         _totals(sheet, inv, loc, labels, y + 24, right)
     else:  # classic, terms, long: vendor block left, label/value lines right
         sheet.field("vendor.name", inv.vendor, 56, 60, size=14, bold=True)
-        y = sheet.field("vendor.address", "\n".join(inv.vendor_address), 56, 78, size=9)
+        sheet.field("vendor.address", "\n".join(inv.vendor_address), 56, 78, size=9)
         sheet.text(360, 60, labels["title"], size=18, bold=True)
         y = _header_fields(sheet, inv, loc, labels, 360, 450, 90)
         if layout == "terms":
@@ -243,7 +243,7 @@ def invoice_pdf(
             sheet.text(450, y, "Net 30")
         sheet.text(56, 170, labels["bill_to"], bold=True)
         sheet.field("customer_name", inv.customer, 56, 185)
-        sheet.text(56, 198, "\n".join(inv.customer_address).split("\n")[0], size=9)
+        sheet.text(56, 198, inv.customer_address[0], size=9)
         sheet.text(300, 170, labels["ship_to"], bold=True)
         sheet.text(300, 185, inv.customer_address[-1], size=9)
         sheet.text(56, 225, "All amounts in", size=9)
