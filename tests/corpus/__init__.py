@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tests.corpus import finance, invoices, prose, rows
+from tests.corpus import contracts, finance, invoices, papers, resumes, rows
 from tests.corpus.draft import Draft
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
@@ -80,17 +80,17 @@ BUILDERS: dict[str, Callable[[random.Random], Draft]] = {
     "statement_columns_uk": partial(
         finance.statement_pdf, locale="UK", date_style="dmy", layout="columns", rows=40
     ),
-    "resume_classic_us": partial(prose.resume, locale="US", layout="classic"),
-    "resume_sidebar_de": partial(prose.resume, locale="DE", layout="sidebar"),
-    "resume_markdown_uk": partial(prose.resume, locale="UK", layout="md"),
-    "resume_word_us": partial(prose.resume, locale="US", layout="docx"),
-    "lease_pdf_us": partial(prose.contract, locale="US", kind="lease", fmt="pdf"),
-    "nda_pdf_uk": partial(prose.contract, locale="UK", kind="nda", fmt="pdf"),
-    "lease_markdown_us": partial(prose.contract, locale="US", kind="lease", fmt="md"),
-    "nda_text_au": partial(prose.contract, locale="AU", kind="nda", fmt="txt"),
-    "paper_acm": partial(prose.research_paper, layout="acm", doi=True),
-    "paper_arxiv": partial(prose.research_paper, layout="arxiv", doi=False),
-    "paper_text": partial(prose.research_paper, layout="txt", doi=True),
+    "resume_classic_us": partial(resumes.resume, locale="US", layout="classic"),
+    "resume_sidebar_de": partial(resumes.resume, locale="DE", layout="sidebar"),
+    "resume_markdown_uk": partial(resumes.resume, locale="UK", layout="md"),
+    "resume_word_us": partial(resumes.resume, locale="US", layout="docx"),
+    "lease_pdf_us": partial(contracts.contract, locale="US", kind="lease", fmt="pdf"),
+    "nda_pdf_uk": partial(contracts.contract, locale="UK", kind="nda", fmt="pdf"),
+    "lease_markdown_us": partial(contracts.contract, locale="US", kind="lease", fmt="md"),
+    "nda_text_au": partial(contracts.contract, locale="AU", kind="nda", fmt="txt"),
+    "paper_acm": partial(papers.research_paper, layout="acm", doi=True),
+    "paper_arxiv": partial(papers.research_paper, layout="arxiv", doi=False),
+    "paper_text": partial(papers.research_paper, layout="txt", doi=True),
     "catalog_ruled_us": partial(rows.catalog, layout="ruled", fmt="pdf", locale="US", rows=44),
     "catalog_grouped_de": partial(rows.catalog, layout="grouped", fmt="pdf", locale="DE", rows=24),
     "catalog_csv_us": partial(rows.catalog, layout="csv", fmt="csv", locale="US", rows=15),
