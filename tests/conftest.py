@@ -1,4 +1,5 @@
-"""Shared fixtures: personas, API clients and a real Celery worker on the configured broker."""
+"""Shared fixtures: personas, API clients, the test corpus and a real Celery worker on the
+configured broker."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from tests.corpus import Corpus, build_corpus
 from tests.factories import UserFactory, api_key_for, default_project
 
 ROOT = Path(__file__).resolve().parent.parent
-# The shared material (devset generator, API notes) sits beside the checkout, in CI too.
-SHARED_DIR = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared"))
-DEVSET_GENERATOR = SHARED_DIR / "devset" / "generate.py"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,13 +26,9 @@ def fast_password_hashing() -> None:
 
 
 @pytest.fixture(scope="session")
-def devset_dir(tmp_path_factory) -> Path:  # noqa: ANN001
-    """The devset (seed 7) generated once per test session into a temp folder."""
-    out = tmp_path_factory.mktemp("devset")
-    subprocess.run(
-        [sys.executable, str(DEVSET_GENERATOR), "--out", str(out)], check=True, capture_output=True
-    )
-    return out
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The test corpus (``tests/corpus``) built once per test session into a temp folder."""
+    return build_corpus(tmp_path_factory.mktemp("corpus"))
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ import pytest
 
 from extraction.coercion import allows_null, coerce_to_schema, validation_errors
 from extraction.schemas import SchemaError, load_schema
-from tests.conftest import SHARED_DIR
-
-DEVSET_SCHEMAS = SHARED_DIR / "devset" / "schemas"
+from tests.corpus import SCHEMA_DIR
 
 INVOICE = {
     "type": "object",
@@ -28,8 +26,8 @@ def test_object_and_json_string_are_accepted_alike():
     assert load_schema(json.dumps(INVOICE)) == INVOICE
 
 
-@pytest.mark.parametrize("path", sorted(DEVSET_SCHEMAS.glob("*.json")), ids=lambda p: p.stem)
-def test_every_devset_schema_is_accepted(path):
+@pytest.mark.parametrize("path", sorted(SCHEMA_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_every_fixture_schema_is_accepted(path):
     schema = json.loads(path.read_text())
     assert load_schema(schema)["properties"].keys() == schema["properties"].keys()
 
@@ -189,7 +187,7 @@ def test_booleans_from_words():
 
 
 def test_validation_reports_pointer_of_nested_error():
-    schema = load_schema(json.loads((DEVSET_SCHEMAS / "invoice.json").read_text()))
+    schema = load_schema(json.loads((SCHEMA_DIR / "invoice.json").read_text()))
     errors = validation_errors({"invoice_number": 5}, schema)
     assert any(error.startswith("/invoice_number:") for error in errors)
 

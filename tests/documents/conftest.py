@@ -1,54 +1,11 @@
-"""Fixtures for the document loaders: the devset generated once per session, and helpers to
-check that printed text is found on its page with boxes inside the page."""
+"""Helpers for the document loaders: check that printed text is found on its page with boxes
+inside the page. The documents themselves come from the ``corpus`` fixture."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from extraction.documents import Page
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED_DIR = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared"))
-DEVSET_GENERATOR = SHARED_DIR / "devset" / "generate.py"
-
-
-@dataclass(frozen=True)
-class DevsetDocument:
-    path: Path
-    meta: dict[str, Any]
-
-    @property
-    def doc_id(self) -> str:
-        return self.meta["doc_id"]
-
-
-@pytest.fixture(scope="session")
-def documents_devset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The devset (default seed) generated once per session into a temp folder."""
-    out = tmp_path_factory.mktemp("documents_devset")
-    subprocess.run(
-        [sys.executable, str(DEVSET_GENERATOR), "--out", str(out)],
-        check=True,
-        capture_output=True,
-    )
-    return out
-
-
-@pytest.fixture(scope="session")
-def devset_documents(documents_devset: Path) -> list[DevsetDocument]:
-    metas = sorted(documents_devset.glob("*.meta.json"))
-    return [
-        DevsetDocument(documents_devset / meta["file"], meta)
-        for meta in (json.loads(path.read_text()) for path in metas)
-    ]
 
 
 def normalize(text: str) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
-import shutil
 
 import pypdfium2
 import pytest
@@ -14,19 +12,25 @@ from extraction.documents import DocumentTooLarge, LoadOptions, OcrUnavailable, 
 from extraction.documents import ocr as ocr_module
 from extraction.documents.ocr import ocr_engine
 from tests.documents.conftest import assert_inside_page, find_on_page
+from tests.system_parts import require_system_part, tesseract_available
 
 DPI = 200
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
 @pytest.fixture(scope="module")
-def scanned_invoice(documents_devset):
-    """Page 1 of a devset invoice rendered to an image, and its single-line printed fields."""
-    pdf = pypdfium2.PdfDocument(documents_devset / "invoice_001.pdf")
+def scanned_invoice(corpus):
+    """Page 1 of a corpus invoice rendered to an image, and its single-line printed fields
+    (its number, RE-23-4087, is printed right of centre in the upper fifth)."""
+    invoice = corpus["invoice_classic_us"]
+    pdf = pypdfium2.PdfDocument(invoice.path)
     image = pdf[0].render(scale=DPI / 72).to_pil().convert("RGB")
     pdf.close()
-    meta = json.loads((documents_devset / "invoice_001.meta.json").read_text())
-    fields = [f["rendered"] for f in meta["fields"] if f["page"] == 1 and "\n" not in f["rendered"]]
+    fields = [
+        f["rendered"]
+        for f in invoice.meta["fields"]
+        if f["page"] == 1 and "\n" not in f["rendered"]
+    ]
     return image, fields
 
 
@@ -40,16 +44,23 @@ def _found_share(page, fields: list[str]) -> float:
     return sum(1 for rendered in fields if find_on_page(page, rendered)) / len(fields)
 
 
-needs_tesseract = pytest.mark.skipif(
-    shutil.which("tesseract") is None,
-    reason="Tesseract is not installed (apt package tesseract-ocr)",
-)
-ENGINES = ["rapidocr", pytest.param("tesseract", marks=needs_tesseract)]
+ENGINES = ["rapidocr", "tesseract"]
+
+
+@pytest.fixture
+def tesseract() -> None:
+    require_system_part(
+        "Tesseract", tesseract_available(), "apt-get install tesseract-ocr tesseract-ocr-deu"
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("fmt", "media_type"), [("PNG", "image/png"), ("JPEG", "image/jpeg")])
-def test_image_is_ocred_with_word_boxes_and_confidences(scanned_invoice, fmt, media_type, engine):
+def test_image_is_ocred_with_word_boxes_and_confidences(
+    scanned_invoice, fmt, media_type, engine, request
+):
+    if engine == "tesseract":
+        request.getfixturevalue("tesseract")
     image, fields = scanned_invoice
     document = load_document(
         _encoded(image, fmt, quality=90) if fmt == "JPEG" else _encoded(image, fmt),
@@ -92,8 +103,7 @@ def test_chosen_tesseract_that_is_missing_says_how_to_install_it(scanned_invoice
         load_document(_encoded(image, "PNG"), options=LoadOptions(ocr_engine="tesseract"))
 
 
-@needs_tesseract
-def test_missing_language_data_is_named():
+def test_missing_language_data_is_named(tesseract):
     image = Image.new("L", (50, 50), 255)
     with pytest.raises(OcrUnavailable, match="'klingon'"):
         load_document(
@@ -112,8 +122,7 @@ def test_auto_falls_back_to_the_bundled_engine_without_tesseract(monkeypatch):
     assert ocr_engine(LoadOptions(ocr_language="deu")) == "rapidocr"
 
 
-@needs_tesseract
-def test_auto_reads_german_with_tesseract_and_keeps_its_accents():
+def test_auto_reads_german_with_tesseract_and_keeps_its_accents(tesseract):
     options = LoadOptions(ocr_language="deu")
     assert ocr_engine(options) == "tesseract"
     page = load_document(

