@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -150,6 +151,7 @@ def test_bundled_engine_puts_back_the_spaces_between_words():
 
 def _text_image(lines: list[str]) -> bytes:
     """Black text in DejaVu Sans (a proportional font) on white, 200 dpi."""
+    require_system_part("DejaVu Sans", Path(FONT).exists(), "apt-get install fonts-dejavu-core")
     font = ImageFont.truetype(FONT, 28)
     image = Image.new("L", (1700, 80 + 60 * len(lines)), 255)
     draw = ImageDraw.Draw(image)
