@@ -38,6 +38,15 @@ def devset_dir(tmp_path_factory) -> Path:  # noqa: ANN001
     return out
 
 
+@pytest.fixture(autouse=True)
+def forget_wrong_api_keys() -> None:
+    """Wrong API keys are counted per address for ten minutes; the test client is always
+    127.0.0.1, so one test's deliberate failures must not throttle the next test."""
+    from django.core.cache import cache
+
+    cache.delete("api-key-failures:127.0.0.1")
+
+
 @pytest.fixture
 def owner(db):  # noqa: ANN001, ANN201
     return UserFactory(username="owner")
