@@ -87,7 +87,8 @@ def test_without_the_sandbox_a_long_job_still_renews_its_lease(
 ):  # noqa: ANN001
     settings.SANDBOX_ENABLED = False
     settings.JOB_LEASE_SECONDS = 1  # a heartbeat every quarter second
-    job = submit(owner_project)
+    agent = AgentFactory(project=owner_project)
+    job = ExtractionJob.objects.create(project=owner_project, agent=agent, inline_text="Total: 1")
     claimed = job_lifecycle.job_start(job_id=str(job.pk))
     first_lease = claimed.lease_expires_at
     seen = {}
