@@ -88,7 +88,11 @@ def _run(op: str, content: bytes, **arguments: Any) -> tuple[dict[str, Any], byt
                 f"Reading the file needed more than {settings.PREVIEW_CPU_SECONDS} seconds of "
                 "processing time and was stopped."
             )
-        raise UntrustedFileError("The file reader crashed on this file.")
+        # pdfium aborts when an allocation fails under the memory cap (SIGABRT).
+        raise UntrustedFileError(
+            "Reading the file ran out of memory or crashed "
+            f"({signal.Signals(-completed.returncode).name})."
+        )
     header_line, _, payload = completed.stdout.partition(b"\n")
     try:
         header = json.loads(header_line)
