@@ -77,7 +77,7 @@ def api_keys_for_organization(*, organization: Organization) -> QuerySet[APIKey]
     )
 
 
-def api_key_in_managed_organizations(*, user: User, key_id: object) -> APIKey | None:
+def api_key_in_user_organizations(*, user: User, key_id: object) -> APIKey | None:
     """The key ``key_id`` if it sits on a project of an organization ``user`` belongs to."""
     try:
         return (

@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.forms import APIKeyForm, ProjectCreateForm, SignUpForm
 from accounts.models import APIKey, Project
 from accounts.selectors import (
-    api_key_in_managed_organizations,
+    api_key_in_user_organizations,
     api_keys_for_organization,
     api_keys_for_user,
     membership_role,
@@ -187,7 +187,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def organization_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
     """Confirm (GET) and revoke (POST) any key on the organization's projects."""
-    key = api_key_in_managed_organizations(user=request.user, key_id=key_id)
+    key = api_key_in_user_organizations(user=request.user, key_id=key_id)
     if key is None:
         raise Http404
     _require_manager(request, key.project.organization_id)
