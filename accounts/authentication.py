@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 
-from accounts.models import APIKey, Project
+from accounts.models import APIKey, Membership, Project
 from accounts.selectors import api_key_lookup, project_for_user, projects_for_user
 
 # Writing last_used_at on every request would turn each read into a write; a minute is plenty.
@@ -24,10 +27,20 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         if scheme.lower() != "bearer":
             return None
         raw_key = raw_key.strip()
-        if not raw_key:
-            raise exceptions.AuthenticationFailed("Empty bearer token.")
-        key = api_key_lookup(raw_key=raw_key)
+        address = client_address(request)
+        failures_key = f"api-key-failures:{address}"
+        if (cache.get(failures_key) or 0) >= settings.API_KEY_FAILURE_LIMIT:
+            raise exceptions.Throttled(
+                wait=settings.API_KEY_FAILURE_WINDOW_SECONDS,
+                detail=(
+                    "Too many requests with a wrong API key from this address; try again later."
+                ),
+            )
+        key = api_key_lookup(raw_key=raw_key) if raw_key else None
         if key is None:
+            _count_failure(failures_key)
+            if not raw_key:
+                raise exceptions.AuthenticationFailed("Empty bearer token.")
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         now = timezone.now()
         if (
@@ -39,6 +52,23 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, as DRF's throttles see it (``X-Forwarded-For`` is believed only
+    for the ``OPENEXTRACT_TRUSTED_PROXIES`` hops the deployment declares)."""
+    return BaseThrottle().get_ident(request)
+
+
+def _count_failure(failures_key: str) -> None:
+    """Count one wrong key for an address within a fixed window (the first failure starts it)."""
+    window = settings.API_KEY_FAILURE_WINDOW_SECONDS
+    if cache.add(failures_key, 1, timeout=window):
+        return
+    try:
+        cache.incr(failures_key)
+    except ValueError:  # expired between add and incr
+        cache.add(failures_key, 1, timeout=window)
 
 
 def request_project(request: Request) -> Project:
@@ -53,6 +83,14 @@ def request_project(request: Request) -> Project:
     key = request.auth if isinstance(request.auth, APIKey) else None
     if key is not None:
         project = key.project
+        # api_key_lookup checked membership when the key was read; a removal during the
+        # request (or a caller that set request.auth by other means) is caught here too.
+        if not Membership.objects.filter(
+            user_id=key.user_id, organization_id=project.organization_id
+        ).exists():
+            raise exceptions.PermissionDenied(
+                "This API key's user is no longer a member of the project's organization."
+            )
         if project_id and str(project.id) != project_id:
             if project_for_user(user=request.user, project_id=project_id) is None:
                 raise exceptions.NotFound("Project not found.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,7 +55,8 @@ def api_key_create(*, user: User, project: Project, name: str = "") -> tuple[API
     return key, raw_key
 
 
-def api_key_revoke(*, key: APIKey, actor: User | None = None) -> APIKey:
+def api_key_revoke(*, key: APIKey, actor: User | None = None, reason: str = "") -> APIKey:
+    """Revoke ``key`` (audited); a key already revoked is left as it is."""
     if key.revoked_at is None:
         with transaction.atomic():
             key.revoked_at = timezone.now()
@@ -63,7 +66,8 @@ def api_key_revoke(*, key: APIKey, actor: User | None = None) -> APIKey:
                 actor=actor or key.user,
                 project=key.project,
                 target=key,
-                details={"prefix": key.prefix},
+                details={"prefix": key.prefix, "holder": key.user.username}
+                | ({"reason": reason} if reason else {}),
             )
     return key
 
@@ -86,11 +90,34 @@ def membership_set(
     return membership
 
 
-def membership_remove(*, membership: Membership, actor: User | None = None) -> None:
-    audited_delete(
-        membership,
-        action="membership.remove",
-        actor=actor,
-        organization=membership.organization,
-        details={"user": membership.user.username},
-    )
+def membership_remove(*, membership: Membership, actor: User | None = None) -> int:
+    """Remove a member and revoke every key they hold on the organization's projects (each
+    revocation audited); returns how many keys were revoked."""
+    with transaction.atomic():
+        keys = APIKey.objects.select_for_update().filter(
+            user=membership.user,
+            project__organization=membership.organization,
+            revoked_at__isnull=True,
+        )
+        revoked = 0
+        for key in keys.select_related("user", "project__organization"):
+            api_key_revoke(key=key, actor=actor, reason="membership removed")
+            revoked += 1
+        audited_delete(
+            membership,
+            action="membership.remove",
+            actor=actor,
+            organization=membership.organization,
+            details={"user": membership.user.username, "keys_revoked": revoked},
+        )
+    return revoked
+
+
+def webhook_secret_rotate(*, project: Project, actor: User | None = None) -> str:
+    """Give ``project`` a new webhook signing secret (audited, the secret itself is not
+    recorded); returns it. Deliveries signed after this use the new secret."""
+    with transaction.atomic():
+        project.webhook_secret = secrets.token_hex()
+        project.save(update_fields=["webhook_secret"])
+        audit_record(action="project.webhook_secret_rotate", actor=actor, project=project)
+    return project.webhook_secret

@@ -11,4 +11,15 @@ urlpatterns = [
     path("projects/new/", views.project_new, name="project_new"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<uuid:key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
+    path("organization/", views.organization_settings, name="organization_settings"),
+    path(
+        "organization/keys/<uuid:key_id>/revoke/",
+        views.organization_key_revoke,
+        name="organization_key_revoke",
+    ),
+    path(
+        "projects/<uuid:project_id>/webhook-secret/rotate/",
+        views.project_webhook_secret_rotate,
+        name="project_webhook_secret_rotate",
+    ),
 ]

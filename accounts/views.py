@@ -6,9 +6,11 @@ session; every page reads it through ``project_for_request``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,13 +19,22 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import APIKeyForm, ProjectCreateForm, SignUpForm
-from accounts.models import APIKey, Membership, Project
-from accounts.selectors import api_keys_for_user, project_for_user, projects_for_user
+from accounts.models import APIKey, Project
+from accounts.selectors import (
+    api_key_in_user_organizations,
+    api_keys_for_organization,
+    api_keys_for_user,
+    membership_role,
+    project_for_user,
+    projects_for_user,
+    user_manages,
+)
 from accounts.services import (
     api_key_create,
     api_key_revoke,
     project_create,
     user_provision_defaults,
+    webhook_secret_rotate,
 )
 
 SESSION_PROJECT = "project_id"
@@ -42,9 +53,11 @@ def project_for_request(request: HttpRequest) -> Project:
 
 def page_context(request: HttpRequest, **context: object) -> dict[str, object]:
     """What every signed-in page needs: the current project and the others for the switcher."""
+    project = context.pop("project", None) or project_for_request(request)
     return {
-        "project": context.pop("project", None) or project_for_request(request),
+        "project": project,
         "projects": projects_for_user(user=request.user),
+        "can_manage": user_manages(user=request.user, organization=project.organization_id),
         **context,
     }
 
@@ -52,6 +65,8 @@ def page_context(request: HttpRequest, **context: object) -> dict[str, object]:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
+    if not settings.SIGNUP_OPEN:
+        return render(request, "accounts/signup_closed.html", status=403)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -88,13 +103,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
     """Create a project in the current project's organization (owners and admins only)."""
     form = ProjectCreateForm(request.POST)
     current = project_for_request(request)
-    membership = Membership.objects.filter(
-        user=request.user, organization=current.organization
-    ).first()
-    if membership is None or membership.role not in (
-        Membership.Role.OWNER,
-        Membership.Role.ADMIN,
-    ):
+    if not user_manages(user=request.user, organization=current.organization):
         messages.error(request, "Only owners and admins can create projects.")
     elif not form.is_valid():
         messages.error(request, "Give the project a name.")
@@ -146,3 +155,84 @@ def api_key_revoke_view(request: HttpRequest, key_id: str) -> HttpResponse:
         return render(request, "accounts/partials/api_keys.html", context)
     messages.success(request, f"Key {key.prefix}… revoked.")
     return redirect("api_keys")
+
+
+# --- Organization management (owners and admins) ----------------------------------------------
+
+
+def _require_manager(request: HttpRequest, organization: object) -> None:
+    """403 unless the user is an owner or admin of ``organization``."""
+    if not user_manages(user=request.user, organization=organization):
+        raise PermissionDenied("Only owners and admins of the organization can do this.")
+
+
+@login_required
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    """The current organization's projects (webhook signing secrets) and every API key on
+    them, for owners and admins; members get 403."""
+    project = project_for_request(request)
+    organization = project.organization
+    _require_manager(request, organization)
+    context = page_context(
+        request,
+        project=project,
+        organization=organization,
+        role=membership_role(user=request.user, organization=organization),
+        org_projects=organization.projects.order_by("-is_default", "created_at"),
+        keys=api_keys_for_organization(organization=organization),
+    )
+    return render(request, "accounts/organization.html", context)
+
+
+@login_required
+def organization_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
+    """Confirm (GET) and revoke (POST) any key on the organization's projects."""
+    key = api_key_in_user_organizations(user=request.user, key_id=key_id)
+    if key is None:
+        raise Http404
+    _require_manager(request, key.project.organization_id)
+    if request.method == "POST":
+        api_key_revoke(key=key, actor=request.user)
+        messages.success(request, f"Key {key.prefix}… of {key.user.username} revoked.")
+        return redirect("organization_settings")
+    return render(
+        request,
+        "accounts/confirm.html",
+        page_context(
+            request,
+            heading="Revoke this API key?",
+            question=(
+                f"Key {key.prefix}… ({key.name or 'unnamed'}) of {key.user.username} on "
+                f"project {key.project.name} stops working at once. This cannot be undone."
+            ),
+            confirm_label="Revoke key",
+            cancel_url="organization_settings",
+        ),
+    )
+
+
+@login_required
+def project_webhook_secret_rotate(request: HttpRequest, project_id: str) -> HttpResponse:
+    """Confirm (GET) and replace (POST) a project's webhook signing secret."""
+    project = project_for_user(user=request.user, project_id=project_id)
+    if project is None:
+        raise Http404
+    _require_manager(request, project.organization_id)
+    if request.method == "POST":
+        webhook_secret_rotate(project=project, actor=request.user)
+        messages.success(request, f"The webhook signing secret of {project.name} was replaced.")
+        return redirect("organization_settings")
+    return render(
+        request,
+        "accounts/confirm.html",
+        page_context(
+            request,
+            heading="Replace the webhook signing secret?",
+            question=(
+                f"Webhooks of project {project.name} will be signed with a new secret from now "
+                "on; receivers that check signatures must be given the new one."
+            ),
+            confirm_label="Replace secret",
+            cancel_url="organization_settings",
+        ),
+    )

@@ -9,12 +9,15 @@ from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+from django.conf import settings  # noqa: E402 - needs DJANGO_SETTINGS_MODULE
+
 app = Celery("openextract")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Workers consume the queues in this order, so critical jobs overtake low-priority ones.
+# Extraction workers consume the job queues in this order, so critical jobs overtake
+# low-priority ones; webhook deliveries have a queue of their own (and their own worker).
 app.conf.task_queues = [
     Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in ("critical", "high", "medium", "low")
+    for name in (*settings.JOB_QUEUES, settings.WEBHOOK_QUEUE)
 ]
 app.autodiscover_tasks()
 

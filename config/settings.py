@@ -7,6 +7,8 @@ offline local engine). Production deployments set ``DATABASE_URL``, ``REDIS_URL`
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import secrets
 from pathlib import Path
 
@@ -17,8 +19,13 @@ from config.env import ImproperEnvironment, envbool, envfloat, envint, envlist, 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Everything OpenExtract writes (database, uploads, page images, queue, cache) holds tenants'
+# documents: readable by its own user only. The umask covers files made later by any library.
+os.umask(0o077)
 DATA_DIR = Path(envstr("OPENEXTRACT_DATA_DIR", str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+if DATA_DIR.stat().st_uid == os.getuid():
+    DATA_DIR.chmod(0o700)  # `mkdir -p` in a shell made it 0755 before this ran
 
 DEBUG = envbool("DJANGO_DEBUG", False)
 
@@ -36,7 +43,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", LOCAL_HOSTS)
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -51,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets served locally: no CDN needed offline
     "django_htmx",
+    "axes",
     "accounts",
     "extraction",
 ]
@@ -66,7 +75,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.site",
             ],
         },
     },
@@ -104,6 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses logins for an account or address locked out after repeated failures.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Closed sign-up: accounts come from an administrator (admin, create_api_key command).
+SIGNUP_OPEN = envbool("OPENEXTRACT_SIGNUP_OPEN", True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -126,6 +146,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envstr("OPENEXTRACT_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -158,7 +180,17 @@ if OCR_ENGINE not in ("auto", "rapidocr", "tesseract"):
         f"OPENEXTRACT_OCR must be auto, rapidocr or tesseract, got {OCR_ENGINE!r}"
     )
 OCR_LANGUAGE = envstr("OPENEXTRACT_OCR_LANGUAGE", "eng")
-FILE_EXPIRY_DAYS = envint("OPENEXTRACT_FILE_EXPIRY_DAYS", 0, minimum=0)  # 0 = keep forever
+# Files (and everything derived from them) are deleted this many days after upload by the
+# hourly ``delete-expired-files`` beat task; 0 keeps them until a user deletes them.
+FILE_EXPIRY_DAYS = envint("OPENEXTRACT_FILE_EXPIRY_DAYS", 0, minimum=0)
+# Page images and text previews are read from untrusted files in a fresh, limited process
+# (extraction/untrusted.py), at most PREVIEW_CONCURRENCY at a time per web process.
+PREVIEW_TIMEOUT_SECONDS = envfloat("OPENEXTRACT_PREVIEW_TIMEOUT", 20.0)
+PREVIEW_CPU_SECONDS = envint("OPENEXTRACT_PREVIEW_CPU_SECONDS", 15, minimum=1)
+# Address space, as for the sandbox: reading a scan for a schema suggestion runs the OCR models.
+PREVIEW_MEMORY_MB = envint("OPENEXTRACT_PREVIEW_MEMORY_MB", 2048, minimum=64)
+PREVIEW_CONCURRENCY = envint("OPENEXTRACT_PREVIEW_CONCURRENCY", 2, minimum=1)
+PREVIEW_RATE_LIMIT = envstr("OPENEXTRACT_PREVIEW_RATE_LIMIT", "120/min")
 
 # --- Jobs and queue -----------------------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL", "")
@@ -171,6 +203,9 @@ JOB_LEASE_SECONDS = envint("OPENEXTRACT_JOB_LEASE_SECONDS", 60, minimum=1)
 REAPER_INTERVAL_SECONDS = envfloat("OPENEXTRACT_REAPER_INTERVAL_SECONDS", 30.0)
 PENDING_REQUEUE_SECONDS = envint("OPENEXTRACT_PENDING_REQUEUE_SECONDS", 60, minimum=1)
 JOB_QUEUES = ("critical", "high", "medium", "low")
+# Webhook deliveries have a queue (and worker) of their own, so slow receivers never hold up
+# extraction: `celery -A config worker -Q webhooks`.
+WEBHOOK_QUEUE = "webhooks"
 # Each job runs in a forked child with these limits (see extraction/sandbox.py). The limit is on
 # address space: the bundled OCR models alone reserve about 1.4 GB of it for a scanned page.
 SANDBOX_ENABLED = envbool("OPENEXTRACT_SANDBOX", True)
@@ -213,7 +248,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"queue": "low", "expires": 3600},
     },
+    "delete-expired-files": {
+        "task": "extraction.tasks.delete_expired_files",
+        "schedule": 3600.0,
+        "options": {"queue": "low", "expires": 3600},
+    },
 }
+
+CELERY_TASK_ROUTES = {"extraction.tasks.deliver_webhook": {"queue": WEBHOOK_QUEUE}}
 
 # The cache backs rate limits, so every process must share it: Redis when configured, else a
 # file cache under the data dir (web server and worker processes on one machine).
@@ -251,7 +293,10 @@ LLM_MAX_RETRIES = envint("OPENEXTRACT_LLM_MAX_RETRIES", 4, minimum=0)
 
 # --- Webhooks -----------------------------------------------------------------------------------
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("OPENEXTRACT_WEBHOOK_ALLOW_PRIVATE", False)
+# The whole of one delivery attempt (connect, send, read the answer), not one socket read.
 WEBHOOK_TIMEOUT_SECONDS = envfloat("OPENEXTRACT_WEBHOOK_TIMEOUT", 10.0)
+WEBHOOK_DNS_TIMEOUT_SECONDS = envfloat("OPENEXTRACT_WEBHOOK_DNS_TIMEOUT", 5.0)
+WEBHOOK_MAX_CONFIGURATIONS = envint("OPENEXTRACT_MAX_WEBHOOKS_PER_JOB", 10, minimum=1)
 
 # --- API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -269,7 +314,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.APIKeyRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_key": envstr("OPENEXTRACT_API_RATE_LIMIT", "1200/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": envstr("OPENEXTRACT_API_RATE_LIMIT", "1200/min"),
+        "preview": PREVIEW_RATE_LIMIT,
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpenExtract API",
@@ -285,9 +333,52 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
-if envbool("DJANGO_SECURE_COOKIES", False):
+CSRF_FAILURE_VIEW = "extraction.api.exceptions.csrf_failure"
+# Proxies in front of the server that set X-Forwarded-For / X-Forwarded-Proto; 0 means the
+# server faces clients directly and those headers are ignored (a client could forge them).
+TRUSTED_PROXIES = envint("OPENEXTRACT_TRUSTED_PROXIES", 0, minimum=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS (directly or behind a TLS proxy): secure cookies and HSTS.
+HTTPS = envbool("OPENEXTRACT_HTTPS", False)
+if HTTPS or envbool("DJANGO_SECURE_COOKIES", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+if HTTPS:
+    SECURE_HSTS_SECONDS = envint("OPENEXTRACT_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("OPENEXTRACT_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_SSL_REDIRECT = envbool("OPENEXTRACT_SSL_REDIRECT", False)
+# Pages load scripts, styles and images from this server only (style attributes position the
+# citation boxes and progress bars, hence 'unsafe-inline' for styles alone).
+CONTENT_SECURITY_POLICY = envstr(
+    "OPENEXTRACT_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'self'",
+)
+# The `bootstrap_demo` command (make run) creates a staff user with a published password:
+# never on a server that is served over HTTPS or under a name other than this machine's.
+DEMO_USER_ALLOWED = (
+    envbool("OPENEXTRACT_DEMO_USER", True)
+    and not HTTPS
+    and all(host in LOCAL_HOSTS for host in ALLOWED_HOSTS)
+)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account, or
+# from one address, further attempts are refused with 429 for the cool-off period.
+AXES_FAILURE_LIMIT = envint("OPENEXTRACT_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("OPENEXTRACT_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # the file cache cannot count safely
+AXES_DISABLE_ACCESS_LOG = True  # failures are what matter; successes would grow a table
+AXES_CLIENT_IP_CALLABLE = "accounts.authentication.client_address"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+# Wrong API keys are counted per address the same way (429 once over the limit).
+API_KEY_FAILURE_LIMIT = envint("OPENEXTRACT_API_KEY_FAILURE_LIMIT", 30, minimum=1)
+API_KEY_FAILURE_WINDOW_SECONDS = envint("OPENEXTRACT_API_KEY_FAILURE_WINDOW", 600, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """``make run``'s process supervisor: the whole product on one machine, kept alive.
 
-Starts the embedded queue server (unless ``REDIS_URL`` names a Redis), a Celery worker, Celery
-beat and the web server, then prints the URL and the demo login. A process that exits is
+Starts the embedded queue server (unless ``REDIS_URL`` names a Redis), a Celery worker for
+extraction jobs, one for webhook deliveries (slow receivers never hold up jobs), Celery beat
+and the web server, then prints the URL and the demo login. A process that exits is
 started again after a backoff (1 s, doubling to 30 s; reset once it has run a minute) with a
 log line saying how it ended. One that keeps dying within seconds of its start
 (``CRASH_LOOP_LIMIT`` times in a row) is reported and stops the run with status 1, since
@@ -216,6 +217,21 @@ def programs_for(*, port: int, data_dir: Path, python: str, redis_url: str) -> l
                 "critical,high,medium,low",
                 "--hostname",
                 f"worker-{port}@%h",
+            ],
+            stop_order=2,
+        ),
+        Program(
+            "webhooks",
+            [
+                *celery,
+                "worker",
+                "--loglevel=WARNING",
+                "-Q",
+                "webhooks",
+                "--concurrency",
+                "2",
+                "--hostname",
+                f"webhooks-{port}@%h",
             ],
             stop_order=2,
         ),

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from extraction.schemas import json_pointer
+from extraction.user_patterns import pattern_matches
 from extraction.values import parse_bool, parse_date, parse_number
 
 
@@ -41,8 +42,21 @@ def allows_null(schema: dict[str, Any]) -> bool:
     return any(allows_null(alt) for alt in (schema.get("anyOf") or schema.get("oneOf") or []))
 
 
+def _pattern_keyword(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+    """``pattern`` checked with RE2 (linear time) instead of Python's backtracking ``re``; a
+    pattern RE2 cannot run is not checked (its values are kept, never a hang)."""
+    if not validator.is_type(instance, "string") or not isinstance(pattern, str):
+        return
+    if pattern_matches(pattern, instance) is False:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with the user's ``pattern`` run by RE2: the values checked come from documents.
+SchemaValidator = validators.extend(Draft202012Validator, {"pattern": _pattern_keyword})
+
+
 def _is_valid(value: Any, schema: dict[str, Any]) -> bool:
-    return Draft202012Validator(schema).is_valid(value)
+    return SchemaValidator(schema).is_valid(value)
 
 
 def coerce_to_schema(value: Any, schema: dict[str, Any] | bool) -> Any:
@@ -238,7 +252,7 @@ def validation_errors(data: Any, schema: dict[str, Any], *, allow_nulls: bool = 
     """
     if _surely_valid(data, schema, allow_nulls):
         return []
-    errors = Draft202012Validator(schema).iter_errors(data)
+    errors = SchemaValidator(schema).iter_errors(data)
     return [
         f"{json_pointer('', *error.absolute_path) or '/'}: {error.message}"
         for error in errors

@@ -7,6 +7,7 @@ in ``extra`` so they round-trip, as LlamaCloud accepts them too.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
@@ -39,14 +40,37 @@ class Priority(StrEnum):
 
 
 class ConfigError(ValueError):
-    """Invalid configuration; ``problems`` maps each offending field to a message."""
+    """Invalid configuration; ``problems`` maps each offending field to a message.
 
-    def __init__(self, problems: dict[str, str]):
+    ``over_limit`` marks a config refused only because a value is past one of the bounds below.
+    """
+
+    def __init__(self, problems: dict[str, str], *, over_limit: bool = False):
         self.problems = problems
+        self.over_limit = over_limit
         super().__init__("; ".join(f"{key}: {msg}" for key, msg in problems.items()))
 
 
+# Bounds on what one config may ask for: past them a value costs work or storage for nothing.
+MAX_SYSTEM_PROMPT_CHARS = 20_000
+MAX_NUM_PAGES_CONTEXT = 100
+MAX_PAGE_NUMBER = 100_000
+MAX_PAGE_RANGE_CHARS = 2_000
+MAX_MODEL_NAME_CHARS = 200
+MAX_EXTRA_CHARS = 20_000  # unknown keys, kept as sent
+
 PAGE_RANGE_PART = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+
+
+def _page_range_over_limit(spec: str) -> str | None:
+    """What makes a well-formed ``page_range`` too big to accept; None when it is within bounds."""
+    if len(spec) > MAX_PAGE_RANGE_CHARS:
+        return f"is {len(spec):,} characters long; at most {MAX_PAGE_RANGE_CHARS:,}"
+    # Digits are counted before int() sees them: a 20-digit page number is refused as text.
+    for number in re.findall(r"\d+", spec):
+        if len(number) > len(str(MAX_PAGE_NUMBER)) or int(number) > MAX_PAGE_NUMBER:
+            return f"page numbers go up to {MAX_PAGE_NUMBER:,} (got {number[:24]})"
+    return None
 
 
 def parse_page_range(spec: str) -> list[tuple[int, int]]:
@@ -101,7 +125,13 @@ class ExtractConfig:
         """Validate ``raw``; raises ``ConfigError`` listing every bad field."""
         raw = dict(raw or {})
         problems: dict[str, str] = {}
+        over_limit: set[str] = set()
         values: dict[str, Any] = {}
+        bounds = {
+            "system_prompt": MAX_SYSTEM_PROMPT_CHARS,
+            "extract_model": MAX_MODEL_NAME_CHARS,
+            "parse_model": MAX_MODEL_NAME_CHARS,
+        }
         enums = {
             "extraction_target": ExtractionTarget,
             "extraction_mode": ExtractionMode,
@@ -123,24 +153,42 @@ class ExtractConfig:
                 if not isinstance(value, str):
                     problems[name] = "must be a string"
                 elif name == "page_range":
+                    too_big = _page_range_over_limit(value)
                     try:
-                        parse_page_range(value)
-                        values[name] = value
+                        if too_big:
+                            problems[name] = too_big
+                            over_limit.add(name)
+                        else:
+                            parse_page_range(value)
+                            values[name] = value
                     except ValueError as exc:
                         problems[name] = str(exc)
+                elif len(value) > bounds[name]:
+                    problems[name] = f"is {len(value):,} characters long; at most {bounds[name]:,}"
+                    over_limit.add(name)
                 else:
                     values[name] = value
             elif name == "num_pages_context":
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     problems[name] = "must be a non-negative integer"
+                elif value > MAX_NUM_PAGES_CONTEXT:
+                    problems[name] = f"is {value}; at most {MAX_NUM_PAGES_CONTEXT}"
+                    over_limit.add(name)
                 else:
                     values[name] = value
             elif not isinstance(value, bool):
                 problems[name] = "must be true or false"
             else:
                 values[name] = value
+        if raw and len(json.dumps(raw, default=str)) > MAX_EXTRA_CHARS:
+            problems["config"] = (
+                f"unknown keys ({', '.join(sorted(map(str, raw))[:5])}) take more than "
+                f"{MAX_EXTRA_CHARS:,} characters"
+            )
+            over_limit.add("config")
         if problems:
-            raise ConfigError(problems)
+            # 422 only when every problem is a bound; a malformed value is the usual 400.
+            raise ConfigError(problems, over_limit=bool(over_limit) and over_limit == set(problems))
         return cls(**values, extra=raw)
 
     def to_dict(self) -> dict[str, Any]:

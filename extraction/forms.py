@@ -158,6 +158,8 @@ class SchemaMixin(forms.Form):
     def clean_data_schema(self) -> dict[str, Any]:
         try:
             value = json.loads(self.cleaned_data["data_schema"])
+        except RecursionError:
+            raise forms.ValidationError("The schema nests too deeply.") from None
         except ValueError as exc:
             raise forms.ValidationError(f"The schema is not valid JSON: {exc}") from None
         if not isinstance(value, dict):

@@ -21,6 +21,7 @@ from extraction.documents.detect import EXTENSIONS, detect_type
 from extraction.engines.registry import model_registry_from_settings
 from extraction.models import ExtractionAgent, ExtractionJob, SourceFile
 from extraction.services import (
+    ServiceBusy,
     ServiceError,
     agent_get_or_create_default,
     config_clean,
@@ -32,6 +33,10 @@ from extraction.services import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A schema is proposed from the start of a document: enough to see its labels and tables.
+SCHEMA_SOURCE_PAGES = 20
+SCHEMA_SOURCE_CHARS = 200_000
 
 
 def file_decode_base64(*, data: Any) -> bytes:
@@ -241,8 +246,8 @@ def schema_generate(
 
     Raises ``ServiceError`` (nothing to go on, unreadable file) or ``SchemaError``.
     """
-    from extraction.documents.loading import load_document
     from extraction.schema_generation import schema_propose
+    from extraction.untrusted import PreviewBusy, document_text_isolated
 
     if not prompt and source is None and data_schema is None:
         raise ServiceError("Provide a prompt, a file_id or a data_schema.")
@@ -252,8 +257,16 @@ def schema_generate(
         with source.content.open("rb") as handle:
             content = handle.read()
         try:
-            document = load_document(content, declared_type=source.mime_type, file_name=source.name)
-            text = "\n".join(page.text for page in document.iter_pages())
+            # Read in a limited child process: this runs in the web server, on a user's file.
+            text = document_text_isolated(
+                content,
+                declared_type=source.mime_type,
+                file_name=source.name,
+                pages=SCHEMA_SOURCE_PAGES,
+                max_chars=SCHEMA_SOURCE_CHARS,
+            )
+        except PreviewBusy as exc:
+            raise ServiceBusy(str(exc)) from None
         except DocumentError as exc:
             raise ServiceError(f"The file could not be read: {exc}") from None
     registry = model_registry_from_settings(settings)

@@ -1,4 +1,5 @@
-"""Periodic upkeep run by Celery beat: recover jobs the queue lost, purge expired data.
+"""Periodic upkeep run by Celery beat: recover jobs the queue lost, purge expired data
+(cache entries, and files past ``OPENEXTRACT_FILE_EXPIRY_DAYS`` with all derived from them).
 
 The job rows are the truth. A job whose message vanished (Redis restarted or flushed) or whose
 worker died (its lease ran out) is found here and enqueued again; ``job_start`` makes the extra
@@ -15,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from extraction import services
-from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus
+from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus, SourceFile
 
 logger = logging.getLogger(__name__)
 
@@ -48,4 +49,24 @@ def jobs_requeue_stale(*, now: dt.datetime | None = None) -> list[str]:
 def cache_purge_expired(*, now: dt.datetime | None = None) -> int:
     """Delete expired cache entries; returns how many."""
     deleted, _ = ExtractionCacheEntry.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted
+
+
+def files_delete_expired(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Delete files whose ``expires_at`` has passed, through ``services.file_delete`` (bytes,
+    page images, text previews, cached results; audited as ``file.expire``). A file a job is
+    still reading waits for the next pass. Returns how many were deleted."""
+    now = now or timezone.now()
+    expired = (
+        SourceFile.objects.filter(expires_at__lt=now)
+        .exclude(jobs__status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+        .select_related("project__organization")
+        .order_by("expires_at")
+    )
+    deleted = 0
+    for source in expired[:batch]:
+        services.file_delete(source=source, action="file.expire")
+        deleted += 1
+    if deleted:
+        logger.info("deleted %d expired file(s)", deleted)
     return deleted

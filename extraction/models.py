@@ -114,6 +114,9 @@ class ExtractionJob(TimestampedModel):
     webhook_configurations = models.JSONField(default=list, blank=True)
     from_ui = models.BooleanField(default=False)
     attempts = models.IntegerField(default=0)
+    # Set by each claim (job_start): a worker's writes match on it, so an attempt that was
+    # cancelled, or whose lease ran out and the job was claimed again, can write nothing.
+    attempt_token = models.UUIDField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,10 @@ PDFs and images are shown as page images, rendered once per file, page and DPI a
 disk (rendering is the documents step's ``render_page``; the PNGs live under
 ``settings.DATA_DIR / "renders"``). Text formats (plain text, Markdown, HTML, CSV, DOCX,
 XLSX…) are shown as the text of their pages, which is what citation offsets count in.
+
+The files are untrusted and this runs in the web process, so the reading itself happens in a
+limited child process (``extraction.untrusted``). A file that fails there (too slow, too big,
+broken) leaves a ``.failed`` marker beside the cache, so it is not read again on every request.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from extraction.documents import DocumentError, load_document, render_page
-from extraction.load_options import load_options_from_settings
+from extraction.documents import DocumentError
 from extraction.models import SourceFile
+from extraction.untrusted import PreviewBusy, page_texts_isolated, render_page_isolated
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +53,20 @@ def page_png(*, source: SourceFile, page: int, dpi: int = DEFAULT_DPI) -> bytes 
     dpi = dpi if dpi in ALLOWED_DPI else DEFAULT_DPI
     folder = _cache_dir(str(source.id))
     cached = folder / f"{page}-{dpi}.png"
+    failed = folder / f"{page}-{dpi}.failed"
     if cached.exists():
         return cached.read_bytes()
+    if failed.exists():
+        return None
     try:
         with source.content.open("rb") as handle:
             content = handle.read()
-        image = render_page(content, page, dpi, "png")
-    except (DocumentError, ValueError, OSError):  # an undrawable page is a missing image
-        logger.warning("could not render page %s of file %s", page, source.id, exc_info=True)
+        image = render_page_isolated(content, page, dpi)
+    except PreviewBusy:
+        raise  # not the file's fault: no marker
+    except (DocumentError, ValueError, OSError) as exc:  # an undrawable page is a missing image
+        logger.warning("could not render page %s of file %s: %s", page, source.id, exc)
+        _write_atomically(failed, str(exc).encode())
         return None
     _write_atomically(cached, image)
     return image
@@ -83,22 +93,26 @@ def page_texts(*, source: SourceFile) -> dict[int, str] | None:
     if can_render(source.mime_type) or source.size > MAX_TEXT_PREVIEW_BYTES:
         return None
     cached = _cache_dir(str(source.id)) / "text.json"
+    failed = cached.with_suffix(".failed")
     if cached.exists():
         with contextlib.suppress(OSError, ValueError):
             return {int(number): text for number, text in json.loads(cached.read_bytes()).items()}
+    if failed.exists():
+        return None
     try:
         with source.content.open("rb") as handle:
             content = handle.read()
-        document = load_document(
+        texts = page_texts_isolated(
             content,
             declared_type=source.mime_type,
             file_name=source.name,
-            options=load_options_from_settings(timeout_seconds=10.0),
+            pages=MAX_TEXT_PREVIEW_PAGES,
         )
-        numbers = range(1, min(document.page_count, MAX_TEXT_PREVIEW_PAGES) + 1)
-        texts = {page.number: page.text for page in document.iter_pages(numbers)}
-    except (DocumentError, ValueError, OSError):
-        logger.warning("could not read the text of file %s", source.id, exc_info=True)
+    except PreviewBusy:
+        return None  # shown without the text this time; read on a later visit
+    except (DocumentError, ValueError, OSError) as exc:
+        logger.warning("could not read the text of file %s: %s", source.id, exc)
+        _write_atomically(failed, str(exc).encode())
         return None
     _write_atomically(cached, json.dumps(texts, ensure_ascii=False).encode())
     return texts

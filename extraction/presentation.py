@@ -290,15 +290,30 @@ def csv_rows(data: Any) -> list[dict[str, Any]]:
     return rows
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value safe to open in a spreadsheet: text that would start a formula gets a leading
+    apostrophe (shown as text, not run); numbers and booleans are left as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(data: Any) -> str:
-    """``csv_rows(data)`` as CSV text with a header of every column seen."""
+    """``csv_rows(data)`` as CSV text with a header of every column seen; document text (and
+    the column names made from the schema) is escaped with ``csv_cell``."""
     rows = csv_rows(data)
     columns = list(dict.fromkeys(key for row in rows for key in row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_cell(column) for column in columns])
     for row in rows:
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+        writer.writerow([csv_cell(row.get(column)) for column in columns])
     return buffer.getvalue()
 
 

@@ -39,6 +39,7 @@ NUMBER_WORDS = (
 )
 DATE_WORDS = ("date", "deadline", "due", "issued", "birthday", "expiry", "expires")
 MAX_PROPERTIES = 200
+MAX_LINE_CHARS = 1_000
 
 
 def field_name(label: str) -> str:
@@ -73,7 +74,9 @@ def _named_schema(name: str) -> dict[str, Any]:
 def properties_from_text(text: str) -> dict[str, dict[str, Any]]:
     """Properties for each ``Label: value`` line and for the first table's columns."""
     properties: dict[str, dict[str, Any]] = {}
-    lines = [line for line in text.splitlines() if line.strip()]
+    # Labels and header rows are short lines; a long one is prose (and the label pattern's
+    # lazy groups would cost the square of its length).
+    lines = [line for line in text.splitlines() if line.strip() and len(line) <= MAX_LINE_CHARS]
     for line in lines:
         match = LABEL_LINE.match(line)
         if match is None or "http" in match.group(1).lower():

@@ -8,13 +8,17 @@ extracted data to the schema is ``coercion``'s job.
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 MAX_PROPERTIES = 5000
 MAX_DEPTH = 7
 MAX_STRING_CHARS = 120_000
+# Inlining ``$ref``s can multiply a schema: each level that references the next twice doubles
+# it, so 2 KB of JSON could expand to millions of nodes. Resolution stops at this many.
+MAX_RESOLVED_NODES = 50_000
+# JSON nesting (objects and arrays) allowed before anything walks the schema.
+MAX_NESTING = 64
 
 TYPES = {"object", "array", "string", "number", "integer", "boolean", "null"}
 # Keywords that change the shape of the data in ways we cannot honour are rejected; anything
@@ -39,11 +43,43 @@ UNSUPPORTED = {
 
 
 class SchemaError(ValueError):
-    """An invalid data_schema; ``problems`` lists ``(json_pointer, message)`` pairs."""
+    """An invalid data_schema; ``problems`` lists ``(json_pointer, message)`` pairs.
 
-    def __init__(self, problems: list[tuple[str, str]]):
+    ``over_limit`` marks a schema refused for its size rather than its content.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], *, over_limit: bool = False):
         self.problems = problems
+        self.over_limit = over_limit
         super().__init__("; ".join(f"{ptr or '/'}: {msg}" for ptr, msg in problems))
+
+
+class _Budget:
+    """Counts the nodes ``_resolve_refs`` builds; raises ``SchemaError`` past the limit."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, pointer: str, depth: int) -> None:
+        self.used += 1
+        if self.used > self.limit:
+            raise SchemaError(
+                [
+                    (
+                        "",
+                        f"data_schema expands to more than {self.limit:,} nodes once its $refs "
+                        "are inlined (definitions that reference each other several times "
+                        "per level multiply); reference fewer definitions per level",
+                    )
+                ],
+                over_limit=True,
+            )
+        if depth > MAX_NESTING:
+            raise SchemaError(
+                [(pointer, f"data_schema nests deeper than {MAX_NESTING} levels")],
+                over_limit=True,
+            )
 
 
 def json_pointer(base: str, *parts: str | int) -> str:
@@ -61,12 +97,16 @@ def load_schema(raw: dict[str, Any] | str) -> dict[str, Any]:
     if isinstance(raw, (str, bytes)):
         try:
             raw = json.loads(raw)
+        except RecursionError:
+            raise SchemaError(
+                [("", f"data_schema nests deeper than {MAX_NESTING} levels")], over_limit=True
+            ) from None
         except ValueError as exc:
             raise SchemaError([("", f"data_schema is not valid JSON: {exc}")]) from None
     if not isinstance(raw, dict):
         raise SchemaError([("", "data_schema must be a JSON object")])
     problems: list[tuple[str, str]] = []
-    resolved = _resolve_refs(raw, raw, "", (), problems)
+    resolved = _resolve_refs(raw, raw, "", (), problems, _Budget(MAX_RESOLVED_NODES), 0)
     if problems:
         raise SchemaError(problems)
     root_type = resolved.get("type", "object" if "properties" in resolved else None)
@@ -99,16 +139,28 @@ def _lookup_ref(root: dict[str, Any], ref: str) -> tuple[Any, bool]:
 
 
 def _resolve_refs(
-    node: Any, root: dict[str, Any], pointer: str, stack: tuple[str, ...], problems: list
+    node: Any,
+    root: dict[str, Any],
+    pointer: str,
+    stack: tuple[str, ...],
+    problems: list,
+    budget: _Budget,
+    depth: int,
 ) -> Any:
-    """Inline local ``$ref``s, dropping ``$defs``; a ref that reaches itself is a problem."""
+    """Inline local ``$ref``s, dropping ``$defs``; a ref that reaches itself is a problem.
+
+    Every object and array built is counted against ``budget`` (``SchemaError`` past it), so
+    a schema whose references multiply is refused while it is being expanded.
+    """
     if isinstance(node, list):
+        budget.spend(pointer, depth)
         return [
-            _resolve_refs(item, root, json_pointer(pointer, i), stack, problems)
+            _resolve_refs(item, root, json_pointer(pointer, i), stack, problems, budget, depth + 1)
             for i, item in enumerate(node)
         ]
     if not isinstance(node, dict):
         return node
+    budget.spend(pointer, depth)
     if "$ref" in node:
         ref = node["$ref"]
         if not isinstance(ref, str) or not ref.startswith("#"):
@@ -125,9 +177,12 @@ def _resolve_refs(
         if not found or not isinstance(target, dict):
             problems.append((json_pointer(pointer, "$ref"), f"reference {ref} does not resolve"))
             return {}
-        resolved = _resolve_refs(target, root, pointer, (*stack, ref), problems)
+        resolved = _resolve_refs(target, root, pointer, (*stack, ref), problems, budget, depth + 1)
         siblings = {k: v for k, v in node.items() if k != "$ref"}
-        merged = {**resolved, **_resolve_refs(siblings, root, pointer, stack, problems)}
+        merged = {
+            **resolved,
+            **_resolve_refs(siblings, root, pointer, stack, problems, budget, depth),
+        }
         return merged
     out: dict[str, Any] = {}
     for key, value in node.items():
@@ -135,14 +190,35 @@ def _resolve_refs(
             continue
         if key == "properties" and isinstance(value, dict):
             out[key] = {
-                name: _resolve_refs(sub, root, json_pointer(pointer, key, name), stack, problems)
+                name: _resolve_refs(
+                    sub,
+                    root,
+                    json_pointer(pointer, key, name),
+                    stack,
+                    problems,
+                    budget,
+                    depth + 2,
+                )
                 for name, sub in value.items()
             }
         elif key in ("enum", "const", "examples", "default", "required"):
-            out[key] = copy.deepcopy(value)
+            out[key] = _copy_value(value, pointer, budget, depth + 1)
         else:
-            out[key] = _resolve_refs(value, root, json_pointer(pointer, key), stack, problems)
+            out[key] = _resolve_refs(
+                value, root, json_pointer(pointer, key), stack, problems, budget, depth + 1
+            )
     return out
+
+
+def _copy_value(value: Any, pointer: str, budget: _Budget, depth: int) -> Any:
+    """A deep copy of a literal (enum, default, ...), counted against the budget."""
+    if isinstance(value, dict):
+        budget.spend(pointer, depth)
+        return {k: _copy_value(v, pointer, budget, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        budget.spend(pointer, depth)
+        return [_copy_value(v, pointer, budget, depth + 1) for v in value]
+    return value
 
 
 def _count_chars(node: dict[str, Any]) -> int:

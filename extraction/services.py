@@ -26,6 +26,7 @@ from extraction.engines.registry import model_registry_from_settings, validate_c
 from extraction.models import (
     TERMINAL_STATUSES,
     ExtractionAgent,
+    ExtractionCacheEntry,
     ExtractionJob,
     ExtractionRun,
     JobStatus,
@@ -40,6 +41,18 @@ logger = logging.getLogger(__name__)
 
 class ServiceError(ValueError):
     """A request that cannot be carried out; the message is safe to show to the user."""
+
+    over_limit = False
+
+
+class ServiceBusy(ServiceError):
+    """The server cannot take this request now (its readers are all busy); try again soon."""
+
+
+class LimitExceeded(ServiceError):
+    """A request over one of the server's bounds (answered 422 by the API)."""
+
+    over_limit = True
 
 
 class ConflictError(ServiceError):
@@ -187,15 +200,43 @@ def safe_file_name(name: str) -> str:
     return (base or "upload")[:255]
 
 
-def file_delete(*, source: SourceFile, actor: User | None = None) -> None:
-    audited_delete(
-        source,
-        action="file.delete",
-        actor=actor,
-        project=source.project,
-        details={"name": source.name, "sha256": source.sha256},
-    )
-    source.content.delete(save=False)  # after the row is gone: a failure leaves no dangling row
+def file_delete(
+    *, source: SourceFile, actor: User | None = None, action: str = "file.delete"
+) -> None:
+    """Delete a file and everything derived from it: the stored bytes, its page images and
+    text preview, and the cached results of the jobs that read it (audited as ``action``).
+
+    The jobs and their runs stay, as the record of what was extracted (a job's file becomes
+    null); this is the only path that deletes a file, for users, the API and expiry alike.
+    """
+    from extraction import page_images
+
+    file_id = str(source.id)
+    cache_keys = set()
+    for metadata in ExtractionRun.objects.filter(job__file=source).values_list(
+        "extraction_metadata", flat=True
+    ):
+        key = ((metadata or {}).get("cache") or {}).get("key")
+        if isinstance(key, str):
+            cache_keys.add(key)
+    with transaction.atomic():
+        ExtractionCacheEntry.objects.filter(
+            project_id=source.project_id, key__in=cache_keys
+        ).delete()
+        audited_delete(
+            source,
+            action=action,
+            actor=actor,
+            project=source.project,
+            details={
+                "name": source.name,
+                "sha256": source.sha256,
+                "cached_results": len(cache_keys),
+            },
+        )
+    # After the row is gone: a failure leaves no dangling row, only bytes to sweep.
+    source.content.delete(save=False)
+    page_images.forget(file_id=file_id)
 
 
 # --- Jobs --------------------------------------------------------------------------------------
@@ -284,8 +325,16 @@ def job_cancel(*, job: ExtractionJob) -> ExtractionJob:
         locked.error = "Cancelled by the user."
         locked.finished_at = now
         locked.lease_expires_at = None
+        locked.attempt_token = None  # the running attempt, if any, can write nothing more
         locked.save(
-            update_fields=["status", "error", "finished_at", "lease_expires_at", "updated_at"]
+            update_fields=[
+                "status",
+                "error",
+                "finished_at",
+                "lease_expires_at",
+                "attempt_token",
+                "updated_at",
+            ]
         )
         ExtractionRun.objects.filter(job=locked).update(
             status=RunStatus.ERROR, error="Cancelled by the user.", updated_at=now
@@ -306,6 +355,7 @@ def job_retry(*, job: ExtractionJob) -> ExtractionJob:
         locked.pages_done = 0
         locked.queued_at = timezone.now()
         locked.started_at = locked.finished_at = locked.lease_expires_at = None
+        locked.attempt_token = None
         locked.save()
         ExtractionRun.objects.filter(job=locked).update(
             status=RunStatus.PENDING,
@@ -352,7 +402,7 @@ def webhook_configurations_clean(*, webhook_configurations: Any) -> list[dict[st
     try:
         return webhooks.webhook_configurations_clean(webhook_configurations)
     except webhooks.WebhookConfigError as exc:
-        raise ServiceError(str(exc)) from None
+        raise (LimitExceeded if exc.over_limit else ServiceError)(str(exc)) from None
 
 
 def run_delete(*, run: ExtractionRun, actor: User | None = None) -> None:

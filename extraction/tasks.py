@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 from extraction import enqueue, job_lifecycle, maintenance
 from extraction.caching import ProjectResultCache
@@ -29,7 +32,7 @@ from extraction.models import ExtractionJob
 from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
 from extraction.sandbox import ParentLink, SandboxLimits, thread_sandbox
 from extraction.schemas import SchemaError
-from extraction.webhook_deliveries import WEBHOOK_QUEUE, webhook_deliver
+from extraction.webhook_deliveries import webhook_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,12 @@ def requeue_stale_jobs() -> int:
 @shared_task(ignore_result=True)
 def purge_expired_cache() -> int:
     return maintenance.cache_purge_expired()
+
+
+@shared_task(ignore_result=True)
+def delete_expired_files() -> int:
+    """Periodic: delete files past ``OPENEXTRACT_FILE_EXPIRY_DAYS`` and all derived data."""
+    return maintenance.files_delete_expired()
 
 
 def retry_countdown(attempt: int) -> float:
@@ -164,13 +173,41 @@ def model_endpoint_of(job_id: str) -> str | None:
     return choice.endpoint.base_url if choice.endpoint else None
 
 
+@contextmanager
+def _heartbeat_thread(beat: Callable[[], None], seconds: float) -> Iterator[None]:
+    """Call ``beat`` every ``seconds`` from a thread while the block runs (the sandbox does
+    this itself; without it the pipeline runs in this thread and cannot renew its lease)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            while not stop.wait(seconds):
+                try:
+                    beat()
+                except DatabaseError:
+                    logger.warning("job heartbeat failed", exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=loop, name="job-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     """Run the pipeline for ``job``, in a resource-limited child process unless disabled.
 
     Progress, cancellation checks and the result cache are served from this process, which
-    also renews the job's lease while the child works.
+    also renews the job's lease while the pipeline works. Every write and check carries the
+    attempt's token, so an attempt that lost the job (cancelled, or claimed again after its
+    lease ran out) is told to stop.
     """
     job_id = str(job.pk)
+    token = job.attempt_token
     job_input = pipeline_input_for(job)
     registry = model_registry_from_settings(settings)
     cache = ProjectResultCache(job.project, hours=settings.EXTRACTION_CACHE_HOURS)
@@ -187,24 +224,31 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
         if now - state["written"] < PROGRESS_INTERVAL_SECONDS:
             return
         state["written"] = now
-        if not job_lifecycle.job_record_progress(job_id=job_id, pages_done=done, pages_total=total):
+        if not job_lifecycle.job_record_progress(
+            job_id=job_id, attempt_token=token, pages_done=done, pages_total=total
+        ):
             state["cancelled"] = True
 
     def should_cancel() -> bool:
         now = time.monotonic()
         if not state["cancelled"] and now - state["checked"] >= PROGRESS_INTERVAL_SECONDS:
             state["checked"] = now
-            state["cancelled"] = job_lifecycle.job_is_cancelled(job_id=job_id)
+            state["cancelled"] = job_lifecycle.job_is_cancelled(job_id=job_id, attempt_token=token)
         return bool(state["cancelled"])
 
+    def heartbeat() -> None:
+        if not job_lifecycle.job_record_heartbeat(job_id=job_id, attempt_token=token):
+            state["cancelled"] = True
+
     if not settings.SANDBOX_ENABLED:
-        return run_pipeline(
-            job_input,
-            on_progress=on_progress,
-            should_cancel=should_cancel,
-            registry=registry,
-            cache=cache,
-        )
+        with _heartbeat_thread(heartbeat, settings.JOB_LEASE_SECONDS / 4):
+            return run_pipeline(
+                job_input,
+                on_progress=on_progress,
+                should_cancel=should_cancel,
+                registry=registry,
+                cache=cache,
+            )
 
     return thread_sandbox(settings.SANDBOX_MAX_JOBS).run(
         functools.partial(_pipeline_in_child, job_input, registry),
@@ -220,7 +264,7 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
             "cache_lookup": cache.lookup,
             "cache_store": cache.store,
         },
-        heartbeat=lambda: job_lifecycle.job_record_heartbeat(job_id=job_id),
+        heartbeat=heartbeat,
         heartbeat_seconds=settings.JOB_LEASE_SECONDS / 4,
         interrupts=(SoftTimeLimitExceeded,),  # Celery's time limit ends the job, not a call
     )
@@ -249,27 +293,28 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
     job = job_lifecycle.job_start(job_id=job_id)
     if job is None:
         return
+    token = job.attempt_token
+    fail = functools.partial(job_lifecycle.job_fail, job_id=job_id, attempt_token=token)
     if job.file is None and job.inline_text is None:
-        job_lifecycle.job_fail(job_id=job_id, error="The document for this job was deleted.")
+        fail(error="The document for this job was deleted.")
         return
     try:
         outcome = run_job_pipeline(job)
     except ExtractionCancelled:
         return
     except (DocumentError, SchemaError, ConfigError) as exc:
-        job_lifecycle.job_fail(job_id=job_id, error=str(exc))
+        fail(error=str(exc))
         return
     except EngineError as exc:
         if exc.transient and endpoint:
             circuit_record_failure(endpoint)
         if exc.transient and job.attempts < settings.JOB_MAX_ATTEMPTS:
-            job_lifecycle.job_release_for_retry(job_id=job_id, error=str(exc))
+            job_lifecycle.job_release_for_retry(job_id=job_id, attempt_token=token, error=str(exc))
             raise self.retry(countdown=retry_countdown(job.attempts), queue=job.priority) from exc
-        job_lifecycle.job_fail(job_id=job_id, error=str(exc))
+        fail(error=str(exc))
         return
     except SoftTimeLimitExceeded:
-        job_lifecycle.job_fail(
-            job_id=job_id,
+        fail(
             error=(
                 f"The extraction took longer than {settings.JOB_SOFT_TIME_LIMIT} seconds "
                 "and was stopped."
@@ -280,14 +325,13 @@ def extract_job(self, job_id: str) -> None:  # noqa: ANN001 - Celery binds the t
         raise  # the database is unreachable: retried with backoff (see the decorator)
     except Exception:
         logger.exception("extract_job %s failed unexpectedly", job_id)
-        job_lifecycle.job_fail(
-            job_id=job_id, error="An internal error stopped this extraction; it has been logged."
-        )
+        fail(error="An internal error stopped this extraction; it has been logged.")
         return
     if endpoint:
         circuit_record_success(endpoint)
     job_lifecycle.job_complete(
         job_id=job_id,
+        attempt_token=token,
         status=outcome.status,
         data=outcome.data,
         metadata=outcome.metadata,
@@ -305,4 +349,4 @@ def deliver_webhook(self, delivery_id: str) -> None:  # noqa: ANN001 - Celery bi
     countdown = webhook_deliver(delivery_id=delivery_id)
     if countdown is not None:
         jittered = countdown * random.uniform(0.9, 1.1)
-        raise self.retry(countdown=jittered, queue=WEBHOOK_QUEUE)
+        raise self.retry(countdown=jittered, queue=settings.WEBHOOK_QUEUE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +23,6 @@ EVENT_FOR_STATUS = {
     JobStatus.ERROR: webhooks.EVENT_ERROR,
     JobStatus.CANCELLED: webhooks.EVENT_CANCELLED,
 }
-WEBHOOK_QUEUE = "high"
 
 
 def webhook_schedule(*, job: ExtractionJob, event: str) -> list[WebhookDelivery]:
@@ -52,7 +52,7 @@ def webhook_schedule(*, job: ExtractionJob, event: str) -> list[WebhookDelivery]
         delivery_id = str(delivery.id)
         transaction.on_commit(
             lambda delivery_id=delivery_id: deliver_webhook.apply_async(
-                args=[delivery_id], queue=WEBHOOK_QUEUE
+                args=[delivery_id], queue=settings.WEBHOOK_QUEUE
             )
         )
     return deliveries

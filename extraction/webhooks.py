@@ -1,9 +1,11 @@
 """Outbound webhooks: configuration checks, payloads, signing and SSRF-safe sending.
 
-A job's ``webhook_configurations`` are checked at submission (``webhook_configurations_clean``)
-and each URL is checked again right before every delivery (``webhook_send``), because DNS can
-change in between. The connection goes to the exact address that was checked, so a second DNS
-answer cannot redirect it to an internal host.
+A job's ``webhook_configurations`` are checked at submission (``webhook_configurations_clean``,
+at most ``WEBHOOK_MAX_CONFIGURATIONS`` of them) and each URL is checked again right before every
+delivery (``webhook_send``), because DNS can change in between. The connection goes to the exact
+address that was checked, so a second DNS answer cannot redirect it to an internal host. Name
+resolution has its own timeout, and one attempt as a whole (resolve, connect, send, read the
+answer) has a deadline, so a receiver that answers one byte at a time cannot hold a worker.
 
 Every request carries ``X-OpenExtract-Timestamp``, ``X-OpenExtract-Event-Id`` (the idempotency
 id; the same on every retry of one event) and ``X-OpenExtract-Signature: sha256=<hex>``, the
@@ -12,13 +14,18 @@ HMAC-SHA256 of ``"<timestamp>.<body>"`` keyed with the project's ``webhook_secre
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import hashlib
 import hmac
 import http.client
 import ipaddress
 import json
+import os
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,7 +74,13 @@ RESERVED_HEADERS = frozenset(
 
 
 class WebhookConfigError(ValueError):
-    """A webhook configuration refused at submission; the message is safe to show."""
+    """A webhook configuration refused at submission; the message is safe to show.
+
+    ``over_limit``: refused for their number, not their content."""
+
+    def __init__(self, message: str, *, over_limit: bool = False):
+        super().__init__(message)
+        self.over_limit = over_limit
 
 
 class TransportError(Exception):
@@ -93,10 +106,35 @@ def retry_countdown(attempt: int) -> float:
     return 20.0 * 2 ** (attempt - 1)
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: mapped (::ffff:a.b.c.d), 6to4
+    (2002:AABB:CCDD::), Teredo (its client), NAT64 (64:ff9b::a.b.c.d) or IPv4-compatible."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64 or ip in _NAT64_LOCAL:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if int(ip) >> 32 == 0 and int(ip) > 1:  # ::a.b.c.d (deprecated, still routed by some)
+        return ipaddress.IPv4Address(int(ip))
+    return None
+
+
 def _address_is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            if not _address_is_public(str(embedded)):
+                return False
+            if ip.ipv4_mapped is not None:
+                ip = embedded
     return not (
         ip.is_private
         or ip.is_loopback
@@ -109,12 +147,46 @@ def _address_is_public(address: str) -> bool:
     )
 
 
-def resolve_target(url: str) -> Target:
+_resolver: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
+_resolver_lock = threading.Lock()
+
+
+def _resolver_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """A few threads for getaddrinfo (which has no timeout); one pool per process, since a
+    pool inherited through fork has no threads behind it."""
+    global _resolver
+    with _resolver_lock:
+        if _resolver is None or _resolver[0] != os.getpid():
+            _resolver = (
+                os.getpid(),
+                concurrent.futures.ThreadPoolExecutor(8, thread_name_prefix="webhook-dns"),
+            )
+        return _resolver[1]
+
+
+def _getaddrinfo(host: str, port: int, timeout: float) -> list:
+    """``socket.getaddrinfo`` given at most ``timeout`` seconds; raises ``TransportError``."""
+    future = _resolver_pool().submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=max(timeout, 0.001))
+    except concurrent.futures.TimeoutError:
+        raise TransportError(
+            f"webhook_url host {host!r} did not resolve within {timeout:g} s"
+        ) from None
+    except (socket.gaierror, UnicodeError):
+        raise TransportError(
+            f"webhook_url host {host!r} does not resolve", permanent=True
+        ) from None
+
+
+def resolve_target(url: str, *, timeout: float | None = None) -> Target:
     """Check ``url`` and pick the address to connect to.
 
     Raises ``TransportError(permanent=True)`` for non-http(s) schemes, unresolvable hosts and
     (unless ``settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES``) private, loopback, link-local or
-    metadata addresses — every resolved address must be public, not just the first.
+    metadata addresses (IPv4 ones embedded in IPv6 too) — every resolved address must be
+    public, not just the first. A name that takes longer than ``timeout`` (default
+    ``WEBHOOK_DNS_TIMEOUT_SECONDS``) to resolve is a transient ``TransportError``.
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -125,12 +197,9 @@ def resolve_target(url: str) -> Target:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise TransportError("webhook_url has an invalid port", permanent=True) from None
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise TransportError(
-            f"webhook_url host {parts.hostname!r} does not resolve", permanent=True
-        ) from None
+    if timeout is None:
+        timeout = settings.WEBHOOK_DNS_TIMEOUT_SECONDS
+    infos = _getaddrinfo(parts.hostname, port, timeout)
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and not all(
         _address_is_public(address) for address in addresses
@@ -156,7 +225,15 @@ def webhook_configurations_clean(raw: Any) -> list[dict[str, Any]]:
         return []
     if not isinstance(raw, list):
         raise WebhookConfigError("webhook_configurations must be a list")
+    limit = settings.WEBHOOK_MAX_CONFIGURATIONS
+    if len(raw) > limit:
+        raise WebhookConfigError(
+            f"webhook_configurations lists {len(raw)} webhooks; at most {limit} per job",
+            over_limit=True,
+        )
     cleaned = []
+    # One resolution budget for the whole list, so slow names cannot add up.
+    dns_deadline = time.monotonic() + settings.WEBHOOK_DNS_TIMEOUT_SECONDS
     for index, item in enumerate(raw):
         where = f"webhook_configurations[{index}]"
         if not isinstance(item, dict):
@@ -167,7 +244,7 @@ def webhook_configurations_clean(raw: Any) -> list[dict[str, Any]]:
         if not isinstance(url, str):
             raise WebhookConfigError(f"{where}.webhook_url must be a string")
         try:
-            resolve_target(url)
+            resolve_target(url, timeout=dns_deadline - time.monotonic())
         except TransportError as exc:
             raise WebhookConfigError(f"{where}: {exc}") from None
         headers = item.get("webhook_headers") or {}
@@ -250,21 +327,45 @@ def webhook_send(
 ) -> int:
     """POST ``body`` to ``url`` and return the status code of a 2xx answer.
 
+    ``timeout`` (default ``WEBHOOK_TIMEOUT_SECONDS``) bounds the whole attempt: when it runs
+    out the connection is shut down, however the receiver is trickling its answer.
+
     Raises ``TransportError``: permanent for a refused URL or a 4xx answer other than 408/429,
     transient for connection errors, timeouts, 408, 429 and 5xx.
     """
-    target = resolve_target(url)
+    budget = timeout or settings.WEBHOOK_TIMEOUT_SECONDS
+    deadline = time.monotonic() + budget
+    target = resolve_target(url, timeout=min(settings.WEBHOOK_DNS_TIMEOUT_SECONDS, budget))
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(target, timeout or settings.WEBHOOK_TIMEOUT_SECONDS)
+    connection = connection_class(target, max(deadline - time.monotonic(), 0.001))
+    expired = threading.Event()
+
+    def cut_off() -> None:
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(deadline - time.monotonic(), 0.0), cut_off)
+    timer.daemon = True
+    timer.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(64 * 1024)
         status = response.status
     except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set():
+            raise TransportError(
+                f"delivery failed: no complete answer within {budget:g} s"
+            ) from None
         raise TransportError(f"delivery failed: {exc.__class__.__name__}: {exc}") from None
     finally:
+        timer.cancel()
         connection.close()
+    if expired.is_set():
+        raise TransportError(f"delivery failed: no complete answer within {budget:g} s")
     if 200 <= status < 300:
         return status
     transient = status in (408, 429) or status >= 500

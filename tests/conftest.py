@@ -13,8 +13,10 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from accounts.models import Membership
+from accounts.services import membership_remove
 from tests.corpus import Corpus, build_corpus
-from tests.factories import UserFactory, api_key_for, default_project
+from tests.factories import UserFactory, api_key_for, api_key_in, default_project, join_organization
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +33,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     return build_corpus(tmp_path_factory.mktemp("corpus"))
 
 
+@pytest.fixture(autouse=True)
+def forget_wrong_api_keys() -> None:
+    """Wrong API keys are counted per address for ten minutes; the test client is always
+    127.0.0.1, so one test's deliberate failures must not throttle the next test."""
+    from django.core.cache import cache
+
+    cache.delete("api-key-failures:127.0.0.1")
+
+
 @pytest.fixture
 def owner(db):  # noqa: ANN001, ANN201
     return UserFactory(username="owner")
@@ -44,6 +55,31 @@ def outsider(db):  # noqa: ANN001, ANN201
 @pytest.fixture
 def owner_project(owner):  # noqa: ANN001, ANN201
     return default_project(owner)
+
+
+@pytest.fixture
+def member(owner):  # noqa: ANN001, ANN201
+    """A plain member (role ``member``) of the owner's organization."""
+    user = UserFactory(username="member")
+    join_organization(user, owner, Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def member_key(member, owner_project) -> str:  # noqa: ANN001
+    """The member's key on the owner's project."""
+    return api_key_in(member, owner_project)
+
+
+@pytest.fixture
+def removed_member(owner, owner_project):  # noqa: ANN001, ANN201
+    """A former member of the owner's organization: had a key on the owner's project, then
+    was removed. Their raw key is ``removed_member.former_key``."""
+    user = UserFactory(username="removed")
+    membership = join_organization(user, owner, Membership.Role.MEMBER)
+    user.former_key = api_key_in(user, owner_project)
+    membership_remove(membership=membership, actor=owner)
+    return user
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory
 
-from accounts.models import User
-from accounts.services import api_key_create, user_provision_defaults
+from accounts.models import Membership, User
+from accounts.services import api_key_create, membership_set, user_provision_defaults
 from extraction.models import ExtractionAgent
 
 
@@ -47,4 +47,15 @@ def default_project(user: User):  # noqa: ANN201
 
 def api_key_for(user: User) -> str:
     _, raw = api_key_create(user=user, project=default_project(user))
+    return raw
+
+
+def join_organization(user: User, owner: User, role: str = Membership.Role.MEMBER) -> Membership:
+    """Make ``user`` a member of ``owner``'s organization (the one of their default project)."""
+    return membership_set(organization=default_project(owner).organization, user=user, role=role)
+
+
+def api_key_in(user: User, project) -> str:  # noqa: ANN001
+    """A raw key for ``user`` on ``project`` (another organization's project, say)."""
+    _, raw = api_key_create(user=user, project=project)
     return raw

@@ -108,8 +108,8 @@ def test_make_run_supervises_the_embedded_queue_only_without_redis_url(tmp_path)
     external = supervisor.programs_for(
         port=8123, data_dir=tmp_path, python=python_path, redis_url="redis://db.internal:6379/0"
     )
-    assert [p.name for p in embedded] == ["queue", "worker", "beat", "web"]
-    assert [p.name for p in external] == ["worker", "beat", "web"]
+    assert [p.name for p in embedded] == ["queue", "worker", "webhooks", "beat", "web"]
+    assert [p.name for p in external] == ["worker", "webhooks", "beat", "web"]
     queue = embedded[0]
     assert "--unixsocket" in queue.command and "--appendonly" in queue.command
     assert (tmp_path / "queue").stat().st_mode & 0o777 == 0o700

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from accounts.models import APIKey
+from accounts.models import APIKey, Project
 from accounts.services import api_key_create
 from extraction import services
 from extraction.models import ExtractionAgent, ExtractionJob, SavedConfiguration, SourceFile
@@ -69,6 +69,7 @@ def owned(db):  # noqa: ANN001, ANN201
         "file_id": str(source.pk),
         "config_id": str(config.pk),
         "key_id": str(key.pk),
+        "project_id": str(project.pk),
         "page": "1",
     }
     return {
@@ -78,6 +79,7 @@ def owned(db):  # noqa: ANN001, ANN201
         "agent": agent,
         "file": source,
         "key": key,
+        "secret": project.webhook_secret,
         "config": config,
         "values": values,
     }
@@ -120,4 +122,5 @@ def test_outsider_gets_404_and_changes_nothing(route, name, owned):  # noqa: ANN
     assert ExtractionAgent.objects.filter(pk=owned["agent"].pk, name="victim-agent").exists()
     assert SourceFile.objects.filter(pk=owned["file"].pk).exists()
     assert APIKey.objects.get(pk=owned["key"].pk).revoked_at is None
+    assert Project.objects.get(pk=owned["project"].pk).webhook_secret == owned["secret"]
     assert SavedConfiguration.objects.filter(pk=owned["config"].pk).exists()

@@ -4,8 +4,10 @@
   ``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``, which the Fern-generated
   LlamaCloud client needs to raise ``UnprocessableEntityError``.
 * Semantic errors (bad schema, bad config, unknown model, bad base64, ...) are 400 with a
-  string ``detail`` naming the problem, plus ``errors`` listing each one with its location.
-* 401/403/404/405, unknown URLs under ``/api/`` and 500s are JSON too.
+  string ``detail`` naming the problem, plus ``errors`` listing each one with its location;
+  a request over one of the server's bounds (``over_limit``: a schema that expands too far,
+  a config value out of range, too many webhooks) has the same body with status 422.
+* 401/403/404/405, CSRF refusals, unknown URLs under ``/api/`` and 500s are JSON too.
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from extraction.config import ConfigError
 from extraction.schemas import SchemaError
-from extraction.services import ServiceError
+from extraction.services import ServiceBusy, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +63,11 @@ def flatten_errors(detail: Any, loc: list[Any]) -> list[dict[str, Any]]:
     return [{"loc": loc, "msg": str(detail), "type": ERROR_TYPES.get(code, code)}]
 
 
-def _bad_request(detail: str, errors: list[dict[str, Any]]) -> Response:
-    return Response({"detail": detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+def _bad_request(
+    detail: str, errors: list[dict[str, Any]], *, over_limit: bool = False
+) -> Response:
+    code = status.HTTP_422_UNPROCESSABLE_ENTITY if over_limit else status.HTTP_400_BAD_REQUEST
+    return Response({"detail": detail, "errors": errors}, status=code)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -83,13 +89,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             }
             for ptr, msg in exc.problems
         ]
-        return _bad_request(f"Invalid data_schema: {exc}", errors)
+        return _bad_request(f"Invalid data_schema: {exc}", errors, over_limit=exc.over_limit)
     if isinstance(exc, ConfigError):
         errors = [
             {"loc": ["body", "config", field], "msg": msg, "type": "config_error"}
             for field, msg in exc.problems.items()
         ]
-        return _bad_request(f"Invalid config: {exc}", errors)
+        return _bad_request(f"Invalid config: {exc}", errors, over_limit=exc.over_limit)
     if isinstance(exc, RequestDataTooBig):
         limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
         return Response(
@@ -98,8 +104,24 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     if isinstance(exc, SuspiciousOperation):
         return Response({"detail": f"Bad request: {exc}"}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ServiceBusy):
+        return Response(
+            {"detail": str(exc)},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, ServiceError):
-        return _bad_request(str(exc), [{"loc": ["body"], "msg": str(exc), "type": "value_error"}])
+        return _bad_request(
+            str(exc),
+            [{"loc": ["body"], "msg": str(exc), "type": "value_error"}],
+            over_limit=exc.over_limit,
+        )
+    if isinstance(exc, RecursionError):
+        # A last line behind the depth checks: nesting must never become a 500.
+        return Response(
+            {"detail": "The request nests too deeply to be read."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return exception_handler(exc, context)
 
 
@@ -121,6 +143,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return defaults.server_error(request)
 
 
+@csrf_exempt  # any method to an unknown API URL is a 404, not a CSRF page
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """The last URL pattern under /api/, so unknown API URLs are JSON even with DEBUG on."""
     return JsonResponse({"detail": f"Not found: {request.path}"}, status=404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: JSON under /api/ (a browser session posting without its token),
+    Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": f"CSRF check failed: {reason}"}, status=403)
+    return csrf.csrf_failure(request, reason=reason)

@@ -39,9 +39,12 @@ class BoundedJSONParser(JSONParser):
         raw = stream.read() if stream is not None else b""
         if json_depth_exceeds(raw, MAX_JSON_DEPTH):
             raise ParseError(f"JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+        encoding = parser_context.get("encoding", "utf-8") if parser_context else "utf-8"
         try:
-            return json.loads(
-                raw.decode(parser_context.get("encoding", "utf-8") if parser_context else "utf-8")
-            )
+            return json.loads(raw.decode(encoding))
+        except LookupError:
+            raise ParseError(f"Unsupported charset {encoding!r}; send utf-8.") from None
+        except RecursionError:
+            raise ParseError(f"JSON body nests deeper than {MAX_JSON_DEPTH} levels.") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc

@@ -152,7 +152,7 @@ def _text_type(text: str, hint: str | None) -> str:
         try:
             json.loads(text)
             return JSON
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's limit: not JSON to us
             pass
     head = text[:HEAD_BYTES].encode("utf-8", "replace")
     if HTML_START.match(head):

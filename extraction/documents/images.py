@@ -60,6 +60,19 @@ def open_image(source: bytes | Path, options: LoadOptions) -> Any:
         raise CorruptDocument("The image could not be read (it may be truncated).") from exc
 
 
+def check_frame_pixels(image: Any, options: LoadOptions) -> None:
+    """Refuse the current frame past the pixel limit, before it is decoded.
+
+    ``open_image`` checks the first frame only; a TIFF's later frames can be far larger (a
+    small file can declare a huge, highly compressed second page).
+    """
+    if image.width * image.height > options.max_image_pixels:
+        raise DocumentTooLarge(
+            f"A page of the image is {image.width}x{image.height} pixels; the limit is "
+            f"{options.max_image_pixels:,} pixels."
+        )
+
+
 class ImagePages(LazyPages):
     """One page per image frame, OCRed on first access."""
 
@@ -74,6 +87,7 @@ class ImagePages(LazyPages):
         image = open_image(self._source, self._options)
         try:
             image.seek(index)
+            check_frame_pixels(image, self._options)
             image.load()
         except (OSError, EOFError) as exc:
             raise CorruptDocument("The image could not be read (it may be truncated).") from exc
@@ -106,6 +120,13 @@ def load_image(source: bytes | Path, options: LoadOptions) -> Document:
     media_type = IMAGE_TYPES.get(image.format or "", "image/" + (image.format or "unknown").lower())
     if frames > options.max_pages:
         raise DocumentTooLarge(f"The image has {frames} frames; the limit is {options.max_pages}.")
+    try:
+        for index in range(1, frames):  # reads each frame's header, decodes nothing
+            image.seek(index)
+            check_frame_pixels(image, options)
+        image.seek(0)
+    except (OSError, EOFError) as exc:
+        raise CorruptDocument("The image could not be read (it may be truncated).") from exc
     pages = ImagePages(source, frames, options)
     metadata = {"ocr": True, "image_size": [image.width, image.height], "frames": frames}
     return Document(media_type=media_type, pages=pages, metadata=metadata)

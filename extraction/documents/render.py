@@ -93,15 +93,17 @@ def _render_image(
 ) -> bytes:
     from PIL import Image, ImageOps
 
-    from extraction.documents.images import open_image, points_per_pixel
+    from extraction.documents.images import check_frame_pixels, open_image, points_per_pixel
     from extraction.documents.options import LoadOptions
 
-    image = open_image(source, LoadOptions())
+    options = LoadOptions()
+    image = open_image(source, options)
     frames = getattr(image, "n_frames", 1)
     if not 1 <= page_number <= frames:
         raise ValueError(f"page {page_number} is not in the document (1-{frames})")
     try:
         image.seek(page_number - 1)
+        check_frame_pixels(image, options)  # this frame's size, before decoding it
         image = ImageOps.exif_transpose(image)
     except (OSError, EOFError) as exc:
         raise DocumentError("The image could not be read (it may be truncated).") from exc

@@ -74,7 +74,7 @@ def load_markdown(source: bytes | Path, options: LoadOptions) -> Document:
 def load_json(source: bytes | Path, options: LoadOptions) -> Document:
     """JSON pretty-printed with two-space indents (invalid JSON is kept as written)."""
     text = read_text(source)
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, RecursionError):
         text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     return text_document(text, options, media_type=JSON)
 

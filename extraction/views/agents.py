@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.views import page_context, project_for_request
-from extraction import intake, page_images, selectors, services
+from extraction import intake, selectors, services
 from extraction.config import ConfigError
 from extraction.forms import (
     AgentForm,
@@ -160,7 +160,6 @@ def file_delete(request: HttpRequest, file_id: str) -> HttpResponse:
     source = find_in_user_projects(request, selectors.file_get, file_id=file_id)
     name = source.name
     services.file_delete(source=source, actor=request.user)
-    page_images.forget(file_id=str(file_id))
     if request.htmx:
         return HttpResponse("")
     messages.success(request, f"{name} deleted.")

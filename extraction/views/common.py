@@ -83,5 +83,5 @@ def posted_schema(request: HttpRequest) -> Any:
     """The posted ``data_schema`` parsed, to show it again in the editor; None if not JSON."""
     try:
         return json.loads(request.POST.get("data_schema") or "null")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None

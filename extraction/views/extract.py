@@ -221,11 +221,15 @@ def schema_suggest(request: HttpRequest) -> JsonResponse:
             from extraction.schema_generation import schema_propose
 
             schema = services.data_schema_clean(
-                data_schema=schema_propose(prompt=prompt, text=text, data_schema=None)
+                data_schema=schema_propose(
+                    prompt=prompt, text=text[: intake.SCHEMA_SOURCE_CHARS], data_schema=None
+                )
             )
             return JsonResponse({"data_schema": schema})
         if prompt:
             return JsonResponse({"data_schema": intake.schema_generate(prompt=prompt)})
+    except services.ServiceBusy as exc:
+        return JsonResponse({"detail": str(exc)}, status=503, headers={"Retry-After": "5"})
     except (services.ServiceError, ValueError) as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
     return JsonResponse(

@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.views import page_context
 from extraction import page_images, presentation, selectors, services
 from extraction.models import ExtractionJob
+from extraction.untrusted import PreviewBusy
 from extraction.views.common import (
     ACTIVE_STATUSES,
     HTMX_STOP_POLLING,
@@ -202,15 +204,39 @@ def job_download_csv(request: HttpRequest, job_id: str) -> HttpResponse:
     return response
 
 
+class PreviewThrottle(SimpleRateThrottle):
+    """Page-image requests per user (``OPENEXTRACT_PREVIEW_RATE_LIMIT``): each may start a
+    render of an untrusted file."""
+
+    scope = "preview"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
 @login_required
 def page_image(request: HttpRequest, file_id: str, page: int) -> HttpResponse:
     """A page of a stored file as PNG, rendered once per file, page and DPI and then cached."""
     source = find_in_user_projects(request, selectors.file_get, file_id=file_id)
+    throttle = PreviewThrottle()
+    if not throttle.allow_request(request, None):
+        wait = int(throttle.wait() or 1) + 1
+        return HttpResponse(
+            "Too many page images requested; try again shortly.",
+            status=429,
+            content_type="text/plain",
+            headers={"Retry-After": str(wait)},
+        )
     try:
         dpi = int(request.GET.get("dpi", page_images.DEFAULT_DPI))
     except ValueError:
         dpi = page_images.DEFAULT_DPI
-    image = page_images.page_png(source=source, page=page, dpi=dpi)
+    try:
+        image = page_images.page_png(source=source, page=page, dpi=dpi)
+    except PreviewBusy as exc:
+        return HttpResponse(
+            str(exc), status=503, content_type="text/plain", headers={"Retry-After": "3"}
+        )
     if image is None:
         raise Http404
     response = HttpResponse(image, content_type="image/png")

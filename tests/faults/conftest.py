@@ -196,7 +196,9 @@ def fault_worker_factory(private_redis, tmp_path):  # noqa: ANN001, ANN201
 def sender_for(broker_url: str) -> Celery:
     """A Celery app that only sends, to the private broker (the test process's own app is bound
     to the shared one)."""
-    app = Celery("fault-sender", broker=broker_url)
+    # Not the current app: shared tasks would otherwise publish to this broker (stopped at
+    # the end of the test) from every later test of the session.
+    app = Celery("fault-sender", broker=broker_url, set_as_current=False)
     app.conf.task_queues = [Queue(q, Exchange(q, type="direct"), routing_key=q) for q in QUEUES]
     return app
 

@@ -104,12 +104,14 @@ class Stack:
                 continue
             for name, marker in (
                 ("queue", "valkey-server"),
-                ("worker", " worker "),
+                ("webhooks", "-Q webhooks"),
+                ("worker", "-Q critical"),
                 ("beat", " beat "),
                 ("web", "gunicorn"),
             ):
                 if marker in cmdline:
                     found[name] = int(entry.name)
+                    break
         return found
 
     def log_text(self) -> str:
@@ -139,7 +141,7 @@ def test_embedded_defaults_run_a_job_on_sqlite_and_the_bundled_queue(stack):
     assert stack.health() == {"status": "ok", "database": "ok", "broker": "ok"}
     assert stack.extract("INV-1") == {"invoice_number": "INV-1"}
     assert (stack.data_dir / "db.sqlite3").exists()
-    assert set(stack.children()) == {"queue", "worker", "beat", "web"}
+    assert set(stack.children()) == {"queue", "worker", "webhooks", "beat", "web"}
 
 
 def test_a_killed_worker_is_started_again_and_jobs_still_run(stack):

@@ -1,13 +1,15 @@
 """Create the demo user and API key for ``make run`` if absent, and print how to log in.
 
 The raw demo key is kept in the data directory (``demo_api_key``) so it can be printed again on
-each start; keys are otherwise never stored in clear.
+each start; keys are otherwise never stored in clear. The demo user is a staff user with a
+published password: the command refuses to run where ``settings.DEMO_USER_ALLOWED`` is false
+(a server on HTTPS or under a public host name, or ``OPENEXTRACT_DEMO_USER=false``).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from accounts.selectors import api_key_lookup
@@ -24,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000")
 
     def handle(self, *args: object, url: str, **options: object) -> None:
+        if not settings.DEMO_USER_ALLOWED:
+            raise CommandError(
+                "Not creating the demo user: this server is configured for production "
+                "(OPENEXTRACT_HTTPS, DJANGO_ALLOWED_HOSTS beyond this machine, or "
+                "OPENEXTRACT_DEMO_USER=false). Create accounts with the admin or "
+                "`manage.py create_api_key`."
+            )
         user = User.objects.filter(username=DEMO_USERNAME).first()
         if user is None:
             user = user_create(username=DEMO_USERNAME, password=DEMO_PASSWORD)

@@ -47,6 +47,10 @@ def json_form_field(value: Any, name: str) -> Any:
         return value
     try:
         return json.loads(value)
+    except RecursionError:
+        raise RequestValidationError(
+            [{"loc": ["body", name], "msg": "nests too deeply", "type": "json_invalid"}]
+        ) from None
     except ValueError as exc:
         raise RequestValidationError(
             [{"loc": ["body", name], "msg": f"not valid JSON: {exc}", "type": "json_invalid"}]

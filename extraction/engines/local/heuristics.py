@@ -17,6 +17,7 @@ from extraction.engines.local.fields import Found
 from extraction.engines.local.labels import FieldSpec, label_score, normalize_label
 from extraction.engines.local.layout import PageLayout, Row
 from extraction.engines.local.typed import DOI, EMAIL, PHONE, URL, DocumentHints, match_enum
+from extraction.user_patterns import word_matches
 from extraction.values import find_date
 
 _ISSUER = re.compile(r"vendor|seller|merchant|store|shop|bank|issuer|company|supplier|from")
@@ -82,24 +83,22 @@ def _pattern_near_name(spec: FieldSpec, layouts: list[PageLayout]) -> Found | No
     ending in 2536" for ``card_last4`` with ``^[0-9]{4}$``)."""
     core = str(spec.schema["pattern"]).removeprefix("^").removesuffix("$")
     words = [w for w in spec.words.split() if len(w) >= 3 and not w.isdigit()]
-    try:
-        pattern = re.compile(rf"(?<![0-9A-Za-z]){core}(?![0-9A-Za-z])")
-    except re.error:
-        return None
+    if word_matches(core, "") is None:
+        return None  # RE2 cannot run it (lookaround, backreferences): not used
     for layout in layouts[:3]:
         for row in layout.rows:
             text = row.text.lower()
             if not any(re.search(rf"\b{re.escape(w)}", text) for w in words):
                 continue
             for cell in reversed(row.cells):
-                matches = list(pattern.finditer(cell.text))
-                if matches:
-                    last = matches[-1]
+                spans = word_matches(core, cell.text) or []
+                if spans:
+                    start, end = spans[-1]
                     return Found(
-                        last.group(0),
+                        cell.text[start:end],
                         layout.number,
-                        cell.start + last.start(),
-                        cell.start + last.end(),
+                        cell.start + start,
+                        cell.start + end,
                         0.6,
                         "pattern on a line naming it",
                     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extraction.engines.local.vocabulary import ENUM_SYNONYMS
+from extraction.user_patterns import word_matches
 from extraction.values import find_date, parse_bool, parse_number, parse_year_month
 
 _AMOUNT = re.compile(
@@ -157,18 +158,16 @@ def read_value(
         return None
     start = text.find(cleaned)
     pattern = spec_schema.get("pattern")
-    if pattern:
+    if pattern and isinstance(pattern, str):
         # A pattern names the exact shape wanted ("^[0-9]{4}$": the last four digits of
-        # "************8819"): take the last part of the text that has it.
-        core = pattern.removeprefix("^").removesuffix("$")
-        try:
-            matches = list(re.finditer(rf"(?<![0-9A-Za-z]){core}(?![0-9A-Za-z])", text))
-        except re.error:
-            matches = []
-        if not matches:
-            return None
-        last = matches[-1]
-        return last.group(0), last.start(), last.end()
+        # "************8819"): take the last part of the text that has it. RE2 runs it (in
+        # linear time: the pattern is the user's); one it cannot run is ignored as a hint.
+        spans = word_matches(pattern.removeprefix("^").removesuffix("$"), text)
+        if spans is not None:
+            if not spans:
+                return None
+            first, last = spans[-1]
+            return text[first:last], first, last
     return cleaned, start, start + len(cleaned)
 
 

@@ -1,0 +1,10 @@
+"""What every template may need from the site's settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {"signup_open": settings.SIGNUP_OPEN}

@@ -1,0 +1,23 @@
+"""Response headers that harden the pages: a Content-Security-Policy on every response.
+
+Django 5.2 has no CSP support of its own (6.0 adds it); the policy is one fixed header, so a
+few lines here rather than a dependency. HSTS and secure cookies are Django's own settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
