@@ -19,14 +19,14 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import APIKeyForm, ProjectCreateForm, SignUpForm
-from accounts.models import APIKey, Project
+from accounts.models import APIKey
+from accounts.pages import SESSION_PROJECT, page_context, project_for_request
 from accounts.selectors import (
     api_key_in_user_organizations,
     api_keys_for_organization,
     api_keys_for_user,
     membership_role,
     project_for_user,
-    projects_for_user,
     user_manages,
 )
 from accounts.services import (
@@ -36,30 +36,6 @@ from accounts.services import (
     user_provision_defaults,
     webhook_secret_rotate,
 )
-
-SESSION_PROJECT = "project_id"
-
-
-def project_for_request(request: HttpRequest) -> Project:
-    """The project chosen in the session, or the user's first; provisions one if none exists."""
-    chosen = request.session.get(SESSION_PROJECT)
-    project = project_for_user(user=request.user, project_id=chosen) if chosen else None
-    if project is None:
-        project = projects_for_user(user=request.user).first()
-    if project is None:
-        project = user_provision_defaults(user=request.user)
-    return project
-
-
-def page_context(request: HttpRequest, **context: object) -> dict[str, object]:
-    """What every signed-in page needs: the current project and the others for the switcher."""
-    project = context.pop("project", None) or project_for_request(request)
-    return {
-        "project": project,
-        "projects": projects_for_user(user=request.user),
-        "can_manage": user_manages(user=request.user, organization=project.organization_id),
-        **context,
-    }
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -75,7 +75,7 @@ def _char_boxes(textpage: object) -> None:
     """One box per character, through the same unchecked call our word boxes use."""
     import pypdfium2.raw as pdfium_c
 
-    from extraction.documents.pdf import _fast_char_functions
+    from extraction.pipeline.documents.pdf import _fast_char_functions
 
     get_box, _ = _fast_char_functions()
     handle = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
@@ -92,13 +92,13 @@ def _rects(textpage: object) -> None:
 
 
 def _word_boxes(textpage: object) -> None:
-    from extraction.documents.pdf import PageGeometry, page_text_words
+    from extraction.pipeline.documents.pdf import PageGeometry, page_text_words
 
     page_text_words(textpage, PageGeometry((0, 0, 612, 792), 0))
 
 
 def _load_document(path: Path, pages: int) -> None:
-    from extraction.documents import LoadOptions, load_document
+    from extraction.pipeline.documents import LoadOptions, load_document
 
     document = load_document(path, options=LoadOptions(max_pages=100_000, timeout_seconds=1e9))
     for page in document.iter_pages(range(1, pages + 1)):
@@ -110,7 +110,7 @@ def run_child(step: str, path: Path, pages: int) -> dict[str, float]:
     import pypdf  # noqa: F401  - imports are not part of any step's cost
     import pypdfium2  # noqa: F401
 
-    import extraction.documents.pdf  # noqa: F401
+    import extraction.pipeline.documents.pdf  # noqa: F401
 
     baseline = _peak_mb()
     started = time.perf_counter()

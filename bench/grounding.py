@@ -42,17 +42,17 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from extraction.citations import build_field_metadata, leaf_metadata  # noqa: E402
-from extraction.confidence import local_group  # noqa: E402
-from extraction.config import ExtractConfig, ExtractionTarget  # noqa: E402
-from extraction.documents import Document, load_document  # noqa: E402
-from extraction.documents.base import Box  # noqa: E402
-from extraction.engines.base import EngineRequest, EngineResult  # noqa: E402
-from extraction.grounding.calibration import (  # noqa: E402
+from extraction.pipeline.citations import build_field_metadata, leaf_metadata  # noqa: E402
+from extraction.pipeline.confidence import local_group  # noqa: E402
+from extraction.pipeline.config import ExtractConfig, ExtractionTarget  # noqa: E402
+from extraction.pipeline.documents import Document, load_document  # noqa: E402
+from extraction.pipeline.documents.base import Box  # noqa: E402
+from extraction.pipeline.engines.base import EngineRequest, EngineResult  # noqa: E402
+from extraction.pipeline.grounding.calibration import (  # noqa: E402
     expected_calibration_error,
     fit_isotonic,
 )
-from extraction.grounding.locate import PageIndex, find_text  # noqa: E402
+from extraction.pipeline.grounding.locate import PageIndex, find_text  # noqa: E402
 
 SHARED_DIR = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT / ".." / "shared")).resolve()
 GROUNDED = ExtractConfig(cite_sources=True, confidence_scores=True)
@@ -222,7 +222,7 @@ def devset_documents(devset: Path) -> list[tuple[dict, dict, Any, dict]]:
 
 
 def run_local(devset: Path, score: ModuleType) -> Tally:
-    from extraction.engines.local import LocalEngine
+    from extraction.pipeline.engines.local import LocalEngine
 
     tally = Tally()
     engine = LocalEngine()
@@ -309,7 +309,7 @@ def simulate_llm(devset: Path, score: ModuleType, seed: int) -> tuple[Tally, Tal
 def time_large(devset: Path) -> None:
     """Ground the performance documents' values from verbatim quotes (as an LLM gives them)
     and from the values alone; print seconds and whether the first citation's page is right."""
-    from extraction.documents import DocumentTooLarge
+    from extraction.pipeline.documents import DocumentTooLarge
 
     manifest = json.loads((devset / "manifest.json").read_text())
     print(

@@ -28,12 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extraction.config import ExtractConfig, ExtractionTarget  # noqa: E402
-from extraction.documents import load_document  # noqa: E402
-from extraction.engines.openai_engine import prompts  # noqa: E402
-from extraction.engines.openai_engine.prompts import PageText  # noqa: E402
 from extraction.pipeline import PipelineInput, run_pipeline  # noqa: E402
-from extraction.schemas import load_schema  # noqa: E402
+from extraction.pipeline.config import ExtractConfig, ExtractionTarget  # noqa: E402
+from extraction.pipeline.documents import load_document  # noqa: E402
+from extraction.pipeline.engines.openai import prompts  # noqa: E402
+from extraction.pipeline.engines.openai.prompts import PageText  # noqa: E402
+from extraction.pipeline.schemas import load_schema  # noqa: E402
 from tests.llm.fake_openai import FakeOpenAI, completion, count_tokens  # noqa: E402
 from tests.llm.helpers import endpoint, registry  # noqa: E402
 from tests.llm.oracle import DevsetOracle  # noqa: E402
@@ -78,7 +78,7 @@ def parse_seconds(content: bytes, file_name: str) -> tuple[float, float, int]:
 def sdk_floor_ms(server: FakeOpenAI, dispatch: Dispatch, calls: int = 30) -> float:
     """Median client-side cost of one bare SDK call (the same client) beyond the server's
     time: the part of the overhead the pipeline cannot remove."""
-    from extraction.engines.openai_engine.client import client_for
+    from extraction.pipeline.engines.openai.client import client_for
 
     client = client_for(endpoint(server.base_url))
     saved = dispatch.oracle

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from bench.common import SHARED, machine_summary, print_table  # noqa: E402
-from extraction.documents import LoadOptions, load_document  # noqa: E402
+from extraction.pipeline.documents import LoadOptions, load_document  # noqa: E402
 
 REALDEV = SHARED / "realdev"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -173,7 +173,7 @@ PARSE_TIMEOUT_SECONDS = envint("OPENEXTRACT_PARSE_TIMEOUT", 90, minimum=1)
 MAX_JSON_BODY_BYTES = envint("OPENEXTRACT_MAX_JSON_BODY_MB", 35, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_JSON_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# OCR: the bundled RapidOCR engine, Tesseract, or auto (extraction/documents/ocr.py).
+# OCR: the bundled RapidOCR engine, Tesseract, or auto (extraction/pipeline/documents/ocr.py).
 OCR_ENGINE = envstr("OPENEXTRACT_OCR", "auto").lower()
 if OCR_ENGINE not in ("auto", "rapidocr", "tesseract"):
     raise ImproperEnvironment(

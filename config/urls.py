@@ -8,7 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("extraction.api.urls")),
     path("accounts/", include("accounts.urls")),
-    path("", include("extraction.urls")),
+    path("", include("extraction.web.urls")),
 ]
 
 handler404 = "extraction.api.exceptions.not_found"

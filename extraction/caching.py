@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from extraction.config import ExtractConfig
+from extraction.pipeline.config import ExtractConfig
 
 if TYPE_CHECKING:
     from accounts.models import Project

@@ -20,18 +20,18 @@ from django.db.models import QuerySet
 from accounts.audit import audited_delete
 from accounts.models import Project, User
 from extraction import services
-from extraction.config import (
-    ConfigError,
-    ExtractConfig,
-    ExtractionMode,
-    ExtractionTarget,
-    parse_page_range,
-)
 from extraction.models import (
     ExtractionJob,
     ExtractionJobConfiguration,
     SavedConfiguration,
     SourceFile,
+)
+from extraction.pipeline.config import (
+    ConfigError,
+    ExtractConfig,
+    ExtractionMode,
+    ExtractionTarget,
+    parse_page_range,
 )
 
 EXTRACT_V2 = "extract_v2"

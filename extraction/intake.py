@@ -16,10 +16,10 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Project
-from extraction.documents.base import DocumentError, UnsupportedDocumentType
-from extraction.documents.detect import EXTENSIONS, detect_type
-from extraction.engines.registry import model_registry_from_settings
 from extraction.models import ExtractionAgent, ExtractionJob, SourceFile
+from extraction.pipeline.documents.base import DocumentError, UnsupportedDocumentType
+from extraction.pipeline.documents.detect import EXTENSIONS, detect_type
+from extraction.pipeline.engines.registry import model_registry_from_settings
 from extraction.services import (
     ServiceBusy,
     ServiceError,
@@ -246,8 +246,8 @@ def schema_generate(
 
     Raises ``ServiceError`` (nothing to go on, unreadable file) or ``SchemaError``.
     """
-    from extraction.schema_generation import schema_propose
-    from extraction.untrusted import PreviewBusy, document_text_isolated
+    from extraction.pipeline.schema_proposal import schema_propose
+    from extraction.web.untrusted import PreviewBusy, document_text_isolated
 
     if not prompt and source is None and data_schema is None:
         raise ServiceError("Provide a prompt, a file_id or a data_schema.")
@@ -286,10 +286,10 @@ def _schema_from_llm(
 ) -> dict[str, Any] | None:
     """Ask the configured model; None (fall back to the offline proposal) when it fails or
     answers something that is not a valid schema."""
-    from extraction.engines.base import EngineError
-    from extraction.engines.openai_engine.client import complete
-    from extraction.schema_generation import llm_messages, schema_from_reply
-    from extraction.schemas import SchemaError
+    from extraction.pipeline.engines.base import EngineError
+    from extraction.pipeline.engines.openai.client import complete
+    from extraction.pipeline.schema_proposal import llm_messages, schema_from_reply
+    from extraction.pipeline.schemas import SchemaError
 
     endpoint = registry.tier("default")
     try:

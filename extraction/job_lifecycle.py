@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from extraction import webhooks
 from extraction.models import (
     TERMINAL_STATUSES,
     ExtractionJob,
@@ -29,7 +28,8 @@ from extraction.models import (
     JobStatus,
     RunStatus,
 )
-from extraction.webhook_deliveries import EVENT_FOR_STATUS, webhook_schedule
+from extraction.webhooks import sending as webhooks
+from extraction.webhooks.deliveries import EVENT_FOR_STATUS, webhook_schedule
 
 
 def job_start(*, job_id: str) -> ExtractionJob | None:

@@ -19,10 +19,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, audited_delete
 from accounts.models import Project, User
-from extraction import enqueue, webhooks
-from extraction.config import ConfigError, ExtractConfig
-from extraction.documents.loading import supported_types
-from extraction.engines.registry import model_registry_from_settings, validate_config_models
+from extraction import enqueue
 from extraction.models import (
     TERMINAL_STATUSES,
     ExtractionAgent,
@@ -33,8 +30,15 @@ from extraction.models import (
     RunStatus,
     SourceFile,
 )
-from extraction.schemas import load_schema
-from extraction.webhook_deliveries import webhook_schedule
+from extraction.pipeline.config import ConfigError, ExtractConfig
+from extraction.pipeline.documents.loading import supported_types
+from extraction.pipeline.engines.registry import (
+    model_registry_from_settings,
+    validate_config_models,
+)
+from extraction.pipeline.schemas import load_schema
+from extraction.webhooks import sending as webhooks
+from extraction.webhooks.deliveries import webhook_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +213,7 @@ def file_delete(
     The jobs and their runs stay, as the record of what was extracted (a job's file becomes
     null); this is the only path that deletes a file, for users, the API and expiry alike.
     """
-    from extraction import page_images
+    from extraction.web import page_images
 
     file_id = str(source.id)
     cache_keys = set()

@@ -18,21 +18,25 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 
 from extraction import enqueue, job_lifecycle, maintenance
 from extraction.caching import ProjectResultCache
-from extraction.circuit import circuit_open_for, circuit_record_failure, circuit_record_success
-from extraction.config import ConfigError, ExtractConfig
-from extraction.documents.base import DocumentError
-from extraction.engines.base import EngineError, ExtractionCancelled
-from extraction.engines.registry import (
+from extraction.models import ExtractionJob
+from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
+from extraction.pipeline.config import ConfigError, ExtractConfig
+from extraction.pipeline.documents.base import DocumentError
+from extraction.pipeline.engines.base import EngineError, ExtractionCancelled
+from extraction.pipeline.engines.registry import (
     ModelRegistry,
     model_registry_from_settings,
     select_engine,
 )
-from extraction.load_options import load_options_from_settings
-from extraction.models import ExtractionJob
-from extraction.pipeline import PipelineInput, PipelineOutcome, run_pipeline
-from extraction.sandbox import ParentLink, SandboxLimits, thread_sandbox
-from extraction.schemas import SchemaError
-from extraction.webhook_deliveries import webhook_deliver
+from extraction.pipeline.schemas import SchemaError
+from extraction.webhooks.deliveries import webhook_deliver
+from extraction.worker.circuit import (
+    circuit_open_for,
+    circuit_record_failure,
+    circuit_record_success,
+)
+from extraction.worker.load_options import load_options_from_settings
+from extraction.worker.sandbox import ParentLink, SandboxLimits, thread_sandbox
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +157,7 @@ def warm_up_pipeline() -> None:
         )
         if model_registry_from_settings(settings).has_llm:
             # The openai SDK takes seconds to import; import it once here, not in every child.
-            import extraction.engines.openai_engine.runner  # noqa: F401
+            import extraction.pipeline.engines.openai.runner  # noqa: F401
     except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
         logger.warning("pipeline warm-up failed", exc_info=True)
 

@@ -9,9 +9,9 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from extraction.chunking import chunk_document, estimate_tokens, page_marker
-from extraction.config import ChunkMode
-from extraction.documents import load_document, load_text
+from extraction.pipeline.chunking import chunk_document, estimate_tokens, page_marker
+from extraction.pipeline.config import ChunkMode
+from extraction.pipeline.documents import load_document, load_text
 
 
 def _pages(count: int, lines_per_page: int = 5):
@@ -206,6 +206,6 @@ def test_corpus_research_paper_sections_from_font_sizes(corpus):
     ],
 )
 def test_body_size_headings_are_recognised(line, heading):
-    from extraction.chunking import _is_heading
+    from extraction.pipeline.chunking import _is_heading
 
     assert _is_heading(line, 9.5, 9.5) is heading

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from extraction.engines.base import EngineResult, Usage
-from extraction.merging import (
+from extraction.pipeline.engines.base import EngineResult, Usage
+from extraction.pipeline.merging import (
     collect_pages,
     concat_rows,
     leaf_values,

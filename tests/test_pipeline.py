@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.config import ConfigError, ExtractConfig
-from extraction.documents import DocumentError
-from extraction.engines.base import ExtractionCancelled
 from extraction.pipeline import PipelineInput, run_pipeline
-from extraction.schemas import SchemaError
+from extraction.pipeline.config import ConfigError, ExtractConfig
+from extraction.pipeline.documents import DocumentError
+from extraction.pipeline.engines.base import ExtractionCancelled
+from extraction.pipeline.schemas import SchemaError
 
 SCHEMA = {
     "type": "object",

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from extraction.coercion import allows_null, coerce_to_schema, validation_errors
-from extraction.schemas import SchemaError, load_schema
+from extraction.pipeline.coercion import allows_null, coerce_to_schema, validation_errors
+from extraction.pipeline.schemas import SchemaError, load_schema
 from tests.corpus import SCHEMA_DIR
 
 INVOICE = {

@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from extraction.values import find_date, parse_bool, parse_date, parse_number, parse_year_month
+from extraction.pipeline.values import (
+    find_date,
+    parse_bool,
+    parse_date,
+    parse_number,
+    parse_year_month,
+)
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from extraction.config import ConfigError
-from extraction.schemas import SchemaError
+from extraction.pipeline.config import ConfigError
+from extraction.pipeline.schemas import SchemaError
 from extraction.services import ServiceBusy, ServiceError
 
 logger = logging.getLogger(__name__)

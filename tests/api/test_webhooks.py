@@ -12,9 +12,9 @@ import json
 
 import pytest
 
-from extraction import webhooks
 from extraction.models import ExtractionJob, WebhookDelivery
-from extraction.webhook_deliveries import webhook_deliver
+from extraction.webhooks import sending as webhooks
+from extraction.webhooks.deliveries import webhook_deliver
 from tests.api.helpers import INVOICE_TEXT, V1, stateless
 from tests.api.receiver import webhook_receiver
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extraction.documents import Page
+from extraction.pipeline.documents import Page
 
 
 def normalize(text: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.documents import load_document
-from extraction.documents.detect import DOCX, XLSX
+from extraction.pipeline.documents import load_document
+from extraction.pipeline.documents.detect import DOCX, XLSX
 from tests.corpus import Corpus, CorpusDocument
 from tests.documents.conftest import assert_inside_page, find_on_page, normalize
 

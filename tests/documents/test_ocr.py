@@ -9,9 +9,14 @@ import pypdfium2
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from extraction.documents import DocumentTooLarge, LoadOptions, OcrUnavailable, load_document
-from extraction.documents import ocr as ocr_module
-from extraction.documents.ocr import ocr_engine
+from extraction.pipeline.documents import (
+    DocumentTooLarge,
+    LoadOptions,
+    OcrUnavailable,
+    load_document,
+)
+from extraction.pipeline.documents import ocr as ocr_module
+from extraction.pipeline.documents.ocr import ocr_engine
 from tests.documents.conftest import assert_inside_page, find_on_page
 from tests.system_parts import require_system_part, tesseract_available
 

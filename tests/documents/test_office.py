@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from docx.enum.text import WD_BREAK
 
-from extraction.documents import CorruptDocument, load_document
+from extraction.pipeline.documents import CorruptDocument, load_document
 from tests.documents.conftest import assert_inside_page
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -8,7 +8,7 @@ import pytest
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
-from extraction.documents import Document, DocumentTooLarge, LoadOptions, load_document
+from extraction.pipeline.documents import Document, DocumentTooLarge, LoadOptions, load_document
 from tests.documents.conftest import assert_inside_page
 
 
@@ -121,7 +121,7 @@ def test_landscape_page_size():
 
 
 def test_closed_document_refuses_further_pages(invoice_pdf):
-    from extraction.documents import DocumentError
+    from extraction.pipeline.documents import DocumentError
 
     with load_document(invoice_pdf) as document:
         assert document.page(1).number == 1
@@ -154,7 +154,7 @@ def test_ligatures_are_spelled_out():
 
 
 def test_long_documents_reopen_pdfium_and_keep_reading(tmp_path, monkeypatch):
-    from extraction.documents import pdf as pdf_module
+    from extraction.pipeline.documents import pdf as pdf_module
 
     monkeypatch.setattr(pdf_module, "REOPEN_EVERY_PAGES", 2)
     path = tmp_path / "five.pdf"

@@ -9,7 +9,7 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
 
-from extraction.documents import (
+from extraction.pipeline.documents import (
     CorruptDocument,
     DocumentTooLarge,
     LoadOptions,

@@ -7,7 +7,7 @@ import io
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from extraction.documents import load_document
+from extraction.pipeline.documents import load_document
 
 LEFT = [f"left column sentence number {n} keeps going to the edge" for n in range(1, 13)]
 RIGHT = [f"right column sentence number {n} keeps going to the edge" for n in range(1, 13)]

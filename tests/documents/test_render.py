@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from extraction.documents import UnsupportedDocumentType, render_page
+from extraction.pipeline.documents import UnsupportedDocumentType, render_page
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from extraction.config import parse_page_range
-from extraction.documents import load_text, select_pages
+from extraction.pipeline.config import parse_page_range
+from extraction.pipeline.documents import load_text, select_pages
 
 
 def _document(pages: int):

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from extraction.documents import (
+from extraction.pipeline.documents import (
     CorruptDocument,
     DocumentTooLarge,
     LoadOptions,

@@ -173,7 +173,7 @@ def test_a_worker_keeps_its_database_connection_between_jobs(celery_worker_proce
 @pytest.mark.django_db
 def test_jobs_in_one_worker_thread_share_its_sandbox_child(owner_project, settings):  # noqa: ANN001
     """The job travels pickled to the kept child; an unpicklable one would fork every time."""
-    from extraction.sandbox import thread_sandbox
+    from extraction.worker.sandbox import thread_sandbox
 
     assert settings.SANDBOX_ENABLED
     pids = []

@@ -8,9 +8,13 @@ from celery.exceptions import Retry
 from django.core.cache import cache
 
 from extraction import services
-from extraction.circuit import circuit_open_for, circuit_record_failure, circuit_record_success
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
 from extraction.tasks import extract_job
+from extraction.worker.circuit import (
+    circuit_open_for,
+    circuit_record_failure,
+    circuit_record_success,
+)
 from tests.factories import AgentFactory
 from tests.llm.fake_openai import FakeOpenAI, completion, error
 

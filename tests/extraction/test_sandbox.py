@@ -11,16 +11,16 @@ import time
 
 import pytest
 
-from extraction.documents.base import DocumentError
-from extraction.engines.base import EngineError
-from extraction.sandbox import (
+from extraction.pipeline.documents.base import DocumentError
+from extraction.pipeline.engines.base import EngineError
+from extraction.pipeline.schemas import SchemaError
+from extraction.worker.sandbox import (
     Sandbox,
     SandboxError,
     SandboxLimits,
     run_in_sandbox,
     thread_sandbox,
 )
-from extraction.schemas import SchemaError
 
 FAST = SandboxLimits(
     memory_bytes=256 * 1024 * 1024, cpu_seconds=5, wall_seconds=10, first_progress_seconds=10

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.citations import (
+from extraction.pipeline.citations import (
     NO_INFORMATION,
     build_field_metadata,
     find_unsupported_paths,
     leaf_metadata,
 )
-from extraction.config import ExtractConfig, ExtractionTarget
-from extraction.documents import Document, load_document, load_text
-from extraction.documents.base import Box, Page, Word
-from extraction.engines.base import EngineRequest, EngineResult, SourceSpan
+from extraction.pipeline.config import ExtractConfig, ExtractionTarget
+from extraction.pipeline.documents import Document, load_document, load_text
+from extraction.pipeline.documents.base import Box, Page, Word
+from extraction.pipeline.engines.base import EngineRequest, EngineResult, SourceSpan
 
 TEXT = (
     "INVOICE INV-2024-001\n"
@@ -197,7 +197,7 @@ def test_parsing_confidence_is_the_ocr_confidence_of_the_cited_words():
 
 def test_local_engine_citations_on_corpus_pdfs_point_at_the_printed_text(corpus):
     from bench.grounding import overlaps, printed_boxes
-    from extraction.engines.local import LocalEngine
+    from extraction.pipeline.engines.local import LocalEngine
 
     checked = right_page = box_hits = 0
     for entry in (doc for doc in corpus if doc.meta["format"] == "pdf"):

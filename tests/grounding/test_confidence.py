@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extraction import confidence
-from extraction.grounding.calibration import (
+from extraction.pipeline import confidence
+from extraction.pipeline.grounding.calibration import (
     apply_table,
     calibration_bins,
     expected_calibration_error,

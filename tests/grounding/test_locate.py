@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from extraction.documents import load_text
-from extraction.grounding.locate import PageIndex, find_text, locate, occurrences
+from extraction.pipeline.documents import load_text
+from extraction.pipeline.grounding.locate import PageIndex, find_text, locate, occurrences
 
 INVOICE = (
     "ACME Industrial Supplies GmbH\n"
@@ -141,7 +141,7 @@ def test_price_is_found_after_a_quantity_separated_by_a_space():
 
 def load_document_pages(texts: list[str]):  # noqa: ANN201
     """A document with one page per text (pages as the text loader builds them)."""
-    from extraction.documents.base import Document
+    from extraction.pipeline.documents.base import Document
 
     pages = []
     for number, text in enumerate(texts, start=1):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extraction.documents.base import Document, Page
-from extraction.engines.base import ModelEndpoint
-from extraction.engines.registry import ModelRegistry, RetryPolicy
+from extraction.pipeline.documents.base import Document, Page
+from extraction.pipeline.engines.base import ModelEndpoint
+from extraction.pipeline.engines.registry import ModelRegistry, RetryPolicy
 
 FAST_RETRY = RetryPolicy(max_retries=2, base_delay=0.001, max_delay=0.005, max_retry_after=2.0)
 

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from extraction.caching import ProjectResultCache, cache_key, cache_lookup, cache_store
-from extraction.config import ExtractConfig
 from extraction.models import ExtractionCacheEntry
 from extraction.pipeline import PipelineInput, run_pipeline
+from extraction.pipeline.config import ExtractConfig
 from tests.factories import UserFactory, default_project
 from tests.llm.fake_openai import FakeOpenAI, completion
 from tests.llm.helpers import INVOICE_SCHEMA, registry

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.config import ExtractConfig
-from extraction.engines.base import EngineError, EngineRequest
-from extraction.engines.openai_engine import OpenAIEngine
+from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.engines.base import EngineError, EngineRequest
+from extraction.pipeline.engines.openai import OpenAIEngine
 from tests.llm.fake_openai import FakeOpenAI, Scripted, completion, document_pages, error
 from tests.llm.helpers import FAST_RETRY, INVOICE_SCHEMA, ROW_SCHEMA, document, endpoint
 

@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
-from extraction.config import ConfigError, ExtractConfig
-from extraction.engines.base import EngineError, ExtractionCancelled
-from extraction.engines.registry import ModelRegistry
 from extraction.pipeline import PipelineInput, run_pipeline
+from extraction.pipeline.config import ConfigError, ExtractConfig
+from extraction.pipeline.engines.base import EngineError, ExtractionCancelled
+from extraction.pipeline.engines.registry import ModelRegistry
 from tests.corpus import Corpus
 from tests.corpus.score import score_document
 from tests.llm.fake_openai import FakeOpenAI, completion, document_pages, error
@@ -355,7 +355,7 @@ def test_multimodal_sends_rendered_pages_to_the_vision_model(corpus):
 
 
 def test_citations_locate_the_models_quotes_on_their_pages(corpus):
-    from extraction.citations import leaf_metadata
+    from extraction.pipeline.citations import leaf_metadata
 
     oracle = oracle_for(corpus, "statement_signed_us")
     job = corpus_input(corpus, "statement_signed_us", cite_sources=True, confidence_scores=True)

@@ -4,9 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from extraction.config import ConfigError, ExtractConfig, ExtractionTarget
-from extraction.engines.openai_engine.strict import response_schema, to_strict
-from extraction.engines.registry import (
+from extraction.pipeline.config import ConfigError, ExtractConfig, ExtractionTarget
+from extraction.pipeline.engines.openai.strict import response_schema, to_strict
+from extraction.pipeline.engines.registry import (
     ModelRegistry,
     model_registry_from_settings,
     select_engine,

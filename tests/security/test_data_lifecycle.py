@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from extraction import maintenance, page_images, services
+from extraction import maintenance, services
 from extraction.models import ExtractionCacheEntry, ExtractionJob, ExtractionRun, JobStatus
-from extraction.presentation import csv_text
+from extraction.web import page_images
+from extraction.web.job_page import csv_text
 from tests.conftest import ROOT
 from tests.factories import AgentFactory
 
@@ -142,7 +143,7 @@ def test_a_fresh_data_directory_and_its_files_are_private(tmp_path):  # noqa: AN
         "call_command('migrate', verbosity=0)\n"
         "from accounts.services import user_create\n"
         "from extraction import services\n"
-        "from extraction.page_images import _write_atomically\n"
+        "from extraction.web.page_images import _write_atomically\n"
         "from django.conf import settings\n"
         "user = user_create(username='u')\n"
         "project = user.memberships.get().organization.projects.get()\n"

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from extraction.models import ExtractionAgent, ExtractionJob, SourceFile
-from extraction.schemas import MAX_RESOLVED_NODES, SchemaError, load_schema
+from extraction.pipeline.schemas import MAX_RESOLVED_NODES, SchemaError, load_schema
 from tests.api.helpers import AGENTS, INVOICE_SCHEMA, INVOICE_TEXT, V1
 
 RUN = f"{V1}/extraction/run"

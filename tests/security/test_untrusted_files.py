@@ -12,9 +12,10 @@ from django.urls import reverse
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from extraction import intake, page_images, untrusted
-from extraction.documents import DocumentTooLarge, render_page
-from extraction.views.jobs import PreviewThrottle
+from extraction import intake
+from extraction.pipeline.documents import DocumentTooLarge, render_page
+from extraction.web import page_images, untrusted
+from extraction.web.views.jobs import PreviewThrottle
 
 
 def pdf(width_points: float = 612, height_points: float = 792, text: str = "Total: 12.00") -> bytes:
@@ -45,13 +46,13 @@ def marker(source, page: int = 1, dpi: int = 110) -> Path:  # noqa: ANN001
 
 @pytest.mark.django_db
 def test_page_images_are_rendered_outside_the_web_process(owner_project, monkeypatch):  # noqa: ANN001
-    import extraction.documents.render as render_module
+    import extraction.pipeline.documents.render as render_module
 
     def never_here(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("rendered in the web process")
 
     monkeypatch.setattr(render_module, "render_page", never_here)
-    monkeypatch.setattr("extraction.documents.render_page", never_here)
+    monkeypatch.setattr("extraction.pipeline.documents.render_page", never_here)
     source = store(owner_project, pdf(), "a.pdf")
     image = page_images.page_png(source=source, page=1)
     assert image is not None and image.startswith(b"\x89PNG")
@@ -93,7 +94,7 @@ def test_text_previews_are_read_in_the_child(owner_project, monkeypatch):  # noq
 
 @pytest.mark.django_db
 def test_schema_suggestion_reads_the_file_in_the_child(owner_project, monkeypatch):  # noqa: ANN001
-    import extraction.documents.loading as loading
+    import extraction.pipeline.documents.loading as loading
 
     def never_here(*args: object, **kwargs: object) -> None:
         raise AssertionError("parsed in the web process")
@@ -113,8 +114,8 @@ def test_every_frame_is_measured_before_it_is_decoded():
 
 
 def test_loading_a_tiff_refuses_an_oversized_later_frame_up_front():
-    from extraction.documents import LoadOptions
-    from extraction.documents.ocr import load_image
+    from extraction.pipeline.documents import LoadOptions
+    from extraction.pipeline.documents.images import load_image
 
     with pytest.raises(DocumentTooLarge, match="12000x9000"):
         load_image(tiff_with_a_huge_second_frame(), LoadOptions())

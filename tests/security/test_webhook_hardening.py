@@ -14,8 +14,8 @@ import pytest
 from celery.signals import before_task_publish
 from django.conf import settings
 
-from extraction import webhooks
 from extraction.models import ExtractionJob, WebhookDelivery
+from extraction.webhooks import sending as webhooks
 from tests.api.helpers import INVOICE_TEXT, stateless
 from tests.api.receiver import webhook_receiver
 from tests.conftest import ROOT, database_url_for_subprocess, wait_for

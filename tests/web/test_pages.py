@@ -16,10 +16,10 @@ from accounts.models import APIKey, Membership
 from accounts.selectors import api_key_lookup
 from accounts.services import project_create
 from extraction import intake, job_lifecycle, services
-from extraction.config import ExtractConfig
-from extraction.forms import STARTER_SCHEMAS
 from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, JobStatus
-from extraction.schemas import load_schema
+from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.schemas import load_schema
+from extraction.web.forms import STARTER_SCHEMAS
 from tests.factories import AgentFactory, UserFactory
 
 SCHEMA = {
@@ -711,7 +711,7 @@ def test_text_file_results_show_the_file_text_with_cited_spans(
 
 
 def test_text_previews_are_read_once_and_cached(owner_project):  # noqa: ANN001
-    from extraction import page_images
+    from extraction.web import page_images
 
     source = intake.file_upload(
         project=owner_project,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from extraction.presentation import (
+from extraction.web.job_page import (
     citation_boxes,
     csv_rows,
     csv_text,

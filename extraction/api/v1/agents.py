@@ -16,7 +16,7 @@ from extraction.api.v1.serializers import (
     SchemaResponseSerializer,
 )
 from extraction.models import ExtractionAgent
-from extraction.schemas import load_schema
+from extraction.pipeline.schemas import load_schema
 
 TAG = ["Extraction agents"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}

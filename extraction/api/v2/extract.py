@@ -22,7 +22,7 @@ from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
 from extraction.api.v2.pagination import paginate
 from extraction.models import ExtractionJob, SourceFile
-from extraction.schemas import load_schema
+from extraction.pipeline.schemas import load_schema
 
 TAG = ["Extract v2"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}

@@ -18,8 +18,8 @@ from rest_framework import serializers
 from extraction import configurations
 from extraction.api.exceptions import RequestValidationError
 from extraction.api.v1.serializers import file_type_of
-from extraction.config import ExtractionTarget
 from extraction.models import ExtractionJob, JobStatus, SavedConfiguration, SourceFile
+from extraction.pipeline.config import ExtractionTarget
 
 V2_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]
 V2_STATUS_OF = {

@@ -13,13 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from extraction.config import ConfigError, ExtractConfig
-from extraction.documents import DocumentError
-from extraction.engines.base import EngineError, ExtractionCancelled
-from extraction.engines.registry import ModelRegistry, model_registry_from_settings
-from extraction.load_options import load_options_from_settings
 from extraction.pipeline import PipelineInput, run_pipeline
-from extraction.schemas import SchemaError
+from extraction.pipeline.config import ConfigError, ExtractConfig
+from extraction.pipeline.documents import DocumentError
+from extraction.pipeline.engines.base import EngineError, ExtractionCancelled
+from extraction.pipeline.engines.registry import ModelRegistry, model_registry_from_settings
+from extraction.pipeline.schemas import SchemaError
+from extraction.worker.load_options import load_options_from_settings
 
 
 class Command(BaseCommand):

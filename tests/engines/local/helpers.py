@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from extraction.config import ExtractConfig
-from extraction.documents.base import Box, Document, Line, Page, Word
-from extraction.engines.base import EngineRequest, EngineResult
-from extraction.engines.local import LocalEngine
+from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.documents.base import Box, Document, Line, Page, Word
+from extraction.pipeline.engines.base import EngineRequest, EngineResult
+from extraction.pipeline.engines.local import LocalEngine
 
 CHAR = 5.0  # points per character at 10 pt
 

@@ -8,10 +8,10 @@ overall figure drops by more than 0.02 or a document type's by more than 0.05 (a
 
 from __future__ import annotations
 
-from extraction.config import ExtractConfig
-from extraction.documents import load_document
-from extraction.engines.base import EngineRequest
-from extraction.engines.local import LocalEngine
+from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.documents import load_document
+from extraction.pipeline.engines.base import EngineRequest
+from extraction.pipeline.engines.local import LocalEngine
 from tests.corpus import Corpus
 from tests.corpus.score import score_document
 

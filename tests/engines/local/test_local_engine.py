@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.documents import load_text
-from extraction.engines.base import ExtractionCancelled
+from extraction.pipeline.documents import load_text
+from extraction.pipeline.engines.base import ExtractionCancelled
 from tests.engines.local.helpers import page_from_rows, run_engine
 
 INVOICE_SCHEMA = {
@@ -282,7 +282,7 @@ MARKDOWN_INVOICE = """\
 
 
 def test_markdown_pipe_table_and_emphasised_labels() -> None:
-    from extraction.documents import load_document
+    from extraction.pipeline.documents import load_document
 
     document = load_document(MARKDOWN_INVOICE.encode(), file_name="invoice.md")
     data = run_engine(document, INVOICE_SCHEMA).data

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extraction.chunking import estimate_tokens
-from extraction.config import ExtractConfig
 from extraction.pipeline import PipelineInput, run_pipeline
+from extraction.pipeline.chunking import estimate_tokens
+from extraction.pipeline.config import ExtractConfig
 
 SCHEMA = {"type": "object", "properties": {"total": {"type": "number"}}}
 

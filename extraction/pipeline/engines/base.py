@@ -1,0 +1,94 @@
+"""The engine interface: a frozen request in, values with their locations out.
+
+Engines never read Django settings; everything they need arrives in ``EngineRequest``.
+Leaf paths look like ``vendor.name``, ``line_items[2].amount`` and, for list results
+(``PER_PAGE``, ``PER_TABLE_ROW``), ``[3].sku``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.documents.base import Box, Document
+
+
+class EngineError(Exception):
+    """An extraction failure. ``transient`` errors (timeouts, 429, 5xx) may be retried."""
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
+
+
+class ExtractionCancelled(Exception):
+    """Raised between chunks when the job was cancelled."""
+
+
+@dataclass(frozen=True)
+class ModelEndpoint:
+    """An OpenAI-compatible endpoint and the model to call on it."""
+
+    name: str  # public name, e.g. "openai-gpt-4o-mini"
+    base_url: str
+    api_key: str
+    model: str
+    supports_json_schema: bool = True
+    supports_vision: bool = False
+    timeout_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class SourceSpan:
+    """Where a value was found: a character span of one page's text (and its boxes)."""
+
+    page: int
+    start: int
+    end: int
+    text: str
+    match: str = "exact"  # exact | normalized | fuzzy | value | label | not_found
+    score: float = 1.0
+    boxes: tuple[Box, ...] = ()
+
+
+@dataclass
+class Usage:
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    pages_extracted: int = 0
+    document_tokens: int = 0
+
+
+@dataclass
+class EngineResult:
+    data: dict[str, Any] | list[dict[str, Any]]
+    engine: str
+    model: str | None = None
+    locations: dict[str, list[SourceSpan]] = field(default_factory=dict)
+    quotes: dict[str, str] = field(default_factory=dict)  # verbatim quotes an LLM gave per path
+    confidences: dict[str, float] = field(default_factory=dict)  # engine's own score per path
+    reasoning: dict[str, str] = field(default_factory=dict)  # per top-level field
+    usage: Usage = field(default_factory=Usage)
+    failed_pages: list[int] = field(default_factory=list)
+    failure_reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EngineRequest:
+    document: Document
+    pages: Sequence[int]  # the selected 1-based page numbers, in order
+    schema: dict[str, Any]  # the user's schema with local $refs resolved
+    config: ExtractConfig
+    endpoint: ModelEndpoint | None = None
+    on_progress: Callable[[int], None] = lambda pages_done: None
+    should_cancel: Callable[[], bool] = lambda: False
+
+
+class Engine(Protocol):
+    name: str
+
+    def extract(self, request: EngineRequest) -> EngineResult: ...

@@ -1,0 +1,1 @@
+"""The HTMX pages: views, forms, the job page's view-model, page previews."""

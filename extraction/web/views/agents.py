@@ -1,0 +1,166 @@
+"""Agents (list, create, edit with the schema editor, run on files, history) and files."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.pages import page_context, project_for_request
+from extraction import intake, selectors, services
+from extraction.models import ExtractionAgent
+from extraction.pipeline.config import ConfigError
+from extraction.pipeline.schemas import SchemaError
+from extraction.web.forms import (
+    AgentForm,
+    ExtractOptionsForm,
+    RunAgentForm,
+)
+from extraction.web.views.common import (
+    attempt_write,
+    editor_context,
+    find_in_user_projects,
+    posted_schema,
+)
+
+
+@login_required
+def agents_list(request: HttpRequest) -> HttpResponse:
+    project = project_for_request(request)
+    agents = selectors.agents_for_project(project=project)
+    return render(
+        request, "extraction/agents.html", page_context(request, project=project, agents=agents)
+    )
+
+
+@login_required
+def agent_new(request: HttpRequest) -> HttpResponse:
+    return _agent_edit(request, agent=None)
+
+
+@login_required
+def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
+    agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
+    return _agent_edit(request, agent=agent)
+
+
+def _agent_edit(request: HttpRequest, *, agent: ExtractionAgent | None) -> HttpResponse:
+    """Create or edit an agent with the same schema editor and options as a new extraction."""
+    project = agent.project if agent else project_for_request(request)
+    initial = {"name": agent.name} if agent else None
+    form = AgentForm(request.POST or None, initial=initial)
+    options = ExtractOptionsForm(request.POST or None)
+    if request.method != "POST":
+        options = ExtractOptionsForm.from_config(agent.config if agent else {})
+    problems: list[dict[str, str]] = []
+    schema = agent.data_schema if agent else None
+    if request.method == "POST":
+        form_ok, options_ok = form.is_valid(), options.is_valid()
+        schema = form.cleaned_data.get("data_schema") if form_ok else posted_schema(request)
+        if form_ok and options_ok:
+            fields = {
+                "name": form.cleaned_data["name"].strip(),
+                "data_schema": form.cleaned_data["data_schema"],
+                "config": options.config(),
+            }
+            current = agent
+            saved, problems = attempt_write(
+                lambda: (
+                    services.agent_create(project=project, **fields)
+                    if current is None
+                    else services.agent_update(agent=current, actor=request.user, **fields)
+                ),
+                form=form,
+                options=options,
+                error_field="name",
+            )
+            if saved is not None:
+                messages.success(request, f"Agent “{saved.name}” saved.")
+                return redirect("agent_detail", agent_id=saved.id)
+    jobs = selectors.jobs_for_project(project=project).filter(agent=agent)[:25] if agent else []
+    context = page_context(
+        request,
+        project=project,
+        agent=agent,
+        form=form,
+        options=options,
+        jobs=jobs,
+        run_form=RunAgentForm(),
+        **editor_context(schema, problems),
+    )
+    status = 400 if form.errors or options.errors or problems else 200
+    return render(request, "extraction/agent.html", context, status=status)
+
+
+@login_required
+@require_POST
+def agent_run(request: HttpRequest, agent_id: str) -> HttpResponse:
+    """Run an agent on new files, one job each."""
+    agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
+    form = RunAgentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect("agent_detail", agent_id=agent.id)
+    jobs = []
+    try:
+        with transaction.atomic():
+            for upload in form.cleaned_data["uploads"]:
+                source = intake.file_upload(
+                    project=agent.project,
+                    content=upload.read(),
+                    name=upload.name,
+                    declared_type=upload.content_type or "",
+                )
+                jobs.append(
+                    services.job_submit(
+                        project=agent.project, agent=agent, source=source, from_ui=True
+                    )
+                )
+    except (services.ServiceError, SchemaError, ConfigError) as exc:
+        messages.error(request, str(exc))
+        return redirect("agent_detail", agent_id=agent.id)
+    if len(jobs) == 1:
+        return redirect("job_detail", job_id=jobs[0].id)
+    messages.success(request, f"{len(jobs)} jobs started.")
+    return redirect("agent_detail", agent_id=agent.id)
+
+
+@login_required
+@require_POST
+def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
+    agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
+    name = agent.name
+    services.agent_delete(agent=agent, actor=request.user)
+    messages.success(request, f"Agent “{name}” and its jobs were deleted.")
+    return redirect("agents")
+
+
+# --- Files -------------------------------------------------------------------------------------
+
+
+@login_required
+def files_list(request: HttpRequest) -> HttpResponse:
+    project = project_for_request(request)
+    # A file's page count is known once a job has read it.
+    files = selectors.files_for_project(project=project).annotate(
+        pages_read=Max("jobs__pages_total")
+    )[:200]
+    return render(
+        request, "extraction/files.html", page_context(request, project=project, files=files)
+    )
+
+
+@login_required
+@require_POST
+def file_delete(request: HttpRequest, file_id: str) -> HttpResponse:
+    source = find_in_user_projects(request, selectors.file_get, file_id=file_id)
+    name = source.name
+    services.file_delete(source=source, actor=request.user)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, f"{name} deleted.")
+    return redirect("files")

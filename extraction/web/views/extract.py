@@ -1,0 +1,237 @@
+"""Dashboard and new extraction: upload or paste, schema editor, options, submit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.models import Project
+from accounts.pages import page_context, project_for_request
+from extraction import intake, selectors, services
+from extraction.models import ExtractionAgent, ExtractionJob, SourceFile
+from extraction.pipeline.schemas import SchemaError, load_schema
+from extraction.web.forms import (
+    ExtractOptionsForm,
+    NewExtractionForm,
+)
+from extraction.web.views.common import (
+    ACTIVE_STATUSES,
+    HTMX_STOP_POLLING,
+    attempt_write,
+    editor_context,
+    find_in_user_projects,
+    posted_schema,
+    schema_problems,
+)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The current project's recent jobs (live while any is active) and agents."""
+    project = project_for_request(request)
+    jobs = list(selectors.jobs_for_project(project=project)[:15])
+    active = any(job.status in ACTIVE_STATUSES for job in jobs)
+    if request.htmx:
+        response = render(
+            request, "extraction/partials/job_rows.html", {"jobs": jobs, "active": active}
+        )
+        if not active:
+            response.status_code = HTMX_STOP_POLLING
+        return response
+    context = page_context(
+        request,
+        project=project,
+        jobs=jobs,
+        active=active,
+        agents=selectors.agents_for_project(project=project)[:10],
+        file_count=selectors.files_for_project(project=project).count(),
+    )
+    return render(request, "extraction/dashboard.html", context)
+
+
+# --- New extraction ----------------------------------------------------------------------------
+
+
+def _submit(
+    *,
+    project: Project,
+    form: NewExtractionForm,
+    options: ExtractOptionsForm,
+    agent: ExtractionAgent | None = None,
+) -> list[ExtractionJob]:
+    """Create the agent if asked, store the uploads and submit one job per document.
+
+    All or nothing: any error rolls the rows back and removes stored bytes. Raises
+    ``SchemaError``, ``ConfigError`` or ``ServiceError``.
+    """
+    data = form.cleaned_data
+    config = options.config()
+    stored: list[SourceFile] = []
+    try:
+        with transaction.atomic():
+            if data.get("save_agent"):
+                agent = services.agent_create(
+                    project=project,
+                    name=data["agent_name"].strip(),
+                    data_schema=data["data_schema"],
+                    config=config,
+                )
+            run_agent = agent or services.agent_get_or_create_default(project=project)
+            sources = [
+                intake.file_upload(
+                    project=project,
+                    content=upload.read(),
+                    name=upload.name,
+                    declared_type=upload.content_type or "",
+                )
+                for upload in data["uploads"]
+            ]
+            stored.extend(sources)
+            for file_id in data.get("file_ids") or []:
+                source = selectors.file_get(project=project, file_id=file_id)
+                if source is None:
+                    raise services.ServiceError("A chosen file no longer exists; upload it again.")
+                sources.append(source)
+            submit = {
+                "project": project,
+                "agent": run_agent,
+                "data_schema": data["data_schema"],
+                "config": config,
+                "from_ui": True,
+            }
+            if sources:
+                return [services.job_submit(source=source, **submit) for source in sources]
+            return [services.job_submit(text=data["text"], **submit)]
+    except Exception:
+        for source in stored:
+            source.content.delete(save=False)
+        raise
+
+
+@login_required
+def extraction_new(request: HttpRequest) -> HttpResponse:
+    """Upload or paste, build the schema, pick options; run and/or save as an agent."""
+    agent = None
+    agent_id = request.GET.get("agent") or request.POST.get("agent")
+    if agent_id:
+        agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
+    # Runs from an agent belong to the agent's project, whichever project is current.
+    project = agent.project if agent else project_for_request(request)
+    save_only = request.POST.get("action") == "save"
+    form = NewExtractionForm(
+        request.POST or None, request.FILES or None, files_required=not save_only
+    )
+    options = ExtractOptionsForm(request.POST or None)
+    if request.method != "POST" and agent is not None:
+        options = ExtractOptionsForm.from_config(agent.config)
+    problems: list[dict[str, str]] = []
+    schema = agent.data_schema if agent else None
+    if request.method == "POST":
+        form_ok, options_ok = form.is_valid(), options.is_valid()
+        schema = form.cleaned_data.get("data_schema") if form_ok else posted_schema(request)
+        if save_only and form_ok and not form.cleaned_data.get("agent_name", "").strip():
+            form.add_error("agent_name", "Give the agent a name.")
+            form_ok = False
+        if form_ok and options_ok and save_only:
+            saved, problems = attempt_write(
+                lambda: services.agent_create(
+                    project=project,
+                    name=form.cleaned_data["agent_name"].strip(),
+                    data_schema=form.cleaned_data["data_schema"],
+                    config=options.config(),
+                ),
+                form=form,
+                options=options,
+                error_field="agent_name",
+            )
+            if saved is not None:
+                messages.success(request, f"Agent “{saved.name}” saved.")
+                return redirect("agent_detail", agent_id=saved.id)
+        elif form_ok and options_ok:
+            jobs, problems = attempt_write(
+                lambda: _submit(project=project, form=form, options=options, agent=agent),
+                form=form,
+                options=options,
+                error_field=None,
+            )
+            if jobs is not None:
+                if len(jobs) == 1:
+                    return redirect("job_detail", job_id=jobs[0].id)
+                messages.success(request, f"{len(jobs)} jobs started, one per file.")
+                return redirect("dashboard")
+    context = page_context(
+        request,
+        project=project,
+        form=form,
+        options=options,
+        agent=agent,
+        # Browsers never refill a file input, so say so when the page comes back.
+        files_dropped=[upload.name for upload in request.FILES.getlist("files")],
+        **editor_context(schema, problems),
+    )
+    return render(
+        request,
+        "extraction/new.html",
+        context,
+        status=400 if form.errors or options.errors or problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def schema_validate(request: HttpRequest) -> JsonResponse:
+    """Check a schema; answers ``{"problems": [{"pointer", "message"}]}`` (empty when valid)."""
+    try:
+        load_schema(request.body.decode("utf-8", "replace"))
+    except SchemaError as exc:
+        return JsonResponse({"problems": schema_problems(exc)})
+    return JsonResponse({"problems": []})
+
+
+@login_required
+@require_POST
+def schema_suggest(request: HttpRequest) -> JsonResponse:
+    """Propose a schema from an uploaded file, pasted text and/or a prompt.
+
+    An uploaded file is stored (it is the document the user is about to run), and its id is
+    returned so the run reuses it instead of uploading it twice.
+    """
+    project = project_for_request(request)
+    upload = request.FILES.get("file")
+    text = (request.POST.get("text") or "").strip()
+    prompt = (request.POST.get("prompt") or "").strip() or None
+    try:
+        if upload is not None:
+            source = intake.file_upload(
+                project=project,
+                content=upload.read(),
+                name=upload.name,
+                declared_type=upload.content_type or "",
+            )
+            schema = intake.schema_generate(prompt=prompt, source=source)
+            return JsonResponse({"data_schema": schema, "file_id": str(source.id)})
+        if text:
+            # No stored file for pasted text: propose from the text itself.
+            from extraction.pipeline.schema_proposal import schema_propose
+
+            schema = services.data_schema_clean(
+                data_schema=schema_propose(
+                    prompt=prompt, text=text[: intake.SCHEMA_SOURCE_CHARS], data_schema=None
+                )
+            )
+            return JsonResponse({"data_schema": schema})
+        if prompt:
+            return JsonResponse({"data_schema": intake.schema_generate(prompt=prompt)})
+    except services.ServiceBusy as exc:
+        return JsonResponse({"detail": str(exc)}, status=503, headers={"Retry-After": "5"})
+    except (services.ServiceError, ValueError) as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    return JsonResponse(
+        {"detail": "Choose a file or paste text first, then ask for a suggestion."}, status=400
+    )

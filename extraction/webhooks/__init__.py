@@ -1,0 +1,2 @@
+"""Webhooks: signing and SSRF-safe sending (``sending``), and deliveries recorded per job
+event with retries (``deliveries``)."""
