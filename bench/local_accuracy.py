@@ -66,8 +66,8 @@ def extract(path: Path, schema: dict[str, Any], target: str) -> Any:
     import django
 
     django.setup()
-    from extraction.pipeline import PipelineInput, run_pipeline
     from extraction.pipeline.config import ExtractConfig
+    from extraction.pipeline.run import PipelineInput, run_pipeline
 
     config = ExtractConfig.from_dict({"extract_model": "local", "extraction_target": target})
     outcome = run_pipeline(

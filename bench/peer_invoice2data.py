@@ -54,8 +54,8 @@ def invoice2data_run(paths: list[Path], templates: list[Any]) -> tuple[float, in
 
 
 def ours_run(entries: list[dict], devset: Path, outputs: Path) -> float:
-    from extraction.pipeline import PipelineInput, run_pipeline
     from extraction.pipeline.config import ExtractConfig
+    from extraction.pipeline.run import PipelineInput, run_pipeline
 
     config = ExtractConfig.from_dict({"extract_model": "local"})
     started = time.perf_counter()

@@ -82,8 +82,8 @@ def pipeline_devset(devset: Path) -> dict[str, Any]:
     """Each devset document once through the pipeline (after one warm-up document)."""
     import json
 
-    from extraction.pipeline import PipelineInput, run_pipeline
     from extraction.pipeline.config import ExtractConfig
+    from extraction.pipeline.run import PipelineInput, run_pipeline
 
     entries = devset_entries(devset)
     inputs = []
@@ -134,9 +134,9 @@ def sandbox_cost(pdf: Path, schema: dict, rounds: int) -> dict[str, float]:
     a kept child (how workers run jobs), and an empty job in a forked and in a kept child."""
     import functools
 
-    from extraction.pipeline import PipelineInput, run_pipeline
     from extraction.pipeline.config import ExtractConfig
     from extraction.pipeline.engines.registry import ModelRegistry
+    from extraction.pipeline.run import PipelineInput, run_pipeline
     from extraction.tasks import _pipeline_in_child
     from extraction.worker.sandbox import Sandbox, SandboxLimits, run_in_sandbox
 

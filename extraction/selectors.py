@@ -6,13 +6,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import Project
-from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, SourceFile
+from extraction.models import (
+    ExtractionAgent,
+    ExtractionJob,
+    ExtractionRun,
+    SavedConfiguration,
+    SourceFile,
+)
 
 
 def _get_or_none(queryset: QuerySet, **lookup: object):  # noqa: ANN202
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
         return None
 
 
@@ -48,7 +54,12 @@ def jobs_for_project(*, project: Project) -> QuerySet[ExtractionJob]:
 
 
 def job_get(*, project: Project, job_id: object) -> ExtractionJob | None:
-    return _get_or_none(jobs_for_project(project=project), id=job_id)
+    return job_from(jobs_for_project(project=project), job_id=job_id)
+
+
+def job_from(jobs: QuerySet[ExtractionJob], *, job_id: object) -> ExtractionJob | None:
+    """The job ``job_id`` among ``jobs`` (a project's, with what the caller reads joined)."""
+    return _get_or_none(jobs, id=job_id)
 
 
 def runs_for_project(*, project: Project) -> QuerySet[ExtractionRun]:
@@ -70,3 +81,18 @@ def run_get_by_job(*, project: Project, job_id: object) -> ExtractionRun | None:
 def file_get_by_id_in_project(*, file_id: object, project_id: object) -> SourceFile | None:
     """For signed download links, whose token carries both ids (no user is logged in)."""
     return _get_or_none(SourceFile.objects.filter(project_id=project_id), id=file_id)
+
+
+def configurations_for_project(
+    *, project: Project, name: str | None = None, product_types: list[str] | None = None
+) -> QuerySet[SavedConfiguration]:
+    configurations = SavedConfiguration.objects.filter(project=project)
+    if name is not None:
+        configurations = configurations.filter(name=name)
+    if product_types:
+        configurations = configurations.filter(product_type__in=product_types)
+    return configurations.order_by("-created_at", "-id")
+
+
+def configuration_get(*, project: Project, configuration_id: object) -> SavedConfiguration | None:
+    return _get_or_none(SavedConfiguration.objects.filter(project=project), id=configuration_id)

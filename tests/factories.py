@@ -6,6 +6,7 @@ import factory
 
 from accounts.models import Membership, User
 from accounts.services import api_key_create, membership_set, user_provision_defaults
+from extraction import services
 from extraction.models import ExtractionAgent
 
 
@@ -59,3 +60,28 @@ def api_key_in(user: User, project) -> str:  # noqa: ANN001
     """A raw key for ``user`` on ``project`` (another organization's project, say)."""
     _, raw = api_key_create(user=user, project=project)
     return raw
+
+
+def store_file(project, content: bytes, name: str = "document", declared_type: str = ""):  # noqa: ANN001, ANN201
+    """A stored ``SourceFile``, its type judged from the bytes as for any upload."""
+    return services.file_upload(
+        project=project,
+        upload=services.Upload(content=content, name=name, declared_type=declared_type),
+    )
+
+
+def submit_job(  # noqa: ANN201
+    *,
+    project,  # noqa: ANN001
+    agent: ExtractionAgent,
+    source=None,  # noqa: ANN001
+    text: str | None = None,
+    **request: object,
+):
+    """One job on ``source`` or ``text`` through the write side every edge uses."""
+    job_request = services.job_request_clean(agent=agent, **request)
+    document = source if source is not None else services.InlineText(text)
+    [job] = services.jobs_submit(
+        project=project, agent=agent, request=job_request, documents=[document]
+    )
+    return job

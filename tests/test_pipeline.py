@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.pipeline import PipelineInput, run_pipeline
 from extraction.pipeline.config import ConfigError, ExtractConfig
 from extraction.pipeline.documents import DocumentError
 from extraction.pipeline.engines.base import ExtractionCancelled
+from extraction.pipeline.run import PipelineInput, run_pipeline
 from extraction.pipeline.schemas import SchemaError
 
 SCHEMA = {

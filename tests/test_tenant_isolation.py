@@ -15,9 +15,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import APIKey, Project
 from accounts.services import api_key_create
-from extraction import services
 from extraction.models import ExtractionAgent, ExtractionJob, SavedConfiguration, SourceFile
-from tests.factories import AgentFactory, UserFactory, api_key_for, default_project
+from tests.factories import AgentFactory, UserFactory, api_key_for, default_project, submit_job
 
 # Routes whose parameter is not an object id of a tenant: signed download tokens are
 # unguessable and checked by their signature (tested with the files API).
@@ -53,7 +52,7 @@ def owned(db):  # noqa: ANN001, ANN201
     )
     source.content.save("secret.txt", ContentFile(b"secret"), save=False)
     source.save()
-    job = services.job_submit(project=project, agent=agent, source=source)
+    job = submit_job(project=project, agent=agent, source=source)
     key, _ = api_key_create(user=owner, project=project)
     config = SavedConfiguration.objects.create(
         project=project,

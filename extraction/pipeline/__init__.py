@@ -3,10 +3,6 @@
 Steps, in the order one document flows through them: ``documents`` (bytes -> pages with words
 and boxes), ``chunking``, ``engines`` (local and OpenAI-compatible), ``merging``, ``coercion``
 (against the schema from ``schemas``), then ``citations`` with ``grounding`` and
-``confidence``. ``run`` runs them; callers pass plain values in (the model registry, a result
-cache) and store the ``PipelineOutcome`` they get back.
+``confidence``. ``run.run_pipeline`` runs them; callers pass plain values in (the model
+registry, a result cache) and store the ``PipelineOutcome`` they get back.
 """
-
-from extraction.pipeline.run import PipelineInput, PipelineOutcome, ResultCache, run_pipeline
-
-__all__ = ["PipelineInput", "PipelineOutcome", "ResultCache", "run_pipeline"]

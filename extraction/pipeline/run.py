@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from extraction.caching import cache_key
+from extraction.pipeline.cache_key import cache_key
 from extraction.pipeline.coercion import coerce_to_schema, validation_errors
 from extraction.pipeline.config import ExtractConfig, ExtractionTarget
 from extraction.pipeline.documents import Document, DocumentError, LoadOptions, select_pages

@@ -2,11 +2,11 @@
 
 PDFs and images are shown as page images, rendered once per file, page and DPI and cached on
 disk (rendering is the documents step's ``render_page``; the PNGs live under
-``settings.DATA_DIR / "renders"``). Text formats (plain text, Markdown, HTML, CSV, DOCX,
+``extraction.storage``). Text formats (plain text, Markdown, HTML, CSV, DOCX,
 XLSX…) are shown as the text of their pages, which is what citation offsets count in.
 
 The files are untrusted and this runs in the web process, so the reading itself happens in a
-limited child process (``extraction.web.untrusted``). A file that fails there (too slow, too big,
+limited child process (``extraction.untrusted.reader``). A file that fails there (too slow, too big,
 broken) leaves a ``.failed`` marker beside the cache, so it is not read again on every request.
 """
 
@@ -16,15 +16,13 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
-
 from extraction.models import SourceFile
 from extraction.pipeline.documents import DocumentError
-from extraction.web.untrusted import PreviewBusy, page_texts_isolated, render_page_isolated
+from extraction.storage import derived_files_dir
+from extraction.untrusted.reader import PreviewBusy, page_texts_isolated, render_page_isolated
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +40,12 @@ def can_render(mime_type: str) -> bool:
     return mime_type in RENDERABLE_TYPES or mime_type.startswith("image/")
 
 
-def _cache_dir(file_id: str) -> Path:
-    return Path(settings.DATA_DIR) / "renders" / file_id
-
-
 def page_png(*, source: SourceFile, page: int, dpi: int = DEFAULT_DPI) -> bytes | None:
     """PNG bytes of ``page`` (1-based) of ``source``; None when it cannot be rendered."""
     if page < 1 or not can_render(source.mime_type):
         return None
     dpi = dpi if dpi in ALLOWED_DPI else DEFAULT_DPI
-    folder = _cache_dir(str(source.id))
+    folder = derived_files_dir(str(source.id))
     cached = folder / f"{page}-{dpi}.png"
     failed = folder / f"{page}-{dpi}.failed"
     if cached.exists():
@@ -81,18 +75,13 @@ def _write_atomically(path: Path, content: bytes) -> None:
     os.replace(temp_name, path)
 
 
-def forget(*, file_id: str) -> None:
-    """Drop the cached renders of a deleted file."""
-    shutil.rmtree(_cache_dir(file_id), ignore_errors=True)
-
-
 def page_texts(*, source: SourceFile) -> dict[int, str] | None:
     """Page number -> text of a text-format file (up to ``MAX_TEXT_PREVIEW_PAGES`` pages),
     read once and cached; None for PDFs and images (shown as images), large files, and files
     that cannot be read."""
     if can_render(source.mime_type) or source.size > MAX_TEXT_PREVIEW_BYTES:
         return None
-    cached = _cache_dir(str(source.id)) / "text.json"
+    cached = derived_files_dir(str(source.id)) / "text.json"
     failed = cached.with_suffix(".failed")
     if cached.exists():
         with contextlib.suppress(OSError, ValueError):

@@ -1,8 +1,8 @@
 """Writes for webhook deliveries: one ``WebhookDelivery`` row per event and URL, then attempts.
 
-``webhook_schedule`` is called by the job status transitions in ``services`` inside their
-transaction; the ``deliver_webhook`` task calls ``webhook_deliver`` once per attempt. Checking
-URLs, signing and sending live in ``webhooks``.
+``webhook_schedule`` is called by the job status transitions in ``services.lifecycle`` and
+``services.jobs`` inside their transaction; the ``deliver_webhook`` task calls
+``webhook_deliver`` once per attempt. Checking URLs, signing and sending live in ``sending``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from extraction import enqueue
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus, WebhookDelivery
 from extraction.webhooks import sending as webhooks
 
@@ -30,8 +31,6 @@ def webhook_schedule(*, job: ExtractionJob, event: str) -> list[WebhookDelivery]
 
     A repeated event (a retried job) reuses its row with a fresh idempotency id.
     """
-    from extraction.tasks import deliver_webhook
-
     deliveries = []
     for configuration in job.webhook_configurations or []:
         if not webhooks.subscribed(configuration, event):
@@ -49,11 +48,8 @@ def webhook_schedule(*, job: ExtractionJob, event: str) -> list[WebhookDelivery]
             },
         )
         deliveries.append(delivery)
-        delivery_id = str(delivery.id)
-        transaction.on_commit(
-            lambda delivery_id=delivery_id: deliver_webhook.apply_async(
-                args=[delivery_id], queue=settings.WEBHOOK_QUEUE
-            )
+        enqueue.task_send_on_commit(
+            enqueue.DELIVER_WEBHOOK, args=[str(delivery.id)], queue=settings.WEBHOOK_QUEUE
         )
     return deliveries
 

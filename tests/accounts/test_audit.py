@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import AuditEvent, Membership
 from accounts.services import api_key_create, api_key_revoke
-from tests.factories import UserFactory, default_project
+from tests.factories import UserFactory, default_project, submit_job
 
 
 @pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, own
     from extraction.models import ExtractionJob
     from extraction.tasks import extract_job
 
-    job = services.job_submit(
+    job = submit_job(
         project=owner_project,
         agent=services.agent_get_or_create_default(project=owner_project),
         text="Total: 5",

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from extraction import configurations
 from extraction.models import ExtractionJob, JobStatus, SourceFile
+from extraction.services import configurations
 from tests.api.helpers import INVOICE_SCHEMA
 from tests.api_v2.helpers import EXTRACT, beta_upload
 

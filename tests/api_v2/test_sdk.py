@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from extraction import intake
+from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, SavedConfiguration, SourceFile
 from tests.api import sdk_env
 from tests.api.helpers import INVOICE_SCHEMA, INVOICE_TEXT
-from tests.factories import api_key_for, default_project
+from tests.factories import api_key_for, default_project, submit_job
 
 pytestmark = [pytest.mark.sdk, pytest.mark.django_db(transaction=True)]
 SDK = "llama-cloud-2.19.0"
@@ -29,11 +29,13 @@ def test_llama_cloud_2_19_files_extract_and_configurations(
     live_server, celery_worker_process, owner, tmp_path
 ):  # noqa: ANN001
     key = api_key_for(owner)
-    v1_job = intake.extraction_run_stateless(
-        project=default_project(owner),
+    project = default_project(owner)
+    v1_job = submit_job(
+        project=project,
+        agent=services.agent_get_or_create_default(project=project),
+        text=INVOICE_TEXT,
         data_schema=INVOICE_SCHEMA,
         config={"extraction_mode": "FAST"},
-        text=INVOICE_TEXT,
     )
     (tmp_path / "v1_job_id").write_text(str(v1_job.id))
     out = sdk_env.run_sdk_script(

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from extraction import services
 from extraction.models import ExtractionJob, JobStatus
 from extraction.tasks import extract_job
 from tests.conftest import wait_for
-from tests.factories import AgentFactory, UserFactory
+from tests.factories import AgentFactory, UserFactory, submit_job
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ def staff_client(client, db):  # noqa: ANN001, ANN201
 
 
 def make_job(project, text="Invoice number: INV-9") -> ExtractionJob:  # noqa: ANN001
-    return services.job_submit(project=project, agent=AgentFactory(project=project), text=text)
+    return submit_job(project=project, agent=AgentFactory(project=project), text=text)
 
 
 @pytest.mark.django_db

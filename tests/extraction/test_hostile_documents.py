@@ -9,10 +9,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from extraction import intake, services
 from extraction.models import ExtractionJob, JobStatus
 from extraction.tasks import extract_job
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, store_file, submit_job
 
 
 def pdf_with_pages(count: int) -> bytes:
@@ -42,12 +41,8 @@ def png_bomb() -> bytes:
 
 def run_file(project, content: bytes, name: str) -> ExtractionJob:  # noqa: ANN001
     agent = AgentFactory(project=project)
-    source = services.file_store(
-        project=project, content=content, name=name, mime_type="application/octet-stream"
-    )
-    source.mime_type = intake.file_sniff_type(content=content, name=name, declared_type="")
-    source.save(update_fields=["mime_type"])
-    job = services.job_submit(project=project, agent=agent, source=source)
+    source = store_file(project, content, name)
+    job = submit_job(project=project, agent=agent, source=source)
     extract_job.apply(args=[str(job.pk)])
     job.refresh_from_db()
     return job
@@ -73,7 +68,7 @@ def test_hostile_document_fails_its_job_readably_and_the_worker_goes_on(
     assert reason in job.error
     # The same worker process takes the next job normally.
     agent = AgentFactory(project=owner_project)
-    healthy = services.job_submit(
+    healthy = submit_job(
         project=owner_project, agent=agent, text="Invoice number: INV-9\nTotal: 9.00"
     )
     extract_job.apply(args=[str(healthy.pk)])

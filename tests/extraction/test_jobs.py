@@ -13,12 +13,12 @@ from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus, RunStatus
 from extraction.tasks import extract_job
 from tests.conftest import wait_for
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, submit_job
 
 
 def submit_text_job(project, text: str = "Invoice number: INV-001\nTotal: 42.50") -> ExtractionJob:  # noqa: ANN001
     agent = AgentFactory(project=project)
-    return services.job_submit(project=project, agent=agent, text=text)
+    return submit_job(project=project, agent=agent, text=text)
 
 
 def job_status(job_id) -> str:  # noqa: ANN001
@@ -66,7 +66,7 @@ def _queue_is_drained() -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_jobs_are_routed_to_the_queue_of_their_priority(celery_worker_process, owner_project):  # noqa: ANN001
     agent = AgentFactory(project=owner_project)
-    job = services.job_submit(project=owner_project, agent=agent, text="x", priority="critical")
+    job = submit_job(project=owner_project, agent=agent, text="x", priority="critical")
     assert job.priority == "critical"
     wait_for(lambda: job_status(job.pk) == JobStatus.SUCCESS)
 
@@ -119,10 +119,11 @@ def test_redelivered_job_fails_after_the_attempt_limit(owner_project, settings):
 
 
 @pytest.mark.django_db
-def test_submit_requires_exactly_one_source(owner_project):  # noqa: ANN001
+def test_submit_requires_a_document(owner_project):  # noqa: ANN001
     agent = AgentFactory(project=owner_project)
-    with pytest.raises(services.ServiceError, match="exactly one"):
-        services.job_submit(project=owner_project, agent=agent)
+    request = services.job_request_clean(agent=agent)
+    with pytest.raises(services.ServiceError, match="at least one document"):
+        services.jobs_submit(project=owner_project, agent=agent, request=request, documents=[])
     assert ExtractionJob.objects.count() == 0
 
 

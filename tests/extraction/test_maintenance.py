@@ -8,16 +8,14 @@ import pytest
 from django.utils import timezone
 
 from config.celery_app import app as celery_app
-from extraction import maintenance, services
 from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus
+from extraction.services import maintenance
 from tests.conftest import wait_for
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, submit_job
 
 
 def submit(project) -> ExtractionJob:  # noqa: ANN001
-    return services.job_submit(
-        project=project, agent=AgentFactory(project=project), text="Total: 5"
-    )
+    return submit_job(project=project, agent=AgentFactory(project=project), text="Total: 5")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,7 +45,9 @@ def test_running_job_with_expired_lease_is_requeued_but_live_one_is_not(
     owner_project, monkeypatch, settings
 ):  # noqa: ANN001
     sent: list[str] = []
-    monkeypatch.setattr(services, "job_enqueue_now", lambda *, job: sent.append(str(job.pk)))
+    monkeypatch.setattr(
+        maintenance.enqueue, "task_send", lambda name, *, args, queue: sent.append(args[0])
+    )
     dead = submit(owner_project)
     alive = submit(owner_project)
     now = timezone.now()

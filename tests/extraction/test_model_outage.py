@@ -7,7 +7,6 @@ import pytest
 from celery.exceptions import Retry
 from django.core.cache import cache
 
-from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
 from extraction.tasks import extract_job
 from extraction.worker.circuit import (
@@ -15,7 +14,7 @@ from extraction.worker.circuit import (
     circuit_record_failure,
     circuit_record_success,
 )
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, submit_job
 from tests.llm.fake_openai import FakeOpenAI, completion, error
 
 ANSWER = {"data": {"invoice_number": "INV-1", "total": 5}, "quotes": []}
@@ -42,7 +41,7 @@ def llm_settings(settings):  # noqa: ANN001, ANN201
 
 def submit(project) -> ExtractionJob:  # noqa: ANN001
     agent = AgentFactory(project=project, data_schema=SCHEMA, config={})
-    return services.job_submit(project=project, agent=agent, text="Invoice INV-1, total 5.00")
+    return submit_job(project=project, agent=agent, text="Invoice INV-1, total 5.00")
 
 
 @pytest.mark.django_db

@@ -261,7 +261,7 @@ def test_pipeline_result_is_grounded_as_the_pipeline_will_call_it(corpus):
     """The integration call: ``build_field_metadata(outcome.engine_result, document, config,
     pages=selected, schema=schema)`` on what ``run_pipeline`` returns (coerced data, local
     engine)."""
-    from extraction.pipeline import PipelineInput, run_pipeline
+    from extraction.pipeline.run import PipelineInput, run_pipeline
 
     invoice = corpus["invoice_classic_us"]
     meta, schema, content = invoice.meta, invoice.schema, invoice.path.read_bytes()

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from extraction.caching import ProjectResultCache, cache_key, cache_lookup, cache_store
 from extraction.models import ExtractionCacheEntry
-from extraction.pipeline import PipelineInput, run_pipeline
+from extraction.pipeline.cache_key import cache_key
 from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.run import PipelineInput, run_pipeline
+from extraction.services.results_cache import ProjectResultCache, cache_lookup, cache_store
 from tests.factories import UserFactory, default_project
 from tests.llm.fake_openai import FakeOpenAI, completion
 from tests.llm.helpers import INVOICE_SCHEMA, registry

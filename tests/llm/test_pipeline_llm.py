@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
-from extraction.pipeline import PipelineInput, run_pipeline
 from extraction.pipeline.config import ConfigError, ExtractConfig
 from extraction.pipeline.engines.base import EngineError, ExtractionCancelled
 from extraction.pipeline.engines.registry import ModelRegistry
+from extraction.pipeline.run import PipelineInput, run_pipeline
 from tests.corpus import Corpus
 from tests.corpus.score import score_document
 from tests.llm.fake_openai import FakeOpenAI, completion, document_pages, error

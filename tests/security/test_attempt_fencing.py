@@ -10,9 +10,11 @@ import time
 import pytest
 from django.utils import timezone
 
-from extraction import job_lifecycle, services, tasks
+from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
-from tests.factories import AgentFactory
+from extraction.services import lifecycle
+from extraction.worker import runtime
+from tests.factories import AgentFactory, submit_job
 
 STALE = {"invoice_number": "FROM-THE-CANCELLED-ATTEMPT"}
 FRESH = {"invoice_number": "FROM-THE-CURRENT-ATTEMPT"}
@@ -20,11 +22,11 @@ FRESH = {"invoice_number": "FROM-THE-CURRENT-ATTEMPT"}
 
 def submit(project) -> ExtractionJob:  # noqa: ANN001
     agent = AgentFactory(project=project)
-    return services.job_submit(project=project, agent=agent, text="Invoice INV-1")
+    return submit_job(project=project, agent=agent, text="Invoice INV-1")
 
 
 def complete(job: ExtractionJob, token, data) -> ExtractionJob | None:  # noqa: ANN001
-    return job_lifecycle.job_complete(
+    return lifecycle.job_complete(
         job_id=str(job.pk), attempt_token=token, status=JobStatus.SUCCESS, data=data, metadata={}
     )
 
@@ -32,24 +34,24 @@ def complete(job: ExtractionJob, token, data) -> ExtractionJob | None:  # noqa: 
 @pytest.mark.django_db
 def test_a_cancelled_attempt_cannot_store_its_result_after_a_rerun(owner_project):  # noqa: ANN001
     job = submit(owner_project)
-    first = job_lifecycle.job_start(job_id=str(job.pk))
+    first = lifecycle.job_start(job_id=str(job.pk))
     services.job_cancel(job=job)
     services.job_retry(job=job)
-    second = job_lifecycle.job_start(job_id=str(job.pk))
+    second = lifecycle.job_start(job_id=str(job.pk))
     assert first.attempt_token != second.attempt_token
     # The cancelled attempt still runs: every write it makes is refused, and it is told to stop.
     job_id = str(job.pk)
     stale = first.attempt_token
-    assert job_lifecycle.job_is_cancelled(job_id=job_id, attempt_token=stale)
-    assert not job_lifecycle.job_record_progress(
+    assert lifecycle.job_is_cancelled(job_id=job_id, attempt_token=stale)
+    assert not lifecycle.job_record_progress(
         job_id=job_id, attempt_token=stale, pages_done=1, pages_total=1
     )
-    assert not job_lifecycle.job_record_heartbeat(job_id=job_id, attempt_token=stale)
+    assert not lifecycle.job_record_heartbeat(job_id=job_id, attempt_token=stale)
     assert complete(job, stale, STALE) is None
-    assert job_lifecycle.job_fail(job_id=job_id, error="stale", attempt_token=stale) is None
+    assert lifecycle.job_fail(job_id=job_id, error="stale", attempt_token=stale) is None
     assert ExtractionJob.objects.get(pk=job.pk).status == JobStatus.RUNNING
     # The current attempt's result is the one stored.
-    assert not job_lifecycle.job_is_cancelled(job_id=job_id, attempt_token=second.attempt_token)
+    assert not lifecycle.job_is_cancelled(job_id=job_id, attempt_token=second.attempt_token)
     assert complete(job, second.attempt_token, FRESH) is not None
     assert ExtractionRun.objects.get(job=job).data == FRESH
     assert complete(job, stale, STALE) is None
@@ -59,7 +61,7 @@ def test_a_cancelled_attempt_cannot_store_its_result_after_a_rerun(owner_project
 @pytest.mark.django_db
 def test_a_cancelled_job_keeps_no_result_from_its_attempt(owner_project):  # noqa: ANN001
     job = submit(owner_project)
-    attempt = job_lifecycle.job_start(job_id=str(job.pk))
+    attempt = lifecycle.job_start(job_id=str(job.pk))
     services.job_cancel(job=job)
     assert complete(job, attempt.attempt_token, STALE) is None
     job.refresh_from_db()
@@ -70,11 +72,11 @@ def test_a_cancelled_job_keeps_no_result_from_its_attempt(owner_project):  # noq
 @pytest.mark.django_db
 def test_an_attempt_whose_lease_ran_out_is_fenced_off_by_the_next_claim(owner_project):  # noqa: ANN001
     job = submit(owner_project)
-    first = job_lifecycle.job_start(job_id=str(job.pk))
+    first = lifecycle.job_start(job_id=str(job.pk))
     ExtractionJob.objects.filter(pk=job.pk).update(
         lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
-    second = job_lifecycle.job_start(job_id=str(job.pk))
+    second = lifecycle.job_start(job_id=str(job.pk))
     assert second is not None and second.attempts == 2
     assert complete(job, first.attempt_token, STALE) is None
     assert complete(job, second.attempt_token, FRESH) is not None
@@ -89,7 +91,7 @@ def test_without_the_sandbox_a_long_job_still_renews_its_lease(
     settings.JOB_LEASE_SECONDS = 1  # a heartbeat every quarter second
     agent = AgentFactory(project=owner_project)
     job = ExtractionJob.objects.create(project=owner_project, agent=agent, inline_text="Total: 1")
-    claimed = job_lifecycle.job_start(job_id=str(job.pk))
+    claimed = lifecycle.job_start(job_id=str(job.pk))
     first_lease = claimed.lease_expires_at
     seen = {}
 
@@ -101,7 +103,7 @@ def test_without_the_sandbox_a_long_job_still_renews_its_lease(
         seen["told_to_stop"] = should_cancel()
         return "outcome"
 
-    monkeypatch.setattr(tasks, "run_pipeline", slow_pipeline)
-    assert tasks.run_job_pipeline(claimed) == "outcome"
+    monkeypatch.setattr(runtime, "run_pipeline", slow_pipeline)
+    assert runtime.run_job_pipeline(claimed) == "outcome"
     assert seen["lease"] > first_lease + dt.timedelta(seconds=0.5)
     assert seen["told_to_stop"] is True

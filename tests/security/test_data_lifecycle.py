@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from extraction import maintenance, services
 from extraction.models import ExtractionCacheEntry, ExtractionJob, ExtractionRun, JobStatus
+from extraction.services import maintenance
 from extraction.web import page_images
 from extraction.web.job_page import csv_text
 from tests.conftest import ROOT
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, store_file, submit_job
 
 TEXT = b"Invoice number: INV-9\nTotal: 12.00\n"
 OTHER = "o" * 64  # another document's cached result
@@ -28,14 +28,14 @@ HOUR = dt.timedelta(hours=1)
 
 
 def store(project, name: str):  # noqa: ANN001, ANN201
-    return services.file_store(project=project, content=TEXT, name=name, mime_type="text/plain")
+    return store_file(project, TEXT, name, "text/plain")
 
 
 def stored_file_with_everything_derived(project):  # noqa: ANN001, ANN201
     """A file, a finished job on it with a cached result, and its text preview on disk."""
     source = store(project, "a.txt")
     agent = AgentFactory(project=project)
-    job = services.job_submit(project=project, agent=agent, source=source)
+    job = submit_job(project=project, agent=agent, source=source)
     key = "k" * 64
     ExtractionJob.objects.filter(pk=job.pk).update(status=JobStatus.SUCCESS)
     ExtractionRun.objects.filter(job=job).update(
@@ -84,15 +84,9 @@ def test_expired_files_are_deleted_by_the_beat_task(owner_project, settings):  #
     settings.FILE_EXPIRY_DAYS = 7
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     assert source.expires_at is not None
-    busy = services.file_store(
-        project=owner_project, content=TEXT, name="b.txt", mime_type="text/plain"
-    )
-    services.job_submit(
-        project=owner_project, agent=AgentFactory(project=owner_project), source=busy
-    )
-    fresh = services.file_store(
-        project=owner_project, content=TEXT, name="c.txt", mime_type="text/plain"
-    )
+    busy = store_file(owner_project, TEXT, "b.txt", "text/plain")
+    submit_job(project=owner_project, agent=AgentFactory(project=owner_project), source=busy)
+    fresh = store_file(owner_project, TEXT, "c.txt", "text/plain")
     later = timezone.now() + dt.timedelta(days=8)
     fresh.expires_at = later + dt.timedelta(days=1)
     fresh.save()
@@ -147,8 +141,8 @@ def test_a_fresh_data_directory_and_its_files_are_private(tmp_path):  # noqa: AN
         "from django.conf import settings\n"
         "user = user_create(username='u')\n"
         "project = user.memberships.get().organization.projects.get()\n"
-        "source = services.file_store(project=project, content=b'Total: 1', name='a.txt', "
-        "mime_type='text/plain')\n"
+        "source = services.file_upload(project=project, "
+        "upload=services.Upload(content=b'Total: 1', name='a.txt'))\n"
         "print(source.content.path)\n"
         "_write_atomically(settings.DATA_DIR / 'renders' / 'x' / '1-110.png', b'png')\n"
     )

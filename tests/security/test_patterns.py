@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.pipeline import PipelineInput, run_pipeline
 from extraction.pipeline import patterns as user_patterns
 from extraction.pipeline.coercion import validation_errors
 from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.run import PipelineInput, run_pipeline
 
 EVIL = "^(a+)+$"
 

@@ -12,10 +12,12 @@ from django.urls import reverse
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from extraction import intake
+from extraction import services
 from extraction.pipeline.documents import DocumentTooLarge, render_page
-from extraction.web import page_images, untrusted
+from extraction.untrusted import reader as untrusted
+from extraction.web import page_images
 from extraction.web.views.jobs import PreviewThrottle
+from tests.factories import store_file
 
 
 def pdf(width_points: float = 612, height_points: float = 792, text: str = "Total: 12.00") -> bytes:
@@ -37,7 +39,7 @@ def tiff_with_a_huge_second_frame() -> bytes:
 
 
 def store(project, content: bytes, name: str):  # noqa: ANN001, ANN201
-    return intake.file_upload(project=project, content=content, name=name, declared_type="")
+    return store_file(project, content, name)
 
 
 def marker(source, page: int = 1, dpi: int = 110) -> Path:  # noqa: ANN001
@@ -101,7 +103,7 @@ def test_schema_suggestion_reads_the_file_in_the_child(owner_project, monkeypatc
 
     monkeypatch.setattr(loading, "load_document", never_here)
     source = store(owner_project, pdf(text="Invoice number: INV-7"), "s.pdf")
-    schema = intake.schema_generate(source=source)
+    schema = services.schema_generate(source=source)
     assert "invoice_number" in schema["properties"]
 
 

@@ -14,10 +14,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.selectors import api_key_lookup
-from extraction import intake, services
+from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
 from tests.conftest import ROOT
-from tests.factories import UserFactory
+from tests.factories import UserFactory, store_file
 from tests.system_parts import CHROMIUM, chromium_available, require_system_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -398,12 +398,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner
     page = web.page
     invoice = corpus["invoice_classic_us"]
     pdf, expected, meta = invoice.path, invoice.expected, invoice.meta
-    source = intake.file_upload(
-        project=owner_project,
-        content=pdf.read_bytes(),
-        name=pdf.name,
-        declared_type="application/pdf",
-    )
+    source = store_file(owner_project, pdf.read_bytes(), pdf.name, "application/pdf")
     agent = services.agent_get_or_create_default(project=owner_project)
     job = ExtractionJob.objects.create(
         project=owner_project,
@@ -530,9 +525,7 @@ def test_a_text_file_result_links_fields_and_text_spans(web, owner, owner_projec
 
     page = web.page
     content = "Northwind Traders\nInvoice number: INV-5150\nTotal due: 1,240.00 EUR\n" * 3
-    source = intake.file_upload(
-        project=owner_project, content=content.encode(), name="invoice.txt", declared_type=""
-    )
+    source = store_file(owner_project, content.encode(), "invoice.txt")
     agent = services.agent_get_or_create_default(project=owner_project)
     # Made directly and run in this process: the queue is not what this test is about.
     job = ExtractionJob.objects.create(

@@ -15,12 +15,14 @@ from django.urls import reverse
 from accounts.models import APIKey, Membership
 from accounts.selectors import api_key_lookup
 from accounts.services import project_create
-from extraction import intake, job_lifecycle, services
+from extraction import services
 from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, JobStatus
 from extraction.pipeline.config import ExtractConfig
 from extraction.pipeline.schemas import load_schema
+from extraction.services import lifecycle
+from extraction.storage import derived_files_delete
 from extraction.web.forms import STARTER_SCHEMAS
-from tests.factories import AgentFactory, UserFactory
+from tests.factories import AgentFactory, UserFactory, store_file, submit_job
 
 SCHEMA = {
     "type": "object",
@@ -95,11 +97,8 @@ def outsider_web(outsider) -> Client:  # noqa: ANN001
 @pytest.fixture
 def pdf_file(owner_project, corpus):  # noqa: ANN001, ANN201
     invoice = corpus["invoice_classic_us"]
-    return intake.file_upload(
-        project=owner_project,
-        content=invoice.path.read_bytes(),
-        name=invoice.path.name,
-        declared_type="application/pdf",
+    return store_file(
+        owner_project, invoice.path.read_bytes(), invoice.path.name, "application/pdf"
     )
 
 
@@ -416,7 +415,7 @@ def test_job_fragment_polls_while_running_and_stops_with_286(owner_client, owner
     assert "HX-Request" in fragment["Vary"]  # a cached fragment never stands in for the page
     assert '<div id="job-live"' in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
-    job_lifecycle.job_fail(job_id=str(job.id), error="The PDF is password protected.")
+    lifecycle.job_fail(job_id=str(job.id), error="The PDF is password protected.")
     done = owner_client.get(reverse("job_detail", args=[job.id]), HTTP_HX_REQUEST="true")
     assert done.status_code == 286
     body = done.content.decode()
@@ -689,8 +688,8 @@ def test_text_file_results_show_the_file_text_with_cited_spans(
     from extraction.tasks import extract_job
 
     agent = services.agent_get_or_create_default(project=owner_project)
-    source = intake.file_upload(project=owner_project, content=content, name=name, declared_type="")
-    job = services.job_submit(
+    source = store_file(owner_project, content, name)
+    job = submit_job(
         project=owner_project,
         agent=agent,
         source=source,
@@ -713,15 +712,12 @@ def test_text_file_results_show_the_file_text_with_cited_spans(
 def test_text_previews_are_read_once_and_cached(owner_project):  # noqa: ANN001
     from extraction.web import page_images
 
-    source = intake.file_upload(
-        project=owner_project,
-        content=b"Invoice number: INV-3301\nTotal: 42.50 USD\n",
-        name="invoice.txt",
-        declared_type="",
+    source = store_file(
+        owner_project, b"Invoice number: INV-3301\nTotal: 42.50 USD\n", "invoice.txt"
     )
     first = page_images.page_texts(source=source)
     assert first is not None and "INV-3301" in first[1]
     source.content.delete(save=False)  # the second view must not need the file
     assert page_images.page_texts(source=source) == first
-    page_images.forget(file_id=str(source.id))
+    derived_files_delete(file_id=str(source.id))
     assert page_images.page_texts(source=source) is None  # gone from storage and cache

@@ -6,16 +6,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import intake, selectors, services
+from extraction import selectors, services
+from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, deleted
 from extraction.api.v1 import inputs
-from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1.serializers import (
     DELETED_RESPONSE,
     AgentSerializer,
     ErrorSerializer,
     SchemaResponseSerializer,
 )
-from extraction.models import ExtractionAgent
 from extraction.pipeline.schemas import load_schema
 
 TAG = ["Extraction agents"]
@@ -55,11 +54,6 @@ class AgentListCreateView(ProjectAPIView):
 
 
 class AgentDetailView(ProjectAPIView):
-    def get_agent(self, agent_id: str) -> ExtractionAgent:
-        return found(
-            selectors.agent_get(project=self.project, agent_id=agent_id), "Extraction agent"
-        )
-
     @extend_schema(
         tags=TAG,
         operation_id="get_extraction_agent",
@@ -107,9 +101,7 @@ class AgentByNameView(ProjectAPIView):
         responses={200: AgentSerializer, 404: ErrorSerializer},
     )
     def get(self, request: Request, name: str) -> Response:
-        agent = found(
-            selectors.agent_get_by_name(project=self.project, name=name), "Extraction agent"
-        )
+        agent = self.get_agent_by_name(name)
         return Response(AgentSerializer(agent).data)
 
 
@@ -151,12 +143,8 @@ class SchemaGenerateView(ProjectAPIView):
     )
     def post(self, request: Request) -> Response:
         body = inputs.parse_body(inputs.SchemaGenerateInput, request)
-        source = None
-        if body.get("file_id"):
-            source = found(
-                selectors.file_get(project=self.project, file_id=body["file_id"]), "File"
-            )
-        schema = intake.schema_generate(
+        source = self.get_file(body["file_id"]) if body.get("file_id") else None
+        schema = services.schema_generate(
             prompt=body.get("prompt") or None, source=source, data_schema=body.get("data_schema")
         )
         return Response({"data_schema": schema})

@@ -21,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from extraction import intake, selectors, services
+from extraction import selectors, services
+from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1 import inputs
-from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1.serializers import (
     DELETED_RESPONSE,
     ErrorSerializer,
@@ -56,24 +56,16 @@ class FileUploadView(ProjectAPIView):
     def post(self, request: Request) -> Response:
         body = inputs.parse_body(inputs.FileUploadInput, request)
         query = inputs.parse_query(inputs.FileUploadQuery, request)
-        upload = body["upload_file"]
-        source = intake.file_upload(
+        source = services.file_upload(
             project=self.project,
-            content=upload.read(),
-            name=upload.name or "upload",
-            declared_type=upload.content_type or "application/octet-stream",
+            upload=services.Upload.from_uploaded_file(body["upload_file"]),
             purpose=query.get("purpose") or SourceFile.Purpose.EXTRACT,
             external_file_id=query.get("external_file_id") or "",
         )
         return Response(FileSerializer(source).data)
 
 
-class ProjectFileView(ProjectAPIView):
-    def get_file(self, file_id: str) -> SourceFile:
-        return found(selectors.file_get(project=self.project, file_id=file_id), "File")
-
-
-class FileDetailView(ProjectFileView):
+class FileDetailView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="get_file",
@@ -94,7 +86,7 @@ class FileDetailView(ProjectFileView):
         return deleted()
 
 
-class FileContentView(ProjectFileView):
+class FileContentView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="read_file_content",

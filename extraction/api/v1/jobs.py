@@ -7,30 +7,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import intake, selectors, services
+from extraction import selectors, services
+from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView
 from extraction.api.v1 import inputs
-from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
 from extraction.api.v1.serializers import ErrorSerializer, JobSerializer, ResultsetSerializer
-from extraction.models import ExtractionAgent, ExtractionJob, SourceFile
 
 TAG = ["Extraction jobs"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
 
 
-class ProjectJobView(ProjectAPIView):
-    def get_agent(self, agent_id: object) -> ExtractionAgent:
-        return found(
-            selectors.agent_get(project=self.project, agent_id=agent_id), "Extraction agent"
-        )
-
-    def get_file(self, file_id: object) -> SourceFile:
-        return found(selectors.file_get(project=self.project, file_id=file_id), "File")
-
-    def get_job(self, job_id: object) -> ExtractionJob:
-        return found(selectors.job_get(project=self.project, job_id=job_id), "Extraction job")
-
-
-class StatelessRunView(ProjectJobView):
+class StatelessRunView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="extract_stateless",
@@ -42,22 +28,37 @@ class StatelessRunView(ProjectJobView):
     )
     def post(self, request: Request) -> Response:
         body = inputs.parse_body(inputs.StatelessRunInput, request)
-        source = self.get_file(body["file_id"]) if body.get("file_id") else None
-        upload = body.get("file")
-        job = intake.extraction_run_stateless(
-            project=self.project,
+        given = [name for name in ("text", "file", "file_id") if body.get(name) is not None]
+        if len(given) != 1:
+            raise services.ServiceError(
+                "Provide exactly one of text, file or file_id"
+                + (f" (got {', '.join(given)})." if given else ".")
+            )
+        source = self.get_file(body["file_id"]) if body.get("file_id") is not None else None
+        agent = services.agent_get_or_create_default(project=self.project)
+        job_request = services.job_request_clean(
+            agent=agent,
             data_schema=body["data_schema"],
-            config=body["config"],
-            text=body.get("text"),
-            file_data=upload["data"] if upload else None,
-            file_mime_type=upload["mime_type"] if upload else None,
-            source=source,
+            config=body["config"] if body["config"] is not None else {},
             webhook_configurations=request.data.get("webhook_configurations"),
+        )
+        document: services.Document
+        if source is not None:
+            document = source
+        elif body.get("file") is not None:
+            upload = body["file"]
+            document = services.Upload.from_base64(
+                upload["data"], declared_type=upload["mime_type"]
+            )
+        else:
+            document = services.InlineText(body["text"])
+        [job] = services.jobs_submit(
+            project=self.project, agent=agent, request=job_request, documents=[document]
         )
         return Response(JobSerializer(job).data)
 
 
-class JobListCreateView(ProjectJobView):
+class JobListCreateView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="list_jobs",
@@ -85,20 +86,21 @@ class JobListCreateView(ProjectJobView):
         query = inputs.parse_query(inputs.JobCreateQuery, request)
         agent = self.get_agent(body["extraction_agent_id"])
         source = self.get_file(body["file_id"])
-        job = services.job_submit(
-            project=self.project,
+        job_request = services.job_request_clean(
             agent=agent,
-            source=source,
             data_schema=body.get("data_schema_override"),
             config=body.get("config_override"),
             priority=body.get("priority"),
             webhook_configurations=request.data.get("webhook_configurations"),
             from_ui=query["from_ui"],
         )
+        [job] = services.jobs_submit(
+            project=self.project, agent=agent, request=job_request, documents=[source]
+        )
         return Response(JobSerializer(job).data)
 
 
-class JobFileView(ProjectJobView):
+class JobFileView(ProjectAPIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -115,22 +117,24 @@ class JobFileView(ProjectJobView):
         config = inputs.json_form_field(body.get("config_override"), "config_override")
         schema = inputs.json_form_field(body.get("data_schema_override"), "data_schema_override")
         hooks = inputs.json_form_field(body.get("webhook_configurations"), "webhook_configurations")
-        upload = body["file"]
-        job = intake.job_submit_upload(
-            project=self.project,
-            agent=self.get_agent(body["extraction_agent_id"]),
-            content=upload.read(),
-            name=upload.name or "upload",
-            declared_type=upload.content_type or "application/octet-stream",
+        agent = self.get_agent(body["extraction_agent_id"])
+        job_request = services.job_request_clean(
+            agent=agent,
             data_schema=schema,
             config=config,
             priority=body.get("priority"),
             webhook_configurations=hooks,
         )
+        [job] = services.jobs_submit(
+            project=self.project,
+            agent=agent,
+            request=job_request,
+            documents=[services.Upload.from_uploaded_file(body["file"])],
+        )
         return Response(JobSerializer(job).data)
 
 
-class JobBatchView(ProjectJobView):
+class JobBatchView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="run_batch_jobs",
@@ -142,19 +146,22 @@ class JobBatchView(ProjectJobView):
         body = inputs.parse_body(inputs.JobBatchInput, request)
         agent = self.get_agent(body["extraction_agent_id"])
         sources = [self.get_file(file_id) for file_id in body["file_ids"]]
-        jobs = intake.job_submit_batch(
-            project=self.project,
+        if not sources:
+            raise services.ServiceError("file_ids must list at least one file.")
+        job_request = services.job_request_clean(
             agent=agent,
-            sources=sources,
             data_schema=body.get("data_schema_override"),
             config=body.get("config_override"),
             priority=body.get("priority"),
             webhook_configurations=request.data.get("webhook_configurations"),
         )
+        jobs = services.jobs_submit(
+            project=self.project, agent=agent, request=job_request, documents=sources
+        )
         return Response(JobSerializer(jobs, many=True).data)
 
 
-class JobDetailView(ProjectJobView):
+class JobDetailView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="get_job",
@@ -165,7 +172,7 @@ class JobDetailView(ProjectJobView):
         return Response(JobSerializer(self.get_job(job_id)).data)
 
 
-class JobResultView(ProjectJobView):
+class JobResultView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="get_job_result",
@@ -179,11 +186,11 @@ class JobResultView(ProjectJobView):
             raise services.ServiceError(
                 "The job has not finished yet (status PENDING); poll GET /jobs/{id} first."
             )
-        run = found(selectors.run_get_by_job(project=self.project, job_id=job.id), "Result")
+        run = self.get_run_by_job(job.id)
         return Response(ResultsetSerializer(run).data)
 
 
-class JobCancelView(ProjectJobView):
+class JobCancelView(ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="cancel_job",

@@ -7,15 +7,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from extraction import selectors, services
+from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, json_null
 from extraction.api.v1 import inputs
-from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found, json_null
 from extraction.api.v1.serializers import (
     DELETED_RESPONSE,
     ErrorSerializer,
     PaginatedRunsSerializer,
     RunSerializer,
 )
-from extraction.models import ExtractionRun
 
 TAG = ["Extraction runs"]
 AGENT_PARAMETER = OpenApiParameter("extraction_agent_id", str, required=True)
@@ -35,10 +34,7 @@ class RunListView(ProjectAPIView):
     )
     def get(self, request: Request) -> Response:
         query = inputs.parse_query(inputs.RunListQuery, request)
-        agent = found(
-            selectors.agent_get(project=self.project, agent_id=query["extraction_agent_id"]),
-            "Extraction agent",
-        )
+        agent = self.get_agent(query["extraction_agent_id"])
         runs = selectors.runs_for_project(project=self.project).filter(agent=agent)
         skip, limit = query["skip"], query["limit"]
         page = runs[skip : skip + limit]
@@ -53,9 +49,6 @@ class RunListView(ProjectAPIView):
 
 
 class RunDetailView(ProjectAPIView):
-    def get_run(self, run_id: str) -> ExtractionRun:
-        return found(selectors.run_get(project=self.project, run_id=run_id), "Extraction run")
-
     @extend_schema(
         tags=TAG,
         operation_id="get_run",
@@ -85,7 +78,7 @@ class RunByJobView(ProjectAPIView):
         responses={200: RunSerializer, 404: ErrorSerializer},
     )
     def get(self, request: Request, job_id: str) -> Response:
-        run = found(selectors.run_get_by_job(project=self.project, job_id=job_id), "Extraction run")
+        run = self.get_run_by_job(job_id)
         return Response(RunSerializer(run).data)
 
 
@@ -99,10 +92,7 @@ class RunLatestFromUIView(ProjectAPIView):
     )
     def get(self, request: Request) -> Response:
         query = inputs.parse_query(inputs.AgentIdQuery, request)
-        agent = found(
-            selectors.agent_get(project=self.project, agent_id=query["extraction_agent_id"]),
-            "Extraction agent",
-        )
+        agent = self.get_agent(query["extraction_agent_id"])
         run = (
             selectors.runs_for_project(project=self.project)
             .filter(agent=agent, from_ui=True)

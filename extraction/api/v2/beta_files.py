@@ -1,7 +1,7 @@
 """``/api/v1/beta/files``: the upload API of llama-cloud 1.x/2.x, over the same files as v1.
 
 Part ``file`` with form fields ``purpose`` and ``external_file_id``; the type is sniffed from
-the bytes (``intake.file_upload``). Content URLs are the v1 signed download links.
+the bytes (``services.file_upload``). Content URLs are the v1 signed download links.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import intake, selectors, services
-from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
+from extraction import selectors, services
+from extraction.api.base import PROJECT_PARAMETERS
 from extraction.api.v1.files import CONTENT_URL_SALT, CONTENT_URL_SECONDS
 from extraction.api.v1.serializers import ErrorSerializer
 from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
+from extraction.api.v2.base import V2ProjectAPIView
 from extraction.api.v2.pagination import MAX_PAGE_SIZE, paginate
 from extraction.models import SourceFile
 
@@ -51,12 +52,7 @@ def content_url(request: Request, source: SourceFile) -> dict[str, Any]:
     }
 
 
-class BetaFileView(ProjectAPIView):
-    def get_file(self, file_id: str) -> SourceFile:
-        key = v2.uuid_or_none(file_id)
-        source = selectors.file_get(project=self.project, file_id=key) if key else None
-        return found(source, "File")
-
+class BetaFileView(V2ProjectAPIView):
     def file_data(self, sources: list[SourceFile], expand: set[str]) -> Any:
         context: dict[str, Any] = {}
         if "download_url" in expand:
@@ -80,12 +76,9 @@ class BetaFileListCreateView(BetaFileView):
     )
     def post(self, request: Request) -> Response:
         body = inputs.parse_body(inputs.FileUploadInput, request)
-        upload = body["file"]
-        source = intake.file_upload(
+        source = services.file_upload(
             project=self.project,
-            content=upload.read(),
-            name=upload.name or "upload",
-            declared_type=upload.content_type or "application/octet-stream",
+            upload=services.Upload.from_uploaded_file(body["file"]),
             purpose=body.get("purpose") or SourceFile.Purpose.EXTRACT,
             external_file_id=body.get("external_file_id") or "",
         )

@@ -11,19 +11,20 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import configurations, selectors
-from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
+from extraction import selectors
+from extraction.api.base import PROJECT_PARAMETERS
 from extraction.api.v1.serializers import AgentSerializer, ErrorSerializer
 from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
+from extraction.api.v2.base import V2ProjectAPIView
 from extraction.api.v2.pagination import paginate
-from extraction.models import SavedConfiguration
+from extraction.services import configurations
 
 TAG = ["Configurations (beta)"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
 
 
-class ConfigurationListCreateView(ProjectAPIView):
+class ConfigurationListCreateView(V2ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="configuration_create",
@@ -53,7 +54,7 @@ class ConfigurationListCreateView(ProjectAPIView):
     def get(self, request: Request) -> Response:
         query = inputs.parse_query(inputs.ConfigurationListQuery, request)
         page = paginate(
-            configurations.configurations_for_project(
+            selectors.configurations_for_project(
                 project=self.project,
                 name=query.get("name") or None,
                 product_types=query.get("product_type") or None,
@@ -71,16 +72,7 @@ class ConfigurationListCreateView(ProjectAPIView):
         )
 
 
-class ConfigurationDetailView(ProjectAPIView):
-    def get_configuration(self, config_id: str) -> SavedConfiguration:
-        key = v2.uuid_or_none(config_id)
-        saved = (
-            configurations.configuration_get(project=self.project, configuration_id=key)
-            if key
-            else None
-        )
-        return found(saved, "Configuration")
-
+class ConfigurationDetailView(V2ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="configuration_get",
@@ -123,7 +115,7 @@ class ConfigurationDetailView(ProjectAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BetaAgentListView(ProjectAPIView):
+class BetaAgentListView(V2ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="beta_extraction_agent_list",

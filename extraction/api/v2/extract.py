@@ -14,15 +14,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from extraction import configurations, intake, selectors, services
-from extraction.api.v1.base import PROJECT_PARAMETERS, ProjectAPIView, found
+from extraction import selectors, services
+from extraction.api.base import PROJECT_PARAMETERS
 from extraction.api.v1.inputs import SchemaValidationInput
 from extraction.api.v1.serializers import ErrorSerializer
 from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
+from extraction.api.v2.base import V2_JOB_RELATED, V2ProjectAPIView
 from extraction.api.v2.pagination import paginate
 from extraction.models import ExtractionJob, SourceFile
 from extraction.pipeline.schemas import load_schema
+from extraction.services import configurations
 
 TAG = ["Extract v2"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
@@ -31,17 +33,11 @@ EXPAND_PARAMETER = OpenApiParameter(
 )
 
 
-class ExtractJobView(ProjectAPIView):
+class ExtractJobView(V2ProjectAPIView):
     """Shared lookups: the caller's jobs with what the v2 shape reads, in one query."""
 
     def jobs(self) -> QuerySet[ExtractionJob]:
-        return selectors.jobs_for_project(project=self.project).select_related(
-            "run", "v2_request__saved_configuration"
-        )
-
-    def get_job(self, job_id: str) -> ExtractionJob:
-        key = v2.uuid_or_none(job_id)
-        return found(self.jobs().filter(id=key).first() if key else None, "Extraction job")
+        return selectors.jobs_for_project(project=self.project).select_related(*V2_JOB_RELATED)
 
     def job_response(
         self, job: ExtractionJob, expand: set[str] | None = None, with_configuration: bool = False
@@ -69,12 +65,7 @@ class ExtractListCreateView(ExtractJobView):
         source = self.get_source(body["file_input"])
         saved = None
         if body.get("configuration_id"):
-            saved = found(
-                configurations.configuration_get(
-                    project=self.project, configuration_id=v2.plain_id(body["configuration_id"])
-                ),
-                "Configuration",
-            )
+            saved = self.get_configuration(body["configuration_id"])
         configuration = body.get("configuration")
         job = configurations.extract_job_submit(
             project=self.project,
@@ -91,9 +82,7 @@ class ExtractListCreateView(ExtractJobView):
                 "Parse job inputs (pjb-…) are not supported: this server has no Parse API. "
                 "Upload the document with POST /api/v1/beta/files and pass its id."
             )
-        return found(
-            selectors.file_get(project=self.project, file_id=v2.plain_id(file_input)), "File"
-        )
+        return self.get_file(file_input)
 
     @extend_schema(
         tags=TAG,
@@ -168,9 +157,7 @@ class ExtractDetailView(ExtractJobView):
     )
     def delete(self, request: Request, job_id: str) -> Response:
         query = inputs.parse_query(inputs.ExtractDeleteQuery, request)
-        configurations.extract_job_delete(
-            job=self.get_job(job_id), force=query["force"], actor=request.user
-        )
+        services.job_delete(job=self.get_job(job_id), force=query["force"], actor=request.user)
         return Response({})
 
 
@@ -188,7 +175,7 @@ class ExtractCancelView(ExtractJobView):
         return self.job_response(self.get_job(str(job.id)), with_configuration=True)
 
 
-class ExtractSchemaValidationView(ProjectAPIView):
+class ExtractSchemaValidationView(V2ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="extract_v2_validate_schema",
@@ -202,7 +189,7 @@ class ExtractSchemaValidationView(ProjectAPIView):
         return Response({"data_schema": load_schema(body["data_schema"])})
 
 
-class ExtractSchemaGenerateView(ProjectAPIView):
+class ExtractSchemaGenerateView(V2ProjectAPIView):
     @extend_schema(
         tags=TAG,
         operation_id="extract_v2_generate_schema",
@@ -215,11 +202,8 @@ class ExtractSchemaGenerateView(ProjectAPIView):
         body = inputs.parse_body(inputs.SchemaGenerateInput, request)
         source = None
         if body.get("file_id"):
-            source = found(
-                selectors.file_get(project=self.project, file_id=v2.plain_id(body["file_id"])),
-                "File",
-            )
-        schema = intake.schema_generate(
+            source = self.get_file(body["file_id"])
+        schema = services.schema_generate(
             prompt=body.get("prompt") or None, source=source, data_schema=body.get("data_schema")
         )
         name = body.get("name") or (source.name if source else "generated-schema")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from extraction import configurations
 from extraction.api.v1.inputs import WebhookConfigurationInput, parse_body, parse_query
 from extraction.api.v2.pagination import MAX_PAGE_SIZE
 from extraction.api.v2.serializers import JOB_STATUSES_OF
+from extraction.services import configurations
 
 __all__ = ["parse_body", "parse_query"]
 

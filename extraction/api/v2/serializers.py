@@ -15,11 +15,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from extraction import configurations
 from extraction.api.exceptions import RequestValidationError
 from extraction.api.v1.serializers import file_type_of
 from extraction.models import ExtractionJob, JobStatus, SavedConfiguration, SourceFile
 from extraction.pipeline.config import ExtractionTarget
+from extraction.services import configurations
 
 V2_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]
 V2_STATUS_OF = {
@@ -53,14 +53,6 @@ def plain_id(value: str) -> str:
         if value.startswith(prefix):
             return value[len(prefix) :]
     return value
-
-
-def uuid_or_none(value: str) -> uuid.UUID | None:
-    """The UUID an id (plain or prefixed) names; None when malformed (so: not found)."""
-    try:
-        return uuid.UUID(plain_id(value))
-    except ValueError:
-        return None
 
 
 def uuid_or_422(value: str, loc: list[str]) -> uuid.UUID:

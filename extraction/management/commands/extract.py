@@ -13,11 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from extraction.pipeline import PipelineInput, run_pipeline
 from extraction.pipeline.config import ConfigError, ExtractConfig
 from extraction.pipeline.documents import DocumentError
 from extraction.pipeline.engines.base import EngineError, ExtractionCancelled
 from extraction.pipeline.engines.registry import ModelRegistry, model_registry_from_settings
+from extraction.pipeline.run import PipelineInput, run_pipeline
 from extraction.pipeline.schemas import SchemaError
 from extraction.worker.load_options import load_options_from_settings
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.pages import page_context, project_for_request
-from extraction import intake, selectors, services
+from extraction import selectors, services
 from extraction.models import ExtractionAgent
 from extraction.pipeline.config import ConfigError
 from extraction.pipeline.schemas import SchemaError
@@ -105,21 +104,13 @@ def agent_run(request: HttpRequest, agent_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()))
         return redirect("agent_detail", agent_id=agent.id)
-    jobs = []
     try:
-        with transaction.atomic():
-            for upload in form.cleaned_data["uploads"]:
-                source = intake.file_upload(
-                    project=agent.project,
-                    content=upload.read(),
-                    name=upload.name,
-                    declared_type=upload.content_type or "",
-                )
-                jobs.append(
-                    services.job_submit(
-                        project=agent.project, agent=agent, source=source, from_ui=True
-                    )
-                )
+        jobs = services.jobs_submit(
+            project=agent.project,
+            agent=agent,
+            request=services.job_request_clean(agent=agent, from_ui=True),
+            documents=[services.Upload.from_uploaded_file(u) for u in form.cleaned_data["uploads"]],
+        )
     except (services.ServiceError, SchemaError, ConfigError) as exc:
         messages.error(request, str(exc))
         return redirect("agent_detail", agent_id=agent.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,8 +11,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Project
 from accounts.pages import page_context, project_for_request
-from extraction import intake, selectors, services
-from extraction.models import ExtractionAgent, ExtractionJob, SourceFile
+from extraction import selectors, services
+from extraction.models import ExtractionAgent, ExtractionJob
 from extraction.pipeline.schemas import SchemaError, load_schema
 from extraction.web.forms import (
     ExtractOptionsForm,
@@ -65,53 +64,34 @@ def _submit(
     options: ExtractOptionsForm,
     agent: ExtractionAgent | None = None,
 ) -> list[ExtractionJob]:
-    """Create the agent if asked, store the uploads and submit one job per document.
+    """Store the uploads and submit one job per document (or one for the pasted text), on
+    ``agent``, on a new agent when the form asks to save one, else on the default agent.
 
-    All or nothing: any error rolls the rows back and removes stored bytes. Raises
-    ``SchemaError``, ``ConfigError`` or ``ServiceError``.
+    All or nothing (``services.jobs_submit``). Raises ``SchemaError``, ``ConfigError`` or
+    ``ServiceError``.
     """
     data = form.cleaned_data
-    config = options.config()
-    stored: list[SourceFile] = []
-    try:
-        with transaction.atomic():
-            if data.get("save_agent"):
-                agent = services.agent_create(
-                    project=project,
-                    name=data["agent_name"].strip(),
-                    data_schema=data["data_schema"],
-                    config=config,
-                )
-            run_agent = agent or services.agent_get_or_create_default(project=project)
-            sources = [
-                intake.file_upload(
-                    project=project,
-                    content=upload.read(),
-                    name=upload.name,
-                    declared_type=upload.content_type or "",
-                )
-                for upload in data["uploads"]
-            ]
-            stored.extend(sources)
-            for file_id in data.get("file_ids") or []:
-                source = selectors.file_get(project=project, file_id=file_id)
-                if source is None:
-                    raise services.ServiceError("A chosen file no longer exists; upload it again.")
-                sources.append(source)
-            submit = {
-                "project": project,
-                "agent": run_agent,
-                "data_schema": data["data_schema"],
-                "config": config,
-                "from_ui": True,
-            }
-            if sources:
-                return [services.job_submit(source=source, **submit) for source in sources]
-            return [services.job_submit(text=data["text"], **submit)]
-    except Exception:
-        for source in stored:
-            source.content.delete(save=False)
-        raise
+    run_agent = agent or services.agent_get_or_create_default(project=project)
+    request = services.job_request_clean(
+        agent=run_agent, data_schema=data["data_schema"], config=options.config(), from_ui=True
+    )
+    documents: list[services.Document] = [
+        services.Upload.from_uploaded_file(upload) for upload in data["uploads"]
+    ]
+    for file_id in data.get("file_ids") or []:
+        source = selectors.file_get(project=project, file_id=file_id)
+        if source is None:
+            raise services.ServiceError("A chosen file no longer exists; upload it again.")
+        documents.append(source)
+    if not documents:
+        documents.append(services.InlineText(data["text"]))
+    return services.jobs_submit(
+        project=project,
+        agent=run_agent,
+        request=request,
+        documents=documents,
+        new_agent_name=data["agent_name"].strip() if data.get("save_agent") else None,
+    )
 
 
 @login_required
@@ -208,26 +188,17 @@ def schema_suggest(request: HttpRequest) -> JsonResponse:
     prompt = (request.POST.get("prompt") or "").strip() or None
     try:
         if upload is not None:
-            source = intake.file_upload(
-                project=project,
-                content=upload.read(),
-                name=upload.name,
-                declared_type=upload.content_type or "",
+            source = services.file_upload(
+                project=project, upload=services.Upload.from_uploaded_file(upload)
             )
-            schema = intake.schema_generate(prompt=prompt, source=source)
+            schema = services.schema_generate(prompt=prompt, source=source)
             return JsonResponse({"data_schema": schema, "file_id": str(source.id)})
         if text:
             # No stored file for pasted text: propose from the text itself.
-            from extraction.pipeline.schema_proposal import schema_propose
-
-            schema = services.data_schema_clean(
-                data_schema=schema_propose(
-                    prompt=prompt, text=text[: intake.SCHEMA_SOURCE_CHARS], data_schema=None
-                )
-            )
+            schema = services.schema_generate(prompt=prompt, text=text)
             return JsonResponse({"data_schema": schema})
         if prompt:
-            return JsonResponse({"data_schema": intake.schema_generate(prompt=prompt)})
+            return JsonResponse({"data_schema": services.schema_generate(prompt=prompt)})
     except services.ServiceBusy as exc:
         return JsonResponse({"detail": str(exc)}, status=503, headers={"Retry-After": "5"})
     except (services.ServiceError, ValueError) as exc:

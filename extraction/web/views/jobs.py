@@ -18,9 +18,9 @@ from rest_framework.throttling import SimpleRateThrottle
 from accounts.pages import page_context
 from extraction import selectors, services
 from extraction.models import ExtractionJob
+from extraction.untrusted.reader import PreviewBusy
 from extraction.web import job_page as presentation
 from extraction.web import page_images
-from extraction.web.untrusted import PreviewBusy
 from extraction.web.views.common import (
     ACTIVE_STATUSES,
     HTMX_STOP_POLLING,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from extraction.pipeline import PipelineInput, run_pipeline
 from extraction.pipeline.chunking import estimate_tokens
 from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.run import PipelineInput, run_pipeline
 
 SCHEMA = {"type": "object", "properties": {"total": {"type": "number"}}}
 

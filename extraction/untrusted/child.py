@@ -1,6 +1,6 @@
-"""The child half of ``extraction.web.untrusted``: read one untrusted file under resource limits.
+"""The child half of ``extraction.untrusted.reader``: read one untrusted file under resource limits.
 
-Run as ``python -m extraction.web.untrusted_child`` by the web process. It reads a JSON header line
+Run as ``python -m extraction.untrusted.child`` by the web process. It reads a JSON header line
 from stdin, limits its own address space and CPU time before it reads the file's bytes or
 imports a parser, does the one operation asked for, and writes a JSON header line (plus, for
 an image, its bytes) to stdout. It needs no Django and inherits no secrets.

@@ -3,7 +3,7 @@
 The web server shows page images and text previews and proposes schemas from uploaded files.
 Parsing those bytes (pdfium, Pillow, the office and HTML loaders) can take minutes of CPU or
 gigabytes of memory on a hostile file, so the web process never does it itself: each call runs
-``python -m extraction.web.untrusted_child``, a new interpreter (not a fork of the threaded web
+``python -m extraction.untrusted.child``, a new interpreter (not a fork of the threaded web
 server) that caps its own address space (``PREVIEW_MEMORY_MB``) and CPU time
 (``PREVIEW_CPU_SECONDS``) before it reads the file, with only ``PATH`` in its environment. This
 process kills it after ``PREVIEW_TIMEOUT_SECONDS``. At most ``PREVIEW_CONCURRENCY`` children
@@ -70,7 +70,7 @@ def _run(op: str, content: bytes, **arguments: Any) -> tuple[dict[str, Any], byt
     timeout = settings.PREVIEW_TIMEOUT_SECONDS
     try:
         completed = subprocess.run(
-            [sys.executable, "-m", "extraction.web.untrusted_child"],
+            [sys.executable, "-m", "extraction.untrusted.child"],
             input=json.dumps(request).encode() + b"\n" + content,
             capture_output=True,
             timeout=timeout,

@@ -3,23 +3,18 @@
 The v2 API describes an extraction with a *configuration* (``data_schema``, ``tier``,
 ``target_pages``, ...) instead of an agent's ``config``. This module translates one into the
 other both ways, stores named configurations (``/beta/configurations``: saving under an existing
-name + product type replaces it), and submits v2 jobs through ``services.job_submit`` on the
+name + product type replaces it), and submits v2 jobs through ``jobs.jobs_submit`` on the
 project's default agent, so v1 and v2 read the same jobs.
-
-Writes are keyword-only ``<entity>_<action>`` functions; reads are scoped to a project.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
 from accounts.audit import audited_delete
 from accounts.models import Project, User
-from extraction import services
 from extraction.models import (
     ExtractionJob,
     ExtractionJobConfiguration,
@@ -33,6 +28,10 @@ from extraction.pipeline.config import (
     ExtractionTarget,
     parse_page_range,
 )
+from extraction.services.agents import agent_get_or_create_default
+from extraction.services.errors import ServiceError
+from extraction.services.jobs import jobs_submit
+from extraction.services.requests import config_clean, data_schema_clean, job_request_clean
 
 EXTRACT_V2 = "extract_v2"
 PRODUCT_TYPES = ("extract_v2", "classify_v2", "parse_v2", "split_v1", "spreadsheet_v1", "unknown")
@@ -95,10 +94,10 @@ def extract_configuration_clean(*, configuration: dict[str, Any]) -> dict[str, A
     if "data_schema" not in cleaned:
         raise ConfigError({"data_schema": "is required"})
     if cleaned.get("parse_config_id"):
-        raise services.ServiceError(
+        raise ServiceError(
             "parse_config_id is not supported: this server has no Parse API; omit it."
         )
-    cleaned["data_schema"] = services.data_schema_clean(data_schema=cleaned["data_schema"])
+    cleaned["data_schema"] = data_schema_clean(data_schema=cleaned["data_schema"])
     extract_configuration_to_config(configuration=cleaned)
     return cleaned
 
@@ -147,7 +146,7 @@ def extract_configuration_to_config(*, configuration: dict[str, Any]) -> dict[st
     if problems:
         raise ConfigError(problems)
     try:
-        return services.config_clean(config=config)
+        return config_clean(config=config)
     except ConfigError as exc:
         v2_names = {"page_range": "target_pages", "invalidate_cache": "disable_cache"}
         raise ConfigError({v2_names.get(k, k): msg for k, msg in exc.problems.items()}) from None
@@ -230,57 +229,28 @@ def extract_job_submit(
     ``ConfigError``; nothing is stored then.
     """
     if (configuration is None) == (saved is None):
-        raise services.ServiceError("Provide exactly one of configuration or configuration_id.")
+        raise ServiceError("Provide exactly one of configuration or configuration_id.")
     if saved is not None:
         if saved.product_type != EXTRACT_V2:
-            raise services.ServiceError(
+            raise ServiceError(
                 f"Configuration {saved.id} is a {saved.product_type} configuration; "
                 f"extraction needs an {EXTRACT_V2} one."
             )
         configuration = {k: v for k, v in saved.parameters.items() if k != "product_type"}
     cleaned = extract_configuration_clean(configuration=configuration or {})
-    config = extract_configuration_to_config(configuration=cleaned)
-    agent = services.agent_get_or_create_default(project=project)
+    agent = agent_get_or_create_default(project=project)
+    request = job_request_clean(
+        agent=agent,
+        data_schema=cleaned["data_schema"],
+        config=extract_configuration_to_config(configuration=cleaned),
+        webhook_configurations=webhook_configurations,
+    )
     with transaction.atomic():
-        job = services.job_submit(
-            project=project,
-            agent=agent,
-            source=source,
-            data_schema=cleaned["data_schema"],
-            config=config,
-            webhook_configurations=webhook_configurations,
-        )
+        [job] = jobs_submit(project=project, agent=agent, request=request, documents=[source])
         ExtractionJobConfiguration.objects.create(
             job=job, configuration=cleaned, saved_configuration=saved
         )
     return job
-
-
-def extract_job_delete(
-    *, job: ExtractionJob, force: bool = False, actor: User | None = None
-) -> None:
-    """Delete a job with its run and v2 record; the source file stays.
-
-    An active (pending or running) job is refused with ``ServiceError`` unless ``force``; a
-    forced delete cancels it first, so its worker stops at the next checkpoint.
-    """
-    with transaction.atomic():
-        locked = ExtractionJob.objects.select_for_update().filter(pk=job.pk).first()
-        if locked is None:
-            return
-        if not locked.is_terminal:
-            if not force:
-                raise services.ServiceError(
-                    f"The job is still {locked.status}; cancel it first or pass force=true."
-                )
-            services.job_cancel(job=locked)
-        audited_delete(
-            locked,
-            action="job.delete",
-            actor=actor,
-            project=locked.project,
-            details={"status": locked.status, "forced": force},
-        )
 
 
 # --- Saved configurations ----------------------------------------------------------------------
@@ -293,9 +263,7 @@ def configuration_parameters_clean(*, parameters: dict[str, Any]) -> dict[str, A
     """
     product_type = parameters.get("product_type")
     if product_type not in PRODUCT_TYPES:
-        raise services.ServiceError(
-            f"parameters.product_type must be one of {', '.join(PRODUCT_TYPES)}."
-        )
+        raise ServiceError(f"parameters.product_type must be one of {', '.join(PRODUCT_TYPES)}.")
     if product_type != EXTRACT_V2:
         return dict(parameters)
     rest = {k: v for k, v in parameters.items() if k != "product_type"}
@@ -332,7 +300,7 @@ def configuration_update(
     if parameters is not None:
         parameters = configuration_parameters_clean(parameters=parameters)
         if parameters["product_type"] != configuration.product_type:
-            raise services.ServiceError(
+            raise ServiceError(
                 f"parameters.product_type cannot change (it is {configuration.product_type})."
             )
         configuration.parameters = parameters
@@ -344,7 +312,7 @@ def configuration_update(
             name=name,
         ).exists()
         if taken:
-            raise services.ServiceError(
+            raise ServiceError(
                 f"A {configuration.product_type} configuration named {name!r} already exists."
             )
         configuration.name = name
@@ -365,25 +333,7 @@ def configuration_delete(*, configuration: SavedConfiguration, actor: User | Non
 
 def configuration_name_clean(*, name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise services.ServiceError("name must be a non-empty string.")
+        raise ServiceError("name must be a non-empty string.")
     if len(name) > 200:
-        raise services.ServiceError("name must be at most 200 characters.")
+        raise ServiceError("name must be at most 200 characters.")
     return name
-
-
-def configurations_for_project(
-    *, project: Project, name: str | None = None, product_types: list[str] | None = None
-) -> QuerySet[SavedConfiguration]:
-    configurations = SavedConfiguration.objects.filter(project=project)
-    if name is not None:
-        configurations = configurations.filter(name=name)
-    if product_types:
-        configurations = configurations.filter(product_type__in=product_types)
-    return configurations.order_by("-created_at", "-id")
-
-
-def configuration_get(*, project: Project, configuration_id: object) -> SavedConfiguration | None:
-    try:
-        return SavedConfiguration.objects.get(project=project, id=configuration_id)
-    except (SavedConfiguration.DoesNotExist, ValidationError, ValueError, TypeError):
-        return None

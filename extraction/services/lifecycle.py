@@ -1,9 +1,10 @@
-"""Writes a worker makes while it runs a job: claim it, renew its lease, record progress and
-the outcome. The job's user-facing writes (submit, cancel, retry) are in ``services``.
+"""A job's lifecycle: every change of its status after it was submitted, in one place.
 
-A job is claimed under a lease (``JOB_LEASE_SECONDS``) that progress writes and heartbeats
-renew; a worker that dies lets its lease run out and ``maintenance`` enqueues the job again,
-where ``job_start`` decides whether to run it (see its docstring).
+A worker claims a job (``job_start``) under a lease (``JOB_LEASE_SECONDS``) that progress writes
+and heartbeats renew; a worker that dies lets its lease run out and the reaper
+(``maintenance``) enqueues the job again, where ``job_start`` decides whether to run it. Users
+cancel and retry. Every way a job ends (a result, an error, too many attempts, a cancel) goes
+through ``_job_end``: status, error, times, lease, the run mirrored, the webhook scheduled.
 
 Each claim gets a fresh ``attempt_token``, and every write an attempt makes afterwards
 (progress, heartbeat, outcome) matches on it: once the job is cancelled (the token is
@@ -19,8 +20,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from extraction import enqueue
 from extraction.models import (
     TERMINAL_STATUSES,
     ExtractionJob,
@@ -28,8 +31,11 @@ from extraction.models import (
     JobStatus,
     RunStatus,
 )
+from extraction.services.errors import ConflictError
 from extraction.webhooks import sending as webhooks
 from extraction.webhooks.deliveries import EVENT_FOR_STATUS, webhook_schedule
+
+CANCELLED_BY_USER = "Cancelled by the user."
 
 
 def job_start(*, job_id: str) -> ExtractionJob | None:
@@ -54,10 +60,13 @@ def job_start(*, job_id: str) -> ExtractionJob | None:
                 return None
             if job.attempts >= settings.JOB_MAX_ATTEMPTS:
                 # Each earlier attempt died mid-job (its lease ran out): stop redelivering.
-                _job_end_in_error(
+                _job_end(
                     job,
-                    f"The worker stopped while processing this document ({job.attempts} attempts).",
-                    now,
+                    status=JobStatus.ERROR,
+                    error=(
+                        "The worker stopped while processing this document "
+                        f"({job.attempts} attempts)."
+                    ),
                 )
                 return None
         job.status = JobStatus.RUNNING
@@ -78,7 +87,7 @@ def job_start(*, job_id: str) -> ExtractionJob | None:
     return job
 
 
-def _current_attempt(job_id: str, attempt_token: uuid.UUID | str):  # noqa: ANN202
+def _current_attempt(job_id: str, attempt_token: uuid.UUID | str) -> QuerySet[ExtractionJob]:
     """The job row, only while ``attempt_token``'s attempt is the one running it."""
     return ExtractionJob.objects.filter(
         pk=job_id, status=JobStatus.RUNNING, attempt_token=attempt_token
@@ -126,7 +135,6 @@ def job_complete(
     """Record a finished pipeline run. Returns None (and writes nothing) if the job was
     cancelled, finished or claimed by another attempt meanwhile, so a result is written once
     and only by the attempt that holds the job."""
-    now = timezone.now()
     with transaction.atomic():
         job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
         if (
@@ -135,47 +143,9 @@ def job_complete(
             or str(job.attempt_token) != str(attempt_token)
         ):
             return None
-        job.status = status
-        job.attempt_token = None
-        job.error = error or ""
-        job.finished_at = now
-        job.lease_expires_at = None
         if pages_total is not None:
-            job.pages_total = pages_total
-            job.pages_done = pages_total
-        job.save(
-            update_fields=[
-                "status",
-                "attempt_token",
-                "error",
-                "finished_at",
-                "lease_expires_at",
-                "pages_total",
-                "pages_done",
-                "updated_at",
-            ]
-        )
-        run_status = (
-            RunStatus.SUCCESS
-            if status in (JobStatus.SUCCESS, JobStatus.PARTIAL_SUCCESS)
-            else RunStatus.ERROR
-        )
-        run_fields = {
-            "data": data,
-            "extraction_metadata": metadata,
-            "status": run_status,
-            "error": error or "",
-        }
-        # job_submit made the run row; it is missing only if the run was deleted meanwhile.
-        if not ExtractionRun.objects.filter(job=job).update(**run_fields, updated_at=now):
-            ExtractionRun.objects.create(
-                job=job,
-                project_id=job.project_id,
-                agent_id=job.agent_id,
-                from_ui=job.from_ui,
-                **run_fields,
-            )
-        webhook_schedule(job=job, event=EVENT_FOR_STATUS.get(status, webhooks.EVENT_ERROR))
+            job.pages_total = job.pages_done = pages_total
+        _job_end(job, status=status, error=error or "", result=(data, metadata))
     return job
 
 
@@ -187,29 +157,74 @@ def job_fail(
     A worker passes its ``attempt_token``: the job is then failed only while that attempt
     still holds it (a stale attempt must not end a job another attempt is running).
     """
-    now = timezone.now()
     with transaction.atomic():
         job = ExtractionJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in TERMINAL_STATUSES:
             return None
         if attempt_token is not None and str(job.attempt_token) != str(attempt_token):
             return None
-        _job_end_in_error(job, error, now)
+        _job_end(job, status=JobStatus.ERROR, error=error)
     return job
 
 
-def _job_end_in_error(job: ExtractionJob, error: str, now: dt.datetime) -> None:
-    """Mark a locked job and its run ERROR and schedule the error webhook."""
-    job.status = JobStatus.ERROR
+def job_cancel(*, job: ExtractionJob) -> ExtractionJob:
+    """Cancel a pending or running job; a running one stops at its next checkpoint.
+
+    Raises ``ConflictError`` for a job that already ended.
+    """
+    with transaction.atomic():
+        locked = ExtractionJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status in TERMINAL_STATUSES:
+            raise ConflictError(f"The job already ended with status {locked.status}.")
+        _job_end(locked, status=JobStatus.CANCELLED, error=CANCELLED_BY_USER)
+    return locked
+
+
+def _job_end(
+    job: ExtractionJob,
+    *,
+    status: str,
+    error: str,
+    result: tuple[Any, dict[str, Any]] | None = None,
+) -> None:
+    """End a locked job: its status, error, end time, no lease and no attempt (whatever attempt
+    still runs can write nothing more), its run mirrored (with ``result``'s data and metadata
+    when given) and the webhook for the status scheduled, all in the caller's transaction."""
+    now = timezone.now()
+    job.status = status
     job.error = error
     job.finished_at = now
     job.lease_expires_at = None
     job.attempt_token = None
-    job.save()
-    ExtractionRun.objects.filter(job=job).update(
-        status=RunStatus.ERROR, error=error, updated_at=now
+    job.save(
+        update_fields=[
+            "status",
+            "error",
+            "finished_at",
+            "lease_expires_at",
+            "attempt_token",
+            "pages_total",
+            "pages_done",
+            "updated_at",
+        ]
     )
-    webhook_schedule(job=job, event=webhooks.EVENT_ERROR)
+    succeeded = status in (JobStatus.SUCCESS, JobStatus.PARTIAL_SUCCESS)
+    run_fields: dict[str, Any] = {
+        "status": RunStatus.SUCCESS if succeeded else RunStatus.ERROR,
+        "error": error,
+    }
+    if result is not None:
+        run_fields["data"], run_fields["extraction_metadata"] = result
+    # jobs_submit made the run row; it is missing only if the run was deleted meanwhile.
+    if not ExtractionRun.objects.filter(job=job).update(**run_fields, updated_at=now):
+        ExtractionRun.objects.create(
+            job=job,
+            project_id=job.project_id,
+            agent_id=job.agent_id,
+            from_ui=job.from_ui,
+            **run_fields,
+        )
+    webhook_schedule(job=job, event=EVENT_FOR_STATUS.get(status, webhooks.EVENT_ERROR))
 
 
 def job_release_for_retry(*, job_id: str, attempt_token: uuid.UUID | str, error: str) -> None:
@@ -221,3 +236,34 @@ def job_release_for_retry(*, job_id: str, attempt_token: uuid.UUID | str, error:
         attempt_token=None,
         updated_at=timezone.now(),
     )
+
+
+def job_retry(*, job: ExtractionJob) -> ExtractionJob:
+    """Run an ended job again from scratch; raises ``ConflictError`` if it is still active."""
+    with transaction.atomic():
+        locked = ExtractionJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in TERMINAL_STATUSES:
+            raise ConflictError("The job is still queued or running.")
+        locked.status = JobStatus.PENDING
+        locked.error = ""
+        locked.attempts = 0
+        locked.pages_done = 0
+        locked.queued_at = timezone.now()
+        locked.started_at = locked.finished_at = locked.lease_expires_at = None
+        locked.attempt_token = None
+        locked.save()
+        ExtractionRun.objects.filter(job=locked).update(
+            status=RunStatus.PENDING,
+            data=None,
+            extraction_metadata={},
+            error="",
+            updated_at=timezone.now(),
+        )
+        job_enqueue_on_commit(job=locked)
+        webhook_schedule(job=locked, event=webhooks.EVENT_PENDING)
+    return locked
+
+
+def job_enqueue_on_commit(*, job: ExtractionJob) -> None:
+    """Send the job to the queue of its priority once the transaction commits."""
+    enqueue.task_send_on_commit(enqueue.EXTRACT_JOB, args=[str(job.id)], queue=job.priority)

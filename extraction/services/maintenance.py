@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from extraction import services
+from extraction import enqueue
 from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus, SourceFile
+from extraction.services.files import file_delete
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def jobs_requeue_stale(*, now: dt.datetime | None = None) -> list[str]:
     for job in stale[:500]:
         updated = ExtractionJob.objects.filter(pk=job.pk, status=job.status).update(queued_at=now)
         if updated:
-            services.job_enqueue_now(job=job)
+            enqueue.task_send(enqueue.EXTRACT_JOB, args=[str(job.pk)], queue=job.priority)
             requeued.append(str(job.pk))
     if requeued:
         logger.warning("re-enqueued %d stale job(s): %s", len(requeued), ", ".join(requeued))
@@ -53,7 +54,7 @@ def cache_purge_expired(*, now: dt.datetime | None = None) -> int:
 
 
 def files_delete_expired(*, now: dt.datetime | None = None, batch: int = 500) -> int:
-    """Delete files whose ``expires_at`` has passed, through ``services.file_delete`` (bytes,
+    """Delete files whose ``expires_at`` has passed, through ``files.file_delete`` (bytes,
     page images, text previews, cached results; audited as ``file.expire``). A file a job is
     still reading waits for the next pass. Returns how many were deleted."""
     now = now or timezone.now()
@@ -65,7 +66,7 @@ def files_delete_expired(*, now: dt.datetime | None = None, batch: int = 500) ->
     )
     deleted = 0
     for source in expired[:batch]:
-        services.file_delete(source=source, action="file.expire")
+        file_delete(source=source, action="file.expire")
         deleted += 1
     if deleted:
         logger.info("deleted %d expired file(s)", deleted)
