@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extraction.pipeline.chunking import PageText  # noqa: E402
 from extraction.pipeline.config import ExtractConfig, ExtractionTarget  # noqa: E402
 from extraction.pipeline.documents import load_document  # noqa: E402
 from extraction.pipeline.engines.openai import prompts  # noqa: E402
-from extraction.pipeline.engines.openai.prompts import PageText  # noqa: E402
 from extraction.pipeline.run import PipelineInput, run_pipeline  # noqa: E402
 from extraction.pipeline.schemas import load_schema  # noqa: E402
 from tests.llm.fake_openai import FakeOpenAI, completion, count_tokens  # noqa: E402

@@ -1,14 +1,8 @@
 from __future__ import annotations
 
 from extraction.pipeline.engines.base import EngineResult, Usage
-from extraction.pipeline.merging import (
-    collect_pages,
-    concat_rows,
-    leaf_values,
-    merge_objects,
-    parse_path,
-    set_path,
-)
+from extraction.pipeline.jsonpath import leaf_values, parse_path, set_path
+from extraction.pipeline.merging import collect_pages, concat_rows, merge_objects
 
 
 def result(data, quotes=None, tokens=0) -> EngineResult:

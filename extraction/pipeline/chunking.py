@@ -8,7 +8,8 @@ boundaries (context pages are dropped first).
 
 A chunk's text carries page markers (``--- page 3 ---``) and ``spans`` map every character
 range of that text back to ``(page, offset in page.text)``, so a value found in a chunk can be
-cited on its page. Plain Python: no Django.
+cited on its page. ``plan_chunks`` turns chunks into engine requests (``ChunkPlan``), and
+``split_plan`` halves one whose answer was cut off. Plain Python: no Django.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from extraction.pipeline.config import ChunkMode
+from extraction.pipeline.config import ChunkMode, ExtractConfig, ExtractionTarget
 from extraction.pipeline.documents.base import Document, Page
 
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
@@ -26,6 +27,7 @@ NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*\.?|[IVXLC]+\.)\s+(?=[A-Z])")
 HEADING_SIZE_RATIO = 1.15
 HEADING_MAX_WORDS = 14
 MIN_SECTION_TOKENS = 40
+MIN_SPLIT_LINES = 2
 
 
 def estimate_tokens(text: str) -> int:
@@ -360,3 +362,125 @@ def chunk_document(
     for index, chunk in enumerate(chunks):
         chunk.index = index
     return chunks
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's text, or a piece of it, as an engine request shows it."""
+
+    number: int
+    text: str
+    context: bool = False  # shown for reference; values come from the other pages
+
+
+# Tokens of document text per request. Rows get smaller chunks: their output grows with the
+# input, and a reply cut off by the output limit costs a split and a second call.
+CHUNK_TOKENS = {
+    ExtractionTarget.PER_DOC: 6000,
+    ExtractionTarget.PER_PAGE: 6000,
+    ExtractionTarget.PER_TABLE_ROW: 2500,
+}
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """One engine request: the pages values are extracted from, and the text sent (whole
+    pages or pieces of a long page; None for engines that read the pages themselves)."""
+
+    pages: tuple[int, ...]
+    segments: tuple[PageText, ...] | None
+
+
+def plan_chunks(
+    document: Document, selected: Sequence[int], config: ExtractConfig
+) -> list[ChunkPlan]:
+    """The requests an engine that reads chunks gets: the chunks of ``chunk_document`` as text
+    segments per page, short consecutive ones packed into one request; always one page per
+    chunk for PER_PAGE."""
+    target = config.extraction_target
+    mode = ChunkMode.PAGE if target == ExtractionTarget.PER_PAGE else config.chunk_mode
+    chunks = chunk_document(
+        document,
+        list(selected),
+        mode=mode,
+        num_pages_context=config.num_pages_context,
+        token_budget=CHUNK_TOKENS[target],
+    )
+    plans = [ChunkPlan(tuple(chunk.pages), _segments(chunk)) for chunk in chunks]
+    # Sections are meant to be read one at a time; context pages already widen each chunk.
+    if mode == ChunkMode.SECTION or target == ExtractionTarget.PER_PAGE or config.num_pages_context:
+        return plans
+    return _pack(plans, [chunk.tokens for chunk in chunks], CHUNK_TOKENS[target])
+
+
+def _pack(plans: list[ChunkPlan], tokens: list[int], budget: int) -> list[ChunkPlan]:
+    """Join consecutive chunks while they fit the budget: short pages share one request, so
+    the instructions and schema are paid once for them, and the model sees them together."""
+    packed: list[ChunkPlan] = []
+    used = 0
+    for plan, size in zip(plans, tokens, strict=True):
+        if packed and used + size <= budget:
+            last = packed[-1]
+            pages = tuple(dict.fromkeys(last.pages + plan.pages))
+            packed[-1] = ChunkPlan(pages, _join_segments(last.segments, plan.segments))
+            used += size
+        else:
+            packed.append(plan)
+            used = size
+    return packed
+
+
+def _join_segments(
+    first: tuple[PageText, ...], second: tuple[PageText, ...]
+) -> tuple[PageText, ...]:
+    if first and second and first[-1].number == second[0].number:
+        joined = PageText(first[-1].number, first[-1].text + "\n" + second[0].text)
+        return (*first[:-1], joined, *second[1:])
+    return (*first, *second)
+
+
+def _segments(chunk: Chunk) -> tuple[PageText, ...]:
+    """Each page's part of the chunk text, without the chunk's own page markers."""
+    segments: list[PageText] = []
+    previous_end = 0
+    for span in chunk.spans:
+        text = chunk.text[span.start : span.end]
+        context = span.page in chunk.context_pages
+        if segments and segments[-1].number == span.page and segments[-1].context == context:
+            gap = chunk.text[previous_end : span.start]  # the line break between two pieces
+            segments[-1] = PageText(span.page, segments[-1].text + gap + text, context)
+        else:
+            segments.append(PageText(span.page, text, context))
+        previous_end = span.end
+    return tuple(segments)
+
+
+def whole_document_plan(selected: Sequence[int]) -> ChunkPlan:
+    """One request with every selected page, for engines that read a document at once."""
+    return ChunkPlan(tuple(selected), None)
+
+
+def split_plan(plan: ChunkPlan) -> list[ChunkPlan] | None:
+    """Two halves of a chunk whose answer did not fit the model's output: its target pages, or
+    the lines of its one page; None when it cannot be split further (one line)."""
+    if plan.segments is None:
+        return None
+    targets = [segment for segment in plan.segments if not segment.context]
+    if len(targets) > 1:
+        middle = len(targets) // 2
+        return [_plan_of(targets[:middle]), _plan_of(targets[middle:])]
+    if not targets:
+        return None
+    page = targets[0]
+    lines = page.text.splitlines(keepends=True)
+    if len(lines) < MIN_SPLIT_LINES:
+        return None
+    middle = len(lines) // 2
+    return [
+        _plan_of([PageText(page.number, "".join(lines[:middle]))]),
+        _plan_of([PageText(page.number, "".join(lines[middle:]))]),
+    ]
+
+
+def _plan_of(segments: list[PageText]) -> ChunkPlan:
+    return ChunkPlan(tuple(dict.fromkeys(s.number for s in segments)), tuple(segments))

@@ -2,7 +2,8 @@
 
 ``merge_objects`` (PER_DOC) merges chunk objects field by field: scalars take the best-supported
 value, arrays are concatenated with cross-chunk duplicates dropped, objects merge recursively.
-``concat_rows`` (PER_TABLE_ROW) and ``collect_pages`` (PER_PAGE) build the list targets.
+``concat_rows`` (PER_TABLE_ROW) and ``collect_pages`` (PER_PAGE) build the list targets;
+``merge_chunks`` picks the right one for a document's chunk results.
 Every output path keeps the quotes, locations and confidences of the chunk value it came from,
 re-keyed to its new path, so citations can be found later.
 """
@@ -10,60 +11,17 @@ re-keyed to its new path, so citations can be found later.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from extraction.pipeline.chunking import ChunkPlan
+from extraction.pipeline.config import ExtractionTarget
 from extraction.pipeline.engines.base import EngineResult, Usage
+from extraction.pipeline.jsonpath import join_path, leaf_values
 
 # (chunk index, path in that chunk's data, value) -> how well the document supports the value.
 SupportFn = Callable[[int, str, Any], float]
-
-_PATH_PART = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
-
-
-def parse_path(path: str) -> list[str | int]:
-    """``"a.b[2].c"`` -> ``["a", "b", 2, "c"]``; ``"[3].sku"`` -> ``[3, "sku"]``."""
-    return [int(index) if index else name for name, index in _PATH_PART.findall(path)]
-
-
-def join_path(base: str, part: str | int) -> str:
-    """Append a key or index to a leaf path."""
-    if isinstance(part, int):
-        return f"{base}[{part}]"
-    return f"{base}.{part}" if base else part
-
-
-def leaf_values(data: Any, base: str = "") -> dict[str, Any]:
-    """Every scalar (and null) leaf of ``data`` by its path."""
-    if isinstance(data, dict):
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            out.update(leaf_values(value, join_path(base, key)))
-        return out
-    if isinstance(data, list):
-        out = {}
-        for index, value in enumerate(data):
-            out.update(leaf_values(value, join_path(base, index)))
-        return out
-    return {base: data}
-
-
-def set_path(data: Any, path: str, value: Any) -> bool:
-    """Set the leaf at ``path`` in place; False when its parent does not exist."""
-    parts = parse_path(path)
-    node = data
-    for part in parts[:-1]:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return False
-    try:
-        node[parts[-1]] = value
-    except (IndexError, TypeError):
-        return False
-    return True
 
 
 def normalize_text(text: str) -> str:
@@ -109,8 +67,7 @@ def _extend(base: str, suffix: str) -> str:
 def _base_result(results: Sequence[EngineResult], data: Any) -> EngineResult:
     usage = Usage()
     for result in results:
-        for name in vars(usage):
-            setattr(usage, name, getattr(usage, name) + getattr(result.usage, name))
+        usage.add(result.usage)
     first = results[0] if results else None
     merged = EngineResult(
         data=data,
@@ -237,3 +194,52 @@ def collect_pages(results: Sequence[EngineResult]) -> EngineResult:
     merged = _base_result(results, pages)
     provenance.apply(results, merged)
     return merged
+
+
+def merge_chunks(
+    results: Sequence[EngineResult], plans: Sequence[ChunkPlan], target: ExtractionTarget
+) -> EngineResult:
+    """The results of a document's chunk requests as one result for ``target``.
+
+    PER_TABLE_ROW concatenates rows; PER_PAGE collects one object per page (a page that came
+    in several pieces is merged first); PER_DOC merges objects, preferring in each field the
+    value the chunk's own text supports (its quote, or the value itself, is printed there).
+    """
+    if target == ExtractionTarget.PER_TABLE_ROW:
+        return concat_rows(results)
+    texts = [_plan_text(plan) for plan in plans]
+    if target == ExtractionTarget.PER_PAGE:
+        by_page: dict[int, list[int]] = {}
+        for index, plan in enumerate(plans):
+            by_page.setdefault(plan.pages[0], []).append(index)
+        pages = [
+            _merge_supported([results[i] for i in group], [texts[i] for i in group])
+            if len(group) > 1
+            else results[group[0]]
+            for group in by_page.values()
+        ]
+        return collect_pages(pages)
+    return _merge_supported(results, texts)
+
+
+def combine_parts(parts: Sequence[EngineResult], target: ExtractionTarget) -> EngineResult:
+    """The halves of a request that was split because its answer was cut off, as one."""
+    return concat_rows(parts) if target == ExtractionTarget.PER_TABLE_ROW else merge_objects(parts)
+
+
+def _plan_text(plan: ChunkPlan) -> str:
+    segments = plan.segments or ()
+    return normalize_text(" ".join(segment.text for segment in segments if not segment.context))
+
+
+def _merge_supported(results: Sequence[EngineResult], texts: list[str]) -> EngineResult:
+    def support(chunk: int, path: str, value: Any) -> float:
+        """1 when the chunk's quote (or the value itself) is printed in the chunk's pages."""
+        quote = results[chunk].quotes.get(path)
+        if quote and normalize_text(quote) in texts[chunk]:
+            return 1.0
+        if isinstance(value, str) and normalize_text(value) in texts[chunk]:
+            return 0.9
+        return 0.5
+
+    return merge_objects(results, support=support)

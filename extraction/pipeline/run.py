@@ -1,11 +1,12 @@
 """The extraction pipeline: bytes or text + schema + config -> data and metadata.
 
 Steps (each its own module): check the schema (``schemas``), consult the result cache, load the
-document and select pages (``documents``), cut chunks (``chunking``), run an engine per chunk
-(``engines``; chunks concurrently, bounded per job), merge per target (``merging``), then coerce
-and validate the output (``coercion``), then citations, confidence and reasoning per field
-(``citations``) when the config asks for them. ``PipelineOutcome.engine_result`` keeps the
-engine's locations, quotes and confidences per path.
+document and select pages (``documents``), plan the engine's requests (``chunking``: one for an
+engine that reads whole documents, one per chunk otherwise), run them (``execution``, with the
+engine from ``engines.registry``; concurrently, bounded per job), merge per target
+(``merging``), then coerce and validate the output (``coercion``), then citations, confidence
+and reasoning per field (``citations``) when the config asks for them.
+``PipelineOutcome.engine_result`` keeps the engine's locations, quotes and confidences per path.
 
 Knows nothing of HTTP, Celery or the ORM: the task passes plain values in (the model registry,
 a cache bound to the project) and stores the ``PipelineOutcome`` it gets back.
@@ -20,11 +21,24 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from extraction.pipeline.cache_key import cache_key
+from extraction.pipeline.chunking import ChunkPlan, plan_chunks, whole_document_plan
 from extraction.pipeline.coercion import coerce_to_schema, validation_errors
 from extraction.pipeline.config import ExtractConfig, ExtractionTarget
 from extraction.pipeline.documents import Document, DocumentError, LoadOptions, select_pages
-from extraction.pipeline.engines.base import EngineRequest, EngineResult, ExtractionCancelled
-from extraction.pipeline.engines.registry import EngineChoice, ModelRegistry, select_engine
+from extraction.pipeline.engines.base import (
+    EngineError,
+    EngineRequest,
+    EngineResult,
+    ExtractionCancelled,
+)
+from extraction.pipeline.engines.registry import (
+    EngineChoice,
+    ModelRegistry,
+    engine_create,
+    select_engine,
+)
+from extraction.pipeline.execution import run_plans
+from extraction.pipeline.merging import merge_chunks
 from extraction.pipeline.schemas import load_schema
 
 SUCCESS = "SUCCESS"
@@ -110,28 +124,16 @@ def run_pipeline(
     total = len(selected)
     on_progress(0, total)
     engine_started = time.perf_counter()
-    result_warnings: list[str] = []
-    if choice.engine == "local":
-        result = _run_local(document, selected, schema, config, on_progress, should_cancel)
-    else:
-        from extraction.pipeline.engines.openai.runner import run_chunks  # the openai SDK is heavy
-
-        result = run_chunks(
-            document,
-            selected,
-            schema=schema,
-            config=config,
-            choice=choice,
-            registry=registry or ModelRegistry(),
-            on_progress=lambda done: on_progress(done, total),
-            should_cancel=should_cancel,
-            page_image=(
-                _page_renderer(job_input, document, config, result_warnings)
-                if choice.vision_endpoint is not None
-                else None
-            ),
-        )
-        result.warnings[:0] = result_warnings
+    result = _extract(
+        job_input,
+        document,
+        selected,
+        schema=schema,
+        choice=choice,
+        registry=registry or ModelRegistry(),
+        on_progress=lambda done: on_progress(done, total),
+        should_cancel=should_cancel,
+    )
     engine_seconds = time.perf_counter() - engine_started
     data, problems = _finalize(result.data, schema, config.extraction_target)
     result.data = data
@@ -194,28 +196,105 @@ def _page_renderer(
     return lambda page: render_page(content, page, dpi, "png")
 
 
-def _run_local(
+def _extract(
+    job_input: PipelineInput,
     document: Document,
     selected: list[int],
+    *,
     schema: dict[str, Any],
-    config: ExtractConfig,
-    on_progress: Callable[[int, int], None],
+    choice: EngineChoice,
+    registry: ModelRegistry,
+    on_progress: Callable[[int], None],
     should_cancel: Callable[[], bool],
 ) -> EngineResult:
-    from extraction.pipeline.engines.local import LocalEngine  # imported lazily: heavy heuristics
+    """STEPS 2-4: plan the engine's requests, run them, merge their results.
 
-    request = EngineRequest(
-        document=document,
-        pages=selected,
-        schema=schema,
-        config=config,
-        on_progress=lambda done: on_progress(done, len(selected)),
+    Raises ``ExtractionCancelled`` and, when every request failed, the first one's
+    ``EngineError`` (transient only if every failure was).
+    """
+    config = job_input.config
+    engine = engine_create(choice, registry)
+    warnings: list[str] = []
+    page_image = (
+        _page_renderer(job_input, document, config, warnings)
+        if choice.vision_endpoint is not None
+        else None
+    )
+    find_unsupported = _find_unsupported if choice.verify else None
+    plans = (
+        [whole_document_plan(selected)]
+        if engine.whole_document
+        else plan_chunks(document, selected, config)
+    )
+
+    def extract(plan: ChunkPlan) -> EngineResult:
+        request = EngineRequest(
+            document=document,
+            pages=plan.pages,
+            schema=schema,
+            config=config,
+            endpoint=choice.endpoint,
+            segments=plan.segments,
+            on_progress=on_progress if engine.whole_document else lambda done: None,
+            should_cancel=should_cancel,
+            page_image=page_image,
+            find_unsupported=find_unsupported,
+        )
+        return engine.extract(request)
+
+    outcomes = run_plans(
+        plans,
+        extract,
+        target=config.extraction_target,
+        limit=engine.concurrency,
+        on_progress=on_progress,
         should_cancel=should_cancel,
     )
-    result = LocalEngine().extract(request)
     if should_cancel():
         raise ExtractionCancelled()
+    result = _merged(outcomes, plans, config.extraction_target, whole=engine.whole_document)
+    result.engine = engine.name
+    result.model = choice.endpoint.model if choice.endpoint else None
+    result.warnings[:0] = warnings
     return result
+
+
+def _merged(
+    outcomes: list[EngineResult | EngineError],
+    plans: list[ChunkPlan],
+    target: ExtractionTarget,
+    *,
+    whole: bool,
+) -> EngineResult:
+    """STEP 4: one result from the requests' outcomes; failed requests become failed pages
+    (PER_PAGE keeps an empty object in a failed page's place, so data[i] is still page i)."""
+    paired = list(zip(plans, outcomes, strict=True))
+    errors = [(plan, outcome) for plan, outcome in paired if isinstance(outcome, EngineError)]
+    if len(errors) == len(plans):
+        first = errors[0][1]
+        raise EngineError(str(first), transient=all(error.transient for _, error in errors))
+    kept: list[tuple[ChunkPlan, EngineResult]] = []
+    for plan, outcome in paired:
+        if not isinstance(outcome, EngineError):
+            kept.append((plan, outcome))
+        elif target == ExtractionTarget.PER_PAGE:
+            kept.append((ChunkPlan(plan.pages, ()), EngineResult(data={}, engine="")))
+    if whole:
+        merged = kept[0][1]
+    else:
+        merged = merge_chunks([r for _, r in kept], [p for p, _ in kept], target)
+    for plan, error in errors:
+        merged.failed_pages.extend(page for page in plan.pages if page not in merged.failed_pages)
+        merged.failure_reason = merged.failure_reason or str(error)
+    return merged
+
+
+def _find_unsupported(
+    result: EngineResult, document: Document, pages: list[int], schema: dict[str, Any]
+) -> list[str]:
+    from extraction.pipeline.citations import find_unsupported_paths  # STEP 5, only for PREMIUM
+
+    return find_unsupported_paths(result, document, pages=pages, schema=schema)
 
 
 def _finalize(

@@ -15,6 +15,8 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from extraction.pipeline.jsonpath import join_path
+
 LEAF_KEYS = frozenset({"citation", "confidence", "match", "extraction_confidence"})
 HIGH_CONFIDENCE = 0.85
 MEDIUM_CONFIDENCE = 0.6
@@ -95,13 +97,6 @@ class TableNode:
     columns: list[str]
     rows: list[list[Any]]  # cells are nodes
     kind = "table"
-
-
-def join_path(base: str, key: str | int) -> str:
-    """``line_items`` + 0 -> ``line_items[0]``; ``line_items[0]`` + ``amount`` -> ``...amount``."""
-    if isinstance(key, int):
-        return f"{base}[{key}]"
-    return f"{base}.{key}" if base else key
 
 
 def _child_meta(meta: Any, key: str | int) -> Any:

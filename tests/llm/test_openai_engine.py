@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from extraction.pipeline.chunking import ChunkPlan, PageText
+from extraction.pipeline.citations import find_unsupported_paths
 from extraction.pipeline.config import ExtractConfig
 from extraction.pipeline.engines.base import EngineError, EngineRequest
 from extraction.pipeline.engines.openai import OpenAIEngine
+from extraction.pipeline.execution import run_plans
 from tests.llm.fake_openai import FakeOpenAI, Scripted, completion, document_pages, error
 from tests.llm.helpers import FAST_RETRY, INVOICE_SCHEMA, ROW_SCHEMA, document, endpoint
 
@@ -18,15 +21,51 @@ GOOD = {
 }
 
 
-def run(server, doc, schema=INVOICE_SCHEMA, config=None, engine=None, pages=None, **ep):
+def run(server, doc, schema=INVOICE_SCHEMA, config=None, pages=None, request_fields=None, **ep):
     request = EngineRequest(
         document=doc,
         pages=pages or list(range(1, doc.page_count + 1)),
         schema=schema,
         config=config or ExtractConfig(),
         endpoint=endpoint(server.base_url, **ep),
+        **(request_fields or {}),
     )
-    return (engine or OpenAIEngine(retry=FAST_RETRY)).extract(request)
+    return OpenAIEngine(retry=FAST_RETRY).extract(request)
+
+
+def run_splitting(server, doc, schema, config):
+    """The whole document as one request through the pipeline's execution, which splits a
+    request whose answer was cut off and combines the halves."""
+    engine = OpenAIEngine(retry=FAST_RETRY)
+    pages = tuple(range(1, doc.page_count + 1))
+    plan = ChunkPlan(pages, tuple(PageText(n, doc.page(n).text) for n in pages))
+
+    def extract(chunk: ChunkPlan):
+        request = EngineRequest(
+            document=doc,
+            pages=chunk.pages,
+            segments=chunk.segments,
+            schema=schema,
+            config=config,
+            endpoint=endpoint(server.base_url),
+        )
+        return engine.extract(request)
+
+    [outcome] = run_plans(
+        [plan],
+        extract,
+        target=config.extraction_target,
+        limit=1,
+        on_progress=lambda done: None,
+        should_cancel=lambda: False,
+    )
+    if isinstance(outcome, EngineError):
+        raise outcome
+    return outcome
+
+
+def unsupported(result, document, pages, schema):
+    return find_unsupported_paths(result, document, pages=pages, schema=schema)
 
 
 def test_structured_output_request_and_result():
@@ -169,7 +208,7 @@ def test_length_limit_splits_the_chunk_and_keeps_every_row():
     doc = document("\n".join(lines[:6]), "\n".join(lines[6:]))
     config = ExtractConfig.from_dict({"extraction_target": "PER_TABLE_ROW"})
     with FakeOpenAI(rows_responder) as server:
-        result = run(server, doc, schema=ROW_SCHEMA, config=config)
+        result = run_splitting(server, doc, schema=ROW_SCHEMA, config=config)
     assert [row["sku"] for row in result.data] == [f"SKU-{i}" for i in range(1, 11)]
     assert result.quotes["[9].sku"] == "SKU-10"
     assert result.usage.model_calls == len(server.requests) > 3
@@ -179,21 +218,19 @@ def test_single_line_that_is_still_too_long_fails_clearly():
     config = ExtractConfig.from_dict({"extraction_target": "PER_TABLE_ROW"})
     cut = FakeOpenAI([completion("{", finish_reason="length")])
     with cut as server, pytest.raises(EngineError) as info:
-        run(server, document("one long line"), schema=ROW_SCHEMA, config=config)
+        run_splitting(server, document("one long line"), schema=ROW_SCHEMA, config=config)
     assert "output limit" in str(info.value)
 
 
 def test_context_pages_are_marked_and_not_targets():
     doc = document("page one", "page two", "page three")
     with FakeOpenAI(lambda req: completion(GOOD)) as server:
-        request = EngineRequest(
-            document=doc,
-            pages=[2],
-            schema=INVOICE_SCHEMA,
-            config=ExtractConfig(),
-            endpoint=endpoint(server.base_url),
-        )
-        OpenAIEngine(retry=FAST_RETRY).extract(request, context_pages=[1, 3])
+        segments = [
+            PageText(1, "page one", context=True),
+            PageText(2, "page two"),
+            PageText(3, "page three", context=True),
+        ]
+        run(server, doc, pages=[2], request_fields={"segments": segments})
     user = server.requests[0]["messages"][1]["content"]
     assert user.startswith("Target page(s): 2.")
     assert "=== Page 1 (context only: do not extract from this page) ===" in user
@@ -208,7 +245,7 @@ def test_premium_verification_rechecks_unsupported_values():
     fix = {"fields": [{"path": "invoice_number", "value": '"INV-001"', "quote": "INV-001"}]}
     with FakeOpenAI([completion(first), completion(fix)]) as server:
         result = run(
-            server, document(INVOICE_TEXT), engine=OpenAIEngine(retry=FAST_RETRY, verify=True)
+            server, document(INVOICE_TEXT), request_fields={"find_unsupported": unsupported}
         )
     assert result.data["invoice_number"] == "INV-001"
     assert result.quotes["invoice_number"] == "INV-001"
@@ -235,9 +272,13 @@ def test_vision_models_get_page_images_with_the_text():
         rendered.append(number)
         return b"\x89PNG fake " + str(number).encode()
 
-    engine = OpenAIEngine(retry=FAST_RETRY, page_image=page_image)
     with FakeOpenAI([completion(GOOD)]) as server:
-        run(server, document(INVOICE_TEXT, "second"), engine=engine, supports_vision=True)
+        run(
+            server,
+            document(INVOICE_TEXT, "second"),
+            request_fields={"page_image": page_image},
+            supports_vision=True,
+        )
     content = server.requests[0]["messages"][1]["content"]
     assert content[0]["type"] == "text" and "<document>" in content[0]["text"]
     urls = [part["image_url"]["url"] for part in content[1:]]
@@ -246,16 +287,16 @@ def test_vision_models_get_page_images_with_the_text():
 
 
 def test_text_models_get_no_images_even_with_a_renderer():
-    engine = OpenAIEngine(retry=FAST_RETRY, page_image=lambda n: b"png")
     with FakeOpenAI([completion(GOOD)]) as server:
-        run(server, document(INVOICE_TEXT), engine=engine)
+        run(server, document(INVOICE_TEXT), request_fields={"page_image": lambda n: b"png"})
     assert isinstance(server.requests[0]["messages"][1]["content"], str)
 
 
 def test_failed_verification_keeps_the_first_values():
     first = {"data": {"invoice_number": "INV-999", "total": 1234.56, "issue_date": None}}
     with FakeOpenAI([completion({**first, "quotes": []}), error(400, "no")]) as server:
-        engine = OpenAIEngine(retry=FAST_RETRY, verify=True)
-        result = run(server, document(INVOICE_TEXT), engine=engine)
+        result = run(
+            server, document(INVOICE_TEXT), request_fields={"find_unsupported": unsupported}
+        )
     assert result.data["invoice_number"] == "INV-999"
     assert "verification pass failed" in result.warnings[0]

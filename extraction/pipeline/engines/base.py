@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from extraction.pipeline.chunking import PageText
 from extraction.pipeline.config import ExtractConfig
 from extraction.pipeline.documents.base import Box, Document
 
@@ -21,6 +22,16 @@ class EngineError(Exception):
     def __init__(self, message: str, *, transient: bool = False):
         super().__init__(message)
         self.transient = transient
+
+
+class OutputTruncated(EngineError):
+    """The model's answer was cut off by its output limit; the request should be split.
+
+    ``usage`` is what the cut-off calls cost, so the split request still reports it."""
+
+    def __init__(self, message: str, *, usage: Usage):
+        super().__init__(message)
+        self.usage = usage
 
 
 class ExtractionCancelled(Exception):
@@ -61,6 +72,11 @@ class Usage:
     pages_extracted: int = 0
     document_tokens: int = 0
 
+    def add(self, other: Usage) -> None:
+        """Count ``other``'s calls, tokens and pages in this one."""
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 @dataclass
 class EngineResult:
@@ -77,18 +93,39 @@ class EngineResult:
     warnings: list[str] = field(default_factory=list)
 
 
+# (result, document, pages, schema) -> the paths whose values the pages do not visibly support.
+UnsupportedFinder = Callable[[EngineResult, Document, list[int], dict[str, Any]], list[str]]
+
+
 @dataclass(frozen=True)
 class EngineRequest:
+    """One request to an engine: a chunk of the document (or all of it) and what to extract.
+
+    ``segments`` is the text to read (whole pages or pieces of a long one) for engines that
+    take chunks; None means the pages themselves. ``page_image`` renders a page as PNG for
+    vision models. ``find_unsupported`` is the grounding step's check, passed down for a
+    verification pass so an engine never imports the steps after it.
+    """
+
     document: Document
-    pages: Sequence[int]  # the selected 1-based page numbers, in order
+    pages: Sequence[int]  # the 1-based pages values are extracted from, in order
     schema: dict[str, Any]  # the user's schema with local $refs resolved
     config: ExtractConfig
     endpoint: ModelEndpoint | None = None
+    segments: Sequence[PageText] | None = None
     on_progress: Callable[[int], None] = lambda pages_done: None
     should_cancel: Callable[[], bool] = lambda: False
+    page_image: Callable[[int], bytes] | None = None
+    find_unsupported: UnsupportedFinder | None = None
 
 
 class Engine(Protocol):
+    """What the pipeline runs. ``whole_document`` engines get one request with every selected
+    page and return the target's final shape; the others get one request per chunk
+    (``chunking.plan_chunks``), at most ``concurrency`` at a time, and the pipeline merges."""
+
     name: str
+    whole_document: bool
+    concurrency: int
 
     def extract(self, request: EngineRequest) -> EngineResult: ...

@@ -1,4 +1,5 @@
-"""Which engine and model run an extraction: the model registry and engine selection.
+"""Which engine and model run an extraction: the model registry, engine selection, and the
+engines by name (``engine_create``).
 
 The registry is a frozen value built from plain settings (``model_registry_from_settings``) so
 the pipeline and engines never read Django settings. Public model names are the configured
@@ -9,11 +10,13 @@ endpoint, and the run's metadata records the model that actually answered.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from extraction.pipeline.config import ConfigError, ExtractConfig, ExtractionMode
-from extraction.pipeline.engines.base import ModelEndpoint
+from extraction.pipeline.engines.base import Engine, ModelEndpoint
 
 LOCAL = "local"
 
@@ -175,6 +178,30 @@ def select_engine(config: ExtractConfig, registry: ModelRegistry) -> EngineChoic
         requested_model=config.extract_model,
         warnings=tuple(warnings),
     )
+
+
+# Engines by name, as "module:factory" so a heavy one (the openai SDK) is imported only when a
+# job runs on it. A factory takes (choice, registry) and returns an ``Engine``.
+EngineFactory = Callable[[EngineChoice, ModelRegistry], Engine]
+_ENGINES: dict[str, str | EngineFactory] = {
+    LOCAL: "extraction.pipeline.engines.local.engine:engine_for",
+    "openai": "extraction.pipeline.engines.openai.engine:engine_for",
+}
+
+
+def register_engine(name: str, factory: str | EngineFactory) -> None:
+    """Add (or replace) the engine ``name``: a factory or a ``"module:factory"`` string."""
+    _ENGINES[name] = factory
+
+
+def engine_create(choice: EngineChoice, registry: ModelRegistry) -> Engine:
+    """The engine ``choice`` names, set up with the registry's limits."""
+    factory = _ENGINES[choice.engine]
+    if isinstance(factory, str):
+        module_name, _, attribute = factory.partition(":")
+        factory = getattr(importlib.import_module(module_name), attribute)
+        _ENGINES[choice.engine] = factory
+    return factory(choice, registry)
 
 
 def model_registry_from_settings(settings: Any) -> ModelRegistry:

@@ -26,15 +26,21 @@ from extraction.pipeline.engines.local.labels import FieldSpec, field_specs
 from extraction.pipeline.engines.local.layout import PageLayout, build_layout, looks_like_csv
 from extraction.pipeline.engines.local.resolve import extract_object, extract_rows
 from extraction.pipeline.engines.local.typed import infer_hints
+from extraction.pipeline.engines.registry import EngineChoice, ModelRegistry
 
 HINT_SAMPLE_PAGES = 3
 WORD_BUDGET = 150_000  # words kept in memory before later pages keep only rows and text
 
 
 class LocalEngine:
-    """The offline engine: ``extract(request) -> EngineResult``; raises ExtractionCancelled."""
+    """The offline engine: ``extract(request) -> EngineResult``; raises ExtractionCancelled.
+
+    It reads a document at once (tables and sections cross page breaks) and returns the
+    target's final shape."""
 
     name = "local"
+    whole_document = True
+    concurrency = 1
 
     def extract(self, request: EngineRequest) -> EngineResult:
         document = request.document
@@ -205,3 +211,8 @@ def _reasoning(specs: list[FieldSpec], found: dict[str, Any]) -> dict[str, str]:
         else:
             out[spec.name] = "no matching label, table column or text found"
     return out
+
+
+def engine_for(choice: EngineChoice, registry: ModelRegistry) -> LocalEngine:
+    """The registry's factory: the local engine needs neither."""
+    return LocalEngine()

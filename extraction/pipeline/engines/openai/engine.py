@@ -1,19 +1,20 @@
 """``OpenAIEngine``: one chunk of pages + the user's schema -> data, quotes and usage.
 
 Per chunk: one structured-output call (or JSON mode plus validation on endpoints without
-``json_schema``), one repair round when the reply is unusable, a split-and-retry when the reply
-was cut off by the length limit (``finish_reason == "length"``), and in PREMIUM mode a second
-pass on values whose quotes are not found in the document.
+``json_schema``), one repair round when the reply is unusable, and in PREMIUM mode a second
+pass on values the grounding step (``request.find_unsupported``) cannot find in the document.
+A reply cut off by the length limit (``finish_reason == "length"``) raises ``OutputTruncated``:
+the pipeline splits the chunk and merges the halves.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from extraction.pipeline.chunking import PageText
 from extraction.pipeline.coercion import coerce_to_schema, validation_errors
 from extraction.pipeline.config import ExtractionTarget
 from extraction.pipeline.engines.base import (
@@ -21,15 +22,13 @@ from extraction.pipeline.engines.base import (
     EngineRequest,
     EngineResult,
     ModelEndpoint,
+    OutputTruncated,
     Usage,
 )
 from extraction.pipeline.engines.openai import prompts, strict
 from extraction.pipeline.engines.openai.client import Reply, complete
-from extraction.pipeline.engines.openai.prompts import PageText
-from extraction.pipeline.engines.registry import RetryPolicy
-from extraction.pipeline.merging import concat_rows, leaf_values, merge_objects, set_path
-
-MIN_SPLIT_LINES = 2
+from extraction.pipeline.engines.registry import EngineChoice, ModelRegistry, RetryPolicy
+from extraction.pipeline.jsonpath import leaf_values, set_path
 
 
 @dataclass
@@ -46,50 +45,39 @@ class _Plan:
 
 
 class OpenAIEngine:
-    """Extracts with any OpenAI-compatible chat-completions endpoint."""
+    """Extracts with any OpenAI-compatible chat-completions endpoint, one chunk per request."""
 
     name = "openai"
+    whole_document = False
 
     def __init__(
         self,
         *,
         retry: RetryPolicy | None = None,
         worker_limit: int = 8,
-        verify: bool = False,
-        page_image: Callable[[int], bytes] | None = None,
+        concurrency: int = 4,
     ):
         self.retry = retry or RetryPolicy()
         self.worker_limit = worker_limit
-        self.verify = verify
-        self.page_image = page_image  # PNG of a page, for vision models (MULTIMODAL)
+        self.concurrency = concurrency
 
-    def extract(
-        self,
-        request: EngineRequest,
-        *,
-        context_pages: Sequence[int] = (),
-        segments: Sequence[PageText] | None = None,
-    ) -> EngineResult:
-        """Extract from ``request.pages`` (one chunk); ``context_pages`` are shown for reference.
+    def extract(self, request: EngineRequest) -> EngineResult:
+        """Extract from ``request.pages`` (one chunk), reading ``request.segments`` (or the
+        whole pages when None).
 
-        ``segments`` replaces whole pages when the chunk holds only part of a page's text.
         Returns a dict (PER_DOC, PER_PAGE) or a list of rows (PER_TABLE_ROW) with quotes keyed
-        by path. Raises ``EngineError`` (``transient`` when retrying later may help) and
-        ``ExtractionCancelled``.
+        by path. Raises ``OutputTruncated`` (split the chunk), ``EngineError`` (``transient``
+        when retrying later may help) and ``ExtractionCancelled``.
         """
         if request.endpoint is None:
             raise EngineError("No model endpoint is configured for the OpenAI engine.")
         plan = self._plan(request)
-        if segments is not None:
-            pages = list(segments)
+        if request.segments is not None:
+            pages = list(request.segments)
         else:
-            numbers = sorted(set(request.pages) | set(context_pages))
-            pages = [
-                PageText(n, request.document.page(n).text, context=n not in request.pages)
-                for n in numbers
-            ]
+            pages = [PageText(n, request.document.page(n).text) for n in request.pages]
         result = self._extract_pages(plan, pages)
-        if self.verify:
+        if request.find_unsupported is not None:
             self._verify(plan, pages, result)
         result.usage = plan.usage
         result.usage.pages_extracted = len(request.pages)
@@ -117,7 +105,7 @@ class OpenAIEngine:
             use_reasoning=config.use_reasoning,
             response_schema=None if endpoint.supports_json_schema else wrapper,
         )
-        images = self.page_image is not None and endpoint.supports_vision
+        images = request.page_image is not None and endpoint.supports_vision
         return _Plan(request, endpoint, target, system, response_format, images)
 
     def _call(self, plan: _Plan, messages: list[dict[str, Any]], response_format=None) -> Reply:
@@ -136,21 +124,26 @@ class OpenAIEngine:
         return reply
 
     def _extract_pages(self, plan: _Plan, pages: list[PageText]) -> EngineResult:
-        images = self._page_images(pages) if plan.images else []
+        images = self._page_images(plan, pages) if plan.images else []
         messages = [
             {"role": "system", "content": plan.system},
             prompts.user_message(pages, images),
         ]
         reply = self._call(plan, messages)
         if reply.finish_reason == "length":
-            return self._split_and_retry(plan, pages)
+            raise OutputTruncated(
+                "The model's reply was cut off by its output limit.", usage=plan.usage
+            )
         parsed, problems = self._parse(plan, reply.content)
         if problems:
             messages += [{"role": "assistant", "content": reply.content}]
             messages += [prompts.repair_message(problems)]
             repaired = self._call(plan, messages)
             if repaired.finish_reason == "length":
-                return self._split_and_retry(plan, pages)
+                raise OutputTruncated(
+                    "The model's repaired reply was cut off by its output limit.",
+                    usage=plan.usage,
+                )
             parsed, problems = self._parse(plan, repaired.content)
             if parsed is None:
                 raise EngineError(
@@ -164,27 +157,14 @@ class OpenAIEngine:
             result.warnings.append("the model's reply still failed validation after a repair")
         return result
 
-    def _page_images(self, pages: list[PageText]) -> list[str]:
+    def _page_images(self, plan: _Plan, pages: list[PageText]) -> list[str]:
         """PNG data URLs of the target pages (each page once, even when split)."""
-        assert self.page_image is not None
+        render = plan.request.page_image
+        assert render is not None
         numbers = dict.fromkeys(page.number for page in pages if not page.context)
         return [
-            "data:image/png;base64," + base64.b64encode(self.page_image(n)).decode("ascii")
-            for n in numbers
+            "data:image/png;base64," + base64.b64encode(render(n)).decode("ascii") for n in numbers
         ]
-
-    def _split_and_retry(self, plan: _Plan, pages: list[PageText]) -> EngineResult:
-        """The reply hit the length limit: extract each half and combine, never truncate."""
-        halves = _split(pages)
-        if halves is None:
-            raise EngineError(
-                "The model's reply exceeded its output limit even for a single line of the "
-                f"document (page {pages[0].number}); use a model with a larger output limit."
-            )
-        parts = [self._extract_pages(plan, half) for half in halves]
-        if plan.target == ExtractionTarget.PER_TABLE_ROW:
-            return concat_rows(parts)
-        return merge_objects(parts)
 
     def _parse(self, plan: _Plan, content: str) -> tuple[dict[str, Any] | None, list[str]]:
         """The reply as a dict with coerced data, and the problems a repair should fix."""
@@ -236,12 +216,11 @@ class OpenAIEngine:
 
     def _verify(self, plan: _Plan, pages: list[PageText], result: EngineResult) -> None:
         """PREMIUM: ask again about values the document does not visibly support (no quote
-        or printed form of them is found on the chunk's pages by ``citations``)."""
-        from extraction.pipeline.citations import find_unsupported_paths
-
+        or printed form of them is found on the chunk's pages by the grounding step)."""
         request = plan.request
-        unsupported = find_unsupported_paths(
-            result, request.document, pages=list(request.pages), schema=request.schema
+        assert request.find_unsupported is not None
+        unsupported = request.find_unsupported(
+            result, request.document, list(request.pages), request.schema
         )
         values = leaf_values(result.data)
         doubtful = {path: values[path] for path in unsupported if values.get(path) is not None}
@@ -305,18 +284,10 @@ def _strip_fences(content: str) -> str:
     return text
 
 
-def _split(pages: list[PageText]) -> list[list[PageText]] | None:
-    """Two halves of the target pages, or of one page's lines; None when it cannot split."""
-    targets = [page for page in pages if not page.context]
-    if len(targets) > 1:
-        middle = len(targets) // 2
-        return [targets[:middle], targets[middle:]]
-    page = targets[0]
-    lines = page.text.splitlines(keepends=True)
-    if len(lines) < MIN_SPLIT_LINES:
-        return None
-    middle = len(lines) // 2
-    return [
-        [PageText(page.number, "".join(lines[:middle]))],
-        [PageText(page.number, "".join(lines[middle:]))],
-    ]
+def engine_for(choice: EngineChoice, registry: ModelRegistry) -> OpenAIEngine:
+    """The registry's factory: retries and call limits from the registry."""
+    return OpenAIEngine(
+        retry=registry.retry,
+        worker_limit=registry.max_concurrency_per_worker,
+        concurrency=registry.max_concurrency_per_job,
+    )

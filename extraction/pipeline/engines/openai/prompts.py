@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from extraction.pipeline.chunking import PageText
 from extraction.pipeline.config import ExtractionTarget
 
 _DELIMITER = re.compile(r"<(/?)(document)", re.IGNORECASE)
@@ -38,13 +38,6 @@ TARGET_INSTRUCTIONS = {
         "that apply to a whole group (a heading above the rows) belong in every row."
     ),
 }
-
-
-@dataclass(frozen=True)
-class PageText:
-    number: int
-    text: str
-    context: bool = False  # shown for reference; values come from the other pages
 
 
 def defuse(text: str) -> str:
