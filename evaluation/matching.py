@@ -85,13 +85,14 @@ class Match:
     reason: str
 
 
-def schema_node(node: Any, root: dict[str, Any] | None = None) -> dict[str, Any]:
+def schema_node(spec: Any, root: dict[str, Any] | None = None) -> dict[str, Any]:
     """A schema node made plain: local ``$ref`` followed (``#/$defs/...``), ``anyOf``/``oneOf``
     reduced to their first non-null branch (the usual way to write a nullable field), ``allOf``
     merged. The node's own keys (``x-compare``, ``description``…) win over the branch's.
     Anything that is not a dict gives ``{}``."""
-    if not isinstance(node, dict):
+    if not isinstance(spec, dict):
         return {}
+    node: dict[str, Any] = dict(spec)
     seen: set[str] = set()
     while isinstance(node.get("$ref"), str) and root is not None:
         ref = node["$ref"]
