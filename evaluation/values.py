@@ -171,10 +171,11 @@ _MONTHS = {
     "dicembre": 12, "grudzien": 12, "dezembro": 12,
 }  # fmt: skip
 _PRESENT_WORDS = {"present", "current", "now", "ongoing", "today", "currently", "to date"}
-_ISO_DAY = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
+# Digits must not continue around a date, but letters may: "2018-03-21T10:00:00" is a date.
+_ISO_DAY = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _ISO_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
 _MONTH_YEAR = re.compile(r"(\d{1,2})[-/.](\d{4})")
-_NUMERIC = re.compile(r"\b(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})\b")
+_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})(?!\d)")
 _ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th|er|e)\b")
 
 
