@@ -198,11 +198,13 @@ def _folder_example(
         if schema is not None:
             schemas[schema_name] = schema
     document = _inside(folder, entry.get("file"), "file", where, problems)
-    default_expected = f"expected/{example_id}.json" if example_id else None
-    expected_path = _inside(
-        folder, entry.get("expected_file", default_expected), "expected_file", where, problems
+    expected_file = entry.get(
+        "expected_file", f"expected/{example_id}.json" if example_id else None
     )
-    expected = _json_object_file(expected_path, where, problems) if expected_path else None
+    expected = None
+    if expected_file is not None:  # None: the id is already reported as unusable
+        expected_path = _inside(folder, expected_file, "expected_file", where, problems)
+        expected = _json_object_file(expected_path, where, problems) if expected_path else None
     if document is not None and verify_checksums and isinstance(entry.get("sha256"), str):
         digest = hashlib.sha256(document.read_bytes()).hexdigest()
         if digest != entry["sha256"].lower():
