@@ -19,7 +19,6 @@ how many leaves got different verdicts. Exit status 1 when any difference exceed
 from __future__ import annotations
 
 import argparse
-import copy
 import datetime as dt
 import importlib.util
 import json
@@ -81,9 +80,8 @@ def _iso(value: Any) -> dt.date | None:
 def case_and_spacing(value: Any, spec: dict[str, Any], rng: random.Random) -> Any:
     if not isinstance(value, str) or _mode(spec) in ("date", "number"):
         return value
-    changed = rng.choice([str.upper, str.lower, str.title, lambda s: "  " + s.replace(" ", "  ")])(
-        value
-    )
+    style = rng.randrange(4)
+    changed = [value.upper(), value.lower(), value.title(), "  " + value.replace(" ", "  ")][style]
     if rng.random() < 0.3:
         changed = changed.replace("&", "and").replace(",", "").replace(".", "")
     return changed
@@ -104,7 +102,7 @@ def printed_dates(value: Any, spec: dict[str, Any], rng: random.Random) -> Any:
     order = spec.get("x-date-order")
     numeric = {"dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}.get(str(order), "%Y.%m.%d")
     short = {"dmy": "%d-%m-%y", "mdy": "%m-%d-%y"}.get(str(order), "%Y-%m-%d")
-    pattern = rng.choice(["%d %b %Y", "%B %d, %Y", numeric, short, "%Y-%m-%dT00:00:00", "%d %B %Y"])
+    pattern = rng.choice(["%d %b %Y", "%B %d, %Y", numeric, short, "%d %B %Y", "%b. %d, %Y"])
     return day.strftime(pattern)
 
 
@@ -154,6 +152,18 @@ def typos(value: Any, spec: dict[str, Any], rng: random.Random) -> Any:
     return value[:index] + letter + value[index + 1 :]
 
 
+def ocr_noise(value: Any, spec: dict[str, Any], rng: random.Random) -> Any:
+    """Two to four characters misread, as OCR does (0/O, 1/l, 5/S, rn/m, a dropped letter)."""
+    if not isinstance(value, str) or len(value) < 6 or _mode(spec) in ("date", "number"):
+        return value
+    confusions = {"0": "O", "O": "0", "1": "l", "l": "1", "5": "S", "S": "5", "m": "rn", "B": "8"}
+    chars = list(value)
+    for _ in range(rng.randint(2, 4)):
+        index = rng.randrange(len(chars))
+        chars[index] = confusions.get(chars[index], "" if rng.random() < 0.5 else "e")
+    return "".join(chars)
+
+
 def dropped(value: Any, spec: dict[str, Any], rng: random.Random) -> Any:
     return DROP if rng.random() < 0.3 else value
 
@@ -172,6 +182,26 @@ LEAF_PERTURBATIONS: dict[str, Perturb] = {
     "wrong numbers": wrong_numbers,
     "labels, dashes, checkbox words": labelled,
     "typos (one character)": typos,
+    "OCR noise (2-4 characters)": ocr_noise,
+}
+
+
+def iso_date_times(value: Any, spec: dict[str, Any], rng: random.Random) -> Any:
+    day = _iso(value) if _mode(spec) == "date" else None
+    return f"{day.isoformat()}T00:00:00" if day else value
+
+
+def labelled_numbers(value: Any, spec: dict[str, Any], rng: random.Random) -> Any:
+    if _mode(spec) != "number" or isinstance(value, bool):
+        return value
+    return f"Total: {value}"
+
+
+# Predictions on which the scorers differ on purpose (see the docstring of evaluation.scoring):
+# reported, not held to --max-delta. "arrays as one string" and "renamed keys" are built below.
+DIFFERENCES: dict[str, Perturb] = {
+    "ISO date-times (ours: a date)": iso_date_times,
+    "numbers after a label (ours: not one)": labelled_numbers,
 }
 
 
@@ -220,6 +250,22 @@ def perturb(
         items = [item for item in items if item is not DROP]
         return parties(items, rng) if array else items
     return leaf(expected, spec, rng) if leaf else expected
+
+
+def arrays_as_text(prediction: Any) -> Any:
+    """Every array of strings given as one "a; b" string."""
+    if isinstance(prediction, dict):
+        return {key: arrays_as_text(value) for key, value in prediction.items()}
+    if isinstance(prediction, list) and all(isinstance(item, str) for item in prediction):
+        return "; ".join(prediction)
+    return prediction
+
+
+def renamed_keys(prediction: Any) -> Any:
+    """Keys as a person would write them: ``invoice_date`` -> ``Invoice Date``."""
+    if isinstance(prediction, dict):
+        return {key.replace("_", " ").title(): value for key, value in prediction.items()}
+    return prediction
 
 
 # ------------------------------------------------------------------------------- scoring both ways
@@ -290,9 +336,11 @@ def score_both(
         for result in ours.fields:
             tally.leaves += 1
             if result.path in their_ok and their_ok[result.path] != result.correct:
+                expected = json.dumps(result.expected, ensure_ascii=False)
+                predicted_leaf = json.dumps(result.predicted, ensure_ascii=False)
                 tally.disagreements.append(
-                    f"{example.id} {result.path}: expected {json.dumps(result.expected, ensure_ascii=False)} "
-                    f"predicted {json.dumps(result.predicted, ensure_ascii=False)} -> ours "
+                    f"{example.id} {result.path}: expected {expected} "
+                    f"predicted {predicted_leaf} -> ours "
                     f"{result.verdict.value} ({result.reason}), score.py "
                     f"{'correct' if their_ok[result.path] else 'wrong'}"
                 )
@@ -305,7 +353,7 @@ def score_both(
 def engine_predict(example: Example, schema: dict[str, Any]) -> tuple[Any, dict[str, float]]:
     """The adapter to the pipeline: one document through the local engine; returns the data and
     its per-leaf confidences. The only place this bench knows the pipeline's entry point."""
-    import django
+    import django  # type: ignore[import-untyped]  # Django ships no type information
 
     django.setup()
     from extraction.config import ExtractConfig
@@ -359,13 +407,26 @@ def report(name: str, tally: Tally, show: int) -> float:
     deltas = tally.deltas()
     worst = max(abs(value) for value in deltas.values())
     per_type = "  ".join(f"{t} {d:+.3f}" for t, d in deltas.items() if t != "all")
+    differing = f"{len(tally.disagreements)}/{tally.leaves}"
     print(
-        f"{name[:32]:32s} {tally.accuracy(tally.ours):6.3f} {tally.accuracy(tally.theirs):9.3f} "
-        f"{deltas['all']:+7.3f} {worst:8.3f} {len(tally.disagreements):5d}/{tally.leaves:<5d}  {per_type}"
+        f"{name[:38]:38s} {tally.accuracy(tally.ours):6.3f} {tally.accuracy(tally.theirs):9.3f} "
+        f"{deltas['all']:+7.3f} {worst:8.3f} {differing:>16s}  {per_type}"
     )
     for line in tally.disagreements[:show]:
         print(f"      {line}")
     return worst
+
+
+def perturbed(
+    dataset: Dataset, leaf: Perturb | None, rng: random.Random, arrays: bool
+) -> dict[str, Any]:
+    """Predictions for every example: its expected values with ``leaf`` applied."""
+    return {
+        example.id: perturb(
+            expected_first_choice(example.expected), dataset.schema_for(example), leaf, rng, arrays
+        )
+        for example in dataset.examples
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -392,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         f"delta = ours - score.py"
     )
     print(
-        f"{'predictions':32s} {'ours':>6s} {'score.py':>9s} {'delta':>7s} {'max|d|':>8s} "
+        f"{'predictions':38s} {'ours':>6s} {'score.py':>9s} {'delta':>7s} {'max|d|':>8s} "
         f"{'leaves differing':>16s}  per doc type"
     )
     rows: list[tuple[str, Perturb | None, bool]] = [("expected (first $any choice)", None, False)]
@@ -400,16 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += [("reordered/renamed parties", None, True), ("mixed (all of the above)", mixed, True)]
     worst = 0.0
     for name, leaf, arrays in rows:
-        predictions = {
-            example.id: perturb(
-                expected_first_choice(example.expected),
-                dataset.schema_for(example),
-                leaf,
-                rng,
-                arrays,
-            )
-            for example in dataset.examples
-        }
+        predictions = perturbed(dataset, leaf, rng, arrays)
         worst = max(worst, report(name, score_both(reference, dataset, predictions), args.show))
     if args.engine:
         predictions, confidences, seconds = engine_predictions(
@@ -423,6 +475,17 @@ def main(argv: list[str] | None = None) -> int:
             f"(cached in {args.cache}); calibration ECE {calibration.ece:.3f} over "
             f"{calibration.count} fields with a confidence"
         )
+    print("\ndeliberate differences (reported, not held to --max-delta):")
+    differences: list[tuple[str, Callable[[Any], Any], Perturb | None]] = [
+        (name, lambda prediction: prediction, leaf) for name, leaf in DIFFERENCES.items()
+    ]
+    differences += [
+        ("arrays as one string (ours: one item)", arrays_as_text, None),
+        ("renamed keys (ours: exact keys)", renamed_keys, None),
+    ]
+    for name, whole, leaf in differences:
+        predictions = {k: whole(v) for k, v in perturbed(dataset, leaf, rng, False).items()}
+        report(name, score_both(reference, dataset, predictions), args.show)
     verdict = "agree" if worst <= args.max_delta + 1e-12 else "DISAGREE"
     print(f"\nlargest difference {worst:.3f} (allowed {args.max_delta}): the scorers {verdict}")
     return 0 if verdict == "agree" else 1
