@@ -56,7 +56,7 @@ looser where
     fails on an ambiguous expected date).
 Both count one field per expected leaf, accept ``$any``, compare numbers within ±0.01 and read
 dates, booleans, durations, parties and names the same way otherwise. On the realdev corpus the
-two agree leaf for leaf on the expected values perturbed eleven ways and on the local engine's
+two agree leaf for leaf on the expected values perturbed twelve ways and on the local engine's
 outputs; each difference above has its own row in the bench, not held to the ±0.01.
 """
 
