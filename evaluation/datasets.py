@@ -508,7 +508,11 @@ def dataset_write_folder(dataset: Dataset, root: Path | str) -> Path:
                 "file": document,
                 "expected_file": expected_file,
                 "mime_type": example.mime_type,
-                **example.metadata,
+                **{
+                    key: value
+                    for key, value in example.metadata.items()
+                    if key not in _MANIFEST_KEYS and key not in _RECOMPUTED_KEYS
+                },
                 "bytes": len(content),
                 "sha256": hashlib.sha256(content).hexdigest(),
             }

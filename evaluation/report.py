@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 _FIELD_WIDTH = 55
+_ERRORS_SHOWN = 20
 _GOOD, _FAIR, _POOR = "#2e7d32", "#f9a825", "#c62828"
 _FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
@@ -40,9 +41,20 @@ def accuracy_line(correct: int, total: int) -> str:
     return f"accuracy: {correct / total if total else 0.0:.3f} ({correct}/{total})"
 
 
-def report_text(run: RunScore, *, by_field: bool = True) -> str:
-    """The run's tables as text (see the module docstring), ending with the accuracy line."""
-    lines = [_group_table(run), ""]
+def report_text(run: RunScore, *, by_field: bool = True, by_document: bool = False) -> str:
+    """The run's tables as text (see the module docstring), ending with the accuracy line.
+
+    ``by_document`` adds one line per document (its score and error) before the tables;
+    documents whose extraction failed are listed with their error either way.
+    """
+    lines = []
+    if by_document:
+        for document in run.documents:
+            error = f"  ERROR {document.error}" if document.error else ""
+            score = f"{document.correct:4d}/{document.total:<4d}"
+            lines.append(f"  {document.document_id[:40]:40s} {score}{error}")
+        lines.append("")
+    lines += [_group_table(run), ""]
     if by_field:
         header = (
             f"{'schema.field':{_FIELD_WIDTH}s} {'correct':>7s} {'total':>6s} {'accuracy':>8s} "
@@ -71,6 +83,12 @@ def report_text(run: RunScore, *, by_field: bool = True) -> str:
                 f"{array.predicted_rows:9d} {array.matched_rows:7d} {array.exact_rows:6d} "
                 f"{array.precision:9.3f} {array.recall:6.3f}"
             )
+        lines.append("")
+    failed = [document for document in run.documents if document.error]
+    if failed and not by_document:
+        lines += [f"error in {d.document_id}: {d.error}" for d in failed[:_ERRORS_SHOWN]]
+        if len(failed) > _ERRORS_SHOWN:
+            lines.append(f"... and {len(failed) - _ERRORS_SHOWN} more documents in error")
         lines.append("")
     calibration = calibration_compute(run.field_results())
     if calibration.count:

@@ -205,6 +205,23 @@ def test_a_folder_round_trips(tmp_path: Path) -> None:
     assert again.schemas == original.schemas
 
 
+def test_metadata_cannot_overwrite_the_manifest_keys_on_export(tmp_path: Path) -> None:
+    example = Example(
+        id="a",
+        schema_name="invoice",
+        expected={"total": 1},
+        mime_type="text/plain",
+        document_bytes=TEXT,
+        metadata={"file": "../../elsewhere", "sha256": "0", "source": "review 7"},
+    )
+    dataset = Dataset(examples=[example], schemas={"invoice": SCHEMA})
+    (entry,) = json.loads(dataset_write_folder(dataset, tmp_path / "out").read_text())
+    assert entry["file"] == "docs/a.txt"
+    assert entry["sha256"] == hashlib.sha256(TEXT).hexdigest()
+    assert entry["source"] == "review 7"
+    assert dataset_read_folder(tmp_path / "out").examples[0].read_document() == TEXT
+
+
 def test_writing_into_a_folder_that_holds_files_is_refused(tmp_path: Path) -> None:
     dataset = dataset_read_folder(make_folder(tmp_path / "set"))
     assert problems_of(lambda: dataset_write_folder(dataset, tmp_path / "set")) == [

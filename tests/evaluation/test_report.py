@@ -62,6 +62,14 @@ def test_the_text_report_ends_with_the_accuracy_line() -> None:
         line.split() == ["invoice.lines", "2", "1", "1", "1", "1.000", "0.500"] for line in lines
     )
     assert "calibration: ECE" in text
+    assert "error in inv-2: unreadable PDF" in lines
+
+
+def test_the_text_report_can_list_every_document() -> None:
+    lines = report_text(sample_run(), by_document=True).splitlines()
+    assert lines[0].split() == ["inv-1", "2/4"]
+    assert lines[1].split() == ["inv-2", "0/2", "ERROR", "unreadable", "PDF"]
+    assert lines[-1] == "accuracy: 0.333 (2/6)"
 
 
 def test_an_empty_run_reports_zero() -> None:
