@@ -356,8 +356,8 @@ def engine_predict(example: Example, schema: dict[str, Any]) -> tuple[Any, dict[
     import django  # type: ignore[import-untyped]  # Django ships no type information
 
     django.setup()
-    from extraction.config import ExtractConfig
-    from extraction.pipeline import PipelineInput, run_pipeline
+    from extraction.pipeline.config import ExtractConfig
+    from extraction.pipeline.run import PipelineInput, run_pipeline
 
     config = ExtractConfig.from_dict({"extract_model": "local", "confidence_scores": True})
     outcome = run_pipeline(
