@@ -12,29 +12,13 @@ import hashlib
 import json
 from typing import Any
 
-from extraction.pipeline.config import ExtractConfig
+from extraction.pipeline.config import OPTIONS, ExtractConfig
 
 # Bump when a change to the pipeline should stop old entries from being served.
 PIPELINE_VERSION = "1"
 
-# Fields of ExtractConfig that change data or metadata. Left out: priority (queue only) and
-# invalidate_cache (how to use the cache, not what is in it).
-RESULT_FIELDS = (
-    "extraction_target",
-    "extraction_mode",
-    "chunk_mode",
-    "page_range",
-    "num_pages_context",
-    "cite_sources",
-    "citation_bbox",
-    "confidence_scores",
-    "use_reasoning",
-    "system_prompt",
-    "high_resolution_mode",
-    "multimodal_fast_mode",
-    "extract_model",
-    "parse_model",
-)
+# The options that change data or metadata (``Option.affects_result``).
+RESULT_FIELDS = tuple(name for name, spec in OPTIONS.items() if spec.affects_result)
 
 
 def cache_key(

@@ -93,23 +93,185 @@ def parse_page_range(spec: str) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
+class Option:
+    """What the rest of the product needs to know about one ``ExtractConfig`` field.
+
+    ``kind`` is how it is parsed: ``enum`` (``choices`` is the enum), ``text`` (at most
+    ``max_chars``), ``pages`` (a page_range), ``count`` (0..``maximum``), ``flag`` or ``model``
+    (a model name, checked against the registry by the services). ``affects_result`` puts it in
+    the result cache's key; ``v2`` is its name in LlamaCloud's v2 configuration when it maps one
+    to one; ``label``, ``help`` and ``ui_initial`` are for the options form.
+    """
+
+    kind: str
+    label: str
+    help: str
+    choices: type[StrEnum] | None = None
+    max_chars: int | None = None
+    maximum: int | None = None
+    affects_result: bool = True
+    v2: str | None = None
+    ui_initial: Any = None
+
+
+def option(default: Any, spec: Option) -> Any:
+    """A dataclass field of ``ExtractConfig`` carrying its ``Option``."""
+    return field(default=default, metadata={"option": spec})
+
+
+@dataclass(frozen=True)
 class ExtractConfig:
-    extraction_target: ExtractionTarget = ExtractionTarget.PER_DOC
-    extraction_mode: ExtractionMode = ExtractionMode.BALANCED
-    chunk_mode: ChunkMode = ChunkMode.PAGE
-    page_range: str | None = None
-    num_pages_context: int | None = None
-    cite_sources: bool = False
-    citation_bbox: bool = False
-    confidence_scores: bool = False
-    use_reasoning: bool = False
-    system_prompt: str | None = None
-    high_resolution_mode: bool = False
-    invalidate_cache: bool = False
-    multimodal_fast_mode: bool = False
-    extract_model: str | None = None
-    parse_model: str | None = None
-    priority: Priority | None = None
+    """The options of one extraction; each field's ``Option`` says how it is parsed, stored,
+    cached, named in API v2 and shown in the form, so a new option is declared here only."""
+
+    extraction_target: ExtractionTarget = option(
+        ExtractionTarget.PER_DOC,
+        Option(
+            "enum",
+            "Target",
+            "One result for the whole document, one per page, or one per table row.",
+            choices=ExtractionTarget,
+        ),
+    )
+    extraction_mode: ExtractionMode = option(
+        ExtractionMode.BALANCED,
+        Option(
+            "enum",
+            "Mode",
+            "How hard to work: FAST is cheapest, PREMIUM verifies every field, MULTIMODAL "
+            "also sends page images.",
+            choices=ExtractionMode,
+        ),
+    )
+    chunk_mode: ChunkMode = option(
+        ChunkMode.PAGE,
+        Option(
+            "enum",
+            "Chunking",
+            "Split long documents by page or by section before extracting.",
+            choices=ChunkMode,
+        ),
+    )
+    page_range: str | None = option(
+        None,
+        Option(
+            "pages",
+            "Pages",
+            "Only read these pages, e.g. 1-3,5. Leave empty for every page.",
+            max_chars=MAX_PAGE_RANGE_CHARS,
+        ),
+    )
+    num_pages_context: int | None = option(
+        None,
+        Option(
+            "count",
+            "Context pages",
+            "Neighbouring pages to include with each chunk as context.",
+            maximum=MAX_NUM_PAGES_CONTEXT,
+        ),
+    )
+    cite_sources: bool = option(
+        False,
+        Option(
+            "flag",
+            "Citations",
+            "Record where each value was found (page, text and box) to highlight it.",
+            v2="cite_sources",
+            ui_initial=True,
+        ),
+    )
+    citation_bbox: bool = option(
+        False,
+        Option(
+            "flag",
+            "Citation boxes",
+            "Same as citations (kept for LlamaCloud compatibility).",
+            v2="advanced_citations",
+        ),
+    )
+    confidence_scores: bool = option(
+        False,
+        Option(
+            "flag",
+            "Confidence",
+            "Score how sure the extraction is of each value (0–100%).",
+            v2="confidence_scores",
+            ui_initial=True,
+        ),
+    )
+    use_reasoning: bool = option(
+        False,
+        Option(
+            "flag",
+            "Reasoning",
+            "Ask the model to explain its choices (slower; ignored by the local engine).",
+        ),
+    )
+    system_prompt: str | None = option(
+        None,
+        Option(
+            "text",
+            "System prompt",
+            "Extra instructions for the model, e.g. “amounts are in thousands”.",
+            max_chars=MAX_SYSTEM_PROMPT_CHARS,
+            v2="system_prompt",
+        ),
+    )
+    high_resolution_mode: bool = option(
+        False,
+        Option(
+            "flag",
+            "High resolution",
+            "Read scanned pages at a higher resolution (better OCR, slower).",
+        ),
+    )
+    invalidate_cache: bool = option(
+        False,
+        Option(
+            "flag",
+            "Ignore cache",
+            "Ignore a cached result for the same document, schema and options.",
+            affects_result=False,  # how to use the cache, not what is in it
+            v2="disable_cache",
+        ),
+    )
+    multimodal_fast_mode: bool = option(
+        False,
+        Option(
+            "flag",
+            "Multimodal fast mode",
+            "In MULTIMODAL mode, skip the page images for speed.",
+        ),
+    )
+    extract_model: str | None = option(
+        None,
+        Option(
+            "model",
+            "Model",
+            "The model that extracts values; empty uses the default for the mode.",
+            max_chars=MAX_MODEL_NAME_CHARS,
+        ),
+    )
+    parse_model: str | None = option(
+        None,
+        Option(
+            "model",
+            "Vision model",
+            "The vision model that reads page images in MULTIMODAL mode.",
+            max_chars=MAX_MODEL_NAME_CHARS,
+        ),
+    )
+    priority: Priority | None = option(
+        None,
+        Option(
+            "enum",
+            "Priority",
+            "Queue priority: higher priorities run first when workers are busy.",
+            choices=Priority,
+            affects_result=False,  # the queue only
+            ui_initial=Priority.MEDIUM,
+        ),
+    )
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -127,59 +289,17 @@ class ExtractConfig:
         problems: dict[str, str] = {}
         over_limit: set[str] = set()
         values: dict[str, Any] = {}
-        bounds = {
-            "system_prompt": MAX_SYSTEM_PROMPT_CHARS,
-            "extract_model": MAX_MODEL_NAME_CHARS,
-            "parse_model": MAX_MODEL_NAME_CHARS,
-        }
-        enums = {
-            "extraction_target": ExtractionTarget,
-            "extraction_mode": ExtractionMode,
-            "chunk_mode": ChunkMode,
-            "priority": Priority,
-        }
-        known = {f.name for f in fields(cls)} - {"extra"}
-        for name in known:
+        for name, spec in OPTIONS.items():
             if name not in raw or raw[name] is None:
                 continue
             value = raw.pop(name)
-            if name in enums:
-                try:
-                    values[name] = enums[name](value)
-                except ValueError:
-                    allowed = ", ".join(member.value for member in enums[name])
-                    problems[name] = f"{value!r} is not one of {allowed}"
-            elif name in {"page_range", "system_prompt", "extract_model", "parse_model"}:
-                if not isinstance(value, str):
-                    problems[name] = "must be a string"
-                elif name == "page_range":
-                    too_big = _page_range_over_limit(value)
-                    try:
-                        if too_big:
-                            problems[name] = too_big
-                            over_limit.add(name)
-                        else:
-                            parse_page_range(value)
-                            values[name] = value
-                    except ValueError as exc:
-                        problems[name] = str(exc)
-                elif len(value) > bounds[name]:
-                    problems[name] = f"is {len(value):,} characters long; at most {bounds[name]:,}"
-                    over_limit.add(name)
-                else:
-                    values[name] = value
-            elif name == "num_pages_context":
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    problems[name] = "must be a non-negative integer"
-                elif value > MAX_NUM_PAGES_CONTEXT:
-                    problems[name] = f"is {value}; at most {MAX_NUM_PAGES_CONTEXT}"
-                    over_limit.add(name)
-                else:
-                    values[name] = value
-            elif not isinstance(value, bool):
-                problems[name] = "must be true or false"
-            else:
-                values[name] = value
+            try:
+                values[name] = _parse_option(spec, value)
+            except _OverLimit as exc:
+                problems[name] = str(exc)
+                over_limit.add(name)
+            except ValueError as exc:
+                problems[name] = str(exc)
         if raw and len(json.dumps(raw, default=str)) > MAX_EXTRA_CHARS:
             problems["config"] = (
                 f"unknown keys ({', '.join(sorted(map(str, raw))[:5])}) take more than "
@@ -198,3 +318,47 @@ class ExtractConfig:
             if isinstance(value, StrEnum):
                 data[key] = value.value
         return {**self.extra, **data}
+
+
+class _OverLimit(ValueError):
+    """A well-formed value past one of the bounds above."""
+
+
+def _parse_option(spec: Option, value: Any) -> Any:
+    """``value`` as the option holds it; raises ``ValueError`` (``_OverLimit`` past a bound)."""
+    if spec.kind == "enum":
+        assert spec.choices is not None
+        try:
+            return spec.choices(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in spec.choices)
+            raise ValueError(f"{value!r} is not one of {allowed}") from None
+    if spec.kind == "flag":
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+    if spec.kind == "count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("must be a non-negative integer")
+        if spec.maximum is not None and value > spec.maximum:
+            raise _OverLimit(f"is {value}; at most {spec.maximum}")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    if spec.kind == "pages":
+        too_big = _page_range_over_limit(value)
+        if too_big:
+            raise _OverLimit(too_big)
+        parse_page_range(value)
+        return value
+    if spec.max_chars is not None and len(value) > spec.max_chars:
+        raise _OverLimit(f"is {len(value):,} characters long; at most {spec.max_chars:,}")
+    return value
+
+
+# Every option by field name, in declaration order.
+OPTIONS: dict[str, Option] = {
+    config_field.name: config_field.metadata["option"]
+    for config_field in fields(ExtractConfig)
+    if "option" in config_field.metadata
+}

@@ -22,6 +22,7 @@ from extraction.models import (
     SourceFile,
 )
 from extraction.pipeline.config import (
+    OPTIONS,
     ConfigError,
     ExtractConfig,
     ExtractionMode,
@@ -55,24 +56,22 @@ TARGETS = {
     "per_table_row": ExtractionTarget.PER_TABLE_ROW,
 }
 PARSE_TIERS = ("fast", "cost_effective", "agentic", "agentic_plus")
+# Options with a v2 name of their own and the same meaning (``Option.v2``), v1 name -> v2 name.
+# The others translate: tier <-> extraction_mode, target_pages + max_pages -> page_range.
+V2_RENAMES = {name: spec.v2 for name, spec in OPTIONS.items() if spec.v2}
 # Accepted and echoed back, but with no effect here: there is one parser and no spreadsheet agent.
 RECORDED_ONLY = ("version", "parse_tier", "sheet_names", "spreadsheet_mode")
+# Every field of a v2 extract configuration this server reads or echoes.
 CONFIGURATION_FIELDS = (
     "data_schema",
     "tier",
-    "version",
-    "cite_sources",
-    "confidence_scores",
-    "advanced_citations",
-    "disable_cache",
     "extraction_target",
+    "target_pages",
     "max_pages",
     "parse_config_id",
     "parse_tier",
-    "target_pages",
-    "sheet_names",
-    "spreadsheet_mode",
-    "system_prompt",
+    *V2_RENAMES.values(),
+    *RECORDED_ONLY,
 )
 
 
@@ -134,13 +133,7 @@ def extract_configuration_to_config(*, configuration: dict[str, Any]) -> dict[st
     else:
         if page_range is not None:
             config["page_range"] = page_range
-    for v2_name, v1_name in (
-        ("cite_sources", "cite_sources"),
-        ("confidence_scores", "confidence_scores"),
-        ("advanced_citations", "citation_bbox"),
-        ("disable_cache", "invalidate_cache"),
-        ("system_prompt", "system_prompt"),
-    ):
+    for v1_name, v2_name in V2_RENAMES.items():
         if configuration.get(v2_name) is not None:
             config[v1_name] = configuration[v2_name]
     if problems:
@@ -148,7 +141,7 @@ def extract_configuration_to_config(*, configuration: dict[str, Any]) -> dict[st
     try:
         return config_clean(config=config)
     except ConfigError as exc:
-        v2_names = {"page_range": "target_pages", "invalidate_cache": "disable_cache"}
+        v2_names = {**V2_RENAMES, "page_range": "target_pages"}
         raise ConfigError({v2_names.get(k, k): msg for k, msg in exc.problems.items()}) from None
 
 
@@ -194,15 +187,13 @@ def extract_configuration_for_job(*, job: ExtractionJob) -> dict[str, Any]:
         "data_schema": job.data_schema,
         "tier": MODE_TIERS[config.extraction_mode],
         "extraction_target": config.extraction_target.value.lower(),
-        "cite_sources": config.cite_sources,
-        "confidence_scores": config.confidence_scores,
-        "advanced_citations": config.citation_bbox,
-        "disable_cache": config.invalidate_cache,
     }
+    for v1_name, v2_name in V2_RENAMES.items():
+        value = getattr(config, v1_name)
+        if isinstance(value, bool) or value:
+            derived[v2_name] = value
     if config.page_range:
         derived["target_pages"] = config.page_range
-    if config.system_prompt:
-        derived["system_prompt"] = config.system_prompt
     return derived
 
 

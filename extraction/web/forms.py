@@ -8,60 +8,31 @@ services.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
 from extraction.pipeline.config import (
+    OPTIONS,
     ChunkMode,
-    ExtractionMode,
+    ExtractConfig,
     ExtractionTarget,
-    Priority,
+    Option,
     parse_page_range,
 )
 from extraction.pipeline.engines.registry import model_registry_from_settings
 
-# One line per option, shown under its control. Keys are ExtractConfig field names.
-OPTION_HELP = {
-    "extraction_mode": "How hard to work: FAST is cheapest, PREMIUM verifies every field, "
-    "MULTIMODAL also sends page images.",
-    "extraction_target": "One result for the whole document, one per page, or one per table row.",
-    "chunk_mode": "Split long documents by page or by section before extracting.",
-    "page_range": "Only read these pages, e.g. 1-3,5. Leave empty for every page.",
-    "num_pages_context": "Neighbouring pages to include with each chunk as context.",
-    "cite_sources": "Record where each value was found (page, text and box) to highlight it.",
-    "citation_bbox": "Same as citations (kept for LlamaCloud compatibility).",
-    "confidence_scores": "Score how sure the extraction is of each value (0–100%).",
-    "use_reasoning": "Ask the model to explain its choices (slower; ignored by the local engine).",
-    "extract_model": "The model that extracts values; empty uses the default for the mode.",
-    "parse_model": "The vision model that reads page images in MULTIMODAL mode.",
-    "system_prompt": "Extra instructions for the model, e.g. “amounts are in thousands”.",
-    "high_resolution_mode": "Read scanned pages at a higher resolution (better OCR, slower).",
-    "multimodal_fast_mode": "In MULTIMODAL mode, skip the page images for speed.",
-    "invalidate_cache": "Ignore a cached result for the same document, schema and options.",
-    "priority": "Queue priority: higher priorities run first when workers are busy.",
+# How an enum's values read in the form (the API takes the values themselves).
+CHOICE_LABELS = {
+    ExtractionTarget.PER_DOC: "Per document",
+    ExtractionTarget.PER_PAGE: "Per page",
+    ExtractionTarget.PER_TABLE_ROW: "Per table row",
+    ChunkMode.PAGE: "By page",
+    ChunkMode.SECTION: "By section",
 }
-
-MODE_CHOICES = [(m.value, m.value.title()) for m in ExtractionMode]
-TARGET_CHOICES = [
-    (ExtractionTarget.PER_DOC.value, "Per document"),
-    (ExtractionTarget.PER_PAGE.value, "Per page"),
-    (ExtractionTarget.PER_TABLE_ROW.value, "Per table row"),
-]
-CHUNK_CHOICES = [(ChunkMode.PAGE.value, "By page"), (ChunkMode.SECTION.value, "By section")]
-PRIORITY_CHOICES = [(p.value, p.value.title()) for p in Priority]
-
-STRING_OPTIONS = ("page_range", "system_prompt", "extract_model", "parse_model")
-BOOLEAN_OPTIONS = (
-    "cite_sources",
-    "citation_bbox",
-    "confidence_scores",
-    "use_reasoning",
-    "high_resolution_mode",
-    "multimodal_fast_mode",
-    "invalidate_cache",
-)
+PAGE_RANGE_PATTERN = r"\s*\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*"
 
 
 def _model_choices() -> list[tuple[str, str]]:
@@ -69,45 +40,47 @@ def _model_choices() -> list[tuple[str, str]]:
     return [("", "Default for the mode"), *((name, name) for name in names)]
 
 
-class ExtractOptionsForm(forms.Form):
-    """Every ``ExtractConfig`` field as a control; ``config()`` gives the config dict."""
+def _option_field(name: str, spec: Option) -> forms.Field:
+    """The control for one ``ExtractConfig`` option, from its declaration."""
+    common: dict[str, Any] = {"label": spec.label, "help_text": spec.help, "required": False}
+    default = ExtractConfig.__dataclass_fields__[name].default
+    initial = spec.ui_initial if spec.ui_initial is not None else default
+    if spec.kind == "enum":
+        assert spec.choices is not None
+        choices = [(m.value, CHOICE_LABELS.get(m, m.value.title())) for m in spec.choices]
+        value = initial.value if isinstance(initial, StrEnum) else initial
+        return forms.ChoiceField(choices=choices, initial=value, **{**common, "required": True})
+    if spec.kind == "flag":
+        return forms.BooleanField(initial=bool(initial), **common)
+    if spec.kind == "count":
+        return forms.IntegerField(min_value=0, max_value=spec.maximum, **common)
+    if spec.kind == "model":
+        return forms.ChoiceField(**common)
+    if spec.kind == "pages":
+        return forms.CharField(
+            max_length=spec.max_chars,
+            widget=forms.TextInput(
+                attrs={"placeholder": "e.g. 1-3,5", "pattern": PAGE_RANGE_PATTERN}
+            ),
+            **common,
+        )
+    return forms.CharField(
+        max_length=spec.max_chars, widget=forms.Textarea(attrs={"rows": 3}), **common
+    )
 
-    extraction_mode = forms.ChoiceField(choices=MODE_CHOICES, initial="BALANCED", label="Mode")
-    extraction_target = forms.ChoiceField(choices=TARGET_CHOICES, initial="PER_DOC", label="Target")
-    chunk_mode = forms.ChoiceField(choices=CHUNK_CHOICES, initial="PAGE", label="Chunking")
-    page_range = forms.CharField(required=False, max_length=200, label="Pages")
-    num_pages_context = forms.IntegerField(
-        required=False, min_value=0, max_value=20, label="Context pages"
-    )
-    cite_sources = forms.BooleanField(required=False, initial=True, label="Citations")
-    citation_bbox = forms.BooleanField(required=False, label="Citation boxes")
-    confidence_scores = forms.BooleanField(required=False, initial=True, label="Confidence")
-    use_reasoning = forms.BooleanField(required=False, label="Reasoning")
-    extract_model = forms.ChoiceField(required=False, label="Model")
-    parse_model = forms.ChoiceField(required=False, label="Vision model")
-    system_prompt = forms.CharField(
-        required=False,
-        max_length=8000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="System prompt",
-    )
-    high_resolution_mode = forms.BooleanField(required=False, label="High resolution")
-    multimodal_fast_mode = forms.BooleanField(required=False, label="Multimodal fast mode")
-    invalidate_cache = forms.BooleanField(required=False, label="Ignore cache")
-    priority = forms.ChoiceField(choices=PRIORITY_CHOICES, initial="medium", label="Priority")
+
+class ExtractOptionsForm(forms.Form):
+    """Every ``ExtractConfig`` option as a control (built from ``OPTIONS``); ``config()`` gives
+    the config dict."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["extract_model"].choices = _model_choices()
-        self.fields["parse_model"].choices = _model_choices()
-        self.fields["page_range"].widget.attrs.update(
-            {
-                "placeholder": "e.g. 1-3,5",
-                "pattern": r"\s*\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*",
-            }
-        )
-        for name, form_field in self.fields.items():
-            form_field.help_text = OPTION_HELP.get(name, "")
+        model_choices = _model_choices()
+        for name, spec in OPTIONS.items():
+            form_field = self.fields[name] = _option_field(name, spec)
+            if spec.kind == "model":
+                assert isinstance(form_field, forms.ChoiceField)
+                form_field.choices = model_choices
             form_field.widget.attrs["data-testid"] = f"option-{name}"
 
     @classmethod
@@ -126,19 +99,16 @@ class ExtractOptionsForm(forms.Form):
         return value
 
     def config(self) -> dict[str, Any]:
-        """The config dict for the services (which validate it again)."""
+        """The config dict for the services (which check it again): empty text is None."""
         data = self.cleaned_data
-        config: dict[str, Any] = {
-            "extraction_mode": data["extraction_mode"],
-            "extraction_target": data["extraction_target"],
-            "chunk_mode": data["chunk_mode"],
-            "priority": data["priority"],
-            "num_pages_context": data.get("num_pages_context"),
-        }
-        for name in STRING_OPTIONS:
-            config[name] = data.get(name) or None
-        for name in BOOLEAN_OPTIONS:
-            config[name] = bool(data.get(name))
+        config: dict[str, Any] = {}
+        for name, spec in OPTIONS.items():
+            value = data.get(name)
+            if spec.kind == "flag":
+                value = bool(value)
+            elif spec.kind in ("text", "pages", "model"):
+                value = value or None
+            config[name] = value
         return config
 
     def add_config_errors(self, problems: dict[str, str]) -> None:
