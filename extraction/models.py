@@ -93,6 +93,7 @@ class JobStatus(models.TextChoices):
 TERMINAL_STATUSES = frozenset(
     {JobStatus.SUCCESS, JobStatus.ERROR, JobStatus.PARTIAL_SUCCESS, JobStatus.CANCELLED}
 )
+ACTIVE_STATUSES = frozenset({JobStatus.PENDING, JobStatus.RUNNING})
 
 
 class ExtractionJob(TimestampedModel):

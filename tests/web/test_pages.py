@@ -580,6 +580,30 @@ def test_pasted_text_results_highlight_cited_spans(owner_client, owner_project):
         'tabindex="0">INV-7</mark>'
     ) in page
     assert "Invoice &lt;b&gt;" in page and "<b>INV" not in page
+    # The marked text replaces the plain one: pasted text is shown once.
+    assert page.count('class="source-text"') == 1
+
+
+def test_a_template_that_asks_the_job_page_for_an_unknown_field_fails_loudly():
+    from django.template import Context, Template
+
+    from extraction.web.job_page import JobPage, UnknownField
+
+    view = JobPage(
+        run=None,
+        metadata={},
+        usage={},
+        elapsed="",
+        progress_percent=None,
+        active=False,
+        has_result=False,
+    )
+    assert Template("{{ job_page.elapsed }}|{{ job_page.active }}").render(
+        Context({"job_page": view})
+    ) == "|False"
+    for source in ("{{ job_page.text_segments }}", "{% if job_page.text_segments %}x{% endif %}"):
+        with pytest.raises(UnknownField, match="text_segments"):
+            Template(source).render(Context({"job_page": view}))
 
 
 def test_agent_create_list_and_delete(owner_client, owner_project):  # noqa: ANN001

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest
 from accounts.pages import project_for_request
 from accounts.selectors import projects_for_user
 from extraction import services
-from extraction.models import JobStatus
 from extraction.pipeline.config import ConfigError
 from extraction.pipeline.schemas import SchemaError
 from extraction.web.forms import (
@@ -26,7 +25,6 @@ T = TypeVar("T")
 
 # HTMX stops polling an element when its response has this status.
 HTMX_STOP_POLLING = 286
-ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.RUNNING)
 
 
 def find_in_user_projects(

@@ -12,14 +12,13 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.models import Project
 from accounts.pages import page_context, project_for_request
 from extraction import selectors, services
-from extraction.models import ExtractionAgent, ExtractionJob
+from extraction.models import ACTIVE_STATUSES, ExtractionAgent, ExtractionJob
 from extraction.pipeline.schemas import SchemaError, load_schema
 from extraction.web.forms import (
     ExtractOptionsForm,
     NewExtractionForm,
 )
 from extraction.web.views.common import (
-    ACTIVE_STATUSES,
     HTMX_STOP_POLLING,
     attempt_write,
     editor_context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from extraction.web.job_page import (
+from extraction.web.result_display import (
     citation_boxes,
     csv_rows,
     csv_text,
