@@ -104,9 +104,7 @@ def job_page_build(job: ExtractionJob, *, curl_url: str | None = None) -> JobPag
             ),
             "raw_json": json.dumps(run.data, indent=2, ensure_ascii=False),
             "pages": _page_images(job, boxes, metadata),
-            "text_pages": (
-                _text_pages(job, run.data, field_metadata, set(boxes)) if cited else []
-            ),
+            "text_pages": (_text_pages(job, run.data, field_metadata, set(boxes)) if cited else []),
         }
     curl = ""
     if curl_url is not None:
@@ -180,9 +178,7 @@ def _text_pages(
     return [
         TextPage(
             number=number,
-            segments=result_display.text_segments(
-                texts[number], data, field_metadata, page=number
-            ),
+            segments=result_display.text_segments(texts[number], data, field_metadata, page=number),
         )
         for number in numbers
     ]

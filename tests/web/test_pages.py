@@ -598,9 +598,10 @@ def test_a_template_that_asks_the_job_page_for_an_unknown_field_fails_loudly():
         active=False,
         has_result=False,
     )
-    assert Template("{{ job_page.elapsed }}|{{ job_page.active }}").render(
-        Context({"job_page": view})
-    ) == "|False"
+    assert (
+        Template("{{ job_page.elapsed }}|{{ job_page.active }}").render(Context({"job_page": view}))
+        == "|False"
+    )
     for source in ("{{ job_page.text_segments }}", "{% if job_page.text_segments %}x{% endif %}"):
         with pytest.raises(UnknownField, match="text_segments"):
             Template(source).render(Context({"job_page": view}))
