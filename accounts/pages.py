@@ -13,7 +13,21 @@ SESSION_PROJECT = "project_id"
 
 
 def project_for_request(request: HttpRequest) -> Project:
-    """The project chosen in the session, or the user's first; provisions one if none exists."""
+    """The project chosen in the session, or the user's first; provisions one if none exists.
+
+    Read once per request: a page asks for it several times (lookups, the switcher).
+    """
+    cached: Project | None = getattr(request, "_current_project", None)
+    if cached is not None and str(cached.id) == request.session.get(
+        SESSION_PROJECT, str(cached.id)
+    ):
+        return cached
+    project = _project_for_session(request)
+    request._current_project = project  # type: ignore[attr-defined]
+    return project
+
+
+def _project_for_session(request: HttpRequest) -> Project:
     chosen = request.session.get(SESSION_PROJECT)
     project = project_for_user(user=request.user, project_id=chosen) if chosen else None
     if project is None:

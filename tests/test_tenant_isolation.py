@@ -13,10 +13,24 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from accounts.models import APIKey, Project
+from accounts.models import APIKey, Membership, Project
 from accounts.services import api_key_create
-from extraction.models import ExtractionAgent, ExtractionJob, SavedConfiguration, SourceFile
-from tests.factories import AgentFactory, UserFactory, api_key_for, default_project, submit_job
+from extraction.models import (
+    ExtractionAgent,
+    ExtractionJob,
+    ExtractionRun,
+    SavedConfiguration,
+    SourceFile,
+)
+from tests.factories import (
+    AgentFactory,
+    UserFactory,
+    api_key_for,
+    api_key_in,
+    default_project,
+    join_organization,
+    submit_job,
+)
 
 # Routes whose parameter is not an object id of a tenant: signed download tokens are
 # unguessable and checked by their signature (tested with the files API).
@@ -123,3 +137,36 @@ def test_outsider_gets_404_and_changes_nothing(route, name, owned):  # noqa: ANN
     assert APIKey.objects.get(pk=owned["key"].pk).revoked_at is None
     assert Project.objects.get(pk=owned["project"].pk).webhook_secret == owned["secret"]
     assert SavedConfiguration.objects.filter(pk=owned["config"].pk).exists()
+
+
+# GET routes that answer 404 for a reason other than tenancy: the owned file is text, which has
+# no page images.
+MEMBER_EXEMPT = {"page_image"}
+# Pages for the organization's owners and admins only: a member is refused (403), not lost.
+OWNERS_ONLY = {"organization_key_revoke", "project_webhook_secret_rotate"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("route", "name"), [(r, n) for r, n in id_routes() if n not in MEMBER_EXEMPT]
+)
+def test_member_of_the_organization_reads_what_it_owns(route, name, owned):  # noqa: ANN001
+    """The member persona beside owner and outsider: a member of the owner's organization
+    reaches every object of its project (and only POST-only routes refuse a GET)."""
+    member = UserFactory(username="colleague")
+    join_organization(member, owned["owner"], Membership.Role.MEMBER)
+    job = owned["job"]
+    ExtractionJob.objects.filter(pk=job.pk).update(status="SUCCESS")
+    ExtractionRun.objects.filter(job=job).update(status="SUCCESS", data={"total": 1})
+    url = fill(route, owned["values"])
+    if route.startswith("api/"):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_in(member, owned['project'])}")
+    else:
+        client = APIClient()
+        client.force_login(member)
+    response = client.get(url)
+    if name in OWNERS_ONLY:
+        assert response.status_code == 403, f"GET {url} -> {response.status_code}"
+    elif response.status_code != 405:  # POST-only routes are tested with each action
+        assert response.status_code == 200, f"GET {url} -> {response.status_code}"
