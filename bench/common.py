@@ -100,7 +100,7 @@ def machine_summary() -> str:
             versions.append(f"{module} {__import__(module).__version__}")
         except Exception:  # noqa: BLE001 - a missing module is just not listed
             continue
-    redis_version = _command_version(["redis-server", "--version"], "v=")
+    redis_version = _command_version([redis_server_binary(), "--version"], "v=")
     pg_version = _command_version(["psql", "--version"], "")
     load = os.getloadavg()
     return (
@@ -291,7 +291,7 @@ class Stack:
         redis = Service(
             "redis",
             [
-                "redis-server",
+                redis_server_binary(),
                 "--port",
                 str(self.redis_port),
                 "--bind",
@@ -664,7 +664,14 @@ def encode_file(path: Path) -> tuple[bytes, str]:
     return path.read_bytes(), mime.get(path.suffix.lstrip("."), "application/octet-stream")
 
 
+def redis_server_binary() -> str:
+    """``redis-server`` when installed, else the Valkey server the project ships (the same
+    protocol; ``make run``'s embedded queue)."""
+    from config.embedded import server_binary
+
+    return shutil.which("redis-server") or str(server_binary())
+
+
 def ensure_tools() -> None:
-    for tool in ("redis-server", "psql"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is not installed; the product benchmarks need it")
+    if shutil.which("psql") is None:
+        raise SystemExit("psql is not installed; the product benchmarks need PostgreSQL")
