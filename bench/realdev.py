@@ -240,9 +240,8 @@ def realdev(
         total_correct += correct
         total += count
         print(f"{doc_type:<12} {docs:>5} {correct:>8} {count:>6} {correct / count:>9.3f}")
-    print(
-        f"{'all':<12} {len(entries):>5} {total_correct:>8} {total:>6} {total_correct / total:>9.3f}"
-    )
+    share = total_correct / total if total else 0.0
+    print(f"{'all':<12} {len(entries):>5} {total_correct:>8} {total:>6} {share:>9.3f}")
 
     print(f"\n{'schema.field':<52} {'correct':>8} {'total':>6} {'accuracy':>9}")
     for path, (correct, count) in sorted(by_field.items()):
@@ -268,20 +267,31 @@ def realdev(
     return {"correct": total_correct, "total": total, "ece": ece, "by_type": dict(by_type)}
 
 
-def devset(seeds: list[int]) -> dict[int, float]:
-    """Overall devset accuracy per seed (generated into a temp folder, scored by its score.py)."""
+def devset(seeds: list[int], cache: Path | None, show_errors: int) -> dict[int, float]:
+    """Overall devset accuracy per seed, scored by the devset's score.py. The generated
+    documents are kept under ``cache`` (keyed by seed and generator) when one is given."""
     import local_accuracy
 
     scorer = local_accuracy.load_scorer()
+    generator = hashlib.sha256((local_accuracy.DEVSET / "generate.py").read_bytes()).hexdigest()
     results = {}
     for seed in seeds:
         with tempfile.TemporaryDirectory() as tmp:
             generated = Path(tmp) / "devset"
-            local_accuracy.generate(generated, seed)
+            if cache is not None:
+                generated = cache / f"devset-{seed}-{generator[:12]}"
+            if not (generated / "manifest.json").exists():
+                local_accuracy.generate(generated, seed)
             outputs = Path(tmp) / "outputs"
             outputs.mkdir()
             local_accuracy.run_devset(generated, outputs)
-            results[seed] = scorer.score_dirs(str(generated), str(outputs)).overall.acc
+            report = scorer.score_dirs(str(generated), str(outputs))
+            results[seed] = report.overall.acc
+            if show_errors:
+                for doc_id, tally in report.by_doc.items():
+                    for path, want, got in getattr(tally, "details", [])[:show_errors]:
+                        want, got = repr(want)[:60], repr(got)[:60]
+                        print(f"  seed {seed} {doc_id}: {path} expected {want} got {got}")
     return results
 
 
@@ -290,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 13])
     parser.add_argument("--no-devset", action="store_true", help="skip the devset seeds")
+    parser.add_argument("--no-realdev", action="store_true", help="only the devset seeds")
     parser.add_argument("--only", action="append", default=[], help="doc types, schemas or ids")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--no-cache", action="store_true", help="load (and OCR) every document")
@@ -303,15 +314,16 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     only = {part.strip() for value in args.only for part in value.split(",") if part.strip()}
     cache = None if args.no_cache else args.cache
-    facts = realdev(REALDEV, cache, only, args.show_errors, args.verbose)
+    facts = {"correct": 0, "total": 0}
+    if not args.no_realdev:
+        facts = realdev(REALDEV, cache, only, args.show_errors, args.verbose)
     if not args.no_devset:
-        scores = devset(args.seeds)
+        scores = devset(args.seeds, cache, args.show_errors)
         print("\n== devset (synthetic), local engine")
         for seed, acc in scores.items():
             print(f"seed {seed:<6} {acc:.3f}")
-    print(
-        f"accuracy: {facts['correct'] / facts['total']:.3f} ({facts['correct']}/{facts['total']})"
-    )
+    correct, total = facts["correct"], facts["total"]
+    print(f"accuracy: {correct / max(total, 1):.3f} ({correct}/{total})")
     return 0
 
 
