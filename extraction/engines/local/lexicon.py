@@ -53,6 +53,21 @@ def legal_form_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w])(?:{forms})(?![\w])", re.I)
 
 
+def word_list(name: str) -> list[str]:
+    """One of the lexicon's plain word lists (``address_words``, ``contact_words``,
+    ``title_words``, ``greeting_words``, ``business_words``), lower case."""
+    return list(_data()[name])
+
+
+@cache
+def words_pattern(name: str) -> re.Pattern[str]:
+    """Matches any entry of the word list ``name`` as whole words (case-insensitive)."""
+    entries = sorted(word_list(name), key=len, reverse=True)
+    alternatives = "|".join(re.escape(entry).replace(r"\ ", r"\s*") for entry in entries)
+    # Letters may not touch an entry; digits may ("14JALAN", "No.49").
+    return re.compile(rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", re.I)
+
+
 def currency_codes() -> dict[str, str]:
     """Printed symbol or word (lower case) -> ISO 4217 code; codes map to themselves."""
     out: dict[str, str] = {}

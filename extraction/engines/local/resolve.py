@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from extraction.engines.local import blocks, entries, heuristics, itemlines, prose, sections
+from extraction.engines.local import (
+    blocks,
+    entries,
+    heuristics,
+    itemlines,
+    priors,
+    prose,
+    sections,
+)
 from extraction.engines.local.fields import extract_scalars, fill_dated_pairs, scalar_specs
 from extraction.engines.local.labels import FieldSpec
 from extraction.engines.local.layout import PageLayout
@@ -65,6 +73,7 @@ def extract_object(
         ):
             found[spec.path] = text
     prose.fill(leaves, found, layouts, hints, specs)
+    priors.fill_by_meaning(leaves, found, layouts, hints)
     heuristics.fill_missing(leaves, found, layouts, hints)
     for spec in _arrays(specs):
         if spec.kind == "array_str":

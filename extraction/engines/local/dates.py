@@ -1,0 +1,116 @@
+"""Dates as scans and tills print them, and the date a document bears.
+
+``find_any_date`` reads what ``extraction.values.find_date`` reads plus the forms of receipts
+and OCR text: a month name between separators with a two-digit year ("24 Mar 18",
+"25/Feb/2017", "01-NoV-2017") and a month name with a zero read for an O ("10 0CT 2017").
+``document_date`` picks, for a field that means the document's own date (a receipt's
+transaction date, an invoice date, an agreement's date) and has no label, the date printed
+in the top part of page 1, preferring one on a line that says "date".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from extraction.engines.local.fields import Found
+from extraction.engines.local.layout import PageLayout
+from extraction.engines.local.typed import DocumentHints
+from extraction.values import find_date, month_number
+
+# Month words OCR'd with a digit for a letter ("0CT", "N0V"): same length, so offsets hold.
+_MONTHISH = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3,9}(?![A-Za-z])")
+_DAY_MONTH_SHORT_YEAR = re.compile(
+    r"(?<![\d])(\d{1,2})\s?[-/. ]?\s?([A-Za-z]{3,9})\.?\s?[-/. ,]?\s?(\d{4}|\d{2})(?![\d])"
+)
+_DATE_WORD = re.compile(r"\b(date|dated|datum|fecha|data|tarikh|dt|le|am|on|issued|day)\b", re.I)
+_NOT_THIS_DATE = re.compile(
+    r"\b(due|expir\w*|valid|birth|born|delivery|ship\w*|period|from|until|to|start|end|"
+    r"closed|printed|print|since|points?|member)\b",
+    re.I,
+)
+
+
+def _unconfuse(text: str) -> str:
+    """``0CT`` -> ``OCT``, ``N0V`` -> ``NOV``: digits inside a would-be month word."""
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if not re.search(r"[A-Za-z]", token) or not re.search(r"[015]", token):
+            return token
+        letters = token.translate(str.maketrans("015", "OIS"))
+        return letters if month_number(letters) else token
+
+    return _MONTHISH.sub(fix, text)
+
+
+def find_any_date(
+    text: str, *, day_first: bool | None = None, default_year: int | None = None
+) -> tuple[dt.date, int, int] | None:
+    """The first date in ``text`` as ``(date, start, end)``; None when there is none."""
+    if not text or not re.search(r"\d", text):
+        return None
+    cleaned = _unconfuse(text)
+    best = find_date(cleaned, day_first=day_first, default_year=default_year)
+    for match in _DAY_MONTH_SHORT_YEAR.finditer(cleaned):
+        month = month_number(match.group(2))
+        if month is None:
+            continue
+        year = int(match.group(3))
+        year += 2000 if year < 100 else 0
+        try:
+            value = dt.date(year, month, int(match.group(1)))
+        except ValueError:
+            continue
+        if best is None or match.start() < best[1]:
+            best = (value, match.start(), match.end())
+        break
+    if best is not None and not 1950 <= best[0].year <= 2100:
+        return None
+    return best
+
+
+def dates_in(text: str, hints: DocumentHints) -> list[tuple[dt.date, int, int]]:
+    """Every date in ``text``, left to right."""
+    out = []
+    position = 0
+    while position < len(text):
+        found = find_any_date(text[position:], day_first=hints.day_first)
+        if found is None:
+            break
+        value, start, end = found
+        out.append((value, position + start, position + end))
+        position += max(end, 1)
+    return out
+
+
+def document_date(layouts: list[PageLayout], hints: DocumentHints) -> Found | None:
+    """The date the document bears: on page 1, the first date on a line that says "date",
+    else the first date not qualified as another date (due, birth, period, printed)."""
+    if not layouts:
+        return None
+    layout = layouts[0]
+    candidates: list[tuple[float, int, Found]] = []
+    for order, row in enumerate(layout.rows):
+        for index, cell in enumerate(row.cells):
+            for value, start, end in dates_in(cell.text, hints):
+                context = " ".join(c.text for c in row.cells[:index]) + " " + cell.text[:start]
+                if _NOT_THIS_DATE.search(context[-40:]):
+                    weight = 0.3
+                elif _DATE_WORD.search(context[-40:]):
+                    weight = 0.9
+                else:
+                    weight = 0.7
+                found = Found(
+                    value.isoformat(),
+                    layout.number,
+                    cell.start + start,
+                    cell.start + end,
+                    0.6 if weight >= 0.9 else 0.5,
+                    "date on a line that says date" if weight >= 0.9 else "first date printed",
+                )
+                candidates.append((weight, order, found))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda item: (-item[0], item[1]))
+    return candidates[0][2]
