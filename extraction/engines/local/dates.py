@@ -23,6 +23,8 @@ _MONTHISH = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3,9}(?![A-Za-z])")
 _DAY_MONTH_SHORT_YEAR = re.compile(
     r"(?<![\d])(\d{1,2})\s?[-/. ]?\s?([A-Za-z]{3,9})\.?\s?[-/. ,]?\s?(\d{4}|\d{2})(?![\d])"
 )
+# "December 11,2014": a month-first date whose comma lost its space.
+_MONTH_DAY_YEAR_TIGHT = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),(\d{4})\b")
 _DATE_WORD = re.compile(r"\b(date|dated|datum|fecha|data|tarikh|dt|le|am|on|issued|day)\b", re.I)
 _NOT_THIS_DATE = re.compile(
     r"\b(due|expir\w*|valid|birth|born|delivery|ship\w*|period|from|until|to|start|end|"
@@ -60,6 +62,17 @@ def find_any_date(
         year += 2000 if year < 100 else 0
         try:
             value = dt.date(year, month, int(match.group(1)))
+        except ValueError:
+            continue
+        if best is None or match.start() < best[1]:
+            best = (value, match.start(), match.end())
+        break
+    for match in _MONTH_DAY_YEAR_TIGHT.finditer(cleaned):
+        month = month_number(match.group(1))
+        if month is None:
+            continue
+        try:
+            value = dt.date(int(match.group(3)), month, int(match.group(2)))
         except ValueError:
             continue
         if best is None or match.start() < best[1]:

@@ -201,8 +201,16 @@ def _defined_term_value(spec: FieldSpec, sentences: list[tuple[int, int, str]]) 
 
 
 _LAWS_OF = re.compile(
-    r"laws?(?:\s+in\s+force)?\s+(?:of|in)\s+(?:the\s+)?(?:(?:State|Province|Commonwealth|Canton|Republic|Kingdom|"
-    r"Federal Republic)\s+of\s+)?([A-Z][\w'.-]*(?:\s+(?:and\s+)?[A-Z][\w'.-]*)*)"
+    r"laws?(?:\s+in\s+force)?\s+(?:of|in)\s+(?:the\s+)?(?:(?i:state|province|commonwealth|canton|"
+    r"republic|kingdom|federal republic)\s+of\s+)?([A-Z][\w'.-]*(?:\s+(?:and\s+)?[A-Z][\w'.-]*)*)"
+)
+# "... entered into in the Commonwealth of Massachusetts ... governed under the laws of said
+# State": the place the sentence names.
+_SAID_STATE = re.compile(
+    r"laws?\s+of\s+(?:said|such|that|the\s+said)\s+(?i:state|commonwealth|country)"
+)
+_PLACE_OF = re.compile(
+    r"(?i:state|commonwealth|province|republic|kingdom)\s+of\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)"
 )
 
 
@@ -210,6 +218,8 @@ def _governing_law(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Fo
     candidates = []
     for page, start, sentence in sentences:
         match = _LAWS_OF.search(sentence)
+        if match is None or match.group(1) in {"Said", "Such", "That"}:
+            match = _PLACE_OF.search(sentence) if _SAID_STATE.search(sentence) else None
         if match is None:
             continue
         # The governing-law clause, not an incorporation statement.

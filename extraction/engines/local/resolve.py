@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from extraction.engines.local import (
+    agreements,
     blocks,
     entries,
     heuristics,
@@ -72,11 +73,12 @@ def extract_object(
             )
         ):
             found[spec.path] = text
+    agreements.fill_agreement(specs, leaves, found, layouts, hints)
     prose.fill(leaves, found, layouts, hints, specs)
     priors.fill_by_meaning(leaves, found, layouts, hints)
     heuristics.fill_missing(leaves, found, layouts, hints)
     for spec in _arrays(specs):
-        if spec.kind == "array_str":
+        if spec.kind == "array_str" and not found.get(spec.path):
             items = sections.section_items(spec, layouts)
             if not items and re.search(r"author|names|people|persons", spec.name, re.I):
                 title = next(

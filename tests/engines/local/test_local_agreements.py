@@ -1,0 +1,61 @@
+"""Agreements: parties, effective date and term read from drafting conventions."""
+
+from __future__ import annotations
+
+from extraction.documents import load_text
+from extraction.engines.local.agreements import party_core
+from tests.engines.local.helpers import page_from_rows, run_engine
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "effective_date": {"type": ["string", "null"], "format": "date"},
+        "jurisdiction": {"type": ["string", "null"], "description": "Governing-law state."},
+        "parties": {"type": "array", "items": {"type": "string"}},
+        "term": {
+            "type": ["string", "null"],
+            "description": "Duration of the agreement, as '<number> <unit>'.",
+        },
+    },
+}
+
+PREAMBLE = (
+    "MUTUAL NONDISCLOSURE AGREEMENT\n\n"
+    "This Mutual Nondisclosure Agreement (this \u201cAgreement\u201d) is made as of March 3, 2015 "
+    "(the \u201cEffective Date\u201d) by and between Acme Widgets, Inc., a Delaware corporation "
+    "(\u201cAcme\u201d), and Jane Q. Smith (\u201cConsultant\u201d).\n\n"
+    "1. Term. This Agreement shall terminate two (2) years from the Effective Date.\n\n"
+    "2. Non-solicitation. For a period of twelve (12) months, neither party shall solicit any "
+    "employee of the other.\n\n"
+    "3. Governing Law. This Agreement shall be governed by the laws of the state of New York.\n"
+)
+
+
+def test_preamble_gives_parties_effective_date_and_term() -> None:
+    document = load_text(PREAMBLE)
+    data = run_engine(document, SCHEMA).data
+    assert data["effective_date"] == "2015-03-03"
+    assert data["parties"][:2] == ["Acme Widgets, Inc.", "Jane Q. Smith"]
+    assert data["term"] == "2 years"  # not the non-solicitation period
+    assert data["jurisdiction"] == "New York"
+
+
+def test_letter_agreement_parties_come_from_addressee_and_signature_blocks() -> None:
+    letter = page_from_rows(
+        [
+            [(60, "June 5, 2012")],
+            [(60, "Globex Corporation")],
+            [(60, "12 Elm Street, Springfield")],
+            [(60, "Ladies and Gentlemen:")],
+            [(60, "You have requested information about the Company. This letter sets out terms.")],
+            [(60, "Very truly yours,")],
+            [(60, "INITECH HOLDINGS, LLC")],
+            [(60, "By: /s/ Bill Lumbergh")],
+            [(60, "ACCEPTED AND AGREED:")],
+            [(60, "GLOBEX CORPORATION")],
+            [(60, "By: /s/ Hank Scorpio")],
+        ]
+    )
+    data = run_engine([letter], SCHEMA).data
+    assert data["effective_date"] == "2012-06-05"  # the date heading the letter
+    assert {party_core(name) for name in data["parties"]} == {"initech holdings", "globex"}
