@@ -14,6 +14,7 @@ from extraction.engines.local import (
     agreements,
     blocks,
     entries,
+    forms,
     heuristics,
     itemlines,
     priors,
@@ -76,6 +77,7 @@ def extract_object(
     agreements.fill_agreement(specs, leaves, found, layouts, hints)
     prose.fill(leaves, found, layouts, hints, specs)
     priors.fill_by_meaning(leaves, found, layouts, hints)
+    forms.fill_form(leaves, found, layouts, hints)
     heuristics.fill_missing(leaves, found, layouts, hints)
     for spec in _arrays(specs):
         if spec.kind == "array_str" and not found.get(spec.path):

@@ -1,0 +1,564 @@
+"""Filled-in forms: each value sits in the box its printed label heads.
+
+A form prints a label at the top of each box ("5 Address (number, street, and apt. or suite
+no.)", "PAYER'S TIN", "13 Excess golden parachute payments") and the filled-in value below
+it, in the box's column; at a signature line the label is printed under the value. Widget
+values of a fillable PDF arrive as positioned words, checkboxes as "checked"/"unchecked".
+
+``fill_form`` matches each field to a label cell by meaning: the line or box number the field
+names ("Line 5", ``box12_...``) against the number printed before the label (or the
+numbered label above it, for a box's sub-labels such as "City or town"), and the words of the
+field's name and description against the label's words, compared without spaces (scans run
+words together: "3Otherincome"). The value is read in the label's box: the rows below it,
+between the label's left edge and the next label to its right, down to the next row of
+labels; else the row just above the label. Enums and booleans read the checked box.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from extraction.engines.local.fields import Found
+from extraction.engines.local.labels import FieldSpec, words_of
+from extraction.engines.local.layout import Cell, PageLayout, Row
+from extraction.engines.local.meaning import Meaning, meaning_of
+from extraction.engines.local.sentences import STOP as _STOP
+from extraction.engines.local.typed import DocumentHints, read_value
+from extraction.values import parse_bool
+
+FORM_PAGES = 2
+MIN_LABEL = 0.45
+MIN_NUMBERED = 2  # a schema naming this many printed line/box numbers describes a form
+EMPTY_BOX_LABEL = 0.7  # a label this sure whose box is empty makes the field null
+SECTION_ROWS = 4  # a sub-label this many rows below a numbered label belongs to it
+FOOTER = 0.94  # rows below this share of the page height are its footer, never a value
+_NUMBER_START = re.compile(r"^\s*(\d{1,2}[a-z]?)(?=\s|[A-Z]|$)")
+_NUMBER_INSIDE = re.compile(r"(?:^|\s)(\d{1,2}[a-z]?)\s+(?=[A-Z])")
+_CHECKED = re.compile(r"\b(checked|unchecked)\b|[☑☒✓✔☐■□]|\[[ xX]\]", re.I)
+_FIELD_NOISE = {"box", "line", "item", "field", "part", "number", "no"}
+STOP = _STOP - {"date"}  # "Date" is a form's label for a date field
+_INSTRUCTION = re.compile(
+    r"\b(see|instructions?|if any|if required|optional|check|enter|print|type|form)\b", re.I
+)
+_CURRENCY_SIGN = re.compile(r"^[$€£]?\s*$")
+
+
+@dataclass
+class _Label:
+    row: Row
+    cell: Cell
+    number: str | None  # the printed line/box number of this label (or of its section)
+    own_number: bool  # the number is printed on the label itself
+    x0: float  # the box's left edge (the number's, when printed left of the label)
+    text: str = ""  # the label's words, continuation lines included
+    last_row: int = -1  # index of the label's last line
+    parts: set[int] | None = None  # ``start`` of the cells that continue the label
+
+    def __post_init__(self) -> None:
+        self.text = self.text or self.cell.text
+        self.last_row = max(self.last_row, self.row.index)
+        self.parts = self.parts or {self.cell.start}
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _field_words(meaning: Meaning) -> tuple[list[str], list[str]]:
+    name = [
+        w
+        for w in meaning.words
+        if w not in _FIELD_NOISE and not w.isdigit() and w not in STOP and len(w) > 1
+    ]
+    description = [
+        w.lower()
+        for w in re.findall(r"[A-Za-z]{3,}", meaning.description)
+        if w.lower() not in STOP and w.lower() not in _FIELD_NOISE
+    ]
+    return name, description
+
+
+def _word_in(word: str, compact: str, tokens: set[str]) -> bool:
+    if word in tokens:
+        return True
+    if len(word) >= 4:
+        return word[: max(4, min(len(word), 6))] in compact
+    return False
+
+
+def _label_number(row: Row, index: int, lines: frozenset[str]) -> tuple[str | None, float]:
+    """The line/box number printed at the start of the label (or in the cell just left of
+    it); only numbers the schema names count ("61 BLACK POINT DRIVE" is a street)."""
+    cell = row.cells[index]
+    if sum(1 for c in cell.text if c.isalpha()) < 3:
+        return None, cell.x0  # a figure ("12 – 8345623"), not a numbered label
+    number = None
+    x0 = cell.x0
+    match = _NUMBER_START.match(cell.text)
+    if match:
+        number = match.group(1).lower()
+    elif index > 0:
+        left = row.cells[index - 1]
+        if re.fullmatch(r"\d{1,2}[a-z]?\.?", left.text.strip()) and cell.x0 - left.x1 < 30:
+            number, x0 = left.text.strip(" .").lower(), left.x0
+    if number is None:
+        inside = _NUMBER_INSIDE.search(cell.text)
+        if inside and inside.start() < 12:
+            number = inside.group(1).lower()
+    if number is None or number not in lines:
+        return None, cell.x0
+    return number, x0
+
+
+def _labels(layout: PageLayout, lines: frozenset[str]) -> list[_Label]:
+    """Every cell that may head a box, with its line number (or its section's); a line that
+    continues the label above it in lower case ("payments") joins that label."""
+    out: list[_Label] = []
+    sections: list[tuple[float, float, str, int]] = []  # (x0, x1, number, row) of numbered labels
+    for row in layout.rows:
+        for index, cell in enumerate(row.cells):
+            if re.fullmatch(r"\d{1,2}[a-z]?\.?", cell.text.strip()):
+                continue  # the number itself; it belongs to the cell on its right
+            if sum(1 for c in cell.text if c.isalpha()) < 3:
+                continue
+            above = _continued(out, row, cell)
+            if above is not None:
+                above.text = f"{above.text} {cell.text}"
+                above.last_row = row.index
+                above.parts.add(cell.start)
+                continue
+            number, x0 = _label_number(row, index, lines)
+            own = number is not None
+            if number is None:
+                # A sub-label ("City or town") belongs to the numbered label just above it.
+                number = next(
+                    (
+                        n
+                        for sx0, sx1, n, last in reversed(sections)
+                        if sx0 - 25 <= cell.x0 <= sx1 and row.index - last <= SECTION_ROWS
+                    ),
+                    None,
+                )
+            else:
+                sections = [sec for sec in sections if abs(sec[0] - x0) > 30]
+                sections.append((x0, _section_right(row, index, layout), number, row.index))
+            out.append(_Label(row, cell, number, own, x0))
+    return out
+
+
+def _section_right(row: Row, index: int, layout: PageLayout) -> float:
+    """A numbered label's section spans to the next label on its row, or the page edge."""
+    for cell in row.cells[index + 1 :]:
+        if sum(1 for c in cell.text if c.isalpha()) >= 2 or re.fullmatch(r"\d{1,2}", cell.text):
+            return cell.x0 - 2
+    return layout.page.width
+
+
+def _continued(labels: list[_Label], row: Row, cell: Cell) -> _Label | None:
+    """The label whose next line ``cell`` is (starts in lower case, just below, same column)."""
+    if not _continuation(cell.text) or _CHECKED.match(cell.text):
+        return None
+    for label in reversed(labels[-40:]):
+        if label.last_row != row.index - 1:
+            continue
+        if abs(label.cell.x0 - cell.x0) < 14 or (label.x0 < cell.x0 < label.cell.x1):
+            return label
+    return None
+
+
+def _initials(text: str) -> str:
+    return "".join(word[0] for word in re.findall(r"[A-Za-z]+", text.lower()))
+
+
+def _label_score(label: _Label, meaning: Meaning, name: list[str], described: list[str]) -> float:
+    text = label.text
+    if len(text) > 220:
+        return 0.0
+    compact = _compact(text)
+    tokens = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+    tokens |= {w[:-2] for w in tokens if w.endswith("'s") or w.endswith("’s")}
+    initials = _initials(text)
+    name_hits = sum(
+        1
+        for w in name
+        if _word_in(w, compact, tokens) or (2 <= len(w) <= 4 and w.isalpha() and w in initials)
+    )
+    name_share = name_hits / len(name) if name else 0.0
+    desc_hits = sum(1 for w in set(described) if _word_in(w, compact, tokens))
+    desc_share = desc_hits / max(1, min(len(set(described)), 6))
+    # Without a description the name is all the field says.
+    score = 0.45 * name_share + 0.45 * min(1.0, desc_share) if described else 0.8 * name_share
+    if name and name_hits == len(name):
+        score += 0.1
+    if meaning.line is not None:
+        if label.number == meaning.line:
+            score += 0.3 if label.own_number else 0.2
+        elif label.own_number:
+            return 0.0
+        else:
+            score -= 0.2
+    elif label.own_number:
+        score -= 0.2 if name_share < 0.5 else 0.1
+    # A label about something else as well ("Date of birth" for a signature date) fits less.
+    content = [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in STOP][:8]
+    if content:
+        fields = set(name) | set(described)
+        own = sum(1 for w in content if any(w[:5] == f[:5] for f in fields))
+        score += 0.15 * own / len(content)
+    # Short labels are box headings; a long one is an instruction that mentions the words.
+    words = len(text.split())
+    if words > 8:
+        score -= 0.03 * min(10, words - 8)
+    return score
+
+
+def fill_form(
+    leaves: list[FieldSpec],
+    found: dict[str, Any],
+    layouts: list[PageLayout],
+    hints: DocumentHints,
+) -> None:
+    """Fill (in place) top-level leaves from the boxes of a form, over what other finders
+    read: a schema that names printed line or box numbers describes a form. Other schemas
+    are left alone."""
+    targets = [s for s in leaves if "." not in s.path]
+    numbered = sum(1 for s in targets if meaning_of(s).line is not None)
+    if numbered < MIN_NUMBERED or not layouts:
+        return  # not a form's schema: its boxes are not how the fields are printed
+    wanted = targets
+    pages = layouts[:FORM_PAGES]
+    lines = frozenset(m.line for m in (meaning_of(s) for s in targets) if m.line is not None)
+    labels = {layout.number: _labels(layout, lines) for layout in pages}
+    picks: dict[str, tuple[float, PageLayout, _Label]] = {}
+    for spec in wanted:
+        meaning = meaning_of(spec)
+        name, described = _field_words(meaning)
+        best: tuple[float, PageLayout, _Label] | None = None
+        for layout in pages:
+            for label in labels[layout.number]:
+                score = _label_score(label, meaning, name, described)
+                if best is None or score > best[0]:
+                    best = (score, layout, label)
+        if best is not None and best[0] >= MIN_LABEL:
+            picks[spec.path] = best
+    label_cells = {
+        layout.number: {
+            (label.row.index, label.cell.start)
+            for label in labels[layout.number]
+            if label.own_number or len(label.text.split()) >= 6
+        }
+        | {
+            (pick[2].row.index, pick[2].cell.start)
+            for pick in picks.values()
+            if pick[1].number == layout.number
+        }
+        for layout in pages
+    }
+    shared: dict[tuple[int, int], list[FieldSpec]] = {}
+    for spec in wanted:
+        if spec.path in picks:
+            _score, layout, label = picks[spec.path]
+            shared.setdefault((layout.number, label.cell.start), []).append(spec)
+    for spec in wanted:
+        if spec.path not in picks:
+            continue
+        score, layout, label = picks[spec.path]
+        siblings = shared[(layout.number, label.cell.start)]
+        value = _read_box(spec, layout, label, label_cells[layout.number], hints, siblings, lines)
+        if value is not None:
+            value.score = round(min(0.85, 0.45 + 0.4 * score), 3)
+            found[spec.path] = value
+        elif score >= EMPTY_BOX_LABEL:
+            found.pop(spec.path, None)  # its box is there and empty: what else was read is not it
+
+
+def _box_right_edge(layout: PageLayout, label: _Label, lines: frozenset[str]) -> float:
+    """Where the label's box ends on the right: the next label or box number on its row, or
+    a numbered label just above or below that starts further right (the box's border)."""
+    edges = [layout.page.width]
+    for cell in label.row.cells:
+        if cell.x0 > label.cell.x1 + 4 and (
+            sum(1 for c in cell.text if c.isalpha()) >= 2 or re.fullmatch(r"\d{1,2}", cell.text)
+        ):
+            edges.append(cell.x0 - 2)
+            break
+    rows = layout.rows[max(0, label.row.index - 3) : label.row.index + 8]
+    for row in rows:
+        for index, cell in enumerate(row.cells):
+            number, x0 = _label_number(row, index, lines)
+            if cell.x0 > label.x0 + 30 and number is not None:
+                edges.append(x0 - 2)
+                break
+    return min(edges)
+
+
+def _in_column(cell: Cell, left: float, right: float) -> bool:
+    """The cell sits in the box: overlapping it, its centre inside, not starting far left."""
+    return cell.x1 > left and cell.xc < right and cell.x0 > left - 40
+
+
+def _is_label_row(
+    row: Row, cells: set[tuple[int, int]], left: float, right: float, lines: frozenset[str]
+) -> bool:
+    """A row that starts the next box: a label (or a box number before one) in the column."""
+    for index, cell in enumerate(row.cells):
+        if not _in_column(cell, left, right):
+            continue
+        following = row.cells[index + 1] if index + 1 < len(row.cells) else None
+        if (
+            cell.text.strip(" .") in lines
+            and following is not None
+            and following.x0 - cell.x1 < 30
+            and sum(1 for c in following.text if c.isalpha()) >= 3
+        ):
+            return True  # "10 | Special rates and conditions": the next box's number
+        if (row.index, cell.start) in cells:
+            return True
+    return False
+
+
+def _value_like(text: str) -> bool:
+    return bool(re.search(r"\d", text)) and len(text.split()) <= 4
+
+
+def _continuation(text: str) -> bool:
+    """A label's second line ("payments", "or foreign postal code, and telephone no.")."""
+    stripped = text.strip()
+    return bool(stripped) and stripped[0].islower() and len(stripped.split()) >= 1
+
+
+def _read_box(
+    spec: FieldSpec,
+    layout: PageLayout,
+    label: _Label,
+    label_cells: set[tuple[int, int]],
+    hints: DocumentHints,
+    siblings: list[FieldSpec],
+    lines: frozenset[str],
+) -> Found | None:
+    left = label.x0 - 12
+    right = _box_right_edge(layout, label, lines)
+    rows = layout.rows
+    footer = FOOTER * layout.page.height
+    values: list[tuple[Row, list[Cell]]] = []
+    # A value may sit beside the label's own continuation lines ("7 | of the treaty ...").
+    for row in rows[label.row.index + 1 : label.last_row + 1]:
+        beside = [
+            c
+            for c in row.cells
+            if _in_column(c, left, right)
+            and c.start not in (label.parts or set())
+            and (row.index, c.start) not in label_cells
+        ]
+        if beside and spec.kind not in {"boolean", "enum"}:
+            values.append((row, beside))
+    for row in rows[label.last_row + 1 : label.last_row + 8]:
+        if row.y0 - rows[label.last_row].y1 > 90 or row.y0 > footer:
+            break
+        if _is_label_row(row, label_cells, left, right, lines):
+            break
+        cells = [c for c in row.cells if _in_column(c, left, right)]
+        if not cells:
+            continue
+        if not values and all(_continuation(c.text) for c in cells):
+            if spec.kind == "boolean" and any(_CHECKED.search(c.text) for c in cells):
+                values.append((row, cells))
+            continue
+        values.append((row, cells))
+    inline = _inline_value(layout, label)
+    if spec.kind in {"boolean", "enum"}:
+        span = [
+            (row, [c for c in row.cells if _in_column(c, left, right)])
+            for row in rows[label.row.index : label.last_row + 1]
+        ]
+        return _checked_value(spec, layout, label, span + values, right)
+    if inline is not None and not values:
+        return _typed(
+            spec, inline[0], inline[1], layout.number, hints, "filled in beside the label"
+        )
+    if not values and not label.own_number:
+        # Signature lines print their labels under the value; a numbered box never does.
+        above = _row_above(layout, label, left, right, label_cells)
+        if above is not None:
+            values = [above]
+    for _row, cells in values:
+        text = " ".join(c.text for c in cells)
+        if spec.kind == "string" and (_INSTRUCTION.search(text) and len(text.split()) > 5):
+            continue
+        if spec.kind != "string":
+            # A figure or date is one cell: the leftmost in the box that reads as one.
+            for cell in cells:
+                value = _typed(
+                    spec, cell.text, cell.start, layout.number, hints, "box under the label"
+                )
+                if value is not None:
+                    return value
+            continue
+        value = _typed(spec, text, cells[0].start, layout.number, hints, "box under the label")
+        if value is None:
+            continue
+        if spec.kind == "string" and len(siblings) > 1:
+            value = _split_shared(spec, siblings, values, layout.number) or value
+        return value
+    return None
+
+
+def _typed(
+    spec: FieldSpec, text: str, start: int, page: int, hints: DocumentHints, how: str
+) -> Found | None:
+    cleaned = re.sub(r"\b(un)?checked\b", " ", text).strip(" ,")
+    if not cleaned or _CURRENCY_SIGN.match(cleaned) or not re.search(r"\w", cleaned):
+        return None
+    if spec.kind == "string":
+        cleaned = re.sub(r"^\$\s*", "", cleaned).strip()
+        if len(cleaned.split()) > 12:
+            return None
+        offset = text.find(cleaned)
+        return Found(cleaned, page, start + offset, start + offset + len(cleaned), 0.6, how)
+    got = read_value(spec.kind, cleaned, hints, spec.schema)
+    if got is None:
+        return None
+    value, s, e = got
+    offset = text.find(cleaned)
+    return Found(value, page, start + offset + s, start + offset + e, 0.6, how)
+
+
+def _split_shared(
+    spec: FieldSpec, siblings: list[FieldSpec], values: list[tuple[Row, list[Cell]]], page: int
+) -> Found | None:
+    """One box holding a name and an address ("PAYER'S name, street address, city ..."):
+    the name field takes the first line, the address field the rest."""
+    lines = [(row, " ".join(c.text for c in cells).strip(" ,"), cells) for row, cells in values]
+    lines = [line for line in lines if line[1]]
+    if len(lines) < 2:
+        return None
+    words = set(words_of(spec.name).split())
+    others = [set(words_of(s.name).split()) for s in siblings if s is not spec]
+    if "address" in words and any("name" in o for o in others):
+        rest = lines[1:]
+        text = " ".join(line[1] for line in rest)
+        return Found(text, page, rest[0][2][0].start, rest[-1][2][-1].end, 0.6, "rest of the box")
+    if "name" in words and any("address" in o for o in others):
+        first = lines[0]
+        return Found(
+            first[1],
+            page,
+            first[2][0].start,
+            first[2][0].start + len(first[1]),
+            0.6,
+            "first line of the box",
+        )
+    return None
+
+
+def _row_above(
+    layout: PageLayout, label: _Label, left: float, right: float, label_cells: set[tuple[int, int]]
+) -> tuple[Row, list[Cell]] | None:
+    """The value written on the line a label is printed under (signature blocks)."""
+    if label.row.index == 0:
+        return None
+    row = layout.rows[label.row.index - 1]
+    if label.row.y0 - row.y1 > 25:
+        return None
+    cells = [
+        c
+        for c in row.cells
+        if _in_column(c, left, right)
+        and (row.index, c.start) not in label_cells
+        or _value_like(c.text)
+    ]
+    cells = [c for c in cells if _in_column(c, left, right)]
+    if not cells or any(len(c.text.split()) > 6 for c in cells):
+        return None
+    return row, cells
+
+
+def _inline_value(layout: PageLayout, label: _Label) -> tuple[str, int] | None:
+    """A value filled into a blank inside the label's own line: words printed in another
+    size than the label's ("... is a resident of Canada within the meaning ..."), in the
+    label's cell or at the end of the cell just left of it ("to claim a 1 | % rate of")."""
+    found = _odd_words(layout, label.cell.start, label.cell.end)
+    if found is None:
+        index = label.row.cells.index(label.cell)
+        if index > 0:
+            left = label.row.cells[index - 1]
+            found = _odd_words(layout, left.start, left.end, tail=True)
+    return found
+
+
+def _odd_words(
+    layout: PageLayout, start: int, end: int, *, tail: bool = False
+) -> tuple[str, int] | None:
+    words = [w for w in layout.page.words if start <= w.start < end]
+    sizes = [w.font_size for w in words if w.font_size]
+    if len(sizes) < 3:
+        return None
+    usual = statistics.median(sizes)
+    odd = [w for w in words if w.font_size and abs(w.font_size - usual) > 0.3 * usual]
+    if not odd or len(odd) > len(words) / 2 or (tail and odd[-1] is not words[-1]):
+        return None
+    text = " ".join(w.text for w in odd)
+    return text, odd[0].start
+
+
+def _checked_value(
+    spec: FieldSpec,
+    layout: PageLayout,
+    label: _Label,
+    values: list[tuple[Row, list[Cell]]],
+    right: float,
+) -> Found | None:
+    """A boolean from the box's checkbox; an enum from the option whose box is checked."""
+    if spec.kind == "boolean":
+        cells = [c for c in label.row.cells if c.x0 >= label.cell.x0 and c.x0 < right]
+        for _row, row_cells in [(label.row, cells), *values]:
+            for cell in row_cells:
+                mark = _CHECKED.search(cell.text)
+                if mark:
+                    token = mark.group(0).lower()
+                    value = parse_bool(token) if token not in {"[ ]", "[x]"} else token == "[x]"
+                    if value is None:
+                        value = token in {"☑", "☒", "✓", "✔", "■"}
+                    start = cell.start + mark.start()
+                    return Found(
+                        value,
+                        layout.number,
+                        start,
+                        start + len(mark.group(0)),
+                        0.6,
+                        "checkbox in the box",
+                    )
+        return None
+    return checked_option(spec, layout)
+
+
+def checked_option(spec: FieldSpec, layout: PageLayout) -> Found | None:
+    """The enum option printed after a checked box ("checked Partnership")."""
+    from extraction.engines.local.typed import match_enum
+
+    options = [o for o in spec.enum if isinstance(o, str)]
+    for row in layout.rows:
+        for match in re.finditer(r"\bchecked\s+([^\n]{2,40}?)(?=\s+(?:un)?checked\b|$)", row.text):
+            option = match_enum(match.group(1), options) or _loose_option(match.group(1), options)
+            if option is not None:
+                start = row.start + match.start(1)
+                return Found(
+                    option, layout.number, start, start + len(match.group(1)), 0.7, "checked box"
+                )
+    return None
+
+
+def _loose_option(text: str, options: list[str]) -> str | None:
+    """The option whose words the printed option text starts with ("Individual/sole
+    proprietor or" -> individual_sole_proprietor, "C Corporation" -> c_corporation)."""
+    printed = _compact(text)
+    best = None
+    for option in options:
+        compact = _compact(option)
+        longer = best is None or len(compact) > len(_compact(best))
+        if compact and printed.startswith(compact[: max(4, len(compact) - 2)]) and longer:
+            best = option
+    return best
