@@ -80,8 +80,11 @@ def load_cached(path: Path, media_type: str, cache: Path | None) -> Any:
     return document
 
 
-def run_document(document: Any, schema: dict[str, Any]) -> tuple[Any, dict[str, Any], float]:
-    """``(data, field_metadata, seconds)`` of one pipeline run on an already loaded document."""
+def run_document(
+    document: Any, schema: dict[str, Any]
+) -> tuple[Any, dict[str, Any], dict[str, float], float]:
+    """``(data, field_metadata, raw engine scores by path, seconds)`` of one pipeline run on
+    an already loaded document."""
     from extraction import pipeline
     from extraction.config import ExtractConfig
 
@@ -96,7 +99,14 @@ def run_document(document: Any, schema: dict[str, Any]) -> tuple[Any, dict[str, 
         seconds = time.perf_counter() - started
     finally:
         pipeline._load = original
-    return outcome.data, outcome.metadata.get("field_metadata") or {}, seconds
+    raw = outcome.engine_result.confidences if outcome.engine_result else {}
+    return outcome.data, outcome.metadata.get("field_metadata") or {}, raw, seconds
+
+
+def _group(path: str, value: Any) -> str:
+    from extraction.confidence import local_group
+
+    return local_group(path, value)
 
 
 def _confidence(field_metadata: Any, path: str) -> float | None:
@@ -114,6 +124,7 @@ def score_document(
     predicted: Any,
     schema: dict[str, Any],
     field_metadata: Any,
+    raw: dict[str, float] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per scored leaf: path, expected, predicted, ok, confidence, array facts.
 
@@ -145,6 +156,8 @@ def score_document(
                         "predicted": value,
                         "ok": ok,
                         "confidence": confidence,
+                        "raw": (raw or {}).get(f"{key}[{j}]") if matched else None,
+                        "group": _group(f"{key}[{j}]", value),
                         "array": key,
                         "rows_right": len(items) == len(want),
                     }
@@ -160,6 +173,8 @@ def score_document(
                     "predicted": pred,
                     "ok": bool(ok),
                     "confidence": _confidence(field_metadata, path),
+                    "raw": (raw or {}).get(path),
+                    "group": _group(path, pred),
                 }
             )
     return rows
@@ -190,6 +205,7 @@ def realdev(
     valued: list[tuple[float, bool]] = []
     nulls = [0, 0]
     seconds: list[float] = []
+    fit_rows: list[tuple[float, str, bool]] = []
     pages = 0
     for entry in entries:
         name = entry["schema"]
@@ -199,10 +215,15 @@ def realdev(
         schema = schemas[name]
         expected = scorer.load_expected(str(corpus), entry)
         document = load_cached(corpus / entry["file"], entry.get("mime_type", ""), cache)
-        data, field_metadata, took = run_document(document, scorer.clean_schema(schema))
+        data, field_metadata, raw, took = run_document(document, scorer.clean_schema(schema))
         seconds.append(took)
         pages += document.page_count
-        rows = score_document(scorer, expected, data, schema, field_metadata)
+        rows = score_document(scorer, expected, data, schema, field_metadata, raw)
+        fit_rows.extend(
+            (row["raw"], row["group"], row["ok"])
+            for row in rows
+            if row["predicted"] is not None and row["raw"] is not None
+        )
         correct = sum(row["ok"] for row in rows)
         tally = by_type[entry["doc_type"]]
         tally[0] += 1
@@ -226,7 +247,9 @@ def realdev(
             print(f"  {entry['id']:36s} {correct:3d}/{len(rows):<3d} {took * 1000:7.0f} ms")
             wrong = [row for row in rows if not row["ok"]][:show_errors]
             for row in wrong:
-                conf = "" if row["confidence"] is None else f" ({row['confidence']:.2f})"
+                conf = "" if row["confidence"] is None else f" ({row['confidence']:.2f}"
+                conf += "" if row.get("raw") is None else f", raw {row['raw']:.2f}"
+                conf += ")" if conf else ""
                 print(
                     f"      x {row['path']}: expected "
                     f"{json.dumps(row['expected'], ensure_ascii=False)[:70]} got "
@@ -264,7 +287,41 @@ def realdev(
     )
     median = sorted(seconds)[len(seconds) // 2] if seconds else 0.0
     print(f"pipeline time without loading: median {median * 1000:.0f} ms per document")
-    return {"correct": total_correct, "total": total, "ece": ece, "by_type": dict(by_type)}
+    return {
+        "correct": total_correct,
+        "total": total,
+        "ece": ece,
+        "by_type": dict(by_type),
+        "fit_rows": fit_rows,
+    }
+
+
+def devset_outcomes(seed: int, cache: Path | None) -> list[tuple[float, str, bool]]:
+    """(raw engine score, calibration group, right) for every non-null devset value of
+    ``seed``, extracted by the engine directly (as ``bench/grounding.py`` does)."""
+    import grounding
+    import local_accuracy
+
+    generator = hashlib.sha256((local_accuracy.DEVSET / "generate.py").read_bytes()).hexdigest()
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = (cache or Path(tmp)) / f"devset-{seed}-{generator[:12]}"
+        if not (generated / "manifest.json").exists():
+            local_accuracy.generate(generated, seed)
+        score = grounding.load_score_module()
+        tally = grounding.run_local(generated, score)
+    return list(zip(tally.scores, tally.groups, tally.correct, strict=True))
+
+
+def fit(rows: list[tuple[float, str, bool]]) -> None:
+    """Print ``LOCAL_CALIBRATION`` fitted (isotonic, per group) on ``rows``."""
+    from extraction.grounding.calibration import fit_isotonic
+
+    print("\nLOCAL_CALIBRATION: dict[str, Table] = {")
+    for group in sorted({g for _, g, _ in rows}):
+        chosen = [(raw, ok) for raw, g, ok in rows if g == group]
+        table = fit_isotonic([raw for raw, _ in chosen], [ok for _, ok in chosen])
+        print(f'    "{group}": {table},  # {len(chosen)} values')
+    print("}")
 
 
 def devset(seeds: list[int], cache: Path | None, show_errors: int) -> dict[int, float]:
@@ -306,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cache", action="store_true", help="load (and OCR) every document")
     parser.add_argument("--show-errors", type=int, default=0, metavar="N")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per document")
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="print LOCAL_CALIBRATION fitted on realdev and devset seed 7",
+    )
     args = parser.parse_args(argv)
     if not (REALDEV / "manifest.json").exists():
         print(f"realdev corpus not found at {REALDEV}: nothing to measure")
@@ -317,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     facts = {"correct": 0, "total": 0}
     if not args.no_realdev:
         facts = realdev(REALDEV, cache, only, args.show_errors, args.verbose)
+    if args.fit and not args.no_realdev:
+        fit(facts["fit_rows"] + devset_outcomes(7, cache))
     if not args.no_devset:
         scores = devset(args.seeds, cache, args.show_errors)
         print("\n== devset (synthetic), local engine")

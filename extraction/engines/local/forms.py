@@ -33,7 +33,7 @@ FORM_PAGES = 2
 MIN_LABEL = 0.45
 MIN_NUMBERED = 2  # a schema naming this many printed line/box numbers describes a form
 EMPTY_BOX_LABEL = 0.7  # a label this sure whose box is empty makes the field null
-SECTION_ROWS = 4  # a sub-label this many rows below a numbered label belongs to it
+SECTION_ROWS = 15  # a sub-label this far below a numbered label (same column) belongs to it
 FOOTER = 0.94  # rows below this share of the page height are its footer, never a value
 _NUMBER_START = re.compile(r"^\s*(\d{1,2}[a-z]?)(?=\s|[A-Z]|$)")
 _NUMBER_INSIDE = re.compile(r"(?:^|\s)(\d{1,2}[a-z]?)\s+(?=[A-Z])")
@@ -81,12 +81,14 @@ def _field_words(meaning: Meaning) -> tuple[list[str], list[str]]:
     return name, description
 
 
-def _word_in(word: str, compact: str, tokens: set[str]) -> bool:
+def _word_in(word: str, compact: str, tokens: set[str]) -> float:
+    """1 when the label prints ``word``; 0.75 when it prints a word of the same stem
+    ("exempt" for "exemption") or the word run together with others ("3Otherincome")."""
     if word in tokens:
-        return True
-    if len(word) >= 4:
-        return word[: max(4, min(len(word), 6))] in compact
-    return False
+        return 1.0
+    if len(word) >= 4 and word[: max(4, min(len(word), 6))] in compact:
+        return 0.75
+    return 0.0
 
 
 def _label_number(row: Row, index: int, lines: frozenset[str]) -> tuple[str | None, float]:
@@ -182,16 +184,15 @@ def _label_score(label: _Label, meaning: Meaning, name: list[str], described: li
     tokens |= {w[:-2] for w in tokens if w.endswith("'s") or w.endswith("’s")}
     initials = _initials(text)
     name_hits = sum(
-        1
+        _word_in(w, compact, tokens) or (1.0 if 2 <= len(w) <= 4 and w in initials else 0.0)
         for w in name
-        if _word_in(w, compact, tokens) or (2 <= len(w) <= 4 and w.isalpha() and w in initials)
     )
     name_share = name_hits / len(name) if name else 0.0
-    desc_hits = sum(1 for w in set(described) if _word_in(w, compact, tokens))
+    desc_hits = sum(_word_in(w, compact, tokens) for w in set(described))
     desc_share = desc_hits / max(1, min(len(set(described)), 6))
     # Without a description the name is all the field says.
     score = 0.45 * name_share + 0.45 * min(1.0, desc_share) if described else 0.8 * name_share
-    if name and name_hits == len(name):
+    if name and name_hits >= len(name) - 0.01:
         score += 0.1
     if meaning.line is not None:
         if label.number == meaning.line:
