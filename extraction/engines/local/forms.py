@@ -191,7 +191,9 @@ def _label_score(label: _Label, meaning: Meaning, name: list[str], described: li
     desc_hits = sum(_word_in(w, compact, tokens) for w in set(described))
     desc_share = desc_hits / max(1, min(len(set(described)), 6))
     # Without a description the name is all the field says.
-    score = 0.45 * name_share + 0.45 * min(1.0, desc_share) if described else 0.8 * name_share
+    # The description ("Line 4: city or town, state or province") names the sub-label more
+    # precisely than the field name does.
+    score = 0.35 * name_share + 0.55 * min(1.0, desc_share) if described else 0.8 * name_share
     if name and name_hits >= len(name) - 0.01:
         score += 0.1
     if meaning.line is not None:
@@ -286,7 +288,8 @@ def _box_right_edge(layout: PageLayout, label: _Label, lines: frozenset[str]) ->
         ):
             edges.append(cell.x0 - 2)
             break
-    rows = layout.rows[max(0, label.row.index - 3) : label.row.index + 8]
+    # Boxes below share the border (1099 boxes stack in columns); those above may not.
+    rows = layout.rows[label.row.index + 1 : label.row.index + 8]
     for row in rows:
         for index, cell in enumerate(row.cells):
             number, x0 = _label_number(row, index, lines)
@@ -369,17 +372,20 @@ def _read_box(
                 values.append((row, cells))
             continue
         values.append((row, cells))
-    inline = _inline_value(layout, label)
+    inline = _inline_value(layout, label, numeric=spec.kind in {"number", "integer"})
     if spec.kind in {"boolean", "enum"}:
         span = [
             (row, [c for c in row.cells if _in_column(c, left, right)])
             for row in rows[label.row.index : label.last_row + 1]
         ]
         return _checked_value(spec, layout, label, span + values, right)
-    if inline is not None and not values:
-        return _typed(
+    if inline is not None:
+        # Words in another size inside the label's line are what was typed into its blank.
+        value = _typed(
             spec, inline[0], inline[1], layout.number, hints, "filled in beside the label"
         )
+        if value is not None:
+            return value
     if not values and not label.own_number:
         # Signature lines print their labels under the value; a numbered box never does.
         above = _row_above(layout, label, left, right, label_cells)
@@ -477,12 +483,15 @@ def _row_above(
     return row, cells
 
 
-def _inline_value(layout: PageLayout, label: _Label) -> tuple[str, int] | None:
+def _inline_value(layout: PageLayout, label: _Label, *, numeric: bool) -> tuple[str, int] | None:
     """A value filled into a blank inside the label's own line: words printed in another
-    size than the label's ("... is a resident of Canada within the meaning ..."), in the
-    label's cell or at the end of the cell just left of it ("to claim a 1 | % rate of")."""
+    size than the label's, after some of its words ("... is a resident of Canada within the
+    meaning ..."), or for a figure at the end of the cell just left of the label ("to claim
+    a 1 | % rate of withholding"). Scans have no reliable sizes: none there."""
+    if layout.page.ocr:
+        return None
     found = _odd_words(layout, label.cell.start, label.cell.end)
-    if found is None:
+    if found is None and numeric:
         index = label.row.cells.index(label.cell)
         if index > 0:
             left = label.row.cells[index - 1]
@@ -501,6 +510,8 @@ def _odd_words(
     odd = [w for w in words if w.font_size and abs(w.font_size - usual) > 0.3 * usual]
     if not odd or len(odd) > len(words) / 2 or (tail and odd[-1] is not words[-1]):
         return None
+    if odd[0] is words[0] or any(b.start - a.end > 2 for a, b in zip(odd, odd[1:], strict=False)):
+        return None  # text before the label's words (a margin note), or not one blank
     text = " ".join(w.text for w in odd)
     return text, odd[0].start
 

@@ -81,3 +81,52 @@ def test_a_schema_without_line_numbers_is_not_read_as_a_form() -> None:
     found: dict = {}
     fill_form(specs, found, [layout], DocumentHints())
     assert found == {}
+
+
+def _line_with_blank(parts: list[tuple[str, float]], y: float, start_text: str) -> tuple:
+    """Words of one printed line, each part in its own size (a typed-in blank is larger)."""
+    from extraction.documents.base import Box, Word
+
+    words = []
+    text = start_text
+    x = 40.0
+    for part, size in parts:
+        for token in part.split():
+            if text and not text.endswith("\n"):
+                text += " "
+            words.append(
+                Word(
+                    token,
+                    Box(x, y, len(token) * 4.0, size),
+                    len(text),
+                    len(text) + len(token),
+                    font_size=size,
+                )
+            )
+            text += token
+            x += len(token) * 4.0 + 3.0
+    return words, text
+
+
+def test_a_value_typed_into_a_blank_of_the_label_line_is_read() -> None:
+    from extraction.documents.base import Page
+
+    first, text = _line_with_blank([("1 Name of owner", 1.0)], 40.0, "")
+    line = [
+        ("9 I certify that the owner is a resident of", 1.0),
+        ("Canada", 8.0),
+        ("within the treaty", 1.0),
+    ]
+    second, text = _line_with_blank(line, 80.0, text + "\n")
+    page = Page(1, 612.0, 792.0, text, first + second)
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": ["string", "null"], "description": "Line 1: name."},
+            "treaty_country": {
+                "type": ["string", "null"],
+                "description": "Line 9: country of residence.",
+            },
+        },
+    }
+    assert run_engine([page], schema).data["treaty_country"] == "Canada"
