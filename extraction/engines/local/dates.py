@@ -46,12 +46,30 @@ def _unconfuse(text: str) -> str:
     return _MONTHISH.sub(fix, text)
 
 
+# A year run into the time after it ("25/Feb/201707:43:54", "28/06/20183:11:35"): a scan
+# lost the space.
+_GLUED_TIME = re.compile(
+    r"(?<!\d)(\d{1,2}[./-](?:\d{1,2}|[A-Za-z]{3,9})[./-](?:19|20)\d{2})(?=\d{1,2}:\d{2})"
+)
+
+
 def find_any_date(
     text: str, *, day_first: bool | None = None, default_year: int | None = None
 ) -> tuple[dt.date, int, int] | None:
     """The first date in ``text`` as ``(date, start, end)``; None when there is none."""
     if not text or not re.search(r"\d", text):
         return None
+    glued = [match.end() for match in _GLUED_TIME.finditer(text)]
+    if glued:
+        spaced = _GLUED_TIME.sub(r"\1 ", text)
+        found = find_any_date(spaced, day_first=day_first, default_year=default_year)
+        if found is None:
+            return None
+        # Offsets back in ``text``: one character less for each space put in before them.
+        value, start, end = found
+        shift_start = sum(1 for i, position in enumerate(glued) if position + i < start)
+        shift_end = sum(1 for i, position in enumerate(glued) if position + i < end)
+        return value, start - shift_start, end - shift_end
     cleaned = _unconfuse(text)
     best = find_date(cleaned, day_first=day_first, default_year=default_year)
     for match in _DAY_MONTH_SHORT_YEAR.finditer(cleaned):

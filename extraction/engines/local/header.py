@@ -15,9 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from extraction.engines.local.fields import Found
 from extraction.engines.local.layout import PageLayout, Row
-from extraction.engines.local.lexicon import business_words, legal_form_pattern, words_pattern
+from extraction.engines.local.lexicon import (
+    business_words,
+    legal_form_pattern,
+    word_list,
+    words_pattern,
+)
 from extraction.engines.local.typed import EMAIL, URL
 
 HEADER_ROWS = 16
@@ -54,14 +61,26 @@ def _is_noise(text: str) -> bool:
 
 
 def _is_registration(text: str) -> bool:
-    """A registration or tax number line under the name: "(742016-W)", "(CO.RFG : 86Q671-D)"."""
+    """A registration or tax number line under the name: "(742016-W)", "(CO.RFG : 86Q671-D)",
+    "CO. NO. 373665-A": a long number with a few letters and no street word."""
     stripped = text.strip(" .,")
-    return bool(_BARE_REGISTRATION.match(stripped)) or (
-        stripped.startswith("(") and stripped.endswith(")") and bool(re.search(r"\d{3}", stripped))
+    if _BARE_REGISTRATION.match(stripped):
+        return True
+    if stripped.startswith("(") and stripped.endswith(")") and re.search(r"\d{3}", stripped):
+        return True
+    return (
+        re.search(r"\d{6,}", stripped) is not None
+        and _letters(stripped) <= 8
+        and not _is_street(stripped)
     )
 
 
 def _is_contact(text: str) -> bool:
+    """Phone, e-mail, web or tax-number lines; also a short line holding a phone number
+    ("myNEWScareline :1800 88 1231")."""
+    digits = sum(1 for char in text if char.isdigit())
+    if digits >= 8 and len(text.split()) <= 4 and not _is_street(text) and not has_legal_form(text):
+        return True
     return bool(
         words_pattern("contact_words").search(text)
         or EMAIL.search(text)
@@ -98,7 +117,15 @@ def _is_place(text: str) -> bool:
 
 
 def _is_greeting(text: str) -> bool:
-    return bool(words_pattern("greeting_words").search(text))
+    """A greeting or till slogan ("Thank you", "Welcome to ...", "Weicome" as scanned)."""
+    if words_pattern("greeting_words").search(text):
+        return True
+    greetings = [word for word in word_list("greeting_words") if " " not in word and len(word) >= 6]
+    return any(
+        fuzz.ratio(token, word) >= 85
+        for token in re.findall(r"[a-z]{6,}", text.lower())
+        for word in greetings
+    )
 
 
 def has_legal_form(text: str) -> bool:

@@ -50,7 +50,8 @@ def legal_form_pattern() -> re.Pattern[str]:
     forms = "|".join(
         re.escape(form).replace(r"\ ", r"\s*").replace(r"\.", r"\.?") for form in legal_forms()
     )
-    return re.compile(rf"(?<![\w])(?:{forms})(?![\w])", re.I)
+    # A form may be run into the name in camel case ("ResourcesSdnBhd").
+    return re.compile(rf"(?:(?<![\w])|(?<=(?-i:[a-z]))(?=(?-i:[A-Z])))(?:{forms})(?![\w])", re.I)
 
 
 def word_list(name: str) -> list[str]:

@@ -27,8 +27,11 @@ from extraction.engines.local.layout import Cell, PageLayout, Row
 from extraction.engines.local.lexicon import total_words, word_labels
 from extraction.engines.local.typed import DocumentHints, find_amount
 
+# A figure may follow letters ("RM250.00") but not run into a word ("5ales"); a scan may split
+# its cents ("7.0 0").
 _FIGURE = re.compile(
-    r"(?<![\d.,])-?\(?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d{1,2})?\)?(?![\d]|[.,]\d)"
+    r"(?<![\d.,])-?\(?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d ?\d|[.,]\d)?\)?"
+    r"(?![\d]|[.,]\d|[A-Za-z]{2})"
 )
 _CURRENCY_ONLY = re.compile(r"^(?:[A-Z]{1,3}|[$€£¥₹]|rm|zł)?\s*[:.]?$", re.I)
 _PAID = re.compile(
@@ -78,7 +81,7 @@ def _figures(cell: Cell, hints: DocumentHints) -> list[tuple[float, int, int]]:
             r"\d\s?%", cell.text[match.end() : match.end() + 2]
         ):
             continue
-        got = find_amount(token, hints)
+        got = find_amount(re.sub(r"(?<=[.,]\d) (?=\d)", "", token), hints)
         if got is None:
             continue
         value = -abs(got[0]) if token.startswith(("-", "(")) else got[0]

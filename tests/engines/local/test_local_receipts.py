@@ -137,3 +137,39 @@ def test_a_receipt_schema_is_filled_without_any_label() -> None:
         "date": "2018-03-24",
         "total": 43.75,
     }
+
+
+def test_scanned_headers_with_registration_lines_greetings_and_glued_forms() -> None:
+    layout = build_layout(
+        page_from_rows(
+            [
+                [(40, "Weicome to our shop")],  # a greeting as scanned
+                [(40, "GOLDEN TRADING SDN BHD")],
+                [(40, "CO. NO. 373665-A")],
+                [(40, "LOT 5, JALAN MAJU,")],
+                [(40, "47100 PUCHONG")],
+                [(40, "TAX INVOICE")],
+            ]
+        )
+    )
+    header = issuer_header(layout)
+    assert header.name.value == "GOLDEN TRADING SDN BHD"
+    assert header.address.value == "LOT 5, JALAN MAJU, 47100 PUCHONG"
+    assert (
+        issuer_header(
+            build_layout(
+                page_from_rows(
+                    [[(40, "MaxiResourcesSdnBhd(383322-D)")], [(40, "No 1, Jalan Satu")]]
+                )
+            )
+        ).name.value
+        == "MaxiResourcesSdnBhd"
+    )
+
+
+def test_scan_damage_in_dates_and_figures() -> None:
+    assert find_any_date("CB#: 4597 25/Feb/201707:43:54")[0] == dt.date(2017, 2, 25)
+    layout = build_layout(
+        page_from_rows([[(10, "Total 5ales (Inclusive GST)")], [(150, "RM"), (200, "7.0 0")]])
+    )
+    assert final_total([layout], DocumentHints()).value == 7.0
