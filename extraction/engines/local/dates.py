@@ -23,8 +23,10 @@ _MONTHISH = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3,9}(?![A-Za-z])")
 _DAY_MONTH_SHORT_YEAR = re.compile(
     r"(?<![\d])(\d{1,2})\s?[-/. ]?\s?([A-Za-z]{3,9})\.?\s?[-/. ,]?\s?(\d{4}|\d{2})(?![\d])"
 )
-# "December 11,2014": a month-first date whose comma lost its space.
-_MONTH_DAY_YEAR_TIGHT = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),(\d{4})\b")
+# "December 11,2014", "January 3 , 2020": a month-first date with its comma's space moved.
+_MONTH_DAY_YEAR_TIGHT = re.compile(
+    r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,\s*(\d{4})\b"
+)
 _DATE_WORD = re.compile(r"\b(date|dated|datum|fecha|data|tarikh|dt|le|am|on|issued|day)\b", re.I)
 _NOT_THIS_DATE = re.compile(
     r"\b(due|expir\w*|valid|birth|born|delivery|ship\w*|period|from|until|to|start|end|"

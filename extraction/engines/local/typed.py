@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extraction.engines.local.vocabulary import ENUM_SYNONYMS
-from extraction.values import find_date, parse_bool, parse_number, parse_year_month
+from extraction.values import parse_bool, parse_number, parse_year_month
 
 _AMOUNT = re.compile(
     r"(?<![\w.,])[-−(]?\s?(?:[A-Z]{3}\s?|[$€£]\s?)?"
@@ -85,14 +85,27 @@ def infer_hints(texts: list[str]) -> DocumentHints:
     return DocumentHints(day_first, decimal_comma, year, votes)
 
 
+_DATE_SHAPED = re.compile(
+    r"\d[./-]\d{1,2}[./-]\d|[A-Za-z]{3,9}\.?\s+\d{1,2}\s*,?\s*\d{4}|\d\s+[A-Za-z]{3,9}\.?,?\s+\d{4}"
+)
+
+
 def find_amount(text: str, hints: DocumentHints) -> tuple[float, int, int] | None:
-    """The last money/number token in ``text`` (amounts sit at the end of a cell)."""
+    """The last money/number token in ``text`` (amounts sit at the end of a cell); figures
+    inside a date ("Due on January 3, 2020") are not amounts."""
+    dates: list[tuple[int, int]] = []
+    if _DATE_SHAPED.search(text):
+        from extraction.engines.local.dates import dates_in  # dates reads typed's hints
+
+        dates = [(start, end) for _value, start, end in dates_in(text, hints)]
     best = None
     for match in _AMOUNT.finditer(text):
         token = match.group(0)
         if not re.search(r"\d", token):
             continue
         if re.search(r"\d\s?%", text[match.start() : match.end() + 2]):
+            continue
+        if any(start < match.end() and match.start() < end for start, end in dates):
             continue
         best = match
     if best is None:
@@ -121,7 +134,9 @@ def read_value(
     """A value of ``kind`` read from ``text`` as ``(value, start, end)``, or None."""
     text = text or ""
     if kind == "date":
-        found = find_date(text, day_first=hints.day_first, default_year=hints.year)
+        from extraction.engines.local.dates import find_any_date  # dates reads typed's hints
+
+        found = find_any_date(text, day_first=hints.day_first, default_year=hints.year)
         if found is None:
             return None
         return found[0].isoformat(), found[1], found[2]

@@ -173,3 +173,12 @@ def test_scan_damage_in_dates_and_figures() -> None:
         page_from_rows([[(10, "Total 5ales (Inclusive GST)")], [(150, "RM"), (200, "7.0 0")]])
     )
     assert final_total([layout], DocumentHints()).value == 7.0
+
+
+def test_a_year_inside_a_date_is_never_an_amount() -> None:
+    from extraction.engines.local.typed import find_amount
+
+    hints = DocumentHints()
+    assert find_amount("TOTAL AMOUNT DUE ON January 3 , 2020", hints) is None
+    assert find_amount("Due 05/03/2024 USD 44.50", hints)[0] == 44.5
+    assert find_any_date("Invoice Date: January 3 , 2020")[0] == dt.date(2020, 1, 3)
