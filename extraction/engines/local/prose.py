@@ -209,6 +209,8 @@ _LAWS_OF = re.compile(
 _SAID_STATE = re.compile(
     r"laws?\s+of\s+(?:said|such|that|the\s+said)\s+(?i:state|commonwealth|country)"
 )
+_PLACE_LAW = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+law\b")
+_NOT_PLACES = {"Federal", "Applicable", "Common", "Governing", "The", "This", "Such", "Any", "Case"}
 _PLACE_OF = re.compile(
     r"(?i:state|commonwealth|province|republic|kingdom)\s+of\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)"
 )
@@ -217,13 +219,23 @@ _PLACE_OF = re.compile(
 def _governing_law(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Found | None:
     candidates = []
     for page, start, sentence in sentences:
+        governing = re.search(r"govern|construed", sentence, re.I) is not None
         match = _LAWS_OF.search(sentence)
         if match is None or match.group(1) in {"Said", "Such", "That"}:
             match = _PLACE_OF.search(sentence) if _SAID_STATE.search(sentence) else None
+        place_law = None
+        if match is None and governing:
+            # "... governed by Delaware law": the place names the law.
+            place_law = next(
+                (m for m in _PLACE_LAW.finditer(sentence) if m.group(1) not in _NOT_PLACES), None
+            )
+        match = match or place_law
         if match is None:
             continue
         # The governing-law clause, not an incorporation statement.
-        weight = 2 if re.search(r"govern|construed", sentence, re.I) else 1
+        weight = 2 if governing else 1
+        if place_law is not None:
+            weight = 1.5
         value = match.group(1).rstrip(".")
         offset = start + sentence.find(value, match.start())
         candidates.append(

@@ -59,3 +59,14 @@ def test_letter_agreement_parties_come_from_addressee_and_signature_blocks() -> 
     data = run_engine([letter], SCHEMA).data
     assert data["effective_date"] == "2012-06-05"  # the date heading the letter
     assert {party_core(name) for name in data["parties"]} == {"initech holdings", "globex"}
+
+
+def test_governing_law_named_as_a_place_law() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "jurisdiction": {"type": ["string", "null"], "description": "Governing law."}
+        },
+    }
+    text = "This Agreement shall be governed by and construed in accordance with Delaware law."
+    assert run_engine(load_text(text), schema).data["jurisdiction"] == "Delaware"
