@@ -91,8 +91,21 @@ _SEGMENT_END = re.compile(
     r"\s+(?:having|with its|located|whose|hereinafter|dba|d/b/a)\b|,\s*(?:divisions|and\s)|"
     r"[;:]|\.$",
 )
-_BY_LINE = re.compile(r"^\s*(?:by|per)\s*[:/]?\s*(?:/s/|$|_{2,}|[A-Z])", re.I)
-_SIGNED = re.compile(r"^\s*/s/\s*(.+)$")
+_BY_LINE = re.compile(r"^\s*(?:by|per|signature|signed)\b\s*[:/]?\s*(?:/s/|$|_{2,}|[A-Z])", re.I)
+_SIGNED = re.compile(r"/s/\s*(.+)$")
+# 'SafeNet, Inc (the "Company")', 'Datakey, Inc. ("Datakey")', 'J. Crew Group, Inc. and its
+# affiliates (collectively, the "Company")': a name the agreement defines a short term for.
+_DEFINED_PARTY = re.compile(
+    r"((?:[A-Z][\w.&'’!-]*,?\s+(?:&\s*|and\s+(?=[A-Z])|of\s+(?=[A-Z]))?){0,7}[A-Z][\w.&'’!-]*)"
+    r"(?:\s+and\s+its\s+\w+)?,?\s*\((?:collectively,?\s+)?(?:the\s+|hereinafter\s+)?[\"“]"
+    r"([^\"”]{1,40})[\"”]"
+)
+# Defined terms that name a document, a date or a deal, not a contracting party.
+_NOT_PARTY_TERM = re.compile(
+    r"\b(agreement|date|transaction|information|material|period|securities|shares|stock|plan|"
+    r"act|term|purpose|project|business|discussions?|representatives?|notes?|offer|merger)\b",
+    re.I,
+)
 _LEAD_IN = re.compile(
     r"^(very truly yours|sincerely|yours|accepted|agreed|confirmed|acknowledged|in witness|"
     r"the undersigned|signature|name|title|date|dated|witness)\b|[:,]$",
@@ -297,11 +310,19 @@ def _amount(match: re.Match[str]) -> int | None:
 def agreement_parties(
     layouts: list[PageLayout], sentences: list[tuple[int, int, str]]
 ) -> list[Found]:
-    """The contracting parties' names, best evidence first, one per party."""
+    """The contracting parties' names, one per party: the preamble's list when it names two
+    or more, else the names the agreement defines, its signature blocks and the addressee."""
+    between = _between_parties(layouts, sentences)
+    if len(between) >= 2:
+        return _distinct([(3.0, found) for found in between])
     candidates: list[tuple[float, Found]] = []
-    candidates += [(3.0, found) for found in _between_parties(layouts, sentences)]
+    candidates += [(2.8, found) for found in _defined_parties(layouts, sentences)]
     candidates += [(2.5, found) for found in _signature_parties(layouts)]
     candidates += [(1.5, found) for found in _addressee_parties(layouts[0])]
+    return _distinct(candidates)
+
+
+def _distinct(candidates: list[tuple[float, Found]]) -> list[Found]:
     chosen: list[Found] = []
     cores: list[str] = []
     for _weight, found in sorted(candidates, key=lambda item: -item[0]):
@@ -313,6 +334,28 @@ def agreement_parties(
     return chosen[:4]
 
 
+def _defined_parties(
+    layouts: list[PageLayout], sentences: list[tuple[int, int, str]]
+) -> list[Found]:
+    """Names given a defined term in the opening sentences ('Datakey, Inc. ("Datakey")')."""
+    out = []
+    for page, start, sentence in sentences[:8]:
+        for match in _DEFINED_PARTY.finditer(sentence):
+            if _NOT_PARTY_TERM.search(match.group(2)):
+                continue
+            name = match.group(1).strip(" ,")
+            # The capitalised run may begin with the sentence's own words ("This Agreement").
+            name = re.sub(r"^(?:This|The|By|Between|And|PARTIES:?)\s+", "", name)
+            if _is_party_name(name):
+                s = sentence.find(name, match.start())
+                found = _sentence_found(name, layouts, page, start, sentence, s, s + len(name))
+                found.score = 0.65
+                found.how = "party defined in the opening of the agreement"
+                out.append(found)
+    return out
+
+
+_CONNECTORS = {"&", "and", "of", "the", "de", "du", "von", "van", "der", "y", "e"}
 _CORP_WORDS = {
     "inc",
     "incorporated",
@@ -331,7 +374,7 @@ _CORP_WORDS = {
 
 def party_core(name: str) -> str:
     """A party's name without case, punctuation or corporate suffix (to find repeats)."""
-    words = re.sub(r"[^0-9a-z]+", " ", name.lower()).split()
+    words = re.sub(r"[^0-9a-z]+", " ", name.lower().replace("&", " and ")).split()
     return " ".join(word for word in words if word not in _CORP_WORDS)
 
 
@@ -341,6 +384,9 @@ def _is_party_name(text: str) -> bool:
     words = text.split()
     if len(words) > 9 or re.search(r"\b(this|the agreement|hereby|shall)\b", text, re.I):
         return False
+    capitalised = sum(1 for w in words if w[0].isupper() or w[0].isdigit() or w in _CONNECTORS)
+    if capitalised < 0.75 * len(words):
+        return False  # a phrase ("period of employment with the Company"), not a name
     return (
         bool(legal_form_pattern().search(text))
         or bool(_PERSON.match(text))
@@ -407,7 +453,8 @@ def _segment_name(segment: str) -> str:
     name = segment[: end.start()] if end else segment[:80]
     rest = segment[len(name) :]
     legal = re.match(r",?\s*(" + legal_form_pattern().pattern + r")\.?", rest, re.I)
-    if legal:
+    last = name.split()[-1] if name.split() else ""
+    if legal and not legal_form_pattern().fullmatch(last.strip(".,")):
         name = name + rest[: legal.end()]
     return name.strip(" ,")
 
@@ -435,11 +482,18 @@ def _signature_parties(layouts: list[PageLayout]) -> list[Found]:
                                     "name above a signature line",
                                 )
                             )
-                signed = _SIGNED.match(cell.text)
+                signed = _SIGNED.search(cell.text)
                 if signed and not re.match(r"^\s*by\b", cell.text, re.I):
                     above = _cell_above(rows, index, cell)
-                    if above is not None and _BY_LINE.match(above.text):
-                        continue
+                    officer = above is not None and (
+                        _BY_LINE.match(above.text)
+                        or (
+                            _is_party_name(above.text.strip(" ,:"))
+                            and not _LEAD_IN.search(above.text)
+                        )
+                    )
+                    if officer:
+                        continue  # an officer signing for the company named above
                     name = signed.group(1).strip()
                     if _PERSON.match(name) and not _preceded_by_by(row, cell):
                         start = cell.start + cell.text.find(name)

@@ -70,3 +70,25 @@ def test_governing_law_named_as_a_place_law() -> None:
     }
     text = "This Agreement shall be governed by and construed in accordance with Delaware law."
     assert run_engine(load_text(text), schema).data["jurisdiction"] == "Delaware"
+
+
+def test_parties_defined_under_a_heading_and_people_signing_for_themselves() -> None:
+    text = (
+        "MUTUAL NONDISCLOSURE AGREEMENT\n"
+        "PARTIES: Northwind Traders, Inc (the \u201cCompany\u201d) 12 Main Street "
+        "Springfield, IL 62701 "
+        "Contoso Ltd. (\u201cContoso\u201d) 4 Side Road Shelbyville, IL 62565\n"
+        "The parties agree as follows. The Company is a party to an agreement with Fabrikam "
+        "Holdings LLC (the \u201cSupply Agreement\u201d).\n"
+    )
+    names = run_engine(load_text(text), SCHEMA).data["parties"]
+    assert {party_core(name) for name in names} == {"northwind traders", "contoso"}
+    signatures = page_from_rows(
+        [
+            [(60, "In consideration of your employment the parties agree as follows.")],
+            [(60, "AGREED TO AND ACCEPTED"), (350, "Globex Corporation")],
+            [(60, "Signature: /s/ Joan Smith"), (350, "Signature: /s/ Lynda Jones")],
+        ]
+    )
+    names = run_engine([signatures], SCHEMA).data["parties"]
+    assert {party_core(name) for name in names} == {"globex", "joan smith"}
