@@ -391,6 +391,8 @@ def _read_box(
         above = _row_above(layout, label, left, right, label_cells)
         if above is not None:
             values = [above]
+    if layout.page.ocr:
+        values = _join_skewed(values)
     for _row, cells in values:
         text = " ".join(c.text for c in cells)
         if spec.kind == "string" and (_INSTRUCTION.search(text) and len(text.split()) > 5):
@@ -411,6 +413,19 @@ def _read_box(
             value = _split_shared(spec, siblings, values, layout.number) or value
         return value
     return None
+
+
+def _join_skewed(values: list[tuple[Row, list[Cell]]]) -> list[tuple[Row, list[Cell]]]:
+    """Words of one handwritten line that a slant put on two rows ("PARK" a little above
+    "JOHN" to its left) are one value, left to right."""
+    if len(values) < 2:
+        return values
+    (first, cells), (second, more) = values[0], values[1]
+    side_by_side = all(a.x1 <= b.x0 or b.x1 <= a.x0 for a in cells for b in more)
+    if side_by_side and second.y0 < first.y1 - 0.25 * (first.y1 - first.y0):
+        joined = sorted([*cells, *more], key=lambda cell: cell.x0)
+        return [(first, joined), *values[2:]]
+    return values
 
 
 def _typed(

@@ -130,3 +130,17 @@ def test_a_value_typed_into_a_blank_of_the_label_line_is_read() -> None:
         },
     }
     assert run_engine([page], schema).data["treaty_country"] == "Canada"
+
+
+def test_a_slanted_handwritten_value_on_two_rows_is_one_value() -> None:
+    from extraction.engines.local.forms import _join_skewed
+    from extraction.engines.local.layout import Cell, Row
+
+    park = Cell("PARK", 115, 140, 193, 207, 10, 14, 14.0)
+    john = Cell("JOHN", 73, 105, 196, 210, 20, 24, 14.0)
+    rows = [(Row(1, 0, [park], 193, 207), [park]), (Row(1, 1, [john], 196, 210), [john])]
+    joined = _join_skewed(rows)
+    assert [cell.text for cell in joined[0][1]] == ["JOHN", "PARK"]
+    stacked = Cell("Main Street", 115, 160, 205, 219, 30, 41, 14.0)
+    rows = [(Row(1, 0, [park], 193, 207), [park]), (Row(1, 1, [stacked], 205, 219), [stacked])]
+    assert len(_join_skewed(rows)) == 2  # one under the other: two lines
