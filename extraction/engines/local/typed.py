@@ -78,6 +78,8 @@ def infer_hints(texts: list[str]) -> DocumentHints:
     for code, count in prefixed.items():
         votes[code] += count * 3
     votes["usd"] += text.count("$") - sum(prefixed.values())
+    # Ringgit ("RM 12.50"): day-first dates, like every currency but the US dollar.
+    votes["myr"] += len(re.findall(r"\bRM\s?\d", text)) * 2
     if day_first is None and votes:
         top = votes.most_common(1)[0]
         if top[1]:

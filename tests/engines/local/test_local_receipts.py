@@ -182,3 +182,9 @@ def test_a_year_inside_a_date_is_never_an_amount() -> None:
     assert find_amount("TOTAL AMOUNT DUE ON January 3 , 2020", hints) is None
     assert find_amount("Due 05/03/2024 USD 44.50", hints)[0] == 44.5
     assert find_any_date("Invoice Date: January 3 , 2020")[0] == dt.date(2020, 1, 3)
+
+
+def test_ringgit_amounts_make_ambiguous_dates_day_first() -> None:
+    from extraction.engines.local.typed import infer_hints
+
+    assert infer_hints(["Date 05/03/2018  Total RM 12.50  Cash RM20.00"]).day_first is True
