@@ -5,27 +5,33 @@ no.)", "PAYER'S TIN", "13 Excess golden parachute payments") and the filled-in v
 it, in the box's column; at a signature line the label is printed under the value. Widget
 values of a fillable PDF arrive as positioned words, checkboxes as "checked"/"unchecked".
 
-``fill_form`` matches each field to a label cell by meaning: the line or box number the field
-names ("Line 5", ``box12_...``) against the number printed before the label (or the
-numbered label above it, for a box's sub-labels such as "City or town"), and the words of the
-field's name and description against the label's words, compared without spaces (scans run
-words together: "3Otherincome"). The value is read in the label's box: the rows below it,
-between the label's left edge and the next label to its right, down to the next row of
-labels; else the row just above the label. Enums and booleans read the checked box.
+``fill_form`` matches each field to the caption that names it (``form_labels``: by the line
+or box number and the words of the field's name and description). The value is read in the
+label's box: the rows below it, between the label's left edge and the next label to its
+right, down to the next row of labels; else the row just above the label. Enums and booleans
+read the checked box.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
 from typing import Any
 
 from extraction.engines.local.fields import Found
+from extraction.engines.local.form_labels import (
+    CHECKED,
+    FormLabel,
+    continuation,
+    field_words,
+    form_label_score,
+    form_labels,
+    label_number,
+    squeeze,
+)
 from extraction.engines.local.labels import FieldSpec, words_of
 from extraction.engines.local.layout import Cell, PageLayout, Row
-from extraction.engines.local.meaning import Meaning, meaning_of
-from extraction.engines.local.sentences import STOP as _STOP
+from extraction.engines.local.meaning import meaning_of
 from extraction.engines.local.typed import DocumentHints, read_value
 from extraction.values import parse_bool
 
@@ -33,189 +39,11 @@ FORM_PAGES = 2
 MIN_LABEL = 0.45
 MIN_NUMBERED = 2  # a schema naming this many printed line/box numbers describes a form
 EMPTY_BOX_LABEL = 0.7  # a label this sure whose box is empty makes the field null
-SECTION_ROWS = 15  # a sub-label this far below a numbered label (same column) belongs to it
 FOOTER = 0.94  # rows below this share of the page height are its footer, never a value
-_NUMBER_START = re.compile(r"^\s*(\d{1,2}[a-z]?)(?=\s|[A-Z]|$)")
-_NUMBER_INSIDE = re.compile(r"(?:^|\s)(\d{1,2}[a-z]?)\s+(?=[A-Z])")
-_CHECKED = re.compile(r"\b(checked|unchecked)\b|[☑☒✓✔☐■□]|\[[ xX]\]", re.I)
-_FIELD_NOISE = {"box", "line", "item", "field", "part", "number", "no"}
-STOP = _STOP - {"date"}  # "Date" is a form's label for a date field
 _INSTRUCTION = re.compile(
     r"\b(see|instructions?|if any|if required|optional|check|enter|print|type|form)\b", re.I
 )
 _CURRENCY_SIGN = re.compile(r"^[$€£]?\s*$")
-
-
-@dataclass
-class _Label:
-    row: Row
-    cell: Cell
-    number: str | None  # the printed line/box number of this label (or of its section)
-    own_number: bool  # the number is printed on the label itself
-    x0: float  # the box's left edge (the number's, when printed left of the label)
-    text: str = ""  # the label's words, continuation lines included
-    last_row: int = -1  # index of the label's last line
-    parts: set[int] | None = None  # ``start`` of the cells that continue the label
-
-    def __post_init__(self) -> None:
-        self.text = self.text or self.cell.text
-        self.last_row = max(self.last_row, self.row.index)
-        self.parts = self.parts or {self.cell.start}
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _field_words(meaning: Meaning) -> tuple[list[str], list[str]]:
-    name = [
-        w
-        for w in meaning.words
-        if w not in _FIELD_NOISE and not w.isdigit() and w not in STOP and len(w) > 1
-    ]
-    description = [
-        w.lower()
-        for w in re.findall(r"[A-Za-z]{3,}", meaning.description)
-        if w.lower() not in STOP and w.lower() not in _FIELD_NOISE
-    ]
-    return name, description
-
-
-def _word_in(word: str, compact: str, tokens: set[str]) -> float:
-    """1 when the label prints ``word``; 0.75 when it prints a word of the same stem
-    ("exempt" for "exemption") or the word run together with others ("3Otherincome")."""
-    if word in tokens:
-        return 1.0
-    if len(word) >= 4 and word[: max(4, min(len(word), 6))] in compact:
-        return 0.75
-    return 0.0
-
-
-def _label_number(row: Row, index: int, lines: frozenset[str]) -> tuple[str | None, float]:
-    """The line/box number printed at the start of the label (or in the cell just left of
-    it); only numbers the schema names count ("61 BLACK POINT DRIVE" is a street)."""
-    cell = row.cells[index]
-    if sum(1 for c in cell.text if c.isalpha()) < 3:
-        return None, cell.x0  # a figure ("12 – 8345623"), not a numbered label
-    number = None
-    x0 = cell.x0
-    match = _NUMBER_START.match(cell.text)
-    if match:
-        number = match.group(1).lower()
-    elif index > 0:
-        left = row.cells[index - 1]
-        if re.fullmatch(r"\d{1,2}[a-z]?\.?", left.text.strip()) and cell.x0 - left.x1 < 30:
-            number, x0 = left.text.strip(" .").lower(), left.x0
-    if number is None:
-        inside = _NUMBER_INSIDE.search(cell.text)
-        if inside and inside.start() < 12:
-            number = inside.group(1).lower()
-    if number is None or number not in lines:
-        return None, cell.x0
-    return number, x0
-
-
-def _labels(layout: PageLayout, lines: frozenset[str]) -> list[_Label]:
-    """Every cell that may head a box, with its line number (or its section's); a line that
-    continues the label above it in lower case ("payments") joins that label."""
-    out: list[_Label] = []
-    sections: list[tuple[float, float, str, int]] = []  # (x0, x1, number, row) of numbered labels
-    for row in layout.rows:
-        for index, cell in enumerate(row.cells):
-            if re.fullmatch(r"\d{1,2}[a-z]?\.?", cell.text.strip()):
-                continue  # the number itself; it belongs to the cell on its right
-            if sum(1 for c in cell.text if c.isalpha()) < 3:
-                continue
-            above = _continued(out, row, cell)
-            if above is not None:
-                above.text = f"{above.text} {cell.text}"
-                above.last_row = row.index
-                above.parts.add(cell.start)
-                continue
-            number, x0 = _label_number(row, index, lines)
-            own = number is not None
-            if number is None:
-                # A sub-label ("City or town") belongs to the numbered label just above it.
-                number = next(
-                    (
-                        n
-                        for sx0, sx1, n, last in reversed(sections)
-                        if sx0 - 25 <= cell.x0 <= sx1 and row.index - last <= SECTION_ROWS
-                    ),
-                    None,
-                )
-            else:
-                sections = [sec for sec in sections if abs(sec[0] - x0) > 30]
-                sections.append((x0, _section_right(row, index, layout), number, row.index))
-            out.append(_Label(row, cell, number, own, x0))
-    return out
-
-
-def _section_right(row: Row, index: int, layout: PageLayout) -> float:
-    """A numbered label's section spans to the next label on its row, or the page edge."""
-    for cell in row.cells[index + 1 :]:
-        if sum(1 for c in cell.text if c.isalpha()) >= 2 or re.fullmatch(r"\d{1,2}", cell.text):
-            return cell.x0 - 2
-    return layout.page.width
-
-
-def _continued(labels: list[_Label], row: Row, cell: Cell) -> _Label | None:
-    """The label whose next line ``cell`` is (starts in lower case, just below, same column)."""
-    if not _continuation(cell.text) or _CHECKED.match(cell.text):
-        return None
-    for label in reversed(labels[-40:]):
-        if label.last_row != row.index - 1:
-            continue
-        if abs(label.cell.x0 - cell.x0) < 14 or (label.x0 < cell.x0 < label.cell.x1):
-            return label
-    return None
-
-
-def _initials(text: str) -> str:
-    return "".join(word[0] for word in re.findall(r"[A-Za-z]+", text.lower()))
-
-
-def _label_score(label: _Label, meaning: Meaning, name: list[str], described: list[str]) -> float:
-    text = label.text
-    if len(text) > 220:
-        return 0.0
-    compact = _compact(text)
-    tokens = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
-    tokens |= {w[:-2] for w in tokens if w.endswith("'s") or w.endswith("’s")}
-    initials = _initials(text)
-    name_hits = sum(
-        _word_in(w, compact, tokens) or (1.0 if 2 <= len(w) <= 4 and w in initials else 0.0)
-        for w in name
-    )
-    name_share = name_hits / len(name) if name else 0.0
-    desc_hits = sum(_word_in(w, compact, tokens) for w in set(described))
-    desc_share = desc_hits / max(1, min(len(set(described)), 6))
-    # Without a description the name is all the field says.
-    # The description ("Line 4: city or town, state or province") names the sub-label more
-    # precisely than the field name does.
-    score = 0.35 * name_share + 0.55 * min(1.0, desc_share) if described else 0.8 * name_share
-    if name and name_hits >= len(name) - 0.01:
-        score += 0.1
-    if meaning.line is not None:
-        if label.number == meaning.line:
-            score += 0.3 if label.own_number else 0.2
-        elif label.own_number:
-            return 0.0
-        else:
-            score -= 0.2
-    elif label.own_number:
-        score -= 0.2 if name_share < 0.5 else 0.1
-    # A label about something else as well ("Date of birth" for a signature date) fits less.
-    content = [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in STOP][:8]
-    if content:
-        fields = set(name) | set(described)
-        own = sum(1 for w in content if any(w[:5] == f[:5] for f in fields))
-        score += 0.15 * own / len(content)
-    # Short labels are box headings; a long one is an instruction that mentions the words.
-    words = len(text.split())
-    if words > 8:
-        score -= 0.03 * min(10, words - 8)
-    return score
 
 
 def fill_form(
@@ -234,15 +62,15 @@ def fill_form(
     wanted = targets
     pages = layouts[:FORM_PAGES]
     lines = frozenset(m.line for m in (meaning_of(s) for s in targets) if m.line is not None)
-    labels = {layout.number: _labels(layout, lines) for layout in pages}
-    picks: dict[str, tuple[float, PageLayout, _Label]] = {}
+    labels = {layout.number: form_labels(layout, lines) for layout in pages}
+    picks: dict[str, tuple[float, PageLayout, FormLabel]] = {}
     for spec in wanted:
         meaning = meaning_of(spec)
-        name, described = _field_words(meaning)
-        best: tuple[float, PageLayout, _Label] | None = None
+        name, described = field_words(meaning)
+        best: tuple[float, PageLayout, FormLabel] | None = None
         for layout in pages:
             for label in labels[layout.number]:
-                score = _label_score(label, meaning, name, described)
+                score = form_label_score(label, meaning, name, described)
                 if best is None or score > best[0]:
                     best = (score, layout, label)
         if best is not None and best[0] >= MIN_LABEL:
@@ -278,7 +106,7 @@ def fill_form(
             found.pop(spec.path, None)  # its box is there and empty: what else was read is not it
 
 
-def _box_right_edge(layout: PageLayout, label: _Label, lines: frozenset[str]) -> float:
+def _box_right_edge(layout: PageLayout, label: FormLabel, lines: frozenset[str]) -> float:
     """Where the label's box ends on the right: the next label or box number on its row, or
     a numbered label just above or below that starts further right (the box's border)."""
     edges = [layout.page.width]
@@ -292,7 +120,7 @@ def _box_right_edge(layout: PageLayout, label: _Label, lines: frozenset[str]) ->
     rows = layout.rows[label.row.index + 1 : label.row.index + 8]
     for row in rows:
         for index, cell in enumerate(row.cells):
-            number, x0 = _label_number(row, index, lines)
+            number, x0 = label_number(row, index, lines)
             if cell.x0 > label.x0 + 30 and number is not None:
                 edges.append(x0 - 2)
                 break
@@ -328,16 +156,10 @@ def _value_like(text: str) -> bool:
     return bool(re.search(r"\d", text)) and len(text.split()) <= 4
 
 
-def _continuation(text: str) -> bool:
-    """A label's second line ("payments", "or foreign postal code, and telephone no.")."""
-    stripped = text.strip()
-    return bool(stripped) and stripped[0].islower() and len(stripped.split()) >= 1
-
-
 def _read_box(
     spec: FieldSpec,
     layout: PageLayout,
-    label: _Label,
+    label: FormLabel,
     label_cells: set[tuple[int, int]],
     hints: DocumentHints,
     siblings: list[FieldSpec],
@@ -367,8 +189,8 @@ def _read_box(
         cells = [c for c in row.cells if _in_column(c, left, right)]
         if not cells:
             continue
-        if not values and all(_continuation(c.text) for c in cells):
-            if spec.kind == "boolean" and any(_CHECKED.search(c.text) for c in cells):
+        if not values and all(continuation(c.text) for c in cells):
+            if spec.kind == "boolean" and any(CHECKED.search(c.text) for c in cells):
                 values.append((row, cells))
             continue
         values.append((row, cells))
@@ -477,7 +299,11 @@ def _split_shared(
 
 
 def _row_above(
-    layout: PageLayout, label: _Label, left: float, right: float, label_cells: set[tuple[int, int]]
+    layout: PageLayout,
+    label: FormLabel,
+    left: float,
+    right: float,
+    label_cells: set[tuple[int, int]],
 ) -> tuple[Row, list[Cell]] | None:
     """The value written on the line a label is printed under (signature blocks)."""
     if label.row.index == 0:
@@ -498,7 +324,7 @@ def _row_above(
     return row, cells
 
 
-def _inline_value(layout: PageLayout, label: _Label, *, numeric: bool) -> tuple[str, int] | None:
+def _inline_value(layout: PageLayout, label: FormLabel, *, numeric: bool) -> tuple[str, int] | None:
     """A value filled into a blank inside the label's own line: words printed in another
     size than the label's, after some of its words ("... is a resident of Canada within the
     meaning ..."), or for a figure at the end of the cell just left of the label ("to claim
@@ -534,7 +360,7 @@ def _odd_words(
 def _checked_value(
     spec: FieldSpec,
     layout: PageLayout,
-    label: _Label,
+    label: FormLabel,
     values: list[tuple[Row, list[Cell]]],
     right: float,
 ) -> Found | None:
@@ -543,7 +369,7 @@ def _checked_value(
         cells = [c for c in label.row.cells if c.x0 >= label.cell.x0 and c.x0 < right]
         for _row, row_cells in [(label.row, cells), *values]:
             for cell in row_cells:
-                mark = _CHECKED.search(cell.text)
+                mark = CHECKED.search(cell.text)
                 if mark:
                     token = mark.group(0).lower()
                     value = parse_bool(token) if token not in {"[ ]", "[x]"} else token == "[x]"
@@ -581,11 +407,11 @@ def checked_option(spec: FieldSpec, layout: PageLayout) -> Found | None:
 def _loose_option(text: str, options: list[str]) -> str | None:
     """The option whose words the printed option text starts with ("Individual/sole
     proprietor or" -> individual_sole_proprietor, "C Corporation" -> c_corporation)."""
-    printed = _compact(text)
+    printed = squeeze(text)
     best = None
     for option in options:
-        compact = _compact(option)
-        longer = best is None or len(compact) > len(_compact(best))
+        compact = squeeze(option)
+        longer = best is None or len(compact) > len(squeeze(best))
         if compact and printed.startswith(compact[: max(4, len(compact) - 2)]) and longer:
             best = option
     return best

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extraction.documents import load_text
-from extraction.engines.local.agreements import party_core
+from extraction.engines.local.parties import party_core
 from tests.engines.local.helpers import page_from_rows, run_engine
 
 SCHEMA = {
