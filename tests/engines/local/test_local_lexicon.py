@@ -35,3 +35,28 @@ def test_legal_forms_and_currency_words_come_from_the_lexicon() -> None:
     assert not legal_form_pattern().search("Main Street 12")
     codes = currency_codes()
     assert codes["zł"] == "PLN" and codes["rm"] == "MYR" and codes["€"] == "EUR"
+
+
+def test_invoice_labels_in_german_and_a_currency_column_between_label_and_value() -> None:
+    from extraction.documents import load_text
+    from tests.engines.local.helpers import run_engine
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "subtotal": {"type": ["number", "null"], "description": "Total before tax."},
+            "tax_amount": {"type": ["number", "null"], "description": "Total tax."},
+            "order_number": {"type": ["string", "null"]},
+        },
+    }
+    text = (
+        "Booking ID: ABCD1234\n"
+        "Gesamtbetrag netto          100,00 EUR\n"
+        "zzgl. 19% MwSt.              19,00 EUR\n"
+        "GST @12%         Rs.        240.00\n"
+    )
+    data = run_engine(load_text(text), schema).data
+    assert (data["subtotal"], data["tax_amount"]) == (100.0, 19.0)
+    assert data["order_number"] is None  # "ID: ABCD1234" is labelled as an ID, not an order
+    data = run_engine(load_text("GST @12%         Rs.        240.00\n"), schema).data
+    assert data["tax_amount"] == 240.0
