@@ -232,7 +232,8 @@ def _between_parties(
 
 
 def _top_level_and(text: str) -> list[str]:
-    """Split at " and " outside parentheses and quotes (the parties of a preamble)."""
+    """Split at " and " outside parentheses and quotes, and after a defined party's closing
+    parenthesis followed by another name (the parties of a preamble)."""
     parts: list[str] = []
     depth = 0
     quoted = False
@@ -244,6 +245,13 @@ def _top_level_and(text: str) -> list[str]:
             depth += 1
         elif char == ")":
             depth = max(0, depth - 1)
+            # '... ("Alpha"), Beta Partners LP ...': a defined party closes, the next begins.
+            follow = re.match(r"\),\s+(?!and\s)(?=[A-Z])", text[index:])
+            if depth == 0 and follow:
+                parts.append(text[current : index + 1])
+                current = index + follow.end()
+                index = current
+                continue
         elif char in '“”"':
             quoted = char == "“" or (char == '"' and not quoted)
         elif depth == 0 and not quoted and text.startswith(" and ", index):

@@ -92,3 +92,15 @@ def test_parties_defined_under_a_heading_and_people_signing_for_themselves() -> 
     )
     names = run_engine([signatures], SCHEMA).data["parties"]
     assert {party_core(name) for name in names} == {"globex", "joan smith"}
+
+
+def test_three_parties_listed_with_their_defined_terms() -> None:
+    text = (
+        "This Confidentiality Agreement is dated as of the 1st day of March, 2010, by and among "
+        "Alpha Holdings, Inc., a Nevada corporation (\u201cAlpha\u201d), Beta Partners LP, a "
+        "Delaware limited partnership (\u201cBeta\u201d), and Gamma Capital LLC "
+        "(\u201cGamma\u201d).\n"
+    )
+    data = run_engine(load_text(text), SCHEMA).data
+    assert data["parties"] == ["Alpha Holdings, Inc.", "Beta Partners LP", "Gamma Capital LLC"]
+    assert data["effective_date"] == "2010-03-01"
