@@ -3,11 +3,11 @@
 Three numbers per leaf, as LlamaCloud names them:
 
 * ``extraction_confidence``: how likely the value is right. For the local engine it is the
-  engine's match quality mapped through ``LOCAL_CALIBRATION`` (fitted on the devset, seed 7,
-  with ``bench/grounding.py --fit``; checked on seed 11). For an LLM engine it combines the
-  token log-probability score (when the endpoint returned one) with how well the document
-  supports the value (``MATCH_AGREEMENT``): a value no text supports gets a low score whatever
-  the model thought of it.
+  engine's match quality mapped through ``LOCAL_CALIBRATION`` (fitted on the real-document
+  corpus and devset seed 7 with ``bench/realdev.py --fit``; checked on devset seeds 11/13).
+  For an LLM engine it combines the token log-probability score (when the endpoint returned
+  one) with how well the document supports the value (``MATCH_AGREEMENT``): a value no text
+  supports gets a low score whatever the model thought of it.
 * ``parsing_confidence``: the OCR confidence of the cited words (1.0 for a text layer).
 * ``confidence``: the two combined (their product: a right reading of badly parsed text is
   still doubtful).
@@ -22,14 +22,15 @@ from typing import Any
 from extraction.pipeline.grounding.calibration import Table, apply_table
 
 # Raw local-engine score -> probability the value is right. Fitted by
-# `bench/grounding.py --fit` (isotonic regression on devset seed 7, non-null values).
+# `bench/realdev.py --fit` (isotonic regression, non-null values) on the real-document corpus
+# (../shared/realdev, 74 documents) pooled with devset seed 7; checked on devset seeds 11/13.
 # One table per group of leaves (``local_group``): a field's value and an array item's, a
 # string and a typed value (number, date) are right at different rates for one match score.
 LOCAL_CALIBRATION: dict[str, Table] = {
-    "field:text": ((0.5967, 0.95), (0.7206, 0.9758), (0.915, 0.9785), (0.9984, 1.0)),  # 296
-    "field:typed": ((0.8444, 1.0),),  # 210 values
-    "item:text": ((0.5867, 0.9933), (0.8867, 1.0)),  # 2382 values
-    "item:typed": ((0.8883, 1.0),),  # 2754 values
+    "field:text": ((0.6667, 0.9717), (0.8343, 0.974), (0.929, 0.9767), (0.9987, 1.0)),  # 505
+    "field:typed": ((0.7164, 0.9747), (0.9337, 0.9931), (1.0, 1.0)),  # 353 values
+    "item:text": ((0.8648, 1.0),),  # 2420 values
+    "item:typed": ((0.8882, 1.0),),  # 2757 values
 }
 # A devset with no error in a group is finite evidence, not certainty.
 MAX_CONFIDENCE = 0.99

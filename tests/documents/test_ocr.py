@@ -177,3 +177,36 @@ def test_truncated_image_is_reported(scanned_invoice):
     with pytest.raises(Exception, match="truncated") as caught:
         load_document(data[: len(data) // 2])
     assert caught.type.__name__ == "CorruptDocument"
+
+
+def _inked_line(chars: list[tuple[str, int, int]], height: int = 40) -> tuple:
+    """A gray line image with one ink block per character at its (x0, x1), and the line's
+    quad, character quads and scores in RapidOCR's shapes."""
+    import numpy
+
+    width = max(x1 for _, _, x1 in chars) + 20
+    gray = numpy.full((height, width), 255, dtype=numpy.uint8)
+    quads = []
+    for _, x0, x1 in chars:
+        gray[5 : height - 5, x0:x1] = 0
+        quads.append([[x0, 5], [x1, 5], [x1, height - 5], [x0, height - 5]])
+    line = [[0, 0], [width, 0], [width, height], [0, height]]
+    return gray, line, [c for c, _, _ in chars], quads, [0.9] * len(chars)
+
+
+def test_dotted_receipt_digits_stay_one_figure_but_words_still_split():
+    # A blank run of 0.35 of the line height inside "30.90": a dot-matrix gap, not a space.
+    figure = [("3", 10, 30), ("0", 32, 52), (".", 66, 70), ("9", 72, 92), ("0", 94, 114)]
+    words = ocr_module._split_words(*_inked_line(figure))
+    assert ["".join(char[0] for char in word) for word in words] == ["30.90"]
+    # The same gap between letters is a space ("TOTAL DUE" printed without its space char).
+    letters = [("A", 10, 30), ("B", 32, 52), ("C", 66, 86), ("D", 88, 108)]
+    words = ocr_module._split_words(*_inked_line(letters))
+    assert ["".join(char[0] for char in word) for word in words] == ["AB", "CD"]
+    # Two figures a column apart, or a date and a time half a character apart, stay apart.
+    amounts = [("1", 10, 30), ("2", 32, 52), ("3", 90, 110), ("4", 112, 132)]
+    words = ocr_module._split_words(*_inked_line(amounts))
+    assert ["".join(char[0] for char in word) for word in words] == ["12", "34"]
+    stamp = [("1", 10, 30), ("7", 32, 52), ("1", 64, 84), ("0", 86, 106)]
+    words = ocr_module._split_words(*_inked_line(stamp))
+    assert ["".join(char[0] for char in word) for word in words] == ["17", "10"]

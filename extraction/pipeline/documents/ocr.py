@@ -119,7 +119,9 @@ def _split_words(
     PP-OCR often leaves out the spaces of Latin text ("Totaldue:$1,234.56"). A space is put
     back where the page has a blank run of columns between two characters that is at least
     0.3 of the line's height wide, or 0.2 of it when the characters' boxes are also apart by
-    more than a quarter of the median character width. Character boxes alone split
+    more than a quarter of the median character width. Inside a figure (digits and their
+    separators) the boxes must be 0.45 of a character apart (0.8 beside a decimal point),
+    since dotted receipt digits leave blank columns between their dots. Character boxes alone split
     proportional fonts inside words ("D ue"); narrow ink gaps alone split the dotted glyphs of
     receipt printers ("185 1"). Thresholds were chosen on real receipt scans and rendered
     proportional text (bench/ocr.py).
@@ -148,13 +150,34 @@ def _split_words(
                 (share for start, end, share in blank_runs if start < right and end > left),
                 default=0.0,
             )
-            if blank >= 0.3 or (blank >= 0.2 and right - left > min_char_gap):
+            pair = current[-1][0] + box[0]
+            if _numeric_pair(current[-1][0], box[0]):
+                # Receipt printers' dotted digits leave blank columns inside a number
+                # ("30 .90", "1 42. 00"): the characters' boxes must be apart too, and
+                # further apart still around a decimal point.
+                if pair[0] in ".," or pair[1] in ".,":
+                    split = blank >= 0.45 and right - left > 3.2 * min_char_gap
+                else:
+                    split = blank >= 0.2 and right - left > 1.8 * min_char_gap
+            else:
+                split = blank >= 0.3 or (blank >= 0.2 and right - left > min_char_gap)
+            if split:
                 words.append(current)
                 current = []
         current.append(box)
     if current:
         words.append(current)
     return words
+
+
+_NUMBER_MARKS = frozenset(".,:/-")
+
+
+def _numeric_pair(left: str, right: str) -> bool:
+    """Two characters inside one printed figure: digits, or a digit and a separator."""
+    if not (left.isdigit() or right.isdigit()):
+        return False
+    return (left.isdigit() or left in _NUMBER_MARKS) and (right.isdigit() or right in ".,")
 
 
 def _blank_runs(gray: Any, quad: Any) -> list[tuple[int, int, float]]:

@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from extraction.pipeline.engines.local.fields import Found
+from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score
 from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
-from extraction.pipeline.engines.local.typed import DocumentHints
 from extraction.pipeline.values import find_date
 
 CONTACT = re.compile(

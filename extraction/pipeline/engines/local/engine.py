@@ -22,10 +22,10 @@ from extraction.pipeline.engines.base import (
     Usage,
 )
 from extraction.pipeline.engines.local.fields import Found
+from extraction.pipeline.engines.local.hints import infer_hints
 from extraction.pipeline.engines.local.labels import FieldSpec, field_specs
 from extraction.pipeline.engines.local.layout import PageLayout, build_layout, looks_like_csv
 from extraction.pipeline.engines.local.resolve import extract_object, extract_rows
-from extraction.pipeline.engines.local.typed import infer_hints
 from extraction.pipeline.engines.registry import EngineChoice, ModelRegistry
 
 HINT_SAMPLE_PAGES = 3

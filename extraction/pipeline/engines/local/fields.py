@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import (
     FieldSpec,
     label_score,
@@ -20,11 +21,12 @@ from extraction.pipeline.engines.local.labels import (
     words_of,
 )
 from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
-from extraction.pipeline.engines.local.typed import DocumentHints, read_value
+from extraction.pipeline.engines.local.typed import read_value
 
 MIN_LABEL = 0.8
 _LATEST = re.compile(r"closing|ending|final|last")
 _DIGITS = re.compile(r"\d")
+_CURRENCY_CELL = re.compile(r"^(?:[A-Z]{3}|[A-Za-z]{1,3}\.?|[$€£¥₹])$")
 
 
 @dataclass
@@ -168,6 +170,9 @@ def candidates(
                         # Far to the right may be another column (a sidebar's neighbour).
                         near = right.x0 - cell.x1 < 100
                         targets.append((right, 0.99 if near else 0.95))
+                        if _CURRENCY_CELL.match(right.text) and c + 2 < len(row.cells):
+                            # "GST   Rs.   240.00": the currency has a column of its own.
+                            targets.append((row.cells[c + 2], 0.97))
                     right_cell = row.cells[c + 1] if c + 1 < len(row.cells) else None
                     if right_cell is not None and (
                         (layout.number, right_cell.start) in labels
@@ -205,9 +210,10 @@ def candidates(
                         continue
                     offset = text.find(words[n], len(head))
                     rest = text[offset:]
-                    # Without a colon only an identifier ("Invoice Number 002993") is a value.
+                    # Without a colon only an identifier ("Invoice Number 002993") is a value,
+                    # and not one that is itself labelled ("Booking ID: 123" is not a booking).
                     if spec.kind == "string" and (
-                        not re.search(r"\d", rest) or len(rest.split()) > 2
+                        not re.search(r"\d", rest) or len(rest.split()) > 2 or ":" in rest[:12]
                     ):
                         break
                     got = _value_from_cell(spec, cell, rest, offset, hints)

@@ -11,9 +11,10 @@ import re
 from typing import Any
 
 from extraction.pipeline.engines.local.fields import Found
+from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec
 from extraction.pipeline.engines.local.layout import PageLayout, Row
-from extraction.pipeline.engines.local.typed import DocumentHints, find_amount
+from extraction.pipeline.engines.local.typed import find_amount
 
 _AMOUNT_END = re.compile(r"\d[.,]\d{2}\s*(?:[A-Z]{3}|[€$£])?\s*-?$")
 _QTY_TIMES = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:x|×|@|\*)\s*([-\d.,' ]+\d)\s*$", re.I)

@@ -15,11 +15,12 @@ import re
 from typing import Any
 
 from extraction.pipeline.engines.local.fields import Found
+from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, words_of
 from extraction.pipeline.engines.local.layout import PageLayout
 from extraction.pipeline.engines.local.parties import parties_after_between
 from extraction.pipeline.engines.local.sentences import DEFINED, STOP, is_prose, sentences_of, stem
-from extraction.pipeline.engines.local.typed import DocumentHints, find_amount
+from extraction.pipeline.engines.local.typed import find_amount
 from extraction.pipeline.values import find_date
 
 _NUMBER_WORDS = {
@@ -201,19 +202,41 @@ def _defined_term_value(spec: FieldSpec, sentences: list[tuple[int, int, str]]) 
 
 
 _LAWS_OF = re.compile(
-    r"laws?(?:\s+in\s+force)?\s+(?:of|in)\s+(?:the\s+)?(?:(?:State|Province|Commonwealth|Canton|Republic|Kingdom|"
-    r"Federal Republic)\s+of\s+)?([A-Z][\w'.-]*(?:\s+(?:and\s+)?[A-Z][\w'.-]*)*)"
+    r"laws?(?:\s+in\s+force)?\s+(?:of|in)\s+(?:the\s+)?(?:(?i:state|province|commonwealth|canton|"
+    r"republic|kingdom|federal republic)\s+of\s+)?([A-Z][\w'.-]*(?:\s+(?:and\s+)?[A-Z][\w'.-]*)*)"
+)
+# "... entered into in the Commonwealth of Massachusetts ... governed under the laws of said
+# State": the place the sentence names.
+_SAID_STATE = re.compile(
+    r"laws?\s+of\s+(?:said|such|that|the\s+said)\s+(?i:state|commonwealth|country)"
+)
+_PLACE_LAW = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+law\b")
+_NOT_PLACES = {"Federal", "Applicable", "Common", "Governing", "The", "This", "Such", "Any", "Case"}
+_PLACE_OF = re.compile(
+    r"(?i:state|commonwealth|province|republic|kingdom)\s+of\s+([A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)"
 )
 
 
 def _governing_law(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Found | None:
     candidates = []
     for page, start, sentence in sentences:
+        governing = re.search(r"govern|construed", sentence, re.I) is not None
         match = _LAWS_OF.search(sentence)
+        if match is None or match.group(1) in {"Said", "Such", "That"}:
+            match = _PLACE_OF.search(sentence) if _SAID_STATE.search(sentence) else None
+        place_law = None
+        if match is None and governing:
+            # "... governed by Delaware law": the place names the law.
+            place_law = next(
+                (m for m in _PLACE_LAW.finditer(sentence) if m.group(1) not in _NOT_PLACES), None
+            )
+        match = match or place_law
         if match is None:
             continue
         # The governing-law clause, not an incorporation statement.
-        weight = 2 if re.search(r"govern|construed", sentence, re.I) else 1
+        weight = 2 if governing else 1
+        if place_law is not None:
+            weight = 1.5
         value = match.group(1).rstrip(".")
         offset = start + sentence.find(value, match.start())
         candidates.append(

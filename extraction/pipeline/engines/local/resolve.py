@@ -11,18 +11,21 @@ import re
 from typing import Any
 
 from extraction.pipeline.engines.local import (
+    agreements,
     blocks,
     entries,
+    forms,
     heuristics,
     itemlines,
+    priors,
     prose,
     sections,
 )
 from extraction.pipeline.engines.local.fields import extract_scalars, fill_dated_pairs, scalar_specs
+from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec
 from extraction.pipeline.engines.local.layout import PageLayout
 from extraction.pipeline.engines.local.tables import extract_table
-from extraction.pipeline.engines.local.typed import DocumentHints
 
 
 def extract_object(
@@ -71,10 +74,13 @@ def extract_object(
             )
         ):
             found[spec.path] = text
+    agreements.fill_agreement(specs, leaves, found, layouts, hints)
     prose.fill(leaves, found, layouts, hints, specs)
+    priors.fill_by_meaning(leaves, found, layouts, hints)
+    forms.fill_form(leaves, found, layouts, hints)
     heuristics.fill_missing(leaves, found, layouts, hints)
     for spec in _arrays(specs):
-        if spec.kind == "array_str":
+        if spec.kind == "array_str" and not found.get(spec.path):
             items = sections.section_items(spec, layouts)
             if not items and re.search(r"author|names|people|persons", spec.name, re.I):
                 title = next(

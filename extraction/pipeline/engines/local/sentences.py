@@ -8,7 +8,9 @@ with the page and character offset of each.
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.layout import PageLayout
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z§(\"“])")
@@ -124,3 +126,23 @@ def is_prose(sentence: str) -> bool:
         return False
     lower = sum(1 for w in words if w[:1].islower())
     return lower >= 0.3 * len(words)
+
+
+def locate_in_sentence(
+    value: Any,
+    layouts: list[PageLayout],
+    page: int,
+    start: int,
+    sentence: str,
+    s: int,
+    e: int,
+) -> Found:
+    """A ``Found`` for ``value`` read from characters ``s:e`` of a (whitespace-normalised)
+    sentence of ``page`` starting at ``start``, located in the page text by the same words."""
+    text = next((layout.page.text for layout in layouts if layout.number == page), "")
+    words = sentence[s:e].split()
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    match = re.compile(pattern).search(text, start) if words else None
+    if match is None:
+        return Found(value, page, start, start, 0.6, "sentence of the agreement")
+    return Found(value, page, match.start(), match.end(), 0.6, "sentence of the agreement")

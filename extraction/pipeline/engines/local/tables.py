@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extraction.pipeline.engines.local.fields import Found
+from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score, normalize_label
 from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
-from extraction.pipeline.engines.local.typed import DocumentHints, match_enum, read_value
+from extraction.pipeline.engines.local.typed import match_enum, read_value
 from extraction.pipeline.engines.local.vocabulary import SYNONYMS
 from extraction.pipeline.values import parse_date
 

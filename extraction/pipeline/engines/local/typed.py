@@ -1,36 +1,21 @@
-"""Typed values inside printed text, with the character span they came from.
-
-``DocumentHints`` holds what one document says about its own conventions (day/month order,
-decimal comma, the year of dates printed without one, the currency), inferred from its text so
-that an ambiguous ``05/03/2024`` or ``1.234`` is read the way the rest of the document reads.
-"""
+"""Typed values inside printed text, with the character span they came from, read with the
+document's own conventions (``hints.DocumentHints``)."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
+from extraction.pipeline.engines.local.dates import dates_in, find_any_date
+from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.vocabulary import ENUM_SYNONYMS
 from extraction.pipeline.patterns import word_matches
-from extraction.pipeline.values import find_date, parse_bool, parse_number, parse_year_month
+from extraction.pipeline.values import parse_bool, parse_number, parse_year_month
 
 _AMOUNT = re.compile(
     r"(?<![\w.,])[-−(]?\s?(?:[A-Z]{3}\s?|[$€£]\s?)?"
     r"(?:\d{1,3}(?:[,.'’\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d])"
     r"(?:\s?\))?"
-)
-_DMY_VOTE = re.compile(r"\b(1[3-9]|2\d|3[01])[./-](0?[1-9]|1[0-2])[./-]\d{2,4}\b")
-_MDY_VOTE = re.compile(r"\b(0?[1-9]|1[0-2])/(1[3-9]|2\d|3[01])/\d{2,4}\b")
-_DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
-_COMMA_DECIMAL = re.compile(r"\d,\d{2}(?![\d.,])")
-_DOT_DECIMAL = re.compile(r"(?<![\d.])\d+\.\d{2}(?![\d.,])")
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_DATE_YEAR = re.compile(
-    r"(?:\b\d{1,2}[./-]\d{1,2}[./-]|\b[A-Za-zÀ-ÿ]{3,9}\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?"
-    r"|\b\d{1,2}\.?\s+[A-Za-zÀ-ÿ]{3,9}\.?,?\s+)(19[5-9]\d|20\d\d)\b"
-    r"|\b(19[5-9]\d|20\d\d)(?=-\d{2}-\d{2}\b)"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(
@@ -40,60 +25,25 @@ URL = re.compile(r"https?://\S+|www\.\S+")
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s,;]+")
 
 
-@dataclass
-class DocumentHints:
-    """A document's conventions: day/month order, decimal comma, year, currency votes."""
-
-    day_first: bool | None = None
-    decimal_comma: bool | None = None
-    year: int | None = None
-    currency_votes: Counter[str] | None = None
-
-
-def infer_hints(texts: list[str]) -> DocumentHints:
-    """Conventions of a document from (a sample of) its page texts."""
-    text = "\n".join(texts)
-    dmy = len(_DMY_VOTE.findall(text)) + len(_DOTTED.findall(text))
-    mdy = len(_MDY_VOTE.findall(text))
-    day_first: bool | None = None
-    if dmy or mdy:
-        day_first = dmy > mdy
-    comma = len(_COMMA_DECIMAL.findall(text))
-    dot = len(_DOT_DECIMAL.findall(text))
-    decimal_comma = comma > dot if (comma or dot) else None
-    # The year of dates printed without one: the year the document's full dates use (a bare
-    # four-digit number may be an account or a street number).
-    years = Counter(a or b for a, b in _DATE_YEAR.findall(text)) or Counter(_YEAR.findall(text))
-    year = int(years.most_common(1)[0][0]) if years else None
-    votes: Counter[str] = Counter()
-    lowered = text.lower()
-    for code in ("usd", "eur", "gbp", "chf", "cad", "aud"):
-        votes[code] = len(re.findall(rf"\b{code}\b", lowered)) * 3
-    votes["eur"] += text.count("€") * 2
-    votes["gbp"] += text.count("£") * 2
-    # "A$"/"C$" are Australian/Canadian dollars; a bare "$" is the US dollar.
-    prefixed = {
-        "aud": len(re.findall(r"\bA(?:U)?\$", text)),
-        "cad": len(re.findall(r"\bC(?:A)?\$", text)),
-    }
-    for code, count in prefixed.items():
-        votes[code] += count * 3
-    votes["usd"] += text.count("$") - sum(prefixed.values())
-    if day_first is None and votes:
-        top = votes.most_common(1)[0]
-        if top[1]:
-            day_first = top[0] not in {"usd"}
-    return DocumentHints(day_first, decimal_comma, year, votes)
+_DATE_SHAPED = re.compile(
+    r"\d[./-]\d{1,2}[./-]\d|[A-Za-z]{3,9}\.?\s+\d{1,2}\s*,?\s*\d{4}|\d\s+[A-Za-z]{3,9}\.?,?\s+\d{4}"
+)
 
 
 def find_amount(text: str, hints: DocumentHints) -> tuple[float, int, int] | None:
-    """The last money/number token in ``text`` (amounts sit at the end of a cell)."""
+    """The last money/number token in ``text`` (amounts sit at the end of a cell); figures
+    inside a date ("Due on January 3, 2020") are not amounts."""
+    dates: list[tuple[int, int]] = []
+    if _DATE_SHAPED.search(text):
+        dates = [(start, end) for _value, start, end in dates_in(text, hints)]
     best = None
     for match in _AMOUNT.finditer(text):
         token = match.group(0)
         if not re.search(r"\d", token):
             continue
         if re.search(r"\d\s?%", text[match.start() : match.end() + 2]):
+            continue
+        if any(start < match.end() and match.start() < end for start, end in dates):
             continue
         best = match
     if best is None:
@@ -122,7 +72,7 @@ def read_value(
     """A value of ``kind`` read from ``text`` as ``(value, start, end)``, or None."""
     text = text or ""
     if kind == "date":
-        found = find_date(text, day_first=hints.day_first, default_year=hints.year)
+        found = find_any_date(text, day_first=hints.day_first, default_year=hints.year)
         if found is None:
             return None
         return found[0].isoformat(), found[1], found[2]
