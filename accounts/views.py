@@ -192,7 +192,9 @@ def organization_key_revoke(request: AuthenticatedHttpRequest, key_id: str) -> H
 
 
 @login_required
-def project_webhook_secret_rotate(request: AuthenticatedHttpRequest, project_id: str) -> HttpResponse:
+def project_webhook_secret_rotate(
+    request: AuthenticatedHttpRequest, project_id: str
+) -> HttpResponse:
     """Confirm (GET) and replace (POST) a project's webhook signing secret."""
     project = project_for_user(user=request.user, project_id=project_id)
     if project is None:

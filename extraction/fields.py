@@ -14,8 +14,12 @@ from django.core import exceptions
 from django.db import models
 
 
-class OrderedJSONField(models.TextField):
+class OrderedJSONField(models.TextField[Any, Any]):
     description = "JSON, stored as text with its key order"
+    # What the django-stubs plugin reads for the types of model instances' attributes: any JSON
+    # value in and out, as for Django's own JSONField (not TextField's str).
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         return None if value is None else json.loads(value)

@@ -19,8 +19,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors, services
-from extraction.api.base import PROJECT_PARAMETERS
+from extraction.api.base import PROJECT_PARAMETERS, serialize_many
 from extraction.api.v1.files import CONTENT_URL_SALT, CONTENT_URL_SECONDS
 from extraction.api.v1.serializers import ErrorSerializer
 from extraction.api.v2 import inputs
@@ -60,7 +61,7 @@ class BetaFileView(V2ProjectAPIView):
             context["download_urls"] = {
                 key: v2.PresignedUrlSerializer(url).data for key, url in urls.items()
             }
-        return v2.BetaFileSerializer(sources, many=True, context=context).data
+        return serialize_many(v2.BetaFileSerializer, sources, context=context)
 
 
 class BetaFileListCreateView(BetaFileView):
@@ -190,7 +191,7 @@ class BetaFileDetailView(BetaFileView):
         description="Delete the file; jobs that read it keep their results.",
     )
     def delete(self, request: Request, file_id: str) -> Response:
-        services.file_delete(source=self.get_file(file_id), actor=request.user)
+        services.file_delete(source=self.get_file(file_id), actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -11,8 +11,9 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors
-from extraction.api.base import PROJECT_PARAMETERS
+from extraction.api.base import PROJECT_PARAMETERS, serialize_many
 from extraction.api.v1.serializers import AgentSerializer, ErrorSerializer
 from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
@@ -65,7 +66,7 @@ class ConfigurationListCreateView(V2ProjectAPIView):
         )
         return Response(
             {
-                "items": v2.ConfigurationSerializer(page.items, many=True).data,
+                "items": serialize_many(v2.ConfigurationSerializer, page.items),
                 "next_page_token": page.next_page_token,
                 "total_size": page.total_size,
             }
@@ -110,7 +111,7 @@ class ConfigurationDetailView(V2ProjectAPIView):
     )
     def delete(self, request: Request, config_id: str) -> Response:
         configurations.configuration_delete(
-            configuration=self.get_configuration(config_id), actor=request.user
+            configuration=self.get_configuration(config_id), actor=request_user(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -135,7 +136,7 @@ class BetaAgentListView(V2ProjectAPIView):
         )
         return Response(
             {
-                "items": AgentSerializer(page.items, many=True).data,
+                "items": serialize_many(AgentSerializer, page.items),
                 "next_page_token": page.next_page_token,
                 "total_size": page.total_size,
             }

@@ -14,8 +14,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors, services
-from extraction.api.base import PROJECT_PARAMETERS
+from extraction.api.base import PROJECT_PARAMETERS, serialize_many
 from extraction.api.v1.inputs import SchemaValidationInput
 from extraction.api.v1.serializers import ErrorSerializer
 from extraction.api.v2 import inputs
@@ -72,7 +73,7 @@ class ExtractListCreateView(ExtractJobView):
             source=source,
             configuration=dict(configuration) if configuration is not None else None,
             saved=saved,
-            webhook_configurations=request.data.get("webhook_configurations"),
+            webhook_configurations=inputs.body_fields(request).get("webhook_configurations"),
         )
         return self.job_response(self.get_job(str(job.id)), with_configuration=True)
 
@@ -102,7 +103,7 @@ class ExtractListCreateView(ExtractJobView):
         context = {"expand": v2.expand_values(query.get("expand"))}
         return Response(
             {
-                "items": v2.ExtractJobSerializer(page.items, many=True, context=context).data,
+                "items": serialize_many(v2.ExtractJobSerializer, page.items, context=context),
                 "next_page_token": page.next_page_token,
                 "total_size": page.total_size,
             }
@@ -157,7 +158,9 @@ class ExtractDetailView(ExtractJobView):
     )
     def delete(self, request: Request, job_id: str) -> Response:
         query = inputs.parse_query(inputs.ExtractDeleteQuery, request)
-        services.job_delete(job=self.get_job(job_id), force=query["force"], actor=request.user)
+        services.job_delete(
+            job=self.get_job(job_id), force=query["force"], actor=request_user(request)
+        )
         return Response({})
 
 
