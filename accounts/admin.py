@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.contrib.auth.admin import UserAdmin
 
 from accounts.http import request_user
 from accounts.models import APIKey, AuditEvent, Membership, Organization, Project, User

@@ -17,7 +17,6 @@ from extraction.models import (
     SourceFile,
 )
 
-
 _M = TypeVar("_M", bound=Model)
 
 
@@ -86,9 +85,7 @@ def run_get_by_job(*, project: Project, job_id: object) -> ExtractionRun | None:
     return _get_or_none(runs_for_project(project=project), job_id=job_id)
 
 
-def file_get_by_id_in_project(
-    *, file_id: object, project_id: str | UUID
-) -> SourceFile | None:
+def file_get_by_id_in_project(*, file_id: object, project_id: str | UUID) -> SourceFile | None:
     """For signed download links, whose token carries both ids (no user is logged in)."""
     return _get_or_none(SourceFile.objects.filter(project_id=project_id), id=file_id)
 
