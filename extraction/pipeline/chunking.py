@@ -207,7 +207,7 @@ def _is_heading(text: str, font_size: float | None, body_size: float | None) -> 
     if len(letters) >= 4 and all(c.isupper() for c in letters):
         return True
     numbered = NUMBERED_HEADING.match(text)
-    return bool(numbered) and not any(c.isdigit() for c in text[numbered.end() :])
+    return numbered is not None and not any(c.isdigit() for c in text[numbered.end() :])
 
 
 def _section_pieces(page: Page, budget: int) -> list[_Piece]:
@@ -422,7 +422,7 @@ def _pack(plans: list[ChunkPlan], tokens: list[int], budget: int) -> list[ChunkP
         if packed and used + size <= budget:
             last = packed[-1]
             pages = tuple(dict.fromkeys(last.pages + plan.pages))
-            packed[-1] = ChunkPlan(pages, _join_segments(last.segments, plan.segments))
+            packed[-1] = ChunkPlan(pages, _join_segments(last.segments or (), plan.segments or ()))
             used += size
         else:
             packed.append(plan)

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.protocols import Validator
 
 from extraction.pipeline.patterns import pattern_matches
 from extraction.pipeline.schemas import json_pointer
@@ -31,8 +32,9 @@ def schema_types(schema: dict[str, Any]) -> list[str]:
     return []
 
 
-def allows_null(schema: dict[str, Any]) -> bool:
-    """True when ``None`` is a valid value for ``schema`` (type list, anyOf/oneOf or enum)."""
+def allows_null(schema: dict[str, Any] | bool) -> bool:
+    """True when ``None`` is a valid value for ``schema`` (type list, anyOf/oneOf or enum); a
+    boolean subschema (``true`` allows everything) is its own answer."""
     if not isinstance(schema, dict):
         return bool(schema)
     if "null" in schema_types(schema):
@@ -52,7 +54,9 @@ def _pattern_keyword(validator: Any, pattern: Any, instance: Any, schema: Any) -
 
 
 # Draft 2020-12 with the user's ``pattern`` run by RE2: the values checked come from documents.
-SchemaValidator = validators.extend(Draft202012Validator, {"pattern": _pattern_keyword})
+SchemaValidator: type[Validator] = validators.extend(
+    Draft202012Validator, {"pattern": _pattern_keyword}
+)
 
 
 def _is_valid(value: Any, schema: dict[str, Any]) -> bool:
@@ -84,7 +88,8 @@ def coerce_to_schema(value: Any, schema: dict[str, Any] | bool) -> Any:
         return _coerce_enum(value, schema)
     if "const" in schema:
         return schema["const"]
-    for name in [t for t in types if t != "null"] or [None]:
+    names: list[str | None] = [t for t in types if t != "null"] or [None]
+    for name in names:
         candidate = _coerce_type(value, name, schema)
         if candidate is not _FAIL:
             return candidate

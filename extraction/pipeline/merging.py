@@ -125,7 +125,7 @@ def _merge(
     return _pick_scalar(present, target, support, prov)
 
 
-def _merge_lists(present: list[tuple[int, str, Any]], target: str, prov: _Provenance) -> list:
+def _merge_lists(present: list[tuple[int, str, Any]], target: str, prov: _Provenance) -> list[Any]:
     """Concatenate; an element equal to an unused one from an earlier chunk is a duplicate
     (overlapping context pages), while repeats within one chunk are kept."""
     out: list[Any] = []

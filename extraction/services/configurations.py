@@ -145,7 +145,7 @@ def extract_configuration_to_config(*, configuration: dict[str, Any]) -> dict[st
         raise ConfigError({v2_names.get(k, k): msg for k, msg in exc.problems.items()}) from None
 
 
-def page_range_for(*, target_pages: str | None, max_pages: int | None) -> str | None:
+def page_range_for(*, target_pages: str | None, max_pages: object) -> str | None:
     """``target_pages`` cut to its first ``max_pages`` pages, as a ``page_range``.
 
     ``max_pages`` alone means pages 1..max_pages. Raises ``ValueError`` for a bad range.
@@ -178,7 +178,8 @@ def extract_configuration_for_job(*, job: ExtractionJob) -> dict[str, Any]:
     """The v2 configuration of a job: as submitted through v2, or derived from its config."""
     request = getattr(job, "v2_request", None)
     if request is not None:
-        return request.configuration
+        configuration: dict[str, Any] = request.configuration
+        return configuration
     try:
         config = ExtractConfig.from_dict(job.config)
     except ConfigError:

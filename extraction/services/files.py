@@ -45,7 +45,7 @@ class Upload:
     declared_type: str = OCTET_STREAM
 
     @classmethod
-    def from_uploaded_file(cls, uploaded: UploadedFile) -> Upload:
+    def from_uploaded_file(cls, uploaded: UploadedFile[bytes]) -> Upload:
         """A multipart part as the pages and the API receive it."""
         return cls(
             content=uploaded.read(),

@@ -86,6 +86,8 @@ def _schema_from_llm(
     from extraction.pipeline.engines.openai.client import complete  # the openai SDK is heavy
 
     endpoint = registry.tier("default")
+    if endpoint is None:
+        return None
     try:
         reply = complete(
             endpoint,
@@ -101,7 +103,7 @@ def _schema_from_llm(
     except (EngineError, SchemaError, ValueError) as exc:
         logger.warning(
             "schema generation by %s failed; using the offline proposal: %s",
-            endpoint.name if endpoint else "?",
+            endpoint.name,
             exc,
         )
         return None

@@ -103,7 +103,7 @@ class Target:
 
 def retry_countdown(attempt: int) -> float:
     """Seconds before retry number ``attempt`` (1-based): 20, 40, 80, 160, 320 (~10 min)."""
-    return 20.0 * 2 ** (attempt - 1)
+    return 20.0 * 2.0 ** (attempt - 1)
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -164,11 +164,12 @@ def _resolver_pool() -> concurrent.futures.ThreadPoolExecutor:
         return _resolver[1]
 
 
-def _getaddrinfo(host: str, port: int, timeout: float) -> list:
-    """``socket.getaddrinfo`` given at most ``timeout`` seconds; raises ``TransportError``."""
+def _resolve_addresses(host: str, port: int, timeout: float) -> list[str]:
+    """The addresses ``host`` resolves to, in order and without repeats, given at most
+    ``timeout`` seconds (``socket.getaddrinfo``); raises ``TransportError``."""
     future = _resolver_pool().submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        return future.result(timeout=max(timeout, 0.001))
+        infos = future.result(timeout=max(timeout, 0.001))
     except concurrent.futures.TimeoutError:
         raise TransportError(
             f"webhook_url host {host!r} did not resolve within {timeout:g} s"
@@ -177,6 +178,7 @@ def _getaddrinfo(host: str, port: int, timeout: float) -> list:
         raise TransportError(
             f"webhook_url host {host!r} does not resolve", permanent=True
         ) from None
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def resolve_target(url: str, *, timeout: float | None = None) -> Target:
@@ -199,8 +201,7 @@ def resolve_target(url: str, *, timeout: float | None = None) -> Target:
         raise TransportError("webhook_url has an invalid port", permanent=True) from None
     if timeout is None:
         timeout = settings.WEBHOOK_DNS_TIMEOUT_SECONDS
-    infos = _getaddrinfo(parts.hostname, port, timeout)
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = _resolve_addresses(parts.hostname, port, timeout)
     if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and not all(
         _address_is_public(address) for address in addresses
     ):
@@ -312,14 +313,14 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, target: Target, timeout: float):
-        super().__init__(
-            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
-        )
+        tls = ssl.create_default_context()
+        super().__init__(target.host, target.port, timeout=timeout, context=tls)
         self._address = target.address
+        self._tls = tls
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def webhook_send(

@@ -13,6 +13,7 @@ import logging
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -198,6 +199,14 @@ def _heartbeat_thread(beat: Callable[[], None], seconds: float) -> Iterator[None
         thread.join()
 
 
+def _attempt_token(job: ExtractionJob) -> uuid.UUID:
+    """The token ``job_start`` gave the running attempt; raises ``RuntimeError`` for a job that
+    was not started (none is run without one)."""
+    if job.attempt_token is None:
+        raise RuntimeError(f"Job {job.pk} has no attempt token: it was not started.")
+    return job.attempt_token
+
+
 def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     """Run the pipeline for ``job``, in a resource-limited child process unless disabled.
 
@@ -207,7 +216,7 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     lease ran out) is told to stop.
     """
     job_id = str(job.pk)
-    token = job.attempt_token
+    token = _attempt_token(job)
     job_input = pipeline_input_for(job)
     registry = model_registry_from_settings(settings)
     cache = ProjectResultCache(job.project, hours=settings.EXTRACTION_CACHE_HOURS)
@@ -287,7 +296,7 @@ def job_run(*, job_id: str) -> Retry | None:
     job = lifecycle.job_start(job_id=job_id)
     if job is None:
         return None
-    token = job.attempt_token
+    token = _attempt_token(job)
     fail = functools.partial(lifecycle.job_fail, job_id=job_id, attempt_token=token)
     if job.file is None and job.inline_text is None:
         fail(error="The document for this job was deleted.")

@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from extraction.pipeline.documents.base import DocumentError
 
@@ -135,7 +135,9 @@ def _run_job(job: Job, link: ParentLink) -> tuple[str, Any]:
         return "exception", _exception_parts(exc)
 
 
-def _exception_parts(exc: BaseException) -> tuple[type[BaseException], tuple, dict]:
+def _exception_parts(
+    exc: BaseException,
+) -> tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]:
     # Sent as parts and rebuilt without __init__: exception classes with keyword-only or
     # structured constructor arguments (EngineError, SchemaError) don't survive plain pickle.
     return type(exc), exc.args, dict(vars(exc))
@@ -278,7 +280,7 @@ class Sandbox:
             if not keep:
                 self.close()
         if kind == "result":
-            return value
+            return cast("T", value)  # what fn returned in the child, unpickled from the pipe
         if kind == "exception":
             raise _rebuild_exception(*value)
         if kind == "memory":
@@ -410,7 +412,9 @@ def thread_sandbox(max_jobs: int) -> Sandbox:
     return sandbox
 
 
-def _rebuild_exception(cls: type[BaseException], args: tuple, state: dict) -> BaseException:
+def _rebuild_exception(
+    cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]
+) -> BaseException:
     exc = cls.__new__(cls, *args)
     exc.args = args
     exc.__dict__.update(state)

@@ -38,8 +38,14 @@ class _Writer:
             self.rows.append(TextRow(prefix + line, size))
 
     def walk(self, node: Any, list_depth: int = 0) -> None:
-        from bs4 import NavigableString, Tag
-        from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+        from bs4.element import (
+            Comment,
+            Declaration,
+            Doctype,
+            NavigableString,
+            ProcessingInstruction,
+            Tag,
+        )
 
         for child in node.children:
             if isinstance(child, Comment | Declaration | Doctype | ProcessingInstruction):

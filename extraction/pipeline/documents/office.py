@@ -135,7 +135,7 @@ def load_docx(source: bytes | Path, options: LoadOptions) -> Document:
 
     _check_archive(source)
     try:
-        document = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else source)
+        document = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
     except Exception as exc:  # python-docx raises a zoo of errors for broken packages
         raise CorruptDocument("The Word document could not be read (it may be corrupt).") from exc
     properties = document.core_properties

@@ -257,11 +257,11 @@ class PdfPages(LazyPages):
             self.parse_seconds += time.perf_counter() - started
         return page
 
-    def _reopen(self) -> None:
+    def _reopen(self, source: bytes | Path) -> None:
         # pdfium keeps every object and stream it has parsed until the document is closed
         # (measured: +12 MB over 900 pages of the 48 MB report); reopening bounds that.
         self._finalizer()
-        self._pdf = open_pdfium(self._source)
+        self._pdf = open_pdfium(source)
         self._finalizer = weakref.finalize(self, _close_quietly, self._pdf)
         self._parsed_since_open = 0
 
@@ -270,7 +270,7 @@ class PdfPages(LazyPages):
             if self._pdf is None:
                 raise DocumentError("The document was closed.")
             if self._source is not None and self._parsed_since_open >= REOPEN_EVERY_PAGES:
-                self._reopen()
+                self._reopen(self._source)
             self._parsed_since_open += 1
             pdf_page = self._pdf[index]
             try:
@@ -280,16 +280,17 @@ class PdfPages(LazyPages):
                     words, text_rotation = page_text_words(textpage, geometry)
                 finally:
                     textpage.close()
-                needs_ocr = not words and page_has_images(pdf_page)
-                if needs_ocr:
+                rendered = None
+                if not words and page_has_images(pdf_page):
                     from extraction.pipeline.documents.ocr import render_for_ocr
 
-                    image, points_per_pixel = render_for_ocr(pdf_page, self._options)
+                    rendered = render_for_ocr(pdf_page, self._options)
             finally:
                 pdf_page.close()
-        if needs_ocr:
+        if rendered is not None:
             from extraction.pipeline.documents.ocr import ocr_words
 
+            image, points_per_pixel = rendered
             # Outside the pdfium lock: Tesseract takes seconds and needs no pdfium.
             words = ocr_words(image, points_per_pixel, self._options)
             text_rotation = 0
@@ -301,7 +302,7 @@ class PdfPages(LazyPages):
             geometry.width,
             geometry.height,
             words,
-            ocr=needs_ocr,
+            ocr=rendered is not None,
             text_rotation=text_rotation,
         )
 
