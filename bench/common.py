@@ -98,7 +98,7 @@ def machine_summary() -> str:
     for module in ("django", "celery", "kombu", "psycopg", "pypdfium2"):
         try:
             versions.append(f"{module} {__import__(module).__version__}")
-        except Exception:  # noqa: BLE001 - a missing module is just not listed
+        except Exception:
             continue
     redis_version = _command_version(["redis-server", "--version"], "v=")
     pg_version = _command_version(["psql", "--version"], "")

@@ -185,7 +185,7 @@ def submit_all(
                         job_id = api.submit_file(content, "application/pdf", SCHEMA, CONFIG)
                     else:
                         job_id = api.submit_text(text_document(index), SCHEMA, CONFIG)
-                except Exception as exc:  # noqa: BLE001 - reported as a failed check
+                except Exception as exc:
                     with lock:
                         errors.append(f"job {index}: {exc}")
                     continue

@@ -42,7 +42,7 @@ def id_routes() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def owned(db):  # noqa: ANN001, ANN201
+def owned(db):
     """Objects of every kind belonging to the owner."""
     owner = UserFactory(username="victim")
     project = default_project(owner)
@@ -95,7 +95,7 @@ def fill(route: str, values: dict[str, str]) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "name"), id_routes())
-def test_outsider_gets_404_and_changes_nothing(route, name, owned):  # noqa: ANN001
+def test_outsider_gets_404_and_changes_nothing(route, name, owned):
     outsider = UserFactory(username="intruder")
     url = fill(route, owned["values"])
     if route.startswith("api/"):

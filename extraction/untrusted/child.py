@@ -72,7 +72,7 @@ def main() -> int:
         header, payload = OPERATIONS[request["op"]](content, request)
     except MemoryError:
         header, payload = {"ok": False, "error": "memory"}, b""
-    except Exception as exc:  # noqa: BLE001 - every failure goes back as a message
+    except Exception as exc:
         from extraction.pipeline.documents import DocumentError
 
         message = str(exc) if isinstance(exc, (DocumentError, ValueError)) else ""

@@ -155,7 +155,7 @@ def warm_up_pipeline() -> None:
         if model_registry_from_settings(settings).has_llm:
             # The openai SDK takes seconds to import; import it once here, not in every child.
             import extraction.pipeline.engines.openai.engine  # noqa: F401
-    except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
+    except Exception:
         logger.warning("pipeline warm-up failed", exc_info=True)
 
 

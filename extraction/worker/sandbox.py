@@ -100,7 +100,7 @@ def _child_main(
                     request = conn.recv()
                 except (EOFError, OSError):
                     return  # the parent closed the pipe or died: nothing more to do
-                except Exception as exc:  # noqa: BLE001 - a job that cannot be unpickled
+                except Exception as exc:
                     conn.send(("exception", _exception_parts(exc), True, None))
                     return  # the stream may be out of step: let a fresh child take over
                 if request[0] != "job":
@@ -131,7 +131,7 @@ def _run_job(job: Job, link: ParentLink) -> tuple[str, Any]:
         return "result", job(link)
     except MemoryError:
         return "memory", None
-    except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
+    except BaseException as exc:
         return "exception", _exception_parts(exc)
 
 
@@ -372,7 +372,7 @@ class Sandbox:
                 reply = ("ok", handlers[name](*args))
             except interrupts:
                 raise
-            except Exception as exc:  # noqa: BLE001 - report to the child, keep serving
+            except Exception as exc:
                 reply = ("error", f"{type(exc).__name__}: {exc}")
             conn.send(reply)
 

@@ -10,7 +10,7 @@ from tests.factories import UserFactory, default_project, submit_job
 
 
 @pytest.mark.django_db
-def test_key_creation_and_revocation_are_audited(owner, owner_project):  # noqa: ANN001
+def test_key_creation_and_revocation_are_audited(owner, owner_project):
     key, _ = api_key_create(user=owner, project=owner_project, name="ci")
     api_key_revoke(key=key, actor=owner)
     events = list(AuditEvent.objects.filter(target_id=str(key.pk)).order_by("created_at"))
@@ -20,7 +20,7 @@ def test_key_creation_and_revocation_are_audited(owner, owner_project):  # noqa:
 
 
 @pytest.mark.django_db
-def test_membership_changes_in_the_admin_are_audited(client, owner):  # noqa: ANN001
+def test_membership_changes_in_the_admin_are_audited(client, owner):
     staff = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(staff)
     organization = default_project(owner).organization
@@ -39,7 +39,7 @@ def test_membership_changes_in_the_admin_are_audited(client, owner):  # noqa: AN
 
 
 @pytest.mark.django_db
-def test_audit_log_is_read_only_in_the_admin(client, owner):  # noqa: ANN001
+def test_audit_log_is_read_only_in_the_admin(client, owner):
     staff = UserFactory(username="root2", is_staff=True, is_superuser=True)
     client.force_login(staff)
     api_key_create(user=owner, project=default_project(owner))
@@ -55,7 +55,7 @@ def test_audit_log_is_read_only_in_the_admin(client, owner):  # noqa: ANN001
 @pytest.mark.django_db
 def test_agent_schema_change_and_deletions_over_the_api_are_audited(
     owner_client, owner, owner_project
-):  # noqa: ANN001
+):
     from tests.factories import AgentFactory
 
     agent = AgentFactory(project=owner_project)
@@ -77,7 +77,7 @@ def test_agent_schema_change_and_deletions_over_the_api_are_audited(
 
 
 @pytest.mark.django_db
-def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, owner_project):  # noqa: ANN001
+def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, owner_project):
     from extraction import services
     from extraction.models import ExtractionJob
     from extraction.tasks import extract_job

@@ -19,7 +19,7 @@ INVOICE = {"invoice_number": "INV-001", "total": 42.5}
 
 def test_llama_cloud_1_6_client_extraction_calls(
     live_server, celery_worker_process, owner, tmp_path
-):  # noqa: ANN001
+):
     out = run_sdk_script(
         "llama-cloud-1.6.0",
         "llama_cloud_v1.py",
@@ -55,7 +55,7 @@ def test_llama_cloud_1_6_client_extraction_calls(
 
 def test_llama_extract_stateless_agents_and_runs(
     live_server, celery_worker_process, owner, tmp_path
-):  # noqa: ANN001
+):
     out = run_sdk_script(
         "llama-cloud-services-0.6.94",
         "llama_extract.py",

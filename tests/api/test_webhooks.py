@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eager_celery():  # noqa: ANN201
+def eager_celery():
     from config.celery_app import app
 
     app.conf.task_always_eager = True
@@ -31,12 +31,12 @@ def eager_celery():  # noqa: ANN201
 
 
 @pytest.fixture
-def allow_private(settings):  # noqa: ANN001, ANN201
+def allow_private(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     return settings
 
 
-def submit(client, url: str, **config) -> dict:  # noqa: ANN001, ANN003
+def submit(client, url: str, **config) -> dict:
     hook = {"webhook_url": url, **config}
     response = stateless(client, text=INVOICE_TEXT, webhook_configurations=[hook])
     assert response.status_code == 200, response.content
@@ -45,7 +45,7 @@ def submit(client, url: str, **config) -> dict:  # noqa: ANN001, ANN003
 
 def test_every_event_is_delivered_signed_with_an_idempotency_id(
     owner_client, owner_project, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with webhook_receiver() as receiver, django_capture_on_commit_callbacks(execute=True):
         job = submit(owner_client, receiver.url, webhook_headers={"X-Tenant": "acme"})
     events = [json.loads(r.body)["event_type"] for r in receiver.requests]
@@ -72,7 +72,7 @@ def test_every_event_is_delivered_signed_with_an_idempotency_id(
 
 def test_event_filter_and_json_output_format(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with webhook_receiver() as receiver, django_capture_on_commit_callbacks(execute=True):
         job = submit(
             owner_client,
@@ -91,7 +91,7 @@ def test_event_filter_and_json_output_format(
 
 def test_transient_failures_are_retried_then_recorded(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with (
         webhook_receiver(statuses=[500, 503, 429]) as receiver,
         django_capture_on_commit_callbacks(execute=True),
@@ -106,7 +106,7 @@ def test_transient_failures_are_retried_then_recorded(
 
 def test_a_receiver_that_keeps_failing_gets_every_attempt_then_stops(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with (
         webhook_receiver(statuses=[502] * 20) as receiver,
         django_capture_on_commit_callbacks(execute=True),
@@ -120,7 +120,7 @@ def test_a_receiver_that_keeps_failing_gets_every_attempt_then_stops(
 
 def test_a_4xx_answer_is_not_retried(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with (
         webhook_receiver(statuses=[410]) as receiver,
         django_capture_on_commit_callbacks(execute=True),
@@ -139,7 +139,7 @@ def test_backoff_spreads_attempts_over_about_ten_minutes():
 
 def test_cancel_sends_the_cancelled_event(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with webhook_receiver() as receiver:
         job = submit(owner_client, receiver.url, webhook_events=["extract.cancelled"])
         with django_capture_on_commit_callbacks(execute=True):
@@ -161,7 +161,7 @@ def test_cancel_sends_the_cancelled_event(
         "http://[::ffff:127.0.0.1]/",
     ],
 )
-def test_private_addresses_are_refused_at_submission(owner_client, settings, url):  # noqa: ANN001
+def test_private_addresses_are_refused_at_submission(owner_client, settings, url):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     response = stateless(
         owner_client, text=INVOICE_TEXT, webhook_configurations=[{"webhook_url": url}]
@@ -179,14 +179,14 @@ def test_private_addresses_are_refused_at_submission(owner_client, settings, url
         ("http://no-such-host.invalid/", "does not resolve"),
     ],
 )
-def test_bad_schemes_and_hosts_are_refused(owner_client, url, fragment):  # noqa: ANN001
+def test_bad_schemes_and_hosts_are_refused(owner_client, url, fragment):
     response = stateless(
         owner_client, text=INVOICE_TEXT, webhook_configurations=[{"webhook_url": url}]
     )
     assert response.status_code == 400 and fragment in response.json()["detail"]
 
 
-def test_unknown_event_and_format_are_refused(owner_client, allow_private):  # noqa: ANN001
+def test_unknown_event_and_format_are_refused(owner_client, allow_private):
     hook = {"webhook_url": "http://127.0.0.1/", "webhook_events": ["extract.done"]}
     response = stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
     assert (
@@ -199,7 +199,7 @@ def test_unknown_event_and_format_are_refused(owner_client, allow_private):  # n
 
 def test_an_address_refused_at_delivery_is_not_contacted(
     owner_client, settings, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     with webhook_receiver() as receiver:
         with django_capture_on_commit_callbacks(execute=False):

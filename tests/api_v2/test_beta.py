@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 PDF_MAGIC = b"%PDF-1.4\n"
 
 
-def test_upload_answers_a_beta_file_usable_by_v1(owner_client, owner_project):  # noqa: ANN001
+def test_upload_answers_a_beta_file_usable_by_v1(owner_client, owner_project):
     file = beta_upload(owner_client, external_file_id="ext-42")
     assert file["name"] == "invoice.txt" and file["project_id"] == str(owner_project.id)
     assert file["file_type"] == "txt" and file["purpose"] == "extract"
@@ -27,13 +27,13 @@ def test_upload_answers_a_beta_file_usable_by_v1(owner_client, owner_project):  
     assert result["data"]["invoice_number"] == "INV-001"
 
 
-def test_a_v1_upload_reads_through_beta(owner_client):  # noqa: ANN001
+def test_a_v1_upload_reads_through_beta(owner_client):
     part = SimpleUploadedFile("v1.txt", b"Invoice number: A-1\n", content_type="text/plain")
     v1_file = owner_client.post(f"{V1}/files", {"upload_file": part}, format="multipart").json()
     assert owner_client.get(f"{FILES}/dfl-{v1_file['id']}").json()["name"] == "v1.txt"
 
 
-def test_raw_bytes_upload_is_sniffed(owner_client):  # noqa: ANN001
+def test_raw_bytes_upload_is_sniffed(owner_client):
     part = SimpleUploadedFile(
         "upload", b"Invoice number: X\n", content_type="application/octet-stream"
     )
@@ -49,7 +49,7 @@ def test_raw_bytes_upload_is_sniffed(owner_client):  # noqa: ANN001
         ({"purpose": "nonsense"}, 400, "purpose must be one of"),
     ],
 )
-def test_bad_uploads_are_refused(owner_client, body, status, fragment):  # noqa: ANN001
+def test_bad_uploads_are_refused(owner_client, body, status, fragment):
     if body:
         body["file"] = SimpleUploadedFile("a.txt", b"hello", content_type="text/plain")
     response = owner_client.post(FILES, body, format="multipart")
@@ -58,7 +58,7 @@ def test_bad_uploads_are_refused(owner_client, body, status, fragment):  # noqa:
     assert SourceFile.objects.count() == 0
 
 
-def test_get_with_download_url_and_content_download(owner_client):  # noqa: ANN001
+def test_get_with_download_url_and_content_download(owner_client):
     file = beta_upload(owner_client)
     plain = owner_client.get(f"{FILES}/{file['id']}").json()
     assert "download_url" not in plain
@@ -71,7 +71,7 @@ def test_get_with_download_url_and_content_download(owner_client):  # noqa: ANN0
     assert b"".join(download.streaming_content).startswith(b"Invoice number: INV-001")
 
 
-def test_delete_removes_the_file_and_keeps_job_results(owner_client):  # noqa: ANN001
+def test_delete_removes_the_file_and_keeps_job_results(owner_client):
     file = beta_upload(owner_client)
     job = owner_client.post(
         EXTRACT,
@@ -87,7 +87,7 @@ def test_delete_removes_the_file_and_keeps_job_results(owner_client):  # noqa: A
     assert kept["status"] == "COMPLETED" and kept["extract_result"]["invoice_number"] == "INV-001"
 
 
-def test_list_filters_orders_and_pages(owner_client):  # noqa: ANN001
+def test_list_filters_orders_and_pages(owner_client):
     names = ["b.txt", "a.txt", "c.txt"]
     files = [beta_upload(owner_client, name=n, external_file_id=f"x-{n}") for n in names]
     listed = owner_client.get(FILES).json()
@@ -115,7 +115,7 @@ def test_list_filters_orders_and_pages(owner_client):  # noqa: ANN001
     assert owner_client.get(f"{FILES}?order_by=size").status_code == 422
 
 
-def test_configuration_create_is_an_upsert_by_name_and_product_type(owner_client, owner_project):  # noqa: ANN001
+def test_configuration_create_is_an_upsert_by_name_and_product_type(owner_client, owner_project):
     parameters = {"product_type": "extract_v2", "data_schema": INVOICE_SCHEMA}
     first = owner_client.post(
         CONFIGURATIONS, {"name": "invoices", "parameters": parameters}, format="json"
@@ -143,7 +143,7 @@ def test_configuration_create_is_an_upsert_by_name_and_product_type(owner_client
     assert len(owner_client.get(f"{CONFIGURATIONS}?name=invoices").json()["items"]) == 2
 
 
-def test_configuration_get_update_delete(owner_client):  # noqa: ANN001
+def test_configuration_get_update_delete(owner_client):
     parameters = {"product_type": "extract_v2", "data_schema": INVOICE_SCHEMA}
     created = owner_client.post(
         CONFIGURATIONS, {"name": "a", "parameters": parameters}, format="json"
@@ -179,7 +179,7 @@ def test_configuration_get_update_delete(owner_client):  # noqa: ANN001
         ({"product_type": "nope"}, 400, "product_type must be one of"),
     ],
 )
-def test_bad_configurations_are_refused(owner_client, parameters, status, fragment):  # noqa: ANN001
+def test_bad_configurations_are_refused(owner_client, parameters, status, fragment):
     response = owner_client.post(
         CONFIGURATIONS, {"name": "bad", "parameters": parameters}, format="json"
     )
@@ -188,7 +188,7 @@ def test_bad_configurations_are_refused(owner_client, parameters, status, fragme
     assert SavedConfiguration.objects.count() == 0
 
 
-def test_a_job_by_configuration_id_uses_the_saved_configuration(owner_client):  # noqa: ANN001
+def test_a_job_by_configuration_id_uses_the_saved_configuration(owner_client):
     saved = owner_client.post(
         CONFIGURATIONS,
         {
@@ -220,7 +220,7 @@ def test_a_job_by_configuration_id_uses_the_saved_configuration(owner_client):  
     assert kept["configuration"]["tier"] == "turbo" and kept["configuration_id"] is None
 
 
-def test_a_non_extract_configuration_cannot_run_a_job(owner_client):  # noqa: ANN001
+def test_a_non_extract_configuration_cannot_run_a_job(owner_client):
     saved = owner_client.post(
         CONFIGURATIONS, {"name": "p", "parameters": {"product_type": "parse_v2"}}, format="json"
     ).json()
@@ -231,7 +231,7 @@ def test_a_non_extract_configuration_cannot_run_a_job(owner_client):  # noqa: AN
     assert response.status_code == 400 and "parse_v2" in response.json()["detail"]
 
 
-def test_extraction_agents_list_is_an_envelope(owner_client):  # noqa: ANN001
+def test_extraction_agents_list_is_an_envelope(owner_client):
     create_agent(owner_client, name="first")
     create_agent(owner_client, name="second")
     stateless(owner_client, text="Invoice number: 1")  # creates the hidden default agent
@@ -245,7 +245,7 @@ def test_extraction_agents_list_is_an_envelope(owner_client):  # noqa: ANN001
     assert {a["name"] for a in with_default["items"]} == {"first", "second", "default-agent"}
 
 
-def test_deprecated_query_lists_with_filters_in_the_body(owner_client, owner_project):  # noqa: ANN001
+def test_deprecated_query_lists_with_filters_in_the_body(owner_client, owner_project):
     files = [beta_upload(owner_client, name=n, external_file_id=n) for n in ("b.txt", "a.txt")]
     query = f"{FILES}/query"
     by_name = owner_client.post(query, {"order_by": "name desc", "page_size": 1}, format="json")

@@ -19,13 +19,13 @@ INVOICE = {"invoice_number": "INV-001", "total": 42.5}
 
 
 @pytest.fixture
-def file_id(owner_client) -> str:  # noqa: ANN001
+def file_id(owner_client) -> str:
     return beta_upload(owner_client)["id"]
 
 
 def test_create_answers_a_pending_job_echoing_its_configuration(
     owner_client, owner_project, file_id
-):  # noqa: ANN001
+):
     response = create_job(owner_client, file_id, tier="cost_effective")
     assert response.status_code == 200, response.content
     job = response.json()
@@ -40,7 +40,7 @@ def test_create_answers_a_pending_job_echoing_its_configuration(
     assert ExtractionRun.objects.filter(job=stored, status="PENDING").exists()
 
 
-def test_job_completes_with_the_extracted_values(owner_client, file_id):  # noqa: ANN001
+def test_job_completes_with_the_extracted_values(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}").json()
@@ -56,7 +56,7 @@ def test_job_completes_with_the_extracted_values(owner_client, file_id):  # noqa
     assert expanded["usage"] == {"credits": None, "extract_credits": None, "parse_credits": None}
 
 
-def test_prefixed_file_ids_are_accepted(owner_client, file_id):  # noqa: ANN001
+def test_prefixed_file_ids_are_accepted(owner_client, file_id):
     response = create_job(owner_client, f"dfl-{file_id}")
     assert response.status_code == 200, response.content
     assert response.json()["file_input"] == file_id
@@ -64,7 +64,7 @@ def test_prefixed_file_ids_are_accepted(owner_client, file_id):  # noqa: ANN001
     assert owner_client.get(f"{EXTRACT}/ext-{job_id}").json()["id"] == job_id
 
 
-def test_cite_sources_includes_extract_metadata_without_expand(owner_client, file_id):  # noqa: ANN001
+def test_cite_sources_includes_extract_metadata_without_expand(owner_client, file_id):
     job = create_job(owner_client, file_id, cite_sources=True, confidence_scores=True).json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}").json()
@@ -99,7 +99,7 @@ def test_cite_sources_includes_extract_metadata_without_expand(owner_client, fil
         ({"version": "latest", "parse_tier": "fast"}, {"extraction_mode": "BALANCED"}),
     ],
 )
-def test_configuration_maps_onto_the_job_config(owner_client, file_id, configuration, expected):  # noqa: ANN001
+def test_configuration_maps_onto_the_job_config(owner_client, file_id, configuration, expected):
     response = create_job(owner_client, file_id, **configuration)
     assert response.status_code == 200, response.content
     stored = ExtractionJob.objects.get(pk=response.json()["id"])
@@ -108,7 +108,7 @@ def test_configuration_maps_onto_the_job_config(owner_client, file_id, configura
     assert response.json()["configuration"] == {"data_schema": INVOICE_SCHEMA, **configuration}
 
 
-def test_per_page_results_are_arrays_with_page_metadata(owner_client, file_id):  # noqa: ANN001
+def test_per_page_results_are_arrays_with_page_metadata(owner_client, file_id):
     job = create_job(owner_client, file_id, extraction_target="per_page").json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}?expand=extract_metadata").json()
@@ -117,7 +117,7 @@ def test_per_page_results_are_arrays_with_page_metadata(owner_client, file_id): 
     assert set(done["extract_metadata"]["field_metadata"]) == {"page_metadata"}
 
 
-def test_target_pages_beyond_the_document_fails_the_job_readably(owner_client, file_id):  # noqa: ANN001
+def test_target_pages_beyond_the_document_fails_the_job_readably(owner_client, file_id):
     job = create_job(owner_client, file_id, target_pages="5-6").json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}").json()
@@ -126,7 +126,7 @@ def test_target_pages_beyond_the_document_fails_the_job_readably(owner_client, f
     assert done["extract_result"] is None
 
 
-def test_partial_success_reads_as_completed_with_the_error_in_metadata(owner_client, file_id):  # noqa: ANN001
+def test_partial_success_reads_as_completed_with_the_error_in_metadata(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     run_inline(job["id"])
     ExtractionJob.objects.filter(pk=job["id"]).update(
@@ -139,7 +139,7 @@ def test_partial_success_reads_as_completed_with_the_error_in_metadata(owner_cli
     assert done["metadata"]["error"] == "Extraction failed on page(s) 2: timeout"
 
 
-def test_running_job_reads_as_running(owner_client, file_id):  # noqa: ANN001
+def test_running_job_reads_as_running(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     ExtractionJob.objects.filter(pk=job["id"]).update(status=JobStatus.RUNNING)
     assert owner_client.get(f"{EXTRACT}/{job['id']}").json()["status"] == "RUNNING"
@@ -155,7 +155,7 @@ def test_running_job_reads_as_running(owner_client, file_id):  # noqa: ANN001
         ({"parse_tier": "slow"}, ["body", "configuration", "parse_tier"]),
     ],
 )
-def test_wrongly_typed_configuration_is_a_fastapi_422(owner_client, file_id, configuration, loc):  # noqa: ANN001
+def test_wrongly_typed_configuration_is_a_fastapi_422(owner_client, file_id, configuration, loc):
     count = ExtractionJob.objects.count()
     response = create_job(owner_client, file_id, **configuration)
     assert response.status_code == 422, response.content
@@ -198,7 +198,7 @@ def test_wrongly_typed_configuration_is_a_fastapi_422(owner_client, file_id, con
 )
 def test_bad_requests_are_refused_readably_and_store_nothing(
     owner_client, file_id, body, status, fragment
-):  # noqa: ANN001
+):
     count = ExtractionJob.objects.count()
     response = owner_client.post(EXTRACT, {"file_input": file_id, **body}, format="json")
     assert response.status_code == status, response.content
@@ -206,7 +206,7 @@ def test_bad_requests_are_refused_readably_and_store_nothing(
     assert ExtractionJob.objects.count() == count
 
 
-def test_missing_file_input_is_422_and_unknown_files_404(owner_client):  # noqa: ANN001
+def test_missing_file_input_is_422_and_unknown_files_404(owner_client):
     response = owner_client.post(
         EXTRACT, {"configuration": {"data_schema": INVOICE_SCHEMA}}, format="json"
     )
@@ -219,7 +219,7 @@ def test_missing_file_input_is_422_and_unknown_files_404(owner_client):  # noqa:
     assert parse_job.status_code == 400 and "Parse API" in parse_job.json()["detail"]
 
 
-def test_cancel_a_pending_job_then_cancel_again_is_400(owner_client, file_id):  # noqa: ANN001
+def test_cancel_a_pending_job_then_cancel_again_is_400(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     response = owner_client.post(f"{EXTRACT}/{job['id']}/cancel")
     assert response.status_code == 200, response.content
@@ -230,7 +230,7 @@ def test_cancel_a_pending_job_then_cancel_again_is_400(owner_client, file_id):  
     assert again.status_code == 400 and "already ended" in again.json()["detail"]
 
 
-def test_delete_refuses_an_active_job_unless_forced(owner_client, file_id):  # noqa: ANN001
+def test_delete_refuses_an_active_job_unless_forced(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     refused = owner_client.delete(f"{EXTRACT}/{job['id']}")
     assert refused.status_code == 400 and "force=true" in refused.json()["detail"]
@@ -244,7 +244,7 @@ def test_delete_refuses_an_active_job_unless_forced(owner_client, file_id):  # n
     assert owner_client.get(f"{EXTRACT}/{job['id']}").status_code == 404
 
 
-def test_delete_a_finished_job(owner_client, file_id):  # noqa: ANN001
+def test_delete_a_finished_job(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     run_inline(job["id"])
     assert owner_client.delete(f"{EXTRACT}/{job['id']}").status_code == 200
@@ -252,7 +252,7 @@ def test_delete_a_finished_job(owner_client, file_id):  # noqa: ANN001
     assert owner_client.delete(f"{EXTRACT}/{job['id']}").status_code == 404
 
 
-def test_a_v1_job_reads_in_v2(owner_client):  # noqa: ANN001
+def test_a_v1_job_reads_in_v2(owner_client):
     uploaded = beta_upload(owner_client)
     v1_job = stateless(
         owner_client,
@@ -271,7 +271,7 @@ def test_a_v1_job_reads_in_v2(owner_client):  # noqa: ANN001
     assert owner_client.get(f"{EXTRACT}/{text_job['id']}").json()["file_input"] == ""
 
 
-def test_a_v2_job_reads_in_v1(owner_client, file_id):  # noqa: ANN001
+def test_a_v2_job_reads_in_v1(owner_client, file_id):
     job = create_job(owner_client, file_id, tier="turbo").json()
     pending = owner_client.get(f"{V1}/extraction/jobs/{job['id']}").json()
     assert pending["status"] == "PENDING" and pending["file_id"] == file_id
@@ -284,7 +284,7 @@ def test_a_v2_job_reads_in_v1(owner_client, file_id):  # noqa: ANN001
     assert run["config"]["extraction_mode"] == "FAST" and run["data_schema"] == INVOICE_SCHEMA
 
 
-def test_schema_validation_answers_the_schema_or_400(owner_client):  # noqa: ANN001
+def test_schema_validation_answers_the_schema_or_400(owner_client):
     ok = owner_client.post(
         f"{EXTRACT}/schema/validation", {"data_schema": INVOICE_SCHEMA}, format="json"
     )
@@ -298,7 +298,7 @@ def test_schema_validation_answers_the_schema_or_400(owner_client):  # noqa: ANN
     assert owner_client.post(f"{EXTRACT}/schema/validation", {}, format="json").status_code == 422
 
 
-def test_schema_generation_answers_an_extract_v2_configuration(owner_client, file_id):  # noqa: ANN001
+def test_schema_generation_answers_an_extract_v2_configuration(owner_client, file_id):
     response = owner_client.post(
         f"{EXTRACT}/schema/generate", {"file_id": f"dfl-{file_id}", "name": "inv"}, format="json"
     )
@@ -313,7 +313,7 @@ def test_schema_generation_answers_an_extract_v2_configuration(owner_client, fil
 
 def test_webhook_configurations_deliver_the_job_events(
     owner_client, file_id, settings, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     import json
 
     from config.celery_app import app

@@ -27,7 +27,7 @@ INVOICE = {"invoice_number": "INV-001", "total": 42.5}
 
 def test_llama_cloud_2_19_files_extract_and_configurations(
     live_server, celery_worker_process, owner, tmp_path
-):  # noqa: ANN001
+):
     key = api_key_for(owner)
     project = default_project(owner)
     v1_job = submit_job(

@@ -143,7 +143,7 @@ class Corpus:
     def __getitem__(self, doc_id: str) -> CorpusDocument:
         return self._by_id[doc_id]
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         return iter(self.documents)
 
     def __len__(self) -> int:

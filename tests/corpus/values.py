@@ -151,7 +151,7 @@ PRODUCTS = [
 ]
 
 
-def pick(rng: random.Random, items: list | tuple):  # noqa: ANN201 - any element type
+def pick(rng: random.Random, items: list | tuple):
     return items[rng.randrange(len(items))]
 
 

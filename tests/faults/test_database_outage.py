@@ -88,7 +88,7 @@ def healthz(port: int) -> tuple[int, dict]:
         return 0, {}
 
 
-def test_healthz_is_503_while_the_database_is_down_and_recovers(tmp_path):  # noqa: ANN001
+def test_healthz_is_503_while_the_database_is_down_and_recovers(tmp_path):
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("the outage test needs PostgreSQL")

@@ -28,7 +28,7 @@ TEXT = (
 CITE_AND_SCORE = ExtractConfig(cite_sources=True, confidence_scores=True)
 
 
-def llm_result(data, quotes, **kwargs) -> EngineResult:  # noqa: ANN001
+def llm_result(data, quotes, **kwargs) -> EngineResult:
     return EngineResult(data=data, engine="openai", quotes=quotes, **kwargs)
 
 
@@ -103,7 +103,7 @@ def test_value_absent_from_the_document_is_not_found_with_low_confidence():
 
 def test_options_off_compute_nothing():
     class Untouchable(list):
-        def __getitem__(self, item):  # noqa: ANN001, ANN204
+        def __getitem__(self, item):
             raise AssertionError("the document was read")
 
     document = Document(media_type="text/plain", pages=Untouchable([None]))

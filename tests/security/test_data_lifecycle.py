@@ -27,11 +27,11 @@ OTHER = "o" * 64  # another document's cached result
 HOUR = dt.timedelta(hours=1)
 
 
-def store(project, name: str):  # noqa: ANN001, ANN201
+def store(project, name: str):
     return store_file(project, TEXT, name, "text/plain")
 
 
-def stored_file_with_everything_derived(project):  # noqa: ANN001, ANN201
+def stored_file_with_everything_derived(project):
     """A file, a finished job on it with a cached result, and its text preview on disk."""
     source = store(project, "a.txt")
     agent = AgentFactory(project=project)
@@ -54,7 +54,7 @@ def stored_file_with_everything_derived(project):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.django_db
-def test_deleting_a_file_through_the_api_removes_everything_derived(owner_client, owner_project):  # noqa: ANN001
+def test_deleting_a_file_through_the_api_removes_everything_derived(owner_client, owner_project):
     source, job, key, folder = stored_file_with_everything_derived(owner_project)
     path = Path(source.content.path)
     assert path.exists() and folder.exists()
@@ -69,7 +69,7 @@ def test_deleting_a_file_through_the_api_removes_everything_derived(owner_client
 
 
 @pytest.mark.django_db
-def test_the_v2_and_page_deletes_use_the_same_path(owner_client, owner, owner_project, client):  # noqa: ANN001
+def test_the_v2_and_page_deletes_use_the_same_path(owner_client, owner, owner_project, client):
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     assert owner_client.delete(f"/api/v1/beta/files/{source.id}").status_code in (200, 204)
     assert not folder.exists() and not ExtractionCacheEntry.objects.filter(key=key).exists()
@@ -80,7 +80,7 @@ def test_the_v2_and_page_deletes_use_the_same_path(owner_client, owner, owner_pr
 
 
 @pytest.mark.django_db
-def test_expired_files_are_deleted_by_the_beat_task(owner_project, settings):  # noqa: ANN001
+def test_expired_files_are_deleted_by_the_beat_task(owner_project, settings):
     settings.FILE_EXPIRY_DAYS = 7
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     assert source.expires_at is not None
@@ -127,7 +127,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_fresh_data_directory_and_its_files_are_private(tmp_path):  # noqa: ANN001
+def test_a_fresh_data_directory_and_its_files_are_private(tmp_path):
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     data.chmod(0o755)  # as `mkdir -p` in bin/run leaves it

@@ -23,7 +23,7 @@ SIGNUP = {
 
 
 @pytest.mark.django_db
-def test_closed_sign_up_creates_no_account_and_hides_the_link(client, settings):  # noqa: ANN001
+def test_closed_sign_up_creates_no_account_and_hides_the_link(client, settings):
     settings.SIGNUP_OPEN = False
     assert client.get("/accounts/signup/").status_code == 403
     assert client.post("/accounts/signup/", SIGNUP).status_code == 403
@@ -34,7 +34,7 @@ def test_closed_sign_up_creates_no_account_and_hides_the_link(client, settings):
 
 
 @pytest.mark.django_db
-def test_pages_and_api_answers_carry_a_content_security_policy(client, owner_client):  # noqa: ANN001
+def test_pages_and_api_answers_carry_a_content_security_policy(client, owner_client):
     page = client.get("/accounts/login/")
     policy = page["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "object-src 'none'" in policy
@@ -79,14 +79,14 @@ def test_https_turns_on_hsts_and_secure_cookies_and_off_the_demo_user():
 
 
 @pytest.mark.django_db
-def test_hsts_header_is_sent_on_https_requests(client, settings):  # noqa: ANN001
+def test_hsts_header_is_sent_on_https_requests(client, settings):
     settings.SECURE_HSTS_SECONDS = 31_536_000
     response = client.get("/accounts/login/", secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 @pytest.mark.django_db
-def test_the_demo_user_is_refused_where_production_settings_apply(settings):  # noqa: ANN001
+def test_the_demo_user_is_refused_where_production_settings_apply(settings):
     settings.DEMO_USER_ALLOWED = False
     with pytest.raises(CommandError, match="production"):
         call_command("bootstrap_demo", stdout=io.StringIO())

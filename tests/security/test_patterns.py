@@ -41,7 +41,7 @@ def test_word_matches_keep_the_boundaries_the_engine_relied_on():
 
 
 @pytest.mark.parametrize("pattern", [EVIL, r"^(\w+\s?)*$", r"(a|aa)+$"])
-def test_a_job_with_an_evil_pattern_ends_with_a_result(pattern):  # noqa: ANN001
+def test_a_job_with_an_evil_pattern_ends_with_a_result(pattern):
     text = "Reference: " + "a" * 60 + "!\nTotal: 12.00"
     schema = {
         "type": "object",

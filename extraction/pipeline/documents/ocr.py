@@ -224,7 +224,7 @@ def _tesseract_has(languages: set[str]) -> bool:
         return False
     try:
         return languages <= _installed_languages(binary)
-    except Exception:  # noqa: BLE001 - a broken install counts as none
+    except Exception:
         return False
 
 
