@@ -17,7 +17,7 @@ current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("reques
 
 
 class RequestIDMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -100,7 +100,7 @@ def describe_exit(returncode: int) -> str:
 
 
 class Supervisor:
-    def __init__(self, programs: Sequence[Program]):
+    def __init__(self, programs: Sequence[Program]) -> None:
         self.programs = list(programs)
         self.stopping = False
 

@@ -180,7 +180,7 @@ class _MetadataBuilder:
         index: PageIndex,
         config: ExtractConfig,
         groundings: dict[str, Grounding],
-    ):
+    ) -> None:
         self.result = result
         self.index = index
         self.config = config

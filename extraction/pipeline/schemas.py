@@ -48,7 +48,7 @@ class SchemaError(ValueError):
     ``over_limit`` marks a schema refused for its size rather than its content.
     """
 
-    def __init__(self, problems: list[tuple[str, str]], *, over_limit: bool = False):
+    def __init__(self, problems: list[tuple[str, str]], *, over_limit: bool = False) -> None:
         self.problems = problems
         self.over_limit = over_limit
         super().__init__("; ".join(f"{ptr or '/'}: {msg}" for ptr, msg in problems))
@@ -57,7 +57,7 @@ class SchemaError(ValueError):
 class _Budget:
     """Counts the nodes ``_resolve_refs`` builds; raises ``SchemaError`` past the limit."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
 
@@ -181,11 +181,10 @@ def _resolve_refs(
             return {}
         resolved = _resolve_refs(target, root, pointer, (*stack, ref), problems, budget, depth + 1)
         siblings = {k: v for k, v in node.items() if k != "$ref"}
-        merged = {
+        return {
             **resolved,
             **_resolve_refs(siblings, root, pointer, stack, problems, budget, depth),
         }
-        return merged
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in ("$defs", "definitions"):

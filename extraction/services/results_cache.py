@@ -56,7 +56,7 @@ def cache_store(
 class ProjectResultCache:
     """``run_pipeline``'s cache for one project; ``hours`` from ``EXTRACTION_CACHE_HOURS``."""
 
-    def __init__(self, project: Project, *, hours: int = DEFAULT_HOURS):
+    def __init__(self, project: Project, *, hours: int = DEFAULT_HOURS) -> None:
         self.project = project
         self.hours = hours
 

@@ -78,7 +78,7 @@ class WebhookConfigError(ValueError):
 
     ``over_limit``: refused for their number, not their content."""
 
-    def __init__(self, message: str, *, over_limit: bool = False):
+    def __init__(self, message: str, *, over_limit: bool = False) -> None:
         super().__init__(message)
         self.over_limit = over_limit
 
@@ -86,7 +86,9 @@ class WebhookConfigError(ValueError):
 class TransportError(Exception):
     """A failed delivery; ``permanent`` ones (refused URL, 4xx answer) are not retried."""
 
-    def __init__(self, message: str, *, permanent: bool = False, status_code: int | None = None):
+    def __init__(
+        self, message: str, *, permanent: bool = False, status_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.status_code = status_code
@@ -303,7 +305,7 @@ def sign(*, secret: str, timestamp: str, body: bytes) -> str:
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, target: Target, timeout: float):
+    def __init__(self, target: Target, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
         self._address = target.address
 
@@ -312,7 +314,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float):
+    def __init__(self, target: Target, timeout: float) -> None:
         tls = ssl.create_default_context()
         super().__init__(target.host, target.port, timeout=timeout, context=tls)
         self._address = target.address

@@ -97,7 +97,7 @@ def _pipeline_in_child(
 class _CacheThroughParent:
     """The pipeline's result cache as seen from the sandboxed child: calls go to the parent."""
 
-    def __init__(self, parent: ParentLink):
+    def __init__(self, parent: ParentLink) -> None:
         self.parent = parent
 
     def lookup(self, key: str) -> Any:

@@ -60,7 +60,7 @@ class ParentLink:
     thread reports progress, and each call is one send and its reply.
     """
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._lock = threading.Lock()
 
@@ -233,7 +233,7 @@ class Sandbox:
     one ``Sandbox`` per thread (``thread_sandbox``).
     """
 
-    def __init__(self, *, max_jobs: int = 200):
+    def __init__(self, *, max_jobs: int = 200) -> None:
         self.max_jobs = max_jobs
         self.pid: int | None = None
         self._conn: Connection | None = None

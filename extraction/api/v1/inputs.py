@@ -74,7 +74,7 @@ def json_form_field(value: Any, name: str) -> Any:
 class AnyJSONField(serializers.JSONField):
     """A JSON value that may be null."""
 
-    def __init__(self, **kwargs: Any):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)

@@ -91,7 +91,8 @@ class BetaFileListCreateView(BetaFileView):
         parameters=[*PROJECT_PARAMETERS, inputs.FileListQuery],
         responses={
             200: PAGINATED_FILES,
-            **{422: ErrorSerializer, 400: ErrorSerializer},
+            422: ErrorSerializer,
+            400: ErrorSerializer,
         },
         description="The project's files, newest first unless order_by is name or id.",
     )

@@ -79,7 +79,7 @@ def check_frame_pixels(image: Image.Image, options: LoadOptions) -> None:
 class ImagePages(LazyPages):
     """One page per image frame, OCRed on first access."""
 
-    def __init__(self, source: bytes | Path, frames: int, options: LoadOptions):
+    def __init__(self, source: bytes | Path, frames: int, options: LoadOptions) -> None:
         super().__init__(frames)
         self._source = source
         self._options = options

@@ -69,7 +69,7 @@ class PageGeometry:
     """Maps PDF user space (bottom-left origin) to displayed points (top-left origin),
     honouring the crop box and the page's /Rotate."""
 
-    def __init__(self, cropbox: tuple[float, float, float, float], rotation: int):
+    def __init__(self, cropbox: tuple[float, float, float, float], rotation: int) -> None:
         self.left, self.bottom, self.right, self.top = cropbox
         self.rotation = rotation % 360
         w, h = self.right - self.left, self.top - self.bottom
@@ -227,7 +227,7 @@ class PdfPages(LazyPages):
         options: LoadOptions,
         form_words: dict[int, list[FormWord]],
         source: bytes | Path | None = None,
-    ):
+    ) -> None:
         super().__init__(page_count)
         self._pdf = pdf
         self._source = source
@@ -350,7 +350,7 @@ def load_pdf(source: bytes | Path, options: LoadOptions) -> Document:
     with PDFIUM_LOCK:
         try:
             page_count = len(pdf)
-            info = {key: value for key, value in pdf.get_metadata_dict(skip_empty=True).items()}
+            info = dict(pdf.get_metadata_dict(skip_empty=True).items())
             has_form = pdf.get_formtype() != 0
         except Exception as exc:
             pdf.close()

@@ -19,7 +19,7 @@ from extraction.pipeline.documents.base import Box, Document
 class EngineError(Exception):
     """An extraction failure. ``transient`` errors (timeouts, 429, 5xx) may be retried."""
 
-    def __init__(self, message: str, *, transient: bool = False):
+    def __init__(self, message: str, *, transient: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
 
@@ -29,7 +29,7 @@ class OutputTruncated(EngineError):
 
     ``usage`` is what the cut-off calls cost, so the split request still reports it."""
 
-    def __init__(self, message: str, *, usage: Usage):
+    def __init__(self, message: str, *, usage: Usage) -> None:
         super().__init__(message)
         self.usage = usage
 

@@ -30,7 +30,7 @@ class PageIndex:
     ``pages`` limits the search (the pages the engine saw); by default every page.
     """
 
-    def __init__(self, document: Document, pages: Sequence[int] | None = None):
+    def __init__(self, document: Document, pages: Sequence[int] | None = None) -> None:
         self.document = document
         self.numbers = list(pages) if pages else list(range(1, document.page_count + 1))
         self._texts: dict[int, str] = {}
