@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
-from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from accounts.http import request_user
 from accounts.models import APIKey, Membership, Project, User
 from accounts.selectors import api_key_lookup, project_for_user, projects_for_user
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 # Writing last_used_at on every request would turn each read into a write; a minute is plenty.
 LAST_USED_RESOLUTION_SECONDS = 60

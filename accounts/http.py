@@ -7,11 +7,15 @@ check, DRF's ``IsAuthenticated``) has already turned anonymous callers away.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
 
 
 class HtmxHttpRequest(HttpRequest):

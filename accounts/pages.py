@@ -3,12 +3,15 @@ project switcher. Used by the pages of every app, so it lives apart from any app
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
 
 from accounts.http import request_user
 from accounts.models import Project
 from accounts.selectors import project_for_user, projects_for_user, user_manages
 from accounts.services import user_provision_defaults
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 SESSION_PROJECT = "project_id"
 

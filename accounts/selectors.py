@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hmac
-from uuid import UUID
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 
 from accounts.models import APIKey, Membership, Organization, Project, User, hash_api_key
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 # Roles that manage an organization: its projects, every key on them, webhook secrets.
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)

@@ -6,7 +6,7 @@ session; every page reads it through ``project_for_request``.
 
 from __future__ import annotations
 
-from uuid import UUID
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import APIKeyForm, ProjectCreateForm, SignUpForm
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import APIKey, Organization
 from accounts.pages import SESSION_PROJECT, page_context, project_for_request
 from accounts.selectors import (
@@ -39,6 +38,11 @@ from accounts.services import (
     user_provision_defaults,
     webhook_secret_rotate,
 )
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from accounts.http import AuthenticatedHttpRequest
 
 
 def signup(request: HttpRequest) -> HttpResponse:

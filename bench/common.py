@@ -25,9 +25,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared")).resolve()

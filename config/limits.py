@@ -10,10 +10,13 @@ Django reads a WSGI body only up to its declared length, so it would otherwise l
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-from uuid import UUID
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 
-from accounts.models import Project
 from extraction.models import (
     ExtractionAgent,
     ExtractionJob,
@@ -16,6 +14,11 @@ from extraction.models import (
     SavedConfiguration,
     SourceFile,
 )
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from accounts.models import Project
 
 _M = TypeVar("_M", bound=Model)
 

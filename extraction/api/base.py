@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter
@@ -14,15 +13,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_project
-from accounts.models import Project
 from extraction import selectors
-from extraction.models import (
-    ExtractionAgent,
-    ExtractionJob,
-    ExtractionRun,
-    SavedConfiguration,
-    SourceFile,
-)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from accounts.models import Project
+    from extraction.models import (
+        ExtractionAgent,
+        ExtractionJob,
+        ExtractionRun,
+        SavedConfiguration,
+        SourceFile,
+    )
 
 _T = TypeVar("_T")
 

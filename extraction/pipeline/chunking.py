@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.config import ChunkMode, ExtractConfig, ExtractionTarget
-from extraction.pipeline.documents.base import Document, Page
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from extraction.pipeline.documents.base import Document, Page
 
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
 NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*\.?|[IVXLC]+\.)\s+(?=[A-Z])")

@@ -8,14 +8,16 @@ clear ("1,234.56" -> 1234.56, "5 Mar 2024" -> "2024-03-05" for ``format: date``)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
-from jsonschema.protocols import Validator
 
 from extraction.pipeline.patterns import pattern_matches
 from extraction.pipeline.schemas import json_pointer
 from extraction.pipeline.values import parse_bool, parse_date, parse_number
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 
 def schema_types(schema: dict[str, Any]) -> list[str]:

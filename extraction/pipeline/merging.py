@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from extraction.pipeline.chunking import ChunkPlan
 from extraction.pipeline.config import ExtractionTarget
 from extraction.pipeline.engines.base import EngineResult, Usage
 from extraction.pipeline.jsonpath import join_path, leaf_values
+
+if TYPE_CHECKING:
+    from extraction.pipeline.chunking import ChunkPlan
 
 # (chunk index, path in that chunk's data, value) -> how well the document supports the value.
 SupportFn = Callable[[int, str, Any], float]

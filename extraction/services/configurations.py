@@ -9,12 +9,11 @@ project's default agent, so v1 and v2 read the same jobs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audited_delete
-from accounts.models import Project, User
 from extraction.models import (
     ExtractionJob,
     ExtractionJobConfiguration,
@@ -33,6 +32,9 @@ from extraction.services.agents import agent_get_or_create_default
 from extraction.services.errors import ServiceError
 from extraction.services.jobs import jobs_submit
 from extraction.services.requests import config_clean, data_schema_clean, job_request_clean
+
+if TYPE_CHECKING:
+    from accounts.models import Project, User
 
 EXTRACT_V2 = "extract_v2"
 PRODUCT_TYPES = ("extract_v2", "classify_v2", "parse_v2", "split_v1", "spreadsheet_v1", "unknown")

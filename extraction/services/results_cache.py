@@ -7,12 +7,14 @@ comes from ``pipeline.cache_key``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from accounts.models import Project
 from extraction.models import ExtractionCacheEntry
+
+if TYPE_CHECKING:
+    from accounts.models import Project
 
 DEFAULT_HOURS = 48
 

@@ -13,11 +13,9 @@ import logging
 import random
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -43,6 +41,10 @@ from extraction.worker.circuit import (
 )
 from extraction.worker.load_options import load_options_from_settings
 from extraction.worker.sandbox import ParentLink, SandboxLimits, thread_sandbox
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable, Iterator
 
 logger = logging.getLogger(__name__)
 

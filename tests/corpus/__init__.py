@@ -17,14 +17,17 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.corpus import contracts, finance, invoices, papers, resumes, rows
-from tests.corpus.draft import Draft
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.corpus.draft import Draft
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 

@@ -3,9 +3,10 @@ inside the page. The documents themselves come from the ``corpus`` fixture."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from extraction.pipeline.documents import Page
+if TYPE_CHECKING:
+    from extraction.pipeline.documents import Page
 
 
 def normalize(text: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import request_user
@@ -17,6 +18,9 @@ from extraction.api.v1.serializers import (
     SchemaResponseSerializer,
 )
 from extraction.pipeline.schemas import load_schema
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 TAG = ["Extraction agents"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}

@@ -7,6 +7,7 @@ server itself serves it at ``/api/v1/files/download/<token>`` without other cred
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.http import FileResponse
@@ -15,10 +16,8 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,6 +32,10 @@ from extraction.api.v1.serializers import (
     PresignedUrlSerializer,
 )
 from extraction.models import SourceFile
+
+if TYPE_CHECKING:
+    from rest_framework.authentication import BaseAuthentication
+    from rest_framework.request import Request
 
 TAG = ["Files"]
 CONTENT_URL_SALT = "openextract.api.v1.file-content"

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.request import Request
 
 from extraction.api.exceptions import RequestValidationError, flatten_errors
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 PRIORITIES = ["low", "medium", "high", "critical"]
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from extraction import selectors, services
 from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, serialize_many
 from extraction.api.v1 import inputs
 from extraction.api.v1.serializers import ErrorSerializer, JobSerializer, ResultsetSerializer
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 TAG = ["Extraction jobs"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import request_user
@@ -23,6 +23,10 @@ from extraction.api.v1.serializers import (
     PaginatedRunsSerializer,
     RunSerializer,
 )
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+    from rest_framework.request import Request
 
 TAG = ["Extraction runs"]
 AGENT_PARAMETER = OpenApiParameter("extraction_agent_id", str, required=True)

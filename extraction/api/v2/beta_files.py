@@ -7,16 +7,14 @@ the bytes (``services.file_upload``). Content URLs are the v1 signed download li
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import request_user
@@ -29,6 +27,10 @@ from extraction.api.v2 import serializers as v2
 from extraction.api.v2.base import V2ProjectAPIView
 from extraction.api.v2.pagination import MAX_PAGE_SIZE, paginate
 from extraction.models import SourceFile
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from rest_framework.request import Request
 
 TAG = ["Files (beta)"]
 ORDERINGS = {

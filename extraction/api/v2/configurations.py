@@ -6,9 +6,10 @@ LlamaCloud; an ``extract_v2`` one can then run jobs through ``configuration_id``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import request_user
@@ -20,6 +21,9 @@ from extraction.api.v2 import serializers as v2
 from extraction.api.v2.base import V2ProjectAPIView
 from extraction.api.v2.pagination import paginate
 from extraction.services import configurations
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 TAG = ["Configurations (beta)"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}

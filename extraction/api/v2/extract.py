@@ -7,11 +7,9 @@ PARTIAL_SUCCESS to COMPLETED (a partial failure is told in ``metadata``), ERROR 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.http import request_user
@@ -23,9 +21,14 @@ from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
 from extraction.api.v2.base import V2_JOB_RELATED, V2ProjectAPIView
 from extraction.api.v2.pagination import paginate
-from extraction.models import ExtractionJob, SourceFile
 from extraction.pipeline.schemas import load_schema
 from extraction.services import configurations
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from rest_framework.request import Request
+
+    from extraction.models import ExtractionJob, SourceFile
 
 TAG = ["Extract v2"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}

@@ -8,14 +8,17 @@ table row, cells in columns), and every other block element its own line.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from extraction.pipeline.documents.base import Document
 from extraction.pipeline.documents.detect import HTML
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.text import HEADING_SIZES, read_text, table_rows
 from extraction.pipeline.documents.textpages import BODY_SIZE, TextRow, rows_document
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from extraction.pipeline.documents.base import Document
+    from extraction.pipeline.documents.options import LoadOptions
 
 DROPPED = ["script", "style", "noscript", "template", "head", "svg", "iframe", "object", "canvas"]
 BLOCKS = {

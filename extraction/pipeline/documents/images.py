@@ -7,17 +7,19 @@ OCR engine the options choose (``extraction.pipeline.documents.ocr``) with boxes
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extraction.pipeline.documents.base import CorruptDocument, Document, DocumentTooLarge, Page
 from extraction.pipeline.documents.layout import build_page
 from extraction.pipeline.documents.ocr import ensure_ocr, ocr_words
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.pages import LazyPages
 
 if TYPE_CHECKING:  # Pillow is imported when an image is opened
+    from pathlib import Path
+
     from PIL import Image
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 LETTER = (612.0, 792.0)
 IMAGE_TYPES = {

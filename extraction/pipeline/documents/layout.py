@@ -8,11 +8,14 @@ a span of page text maps back to boxes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.documents.base import Box, Line, Page, Word
 from extraction.pipeline.documents.columns import split_columns
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _new_object = object.__new__
 # Box has __slots__, so Box.x is the slot's member descriptor at run time; mypy takes the

@@ -20,11 +20,13 @@ import shutil
 import statistics
 import threading
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents.base import DocumentTooLarge, OcrUnavailable
 from extraction.pipeline.documents.layout import PlacedWord
-from extraction.pipeline.documents.options import LoadOptions
+
+if TYPE_CHECKING:
+    from extraction.pipeline.documents.options import LoadOptions
 
 AUTO, RAPIDOCR, TESSERACT = "auto", "rapidocr", "tesseract"
 ENGINES = (AUTO, RAPIDOCR, TESSERACT)

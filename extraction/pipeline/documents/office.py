@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents.base import CorruptDocument, Document, DocumentTooLarge
 from extraction.pipeline.documents.detect import DOCX, XLSX
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.text import HEADING_SIZES, table_rows
 from extraction.pipeline.documents.textpages import (
     BODY_SIZE,
@@ -25,6 +23,11 @@ from extraction.pipeline.documents.textpages import (
     blocks_document,
     rows_document,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

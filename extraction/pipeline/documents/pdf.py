@@ -16,8 +16,7 @@ import re
 import threading
 import time
 import weakref
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents.base import (
     CorruptDocument,
@@ -28,9 +27,13 @@ from extraction.pipeline.documents.base import (
     PasswordProtected,
 )
 from extraction.pipeline.documents.layout import PlacedWord, build_page
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.pages import LazyPages
 from extraction.pipeline.documents.pdf_forms import FormWord, read_form_values
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 # pdfium is not thread-safe, not even across documents: every call into it goes through here.
 PDFIUM_LOCK = threading.RLock()

@@ -8,8 +8,7 @@ its fastest method (numbers in BENCHMARKS.md). Image documents are re-encoded as
 from __future__ import annotations
 
 import io
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents import detect
 from extraction.pipeline.documents.base import (
@@ -18,6 +17,9 @@ from extraction.pipeline.documents.base import (
     UnsupportedDocumentType,
 )
 from extraction.pipeline.documents.pdf import PDFIUM_LOCK, open_pdfium
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FORMATS = {"png": "PNG", "webp": "WEBP", "jpeg": "JPEG", "jpg": "JPEG"}
 MIN_DPI, MAX_DPI = 18, 600

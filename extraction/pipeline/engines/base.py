@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from extraction.pipeline.chunking import PageText
-from extraction.pipeline.config import ExtractConfig
 from extraction.pipeline.documents.base import Box, Document
+
+if TYPE_CHECKING:
+    from extraction.pipeline.chunking import PageText
+    from extraction.pipeline.config import ExtractConfig
 
 
 class EngineError(Exception):

@@ -5,10 +5,13 @@ value searched on it would be slow)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from extraction.pipeline.documents.base import Document, Page
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from extraction.pipeline.documents.base import Document, Page
 
 PAGE_CACHE_SIZE = 64
 
