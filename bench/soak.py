@@ -108,7 +108,7 @@ class MakeRun:
             if key not in ("REDIS_URL", "DATABASE_URL", "VIRTUAL_ENV")
         }
         env.update(PORT=str(self.port), OPENEXTRACT_DATA_DIR=str(self.data_dir))
-        with open(self.log_path, "ab") as log:
+        with Path(self.log_path).open("ab") as log:
             self.process = subprocess.Popen(
                 ["bin/run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )

@@ -132,7 +132,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     }
     log_path = settings.DATA_DIR / f"test-worker-{os.getpid()}.log"
     hostname = f"test-{os.getpid()}@%h"
-    with open(log_path, "wb") as log:
+    with Path(log_path).open("wb") as log:
         process = subprocess.Popen(
             [
                 sys.executable,

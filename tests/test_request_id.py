@@ -23,7 +23,8 @@ urlpatterns = [path("noisy", noisy_view)]
 def test_response_carries_a_generated_request_id(client):
     first = client.get("/healthz")["X-Request-ID"]
     second = client.get("/healthz")["X-Request-ID"]
-    assert len(first) == 32 and first != second
+    assert len(first) == 32
+    assert first != second
 
 
 @pytest.mark.django_db
@@ -33,7 +34,8 @@ def test_well_formed_client_request_id_is_kept_and_bad_ones_replaced(client):
         == "trace-abc-12345"
     )
     replaced = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")["X-Request-ID"]
-    assert replaced != "bad id\nwith newline" and len(replaced) == 32
+    assert replaced != "bad id\nwith newline"
+    assert len(replaced) == 32
 
 
 @override_settings(ROOT_URLCONF=__name__)

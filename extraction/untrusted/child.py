@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import resource
 import sys
+from pathlib import Path
 from typing import Any
 
 
 def _limit(memory_bytes: int, cpu_seconds: int) -> None:
-    with open("/proc/self/statm") as statm:
+    with Path("/proc/self/statm").open() as statm:
         pages = int(statm.read().split()[0])
     address_space = pages * resource.getpagesize() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))

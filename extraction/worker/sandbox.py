@@ -31,6 +31,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from extraction.pipeline.documents.base import DocumentError
@@ -163,7 +164,7 @@ def _let_go_of_inherited_channels(keep: int) -> None:
     never write to, or close, a file the child opens later.
     """
     try:
-        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+        descriptors = [int(entry.name) for entry in Path("/proc/self/fd").iterdir()]
     except OSError:
         return
     null = os.open(os.devnull, os.O_RDWR)
@@ -216,7 +217,7 @@ def _resident_memory() -> int:
 
 
 def _statm(field: int) -> int:
-    with open(f"/proc/{os.getpid()}/statm") as statm:
+    with Path(f"/proc/{os.getpid()}/statm").open() as statm:
         pages = int(statm.read().split()[field])
     return pages * os.sysconf("SC_PAGE_SIZE")
 
@@ -312,7 +313,8 @@ class Sandbox:
 
     def _hand_over(self, fn: Job, limits: SandboxLimits) -> bool:
         """Send ``fn`` to the waiting child; False when it cannot go (unpicklable, child gone)."""
-        assert self._conn is not None and self.pid is not None
+        assert self._conn is not None
+        assert self.pid is not None
         if _exited(self.pid):
             return False
         try:
@@ -332,7 +334,8 @@ class Sandbox:
     ) -> tuple[str, Any, bool]:
         """Answer the child's calls until it sends the job's outcome: (kind, value, retire)."""
         conn, pid = self._conn, self.pid
-        assert conn is not None and pid is not None
+        assert conn is not None
+        assert pid is not None
         started = last_beat = time.monotonic()
         saw_progress = False
         while True:

@@ -32,7 +32,8 @@ def test_membership_changes_in_the_admin_are_audited(client, owner):
     membership = Membership.objects.get(user=staff, organization=organization)
     assert membership.role == "admin"
     event = AuditEvent.objects.get(action="membership.add")
-    assert event.actor == staff and event.details == {"user": "root", "role": "admin"}
+    assert event.actor == staff
+    assert event.details == {"user": "root", "role": "admin"}
     client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert AuditEvent.objects.filter(action="membership.remove", actor=staff).exists()
@@ -67,13 +68,15 @@ def test_agent_schema_change_and_deletions_over_the_api_are_audited(
     )
     assert response.status_code == 200
     change = AuditEvent.objects.get(action="agent.schema_change")
-    assert change.actor == owner and change.target_id == str(agent.pk)
+    assert change.actor == owner
+    assert change.target_id == str(agent.pk)
     assert "invoice_number" in change.details["previous_schema"]["properties"]
     assert (
         owner_client.delete(f"/api/v1/extraction/extraction-agents/{agent.pk}").status_code == 200
     )
     deletion = AuditEvent.objects.get(action="agent.delete")
-    assert deletion.actor == owner and deletion.details == {"name": agent.name}
+    assert deletion.actor == owner
+    assert deletion.details == {"name": agent.name}
 
 
 @pytest.mark.django_db
@@ -92,7 +95,8 @@ def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, own
     assert owner_client.delete(f"/api/v2/extract/{job.pk}").status_code == 200
     assert not ExtractionJob.objects.filter(pk=job.pk).exists()
     event = AuditEvent.objects.get(action="job.delete")
-    assert event.actor == owner and event.target_id == str(job.pk)
+    assert event.actor == owner
+    assert event.target_id == str(job.pk)
     created = owner_client.post(
         "/api/v1/beta/configurations",
         {

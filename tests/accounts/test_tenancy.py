@@ -69,4 +69,5 @@ def test_signup_page_creates_user_with_default_project(client):
 def test_login_page_renders_and_dashboard_requires_login(client):
     assert client.get("/accounts/login/").status_code == 200
     response = client.get("/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

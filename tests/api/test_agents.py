@@ -20,7 +20,8 @@ def test_create_agent_echoes_the_full_agent_shape(owner_client, owner_project):
     assert agent["custom_configuration"] is None
     assert agent["created_at"].endswith("Z")
     stored = ExtractionAgent.objects.get(pk=agent["id"])
-    assert stored.project == owner_project and stored.config["extraction_mode"] == "FAST"
+    assert stored.project == owner_project
+    assert stored.config["extraction_mode"] == "FAST"
 
 
 def test_list_is_a_bare_array_without_the_default_agent(owner_client):
@@ -36,7 +37,8 @@ def test_get_by_id_and_by_name_including_slashes(owner_client):
     agent = create_agent(owner_client, name="team/invoices v2")
     assert owner_client.get(f"{AGENTS}/{agent['id']}").json()["id"] == agent["id"]
     by_name = owner_client.get(f"{AGENTS}/by-name/team/invoices v2")
-    assert by_name.status_code == 200 and by_name.json()["id"] == agent["id"]
+    assert by_name.status_code == 200
+    assert by_name.json()["id"] == agent["id"]
     missing = owner_client.get(f"{AGENTS}/by-name/nope")
     assert missing.status_code == 404
     assert missing.json() == {"detail": "Extraction agent not found."}
@@ -45,7 +47,8 @@ def test_get_by_id_and_by_name_including_slashes(owner_client):
 def test_default_agent_is_created_once(owner_client):
     first = owner_client.get(f"{AGENTS}/default").json()
     second = owner_client.get(f"{AGENTS}/default").json()
-    assert first["id"] == second["id"] and first["name"] == "default-agent"
+    assert first["id"] == second["id"]
+    assert first["name"] == "default-agent"
     assert ExtractionAgent.objects.filter(is_default=True).count() == 1
 
 
@@ -60,13 +63,15 @@ def test_update_replaces_schema_and_config(owner_client):
     assert response.status_code == 200
     assert response.json()["data_schema"] == schema
     stored = ExtractionAgent.objects.get(pk=agent["id"])
-    assert stored.data_schema == schema and stored.config["extraction_target"] == "PER_PAGE"
+    assert stored.data_schema == schema
+    assert stored.config["extraction_target"] == "PER_PAGE"
 
 
 def test_delete_answers_a_json_body(owner_client):
     agent = create_agent(owner_client)
     response = owner_client.delete(f"{AGENTS}/{agent['id']}")
-    assert response.status_code == 200 and response.json() == {}
+    assert response.status_code == 200
+    assert response.json() == {}
     assert not ExtractionAgent.objects.filter(pk=agent["id"]).exists()
     assert owner_client.get(f"{AGENTS}/{agent['id']}").status_code == 404
 

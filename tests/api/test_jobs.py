@@ -27,12 +27,17 @@ def test_stateless_text_run_answers_a_pending_job_embedding_the_default_agent(
     assert response.status_code == 200, response.content
     job = response.json()
     assert job["status"] == "PENDING"
-    assert job["error"] is None and job["file"] is None and job["file_id"] is None
+    assert job["error"] is None
+    assert job["file"] is None
+    assert job["file_id"] is None
     agent = job["extraction_agent"]
-    assert agent["name"] == "default-agent" and agent["project_id"] == str(owner_project.id)
-    assert isinstance(agent["data_schema"], dict) and isinstance(agent["config"], dict)
+    assert agent["name"] == "default-agent"
+    assert agent["project_id"] == str(owner_project.id)
+    assert isinstance(agent["data_schema"], dict)
+    assert isinstance(agent["config"], dict)
     stored = ExtractionJob.objects.get(pk=job["id"])
-    assert stored.inline_text == INVOICE_TEXT and stored.data_schema == INVOICE_SCHEMA
+    assert stored.inline_text == INVOICE_TEXT
+    assert stored.data_schema == INVOICE_SCHEMA
     assert ExtractionRun.objects.get(job=stored).status == "PENDING"
 
 
@@ -45,8 +50,10 @@ def test_stateless_run_extracts_the_values(owner_client):
     assert result["data"] == {"invoice_number": "INV-001", "total": 42.5}
     assert isinstance(result["extraction_metadata"], dict)
     run = owner_client.get(f"{V1}/extraction/runs/by-job/{job['id']}").json()
-    assert run["id"] == result["run_id"] and run["status"] == "SUCCESS"
-    assert run["data"] == result["data"] and run["data_schema"] == INVOICE_SCHEMA
+    assert run["id"] == result["run_id"]
+    assert run["status"] == "SUCCESS"
+    assert run["data"] == result["data"]
+    assert run["data_schema"] == INVOICE_SCHEMA
 
 
 def test_stateless_base64_file_run_stores_a_file_with_every_field(owner_client):
@@ -55,7 +62,8 @@ def test_stateless_base64_file_run_stores_a_file_with_every_field(owner_client):
     job = response.json()
     file = job["file"]
     assert job["file_id"] == file["id"]
-    assert file["file_size"] == len(INVOICE_TEXT) and file["file_type"] == "txt"
+    assert file["file_size"] == len(INVOICE_TEXT)
+    assert file["file_type"] == "txt"
     for key in (
         "external_file_id",
         "purpose",
@@ -76,7 +84,8 @@ def test_stateless_base64_file_run_stores_a_file_with_every_field(owner_client):
 def test_stateless_file_id_run(owner_client):
     uploaded = upload(owner_client)
     job = stateless(owner_client, file_id=uploaded["id"]).json()
-    assert job["file_id"] == uploaded["id"] and job["file"]["name"] == "invoice.txt"
+    assert job["file_id"] == uploaded["id"]
+    assert job["file"]["name"] == "invoice.txt"
 
 
 def test_running_job_reads_as_pending(owner_client):
@@ -175,9 +184,11 @@ def test_agent_job_uses_overrides_and_lists_as_bare_array(owner_client):
     )
     assert response.status_code == 200, response.content
     job = response.json()
-    assert job["extraction_agent"]["id"] == agent["id"] and job["file_id"] == uploaded["id"]
+    assert job["extraction_agent"]["id"] == agent["id"]
+    assert job["file_id"] == uploaded["id"]
     stored = ExtractionJob.objects.get(pk=job["id"])
-    assert stored.data_schema == override and stored.config["extraction_mode"] == "FAST"
+    assert stored.data_schema == override
+    assert stored.config["extraction_mode"] == "FAST"
     assert stored.priority == "high"
     listed = owner_client.get(f"{JOBS}?extraction_agent_id={agent['id']}").json()
     assert [item["id"] for item in listed] == [job["id"]]
@@ -209,7 +220,8 @@ def test_job_on_multipart_file_takes_json_string_overrides(owner_client):
     assert response.status_code == 200, response.content
     job = response.json()
     source = SourceFile.objects.get(pk=job["file_id"])
-    assert source.mime_type == "text/plain" and source.name == "upload.txt"
+    assert source.mime_type == "text/plain"
+    assert source.name == "upload.txt"
     run_inline(job["id"])
     assert owner_client.get(f"{JOBS}/{job['id']}/result").json()["data"] == {"total": 42.5}
 
@@ -264,7 +276,8 @@ def test_cancel_gives_cancelled_job_and_an_error_run(owner_client):
     assert response.status_code == 200
     assert response.json()["status"] == "CANCELLED"
     run = owner_client.get(f"{V1}/extraction/runs/by-job/{job['id']}").json()
-    assert run["status"] == "ERROR" and run["error"] == "Cancelled by the user."
+    assert run["status"] == "ERROR"
+    assert run["error"] == "Cancelled by the user."
     run_inline(job["id"])  # a late delivery of the task does nothing
     assert ExtractionJob.objects.get(pk=job["id"]).status == JobStatus.CANCELLED
     again = owner_client.post(f"{JOBS}/{job['id']}/cancel")
@@ -277,6 +290,8 @@ def test_failed_job_has_an_error_run(owner_client):
     job = stateless(owner_client, file={"data": broken_pdf, "mime_type": "application/pdf"}).json()
     run_inline(job["id"])
     polled = owner_client.get(f"{JOBS}/{job['id']}").json()
-    assert polled["status"] == "ERROR" and polled["error"]
+    assert polled["status"] == "ERROR"
+    assert polled["error"]
     run = owner_client.get(f"{V1}/extraction/runs/by-job/{job['id']}").json()
-    assert run["status"] == "ERROR" and run["error"] == polled["error"]
+    assert run["status"] == "ERROR"
+    assert run["error"] == polled["error"]

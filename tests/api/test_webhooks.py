@@ -65,9 +65,12 @@ def test_every_event_is_delivered_signed_with_an_idempotency_id(
     assert success["event_id"] == str(delivery.event_id)
     assert receiver.requests[1].headers["X-OpenExtract-Event-Id"] == str(delivery.event_id)
     data = json.loads(success["data"])  # the default output format is a JSON string
-    assert data["job_id"] == job["id"] and data["status"] == "SUCCESS"
+    assert data["job_id"] == job["id"]
+    assert data["status"] == "SUCCESS"
     assert data["data"] == {"invoice_number": "INV-001", "total": 42.5}
-    assert delivery.status_code == 200 and delivery.attempt == 1 and delivery.delivered_at
+    assert delivery.status_code == 200
+    assert delivery.attempt == 1
+    assert delivery.delivered_at
 
 
 def test_event_filter_and_json_output_format(
@@ -100,8 +103,10 @@ def test_transient_failures_are_retried_then_recorded(
     assert len(receiver.requests) == 4
     assert len({r.headers["X-OpenExtract-Event-Id"] for r in receiver.requests}) == 1
     delivery = WebhookDelivery.objects.get(job_id=job["id"])
-    assert delivery.attempt == 4 and delivery.status_code == 200
-    assert delivery.delivered_at is not None and delivery.error == ""
+    assert delivery.attempt == 4
+    assert delivery.status_code == 200
+    assert delivery.delivered_at is not None
+    assert delivery.error == ""
 
 
 def test_a_receiver_that_keeps_failing_gets_every_attempt_then_stops(
@@ -114,8 +119,10 @@ def test_a_receiver_that_keeps_failing_gets_every_attempt_then_stops(
         job = submit(owner_client, receiver.url, webhook_events=["extract.pending"])
     assert len(receiver.requests) == webhooks.MAX_ATTEMPTS == 6
     delivery = WebhookDelivery.objects.get(job_id=job["id"])
-    assert delivery.attempt == 6 and delivery.status_code == 502
-    assert delivery.delivered_at is None and "HTTP 502" in delivery.error
+    assert delivery.attempt == 6
+    assert delivery.status_code == 502
+    assert delivery.delivered_at is None
+    assert "HTTP 502" in delivery.error
 
 
 def test_a_4xx_answer_is_not_retried(
@@ -128,7 +135,9 @@ def test_a_4xx_answer_is_not_retried(
         job = submit(owner_client, receiver.url, webhook_events=["extract.pending"])
     assert len(receiver.requests) == 1
     delivery = WebhookDelivery.objects.get(job_id=job["id"])
-    assert delivery.attempt == 1 and delivery.status_code == 410 and delivery.delivered_at is None
+    assert delivery.attempt == 1
+    assert delivery.status_code == 410
+    assert delivery.delivered_at is None
 
 
 def test_backoff_spreads_attempts_over_about_ten_minutes():
@@ -183,18 +192,19 @@ def test_bad_schemes_and_hosts_are_refused(owner_client, url, fragment):
     response = stateless(
         owner_client, text=INVOICE_TEXT, webhook_configurations=[{"webhook_url": url}]
     )
-    assert response.status_code == 400 and fragment in response.json()["detail"]
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
 
 
 def test_unknown_event_and_format_are_refused(owner_client, allow_private):
     hook = {"webhook_url": "http://127.0.0.1/", "webhook_events": ["extract.done"]}
     response = stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
-    assert (
-        response.status_code == 400 and "unknown event 'extract.done'" in response.json()["detail"]
-    )
+    assert response.status_code == 400
+    assert "unknown event 'extract.done'" in response.json()["detail"]
     hook = {"webhook_url": "http://127.0.0.1/", "webhook_output_format": "xml"}
     response = stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
-    assert response.status_code == 400 and "webhook_output_format" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "webhook_output_format" in response.json()["detail"]
 
 
 def test_an_address_refused_at_delivery_is_not_contacted(
@@ -209,4 +219,6 @@ def test_an_address_refused_at_delivery_is_not_contacted(
         assert webhook_deliver(delivery_id=str(delivery.id)) is None
     assert receiver.requests == []
     delivery.refresh_from_db()
-    assert delivery.attempt == 1 and "private" in delivery.error and delivery.delivered_at is None
+    assert delivery.attempt == 1
+    assert "private" in delivery.error
+    assert delivery.delivered_at is None

@@ -85,7 +85,8 @@ def test_outsider_lists_see_nothing_of_the_owner(owned, outsider_client):
         "/api/v1/beta/extraction-agents?include_default=true",
     ):
         page = outsider_client.get(url).json()
-        assert page["items"] == [] and page["next_page_token"] is None, url
+        assert page["items"] == [], url
+        assert page["next_page_token"] is None, url
 
 
 def test_a_forged_project_id_is_refused(owned, owner_client, outsider):

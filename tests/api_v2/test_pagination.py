@@ -49,14 +49,17 @@ def walk(client, url: str, on_page=None) -> list[str]:
 
 def test_each_job_exactly_once_newest_first(owner_client, jobs):
     seen = walk(owner_client, f"{EXTRACT}?page_size=7")
-    assert seen == jobs and len(set(seen)) == 120
+    assert seen == jobs
+    assert len(set(seen)) == 120
     first = owner_client.get(f"{EXTRACT}?page_size=7").json()
-    assert first["total_size"] == 120 and len(first["items"]) == 7
+    assert first["total_size"] == 120
+    assert len(first["items"]) == 7
 
 
 def test_default_page_size_is_50(owner_client, jobs):
     first = owner_client.get(EXTRACT).json()
-    assert len(first["items"]) == 50 and first["next_page_token"]
+    assert len(first["items"]) == 50
+    assert first["next_page_token"]
     assert walk(owner_client, f"{EXTRACT}?x=1") == jobs
 
 
@@ -108,7 +111,8 @@ def test_bad_list_queries(owner_client, query, status):
 
 def test_page_size_1000_is_allowed(owner_client, jobs):
     page = owner_client.get(f"{EXTRACT}?page_size=1000").json()
-    assert len(page["items"]) == 120 and page["next_page_token"] is None
+    assert len(page["items"]) == 120
+    assert page["next_page_token"] is None
 
 
 def test_a_page_costs_the_same_queries_whatever_its_size(owner_client, jobs):

@@ -36,7 +36,8 @@ def test_job_runs_in_a_real_worker_and_reaches_a_terminal_status(
     assert status == JobStatus.SUCCESS
     job.refresh_from_db()
     assert job.attempts == 1
-    assert job.started_at is not None and job.finished_at >= job.started_at
+    assert job.started_at is not None
+    assert job.finished_at >= job.started_at
     run = ExtractionRun.objects.get(job=job)
     assert run.status == RunStatus.SUCCESS
     assert run.data is not None
@@ -183,5 +184,6 @@ def test_jobs_in_one_worker_thread_share_its_sandbox_child(owner_project, settin
         extract_job.apply(args=[str(job.pk)])
         assert job_status(job.pk) == JobStatus.SUCCESS
         pids.append(thread_sandbox(settings.SANDBOX_MAX_JOBS).pid)
-    assert pids[0] is not None and pids[0] != os.getpid()
+    assert pids[0] is not None
+    assert pids[0] != os.getpid()
     assert pids == [pids[0]] * 3

@@ -74,7 +74,8 @@ def test_open_circuit_keeps_new_jobs_pending_without_calling_the_endpoint(
             extract_job.apply(args=[str(job.pk)], throw=True)
         assert server.requests == []
         job.refresh_from_db()
-        assert job.status == JobStatus.PENDING and job.attempts == 0
+        assert job.status == JobStatus.PENDING
+        assert job.attempts == 0
 
         circuit_record_success(server.base_url)
         assert circuit_open_for(server.base_url) == 0

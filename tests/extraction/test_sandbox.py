@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -243,7 +244,7 @@ def test_the_child_dies_with_its_worker_even_mid_job(tmp_path):
 
 def _alive(pid: int) -> bool:
     try:
-        with open(f"/proc/{pid}/stat") as stat:
+        with Path(f"/proc/{pid}/stat").open() as stat:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False

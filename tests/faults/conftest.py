@@ -134,7 +134,7 @@ class FaultWorker:
             "OPENEXTRACT_BROKER_VISIBILITY_TIMEOUT": "3600",
             **self.env,
         }
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        log = (self.log_dir / f"{name}.log").open("wb")
         self.process = subprocess.Popen(
             [
                 sys.executable,

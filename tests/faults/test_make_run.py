@@ -49,7 +49,7 @@ class Stack:
             check=True,
             capture_output=True,
         )
-        with open(self.log, "ab") as log:
+        with Path(self.log).open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "config.supervisor", "--port", str(self.port)],
                 cwd=ROOT,

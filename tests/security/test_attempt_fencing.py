@@ -77,7 +77,8 @@ def test_an_attempt_whose_lease_ran_out_is_fenced_off_by_the_next_claim(owner_pr
         lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
     second = lifecycle.job_start(job_id=str(job.pk))
-    assert second is not None and second.attempts == 2
+    assert second is not None
+    assert second.attempts == 2
     assert complete(job, first.attempt_token, STALE) is None
     assert complete(job, second.attempt_token, FRESH) is not None
     assert ExtractionRun.objects.get(job=job).data == FRESH

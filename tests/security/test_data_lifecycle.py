@@ -57,14 +57,16 @@ def stored_file_with_everything_derived(project):
 def test_deleting_a_file_through_the_api_removes_everything_derived(owner_client, owner_project):
     source, job, key, folder = stored_file_with_everything_derived(owner_project)
     path = Path(source.content.path)
-    assert path.exists() and folder.exists()
+    assert path.exists()
+    assert folder.exists()
     assert owner_client.delete(f"/api/v1/files/{source.id}").status_code == 200
     assert not path.exists()
     assert not folder.exists()  # page images and the text preview
     assert not ExtractionCacheEntry.objects.filter(key=key).exists()
     assert ExtractionCacheEntry.objects.filter(key=OTHER).exists()
     job.refresh_from_db()
-    assert job.file_id is None and ExtractionRun.objects.get(job=job).data  # the record stays
+    assert job.file_id is None
+    assert ExtractionRun.objects.get(job=job).data
     assert AuditEvent.objects.get(action="file.delete").details["cached_results"] == 1
 
 
@@ -72,11 +74,13 @@ def test_deleting_a_file_through_the_api_removes_everything_derived(owner_client
 def test_the_v2_and_page_deletes_use_the_same_path(owner_client, owner, owner_project, client):
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     assert owner_client.delete(f"/api/v1/beta/files/{source.id}").status_code in (200, 204)
-    assert not folder.exists() and not ExtractionCacheEntry.objects.filter(key=key).exists()
+    assert not folder.exists()
+    assert not ExtractionCacheEntry.objects.filter(key=key).exists()
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     client.force_login(owner)
     assert client.post(reverse("file_delete", args=[source.id])).status_code == 302
-    assert not folder.exists() and not ExtractionCacheEntry.objects.filter(key=key).exists()
+    assert not folder.exists()
+    assert not ExtractionCacheEntry.objects.filter(key=key).exists()
 
 
 @pytest.mark.django_db
@@ -92,7 +96,8 @@ def test_expired_files_are_deleted_by_the_beat_task(owner_project, settings):
     fresh.save()
     assert maintenance.files_delete_expired(now=later) == 1
     assert not type(source).objects.filter(pk=source.pk).exists()
-    assert not folder.exists() and not ExtractionCacheEntry.objects.filter(key=key).exists()
+    assert not folder.exists()
+    assert not ExtractionCacheEntry.objects.filter(key=key).exists()
     assert type(source).objects.filter(pk=busy.pk).exists()  # a pending job still reads it
     assert type(source).objects.filter(pk=fresh.pk).exists()
     assert AuditEvent.objects.filter(action="file.expire").count() == 1

@@ -142,7 +142,8 @@ def test_unknown_api_paths_are_json_404_even_for_session_posts(owner, method):
     assert response.json()["detail"].startswith("Not found")
     anonymous = APIClient(enforce_csrf_checks=True)
     response = getattr(anonymous, method)("/api/no/such/path", {}, format="json")
-    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
 
 
 def test_a_csrf_refusal_under_api_is_json_and_html_elsewhere():
@@ -154,7 +155,8 @@ def test_a_csrf_refusal_under_api_is_json_and_html_elsewhere():
     assert response.status_code == 403
     assert json.loads(response.content)["detail"] == "CSRF check failed: token missing"
     page = csrf_failure(RequestFactory().post("/extract/new/"), reason="token missing")
-    assert page.status_code == 403 and b"<html" in page.content.lower()
+    assert page.status_code == 403
+    assert b"<html" in page.content.lower()
 
 
 # --- 14: config bounds ------------------------------------------------------------------------

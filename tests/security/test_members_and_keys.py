@@ -87,10 +87,12 @@ def test_owner_sees_and_revokes_a_members_key_after_confirming(client, owner, me
     page = client.get(reverse("organization_settings"))
     assert page.status_code == 200
     prefix = key_row(member_key).prefix
-    assert prefix in page.content.decode() and "member" in page.content.decode()
+    assert prefix in page.content.decode()
+    assert "member" in page.content.decode()
     url = reverse("organization_key_revoke", args=[key_row(member_key).pk])
     confirm = client.get(url)
-    assert confirm.status_code == 200 and "Revoke this API key?" in confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Revoke this API key?" in confirm.content.decode()
     assert key_row(member_key).revoked_at is None  # a GET revokes nothing
     assert client.post(url).status_code == 302
     assert key_row(member_key).revoked_at is not None
@@ -136,12 +138,13 @@ def test_owner_sees_the_webhook_secret_and_rotates_it_audited(client, owner, own
     assert owner_project.webhook_secret == before
     assert client.post(url).status_code == 302
     owner_project.refresh_from_db()
-    assert owner_project.webhook_secret != before and len(owner_project.webhook_secret) == 64
+    assert owner_project.webhook_secret != before
+    assert len(owner_project.webhook_secret) == 64
     event = AuditEvent.objects.get(action="project.webhook_secret_rotate")
-    assert event.actor == owner and event.project == owner_project
-    assert before not in str(event.details) and owner_project.webhook_secret not in str(
-        event.details
-    )
+    assert event.actor == owner
+    assert event.project == owner_project
+    assert before not in str(event.details)
+    assert owner_project.webhook_secret not in str(event.details)
     client.force_login(member)
     assert client.post(url).status_code == 403
     assert owner_project.webhook_secret not in client.get("/").content.decode()

@@ -57,7 +57,8 @@ def test_page_images_are_rendered_outside_the_web_process(owner_project, monkeyp
     monkeypatch.setattr("extraction.pipeline.documents.render_page", never_here)
     source = store(owner_project, pdf(), "a.pdf")
     image = page_images.page_png(source=source, page=1)
-    assert image is not None and image.startswith(b"\x89PNG")
+    assert image is not None
+    assert image.startswith(b"\x89PNG")
 
 
 @pytest.mark.django_db
@@ -144,5 +145,6 @@ def test_no_free_reader_answers_503_not_a_queue(client, owner, owner_project, se
         response = client.get(reverse("page_image", args=[source.id, 1]))
     finally:
         slots.release()
-    assert response.status_code == 503 and response["Retry-After"]
+    assert response.status_code == 503
+    assert response["Retry-After"]
     assert not marker(source).exists()  # busy is not the file's fault

@@ -138,7 +138,8 @@ def test_deliveries_go_to_the_webhooks_queue_not_the_job_queues(
     owner_client, settings, published, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
-    assert settings.WEBHOOK_QUEUE == "webhooks" and "webhooks" not in settings.JOB_QUEUES
+    assert settings.WEBHOOK_QUEUE == "webhooks"
+    assert "webhooks" not in settings.JOB_QUEUES
     with django_capture_on_commit_callbacks(execute=True):
         hook = {"webhook_url": "http://127.0.0.1:9/hook"}
         stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
@@ -166,7 +167,7 @@ def webhook_worker(django_db_setup, django_db_blocker):
     processes = []
     for name, queues in (("jobs", ",".join(settings.JOB_QUEUES)), ("hooks", "webhooks")):
         hostname = f"sec-{name}-{os.getpid()}@%h"
-        log = open(settings.DATA_DIR / f"sec-{name}-{os.getpid()}.log", "wb")  # noqa: SIM115
+        log = (settings.DATA_DIR / f"sec-{name}-{os.getpid()}.log").open("wb")
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues]
         command += ["--concurrency=1", "--hostname", hostname, "--without-gossip"]
         command += ["--without-mingle", "--loglevel=INFO"]
