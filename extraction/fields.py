@@ -8,10 +8,15 @@ never queried inside, so keeping them as text costs nothing.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import exceptions
 from django.db import models
+
+if TYPE_CHECKING:
+    from django import forms
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.expressions import Expression
 
 
 class OrderedJSONField(models.TextField[Any, Any]):
@@ -21,7 +26,9 @@ class OrderedJSONField(models.TextField[Any, Any]):
     _pyi_private_set_type: Any
     _pyi_private_get_type: Any
 
-    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+    def from_db_value(
+        self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper
+    ) -> Any:
         return None if value is None else json.loads(value)
 
     def to_python(self, value: Any) -> Any:
@@ -40,7 +47,7 @@ class OrderedJSONField(models.TextField[Any, Any]):
     def value_to_string(self, obj: models.Model) -> str:
         return self.get_prep_value(self.value_from_object(obj)) or ""
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
         from django.forms import JSONField as JSONFormField
 
         return super(models.TextField, self).formfield(form_class=JSONFormField, **kwargs)

@@ -57,7 +57,7 @@ def agent_create(
         raise taken from None
 
 
-def agent_name_clean(*, name: Any) -> str:
+def agent_name_clean(*, name: object) -> str:
     """A usable agent name; raises ``ServiceError``."""
     if not isinstance(name, str) or not name.strip():
         raise ServiceError("name must be a non-empty string.")

@@ -325,7 +325,7 @@ def configuration_delete(*, configuration: SavedConfiguration, actor: User | Non
     )
 
 
-def configuration_name_clean(*, name: Any) -> str:
+def configuration_name_clean(*, name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ServiceError("name must be a non-empty string.")
     if len(name) > 200:

@@ -99,7 +99,7 @@ def webhook_configurations_clean(*, webhook_configurations: Any) -> list[dict[st
         raise (LimitExceeded if exc.over_limit else ServiceError)(str(exc)) from None
 
 
-def text_check(*, text: Any) -> str:
+def text_check(*, text: object) -> str:
     """Inline text fit to extract from; raises ``ServiceError`` (not a string, empty, too long,
     NUL characters)."""
     if not isinstance(text, str):

@@ -218,7 +218,7 @@ def resolve_target(url: str, *, timeout: float | None = None) -> Target:
     return Target(parts.scheme, parts.hostname, port, path, addresses[0])
 
 
-def webhook_configurations_clean(raw: Any) -> list[dict[str, Any]]:
+def webhook_configurations_clean(raw: object) -> list[dict[str, Any]]:
     """Validate the API's ``webhook_configurations`` and return them normalised.
 
     Raises ``WebhookConfigError`` naming the first problem (bad shape, unknown event or output

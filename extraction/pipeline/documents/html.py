@@ -8,7 +8,7 @@ table row, cells in columns), and every other block element its own line.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.documents.detect import HTML
 from extraction.pipeline.documents.text import HEADING_SIZES, read_text, table_rows
@@ -16,6 +16,8 @@ from extraction.pipeline.documents.textpages import BODY_SIZE, TextRow, rows_doc
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from bs4.element import Tag
 
     from extraction.pipeline.documents.base import Document
     from extraction.pipeline.documents.options import LoadOptions
@@ -40,7 +42,7 @@ class _Writer:
         if line:
             self.rows.append(TextRow(prefix + line, size))
 
-    def walk(self, node: Any, list_depth: int = 0) -> None:
+    def walk(self, node: Tag, list_depth: int = 0) -> None:
         from bs4.element import (
             Comment,
             Declaration,
@@ -91,16 +93,16 @@ class _Writer:
                 self.walk(child, list_depth)
 
 
-def _hidden(tag: Any) -> bool:
+def _hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
         return True
-    if tag.name == "input" and (tag.get("type") or "").lower() == "hidden":
+    if tag.name == "input" and str(tag.get("type") or "").lower() == "hidden":
         return True
     style = tag.get("style")
     return bool(style and HIDDEN_STYLE.search(str(style)))
 
 
-def _table_cells(table: Any) -> list[list[str]]:
+def _table_cells(table: Tag) -> list[list[str]]:
     rows: list[list[str]] = []
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
