@@ -29,7 +29,7 @@ def audit_record(
         actor=actor,
         project=project,
         organization=organization,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         details=details or {},
         request_id="" if request_id == "-" else request_id,

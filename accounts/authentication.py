@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
-from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from accounts.models import APIKey, Membership, Project
+from accounts.http import request_user
+from accounts.models import APIKey, Membership, Project, User
 from accounts.selectors import api_key_lookup, project_for_user, projects_for_user
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 # Writing last_used_at on every request would turn each read into a write; a minute is plenty.
 LAST_USED_RESOLUTION_SECONDS = 60
@@ -19,7 +24,7 @@ LAST_USED_RESOLUTION_SECONDS = 60
 class APIKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
-    def authenticate(self, request: Request):  # noqa: ANN201 - DRF signature
+    def authenticate(self, request: Request) -> tuple[User, APIKey] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
@@ -92,7 +97,7 @@ def request_project(request: Request) -> Project:
                 "This API key's user is no longer a member of the project's organization."
             )
         if project_id and str(project.id) != project_id:
-            if project_for_user(user=request.user, project_id=project_id) is None:
+            if project_for_user(user=request_user(request), project_id=project_id) is None:
                 raise exceptions.NotFound("Project not found.")
             raise exceptions.PermissionDenied(
                 "This API key is not valid for the requested project."
@@ -102,15 +107,16 @@ def request_project(request: Request) -> Project:
                 "This API key is not valid for the requested organization."
             )
         return project
+    user = request_user(request)
     if project_id:
-        project = project_for_user(user=request.user, project_id=project_id)
-        if project is None:
+        chosen = project_for_user(user=user, project_id=project_id)
+        if chosen is None:
             raise exceptions.NotFound("Project not found.")
-        return project
-    projects = projects_for_user(user=request.user)
+        return chosen
+    projects = projects_for_user(user=user)
     if organization_id:
         projects = projects.filter(organization_id=organization_id)
-    project = projects.first()
-    if project is None:
+    first = projects.first()
+    if first is None:
         raise exceptions.NotFound("No project available for this user.")
-    return project
+    return first

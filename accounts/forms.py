@@ -8,7 +8,7 @@ from django.contrib.auth.forms import UserCreationForm
 from accounts.models import User
 
 
-class SignUpForm(UserCreationForm):
+class SignUpForm(UserCreationForm[User]):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")

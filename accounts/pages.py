@@ -3,11 +3,15 @@ project switcher. Used by the pages of every app, so it lives apart from any app
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
 
+from accounts.http import request_user
 from accounts.models import Project
 from accounts.selectors import project_for_user, projects_for_user, user_manages
 from accounts.services import user_provision_defaults
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 SESSION_PROJECT = "project_id"
 
@@ -18,9 +22,8 @@ def project_for_request(request: HttpRequest) -> Project:
     Read once per request: a page asks for it several times (lookups, the switcher).
     """
     cached: Project | None = getattr(request, "_current_project", None)
-    if cached is not None and str(cached.id) == request.session.get(
-        SESSION_PROJECT, str(cached.id)
-    ):
+    chosen = request.session.get(SESSION_PROJECT)
+    if cached is not None and chosen in (None, str(cached.id)):
         return cached
     project = _project_for_session(request)
     request._current_project = project  # type: ignore[attr-defined]
@@ -28,21 +31,24 @@ def project_for_request(request: HttpRequest) -> Project:
 
 
 def _project_for_session(request: HttpRequest) -> Project:
+    user = request_user(request)
     chosen = request.session.get(SESSION_PROJECT)
-    project = project_for_user(user=request.user, project_id=chosen) if chosen else None
+    project = project_for_user(user=user, project_id=chosen) if chosen else None
     if project is None:
-        project = projects_for_user(user=request.user).first()
+        project = projects_for_user(user=user).first()
     if project is None:
-        project = user_provision_defaults(user=request.user)
+        project = user_provision_defaults(user=user)
     return project
 
 
 def page_context(request: HttpRequest, **context: object) -> dict[str, object]:
     """What every signed-in page needs: the current project and the others for the switcher."""
-    project = context.pop("project", None) or project_for_request(request)
+    given = context.pop("project", None)
+    project = given if isinstance(given, Project) else project_for_request(request)
+    user = request_user(request)
     return {
         "project": project,
-        "projects": projects_for_user(user=request.user),
-        "can_manage": user_manages(user=request.user, organization=project.organization_id),
+        "projects": projects_for_user(user=user),
+        "can_manage": user_manages(user=user, organization=project.organization_id),
         **context,
     }

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 
 from accounts.models import APIKey, Membership, Organization, Project, User, hash_api_key
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 # Roles that manage an organization: its projects, every key on them, webhook secrets.
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
@@ -21,7 +25,7 @@ def projects_for_user(*, user: User) -> QuerySet[Project]:
     )
 
 
-def project_for_user(*, user: User, project_id: object) -> Project | None:
+def project_for_user(*, user: User, project_id: str | UUID) -> Project | None:
     """The project with ``project_id`` if ``user`` is a member of its organization, else None."""
     try:
         return projects_for_user(user=user).get(id=project_id)
@@ -54,7 +58,7 @@ def api_keys_for_user(*, user: User, project: Project) -> QuerySet[APIKey]:
     return APIKey.objects.filter(user=user, project=project).order_by("-created_at")
 
 
-def membership_role(*, user: User, organization: Organization | object) -> str | None:
+def membership_role(*, user: User, organization: Organization | UUID) -> str | None:
     """``user``'s role in ``organization`` (an object or an id); None when not a member."""
     return (
         Membership.objects.filter(user=user, organization=organization)
@@ -63,7 +67,7 @@ def membership_role(*, user: User, organization: Organization | object) -> str |
     )
 
 
-def user_manages(*, user: User, organization: Organization | object) -> bool:
+def user_manages(*, user: User, organization: Organization | UUID) -> bool:
     """Whether ``user`` is an owner or admin of ``organization``."""
     return membership_role(user=user, organization=organization) in MANAGER_ROLES
 
@@ -77,7 +81,7 @@ def api_keys_for_organization(*, organization: Organization) -> QuerySet[APIKey]
     )
 
 
-def api_key_in_user_organizations(*, user: User, key_id: object) -> APIKey | None:
+def api_key_in_user_organizations(*, user: User, key_id: str | UUID) -> APIKey | None:
     """The key ``key_id`` if it sits on a project of an organization ``user`` belongs to."""
     try:
         return (

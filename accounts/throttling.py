@@ -21,7 +21,7 @@ class APIKeyRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if isinstance(request.auth, APIKey):
             ident = f"key:{request.auth.pk}"
-        elif request.user and request.user.is_authenticated:
+        elif request.user.is_authenticated:
             ident = f"user:{request.user.pk}"
         else:
             ident = f"anon:{self.get_ident(request)}"

@@ -6,6 +6,8 @@ session; every page reads it through ``project_for_request``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.forms import APIKeyForm, ProjectCreateForm, SignUpForm
-from accounts.models import APIKey
+from accounts.models import APIKey, Organization
 from accounts.pages import SESSION_PROJECT, page_context, project_for_request
 from accounts.selectors import (
     api_key_in_user_organizations,
@@ -36,6 +38,11 @@ from accounts.services import (
     user_provision_defaults,
     webhook_secret_rotate,
 )
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from accounts.http import AuthenticatedHttpRequest
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -64,9 +71,10 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
 
 @login_required
 @require_POST
-def project_switch(request: HttpRequest) -> HttpResponse:
+def project_switch(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make another of the user's projects current; 404 for a project they cannot see."""
-    project = project_for_user(user=request.user, project_id=request.POST.get("project"))
+    project_id = request.POST.get("project")
+    project = project_for_user(user=request.user, project_id=project_id) if project_id else None
     if project is None:
         raise Http404
     request.session[SESSION_PROJECT] = str(project.id)
@@ -75,7 +83,7 @@ def project_switch(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_new(request: HttpRequest) -> HttpResponse:
+def project_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a project in the current project's organization (owners and admins only)."""
     form = ProjectCreateForm(request.POST)
     current = project_for_request(request)
@@ -94,7 +102,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @vary_on_headers("HX-Request")
-def api_keys(request: HttpRequest) -> HttpResponse:
+def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List the user's keys for the current project; POST creates one, shown once."""
     project = project_for_request(request)
     form = APIKeyForm(request.POST or None)
@@ -117,7 +125,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_key_revoke_view(request: HttpRequest, key_id: str) -> HttpResponse:
+def api_key_revoke_view(request: AuthenticatedHttpRequest, key_id: str) -> HttpResponse:
     key = APIKey.objects.filter(user=request.user, id=key_id).first()
     if key is None:
         raise Http404
@@ -136,14 +144,14 @@ def api_key_revoke_view(request: HttpRequest, key_id: str) -> HttpResponse:
 # --- Organization management (owners and admins) ----------------------------------------------
 
 
-def _require_manager(request: HttpRequest, organization: object) -> None:
+def _require_manager(request: AuthenticatedHttpRequest, organization: Organization | UUID) -> None:
     """403 unless the user is an owner or admin of ``organization``."""
     if not user_manages(user=request.user, organization=organization):
         raise PermissionDenied("Only owners and admins of the organization can do this.")
 
 
 @login_required
-def organization_settings(request: HttpRequest) -> HttpResponse:
+def organization_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The current organization's projects (webhook signing secrets) and every API key on
     them, for owners and admins; members get 403."""
     project = project_for_request(request)
@@ -161,7 +169,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organization_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
+def organization_key_revoke(request: AuthenticatedHttpRequest, key_id: str) -> HttpResponse:
     """Confirm (GET) and revoke (POST) any key on the organization's projects."""
     key = api_key_in_user_organizations(user=request.user, key_id=key_id)
     if key is None:
@@ -188,7 +196,9 @@ def organization_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
 
 
 @login_required
-def project_webhook_secret_rotate(request: HttpRequest, project_id: str) -> HttpResponse:
+def project_webhook_secret_rotate(
+    request: AuthenticatedHttpRequest, project_id: str
+) -> HttpResponse:
     """Confirm (GET) and replace (POST) a project's webhook signing secret."""
     project = project_for_user(user=request.user, project_id=project_id)
     if project is None:

@@ -25,9 +25,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared")).resolve()
@@ -92,13 +94,13 @@ def _cell(value: Any) -> str:
 
 def machine_summary() -> str:
     """Cores, memory, load and the versions that matter, on one line."""
-    with open("/proc/meminfo") as meminfo:
+    with Path("/proc/meminfo").open() as meminfo:
         total_kb = int(meminfo.readline().split()[1])
     versions = []
     for module in ("django", "celery", "kombu", "psycopg", "pypdfium2"):
         try:
             versions.append(f"{module} {__import__(module).__version__}")
-        except Exception:  # noqa: BLE001 - a missing module is just not listed
+        except Exception:
             continue
     redis_version = _command_version([redis_server_binary(), "--version"], "v=")
     pg_version = _command_version(["psql", "--version"], "")
@@ -184,7 +186,7 @@ class Service:
         self.hostname = ""
 
     def start(self) -> Service:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - lives as long as the process
+        log = Path(self.log_path).open("ab")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(
             self.command,
             cwd=ROOT,
@@ -544,7 +546,7 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 def _proc_cpu(pid: int) -> tuple[int, float]:
     """(process group, CPU seconds of the process and its reaped children)."""
-    with open(f"/proc/{pid}/stat") as stat:
+    with Path(f"/proc/{pid}/stat").open() as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     # after the command: state ppid pgrp session ... utime(11) stime(12) cutime(13) cstime(14)
     return int(fields[2]), sum(int(v) for v in fields[11:15]) / _TICKS
@@ -553,7 +555,7 @@ def _proc_cpu(pid: int) -> tuple[int, float]:
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU ticks of the whole machine so far, from /proc/stat; the busy share
     of an interval is the ratio of the differences."""
-    with open("/proc/stat") as stat:
+    with Path("/proc/stat").open() as stat:
         values = [int(v) for v in stat.readline().split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
     return float(sum(values) - idle), float(sum(values))
@@ -575,7 +577,8 @@ def stack_cpu(stack: Stack) -> dict[str, float]:
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", [BENCH_DB]
             ).fetchall()
         }
-    for entry in os.listdir("/proc"):
+    for process in Path("/proc").iterdir():
+        entry = process.name
         if not entry.isdigit():
             continue
         try:

@@ -35,8 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -46,13 +45,17 @@ from extraction.pipeline.citations import build_field_metadata, leaf_metadata  #
 from extraction.pipeline.confidence import local_group  # noqa: E402
 from extraction.pipeline.config import ExtractConfig, ExtractionTarget  # noqa: E402
 from extraction.pipeline.documents import Document, load_document  # noqa: E402
-from extraction.pipeline.documents.base import Box  # noqa: E402
 from extraction.pipeline.engines.base import EngineRequest, EngineResult  # noqa: E402
 from extraction.pipeline.grounding.calibration import (  # noqa: E402
     expected_calibration_error,
     fit_isotonic,
 )
 from extraction.pipeline.grounding.locate import PageIndex, find_text  # noqa: E402
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from extraction.pipeline.documents.base import Box
 
 SHARED_DIR = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT / ".." / "shared")).resolve()
 GROUNDED = ExtractConfig(cite_sources=True, confidence_scores=True)

@@ -46,7 +46,8 @@ LINE_ROW_SCHEMA = {
 def load_scorer() -> Any:
     """The devset's score.py as a module."""
     spec = importlib.util.spec_from_file_location("devset_score", DEVSET / "score.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["devset_score"] = module
     spec.loader.exec_module(module)

@@ -73,7 +73,8 @@ def ours_run(entries: list[dict], devset: Path, outputs: Path) -> float:
 
 def score(devset: Path, entries: list[dict], outputs: Path) -> float:
     spec = importlib.util.spec_from_file_location("devset_score", DEVSET / "score.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     scorer = importlib.util.module_from_spec(spec)
     sys.modules["devset_score"] = scorer
     spec.loader.exec_module(scorer)

@@ -45,7 +45,8 @@ BUCKETS = 10
 def load_corpus_scorer(corpus: Path) -> Any:
     """The corpus's score.py as a module (its comparison rules are the measure)."""
     spec = importlib.util.spec_from_file_location("realdev_score", corpus / "score.py")
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["realdev_score"] = module
     spec.loader.exec_module(module)

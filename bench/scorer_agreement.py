@@ -29,8 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,12 +38,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 from evaluation.calibration import calibration_compute  # noqa: E402
 from evaluation.datasets import Dataset, Example, dataset_read_folder  # noqa: E402
 from evaluation.matching import schema_strip_hints  # noqa: E402
-from evaluation.results import DocumentScore  # noqa: E402
 from evaluation.scoring import (  # noqa: E402
     confidences_from_field_metadata,
     document_score,
     expected_first_choice,
 )
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from evaluation.results import DocumentScore
 
 SHARED = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared"))
 REALDEV = SHARED / "realdev"

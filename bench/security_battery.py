@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -41,7 +41,7 @@ from accounts.services import (  # noqa: E402
     api_key_create,
     membership_remove,
     membership_set,
-    user_create,  # noqa: E402
+    user_create,
 )
 
 ROWS: list[tuple[str, bool, str, float]] = []

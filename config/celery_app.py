@@ -9,7 +9,7 @@ from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from django.conf import settings  # noqa: E402 - needs DJANGO_SETTINGS_MODULE
+from django.conf import settings
 
 app = Celery("openextract")
 app.config_from_object("django.conf:settings", namespace="CELERY")

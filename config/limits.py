@@ -10,16 +10,19 @@ Django reads a WSGI body only up to its declared length, so it would otherwise l
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 
 
 class RequestSizeLimitMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

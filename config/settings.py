@@ -13,9 +13,14 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from config import embedded
 from config.env import ImproperEnvironment, envbool, envfloat, envint, envlist, envstr
+
+# Lets Django's generic classes take type arguments at run time (`admin.ModelAdmin[Job]`),
+# as django-stubs declares them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -149,7 +154,7 @@ MEDIA_URL = "media/"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -299,7 +304,7 @@ WEBHOOK_DNS_TIMEOUT_SECONDS = envfloat("OPENEXTRACT_WEBHOOK_DNS_TIMEOUT", 5.0)
 WEBHOOK_MAX_CONFIGURATIONS = envint("OPENEXTRACT_MAX_WEBHOOKS_PER_JOB", 10, minimum=1)
 
 # --- API ----------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",

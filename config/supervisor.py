@@ -27,11 +27,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config import embedded
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 BACKOFF_START_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 30.0
@@ -100,7 +103,7 @@ def describe_exit(returncode: int) -> str:
 
 
 class Supervisor:
-    def __init__(self, programs: Sequence[Program]):
+    def __init__(self, programs: Sequence[Program]) -> None:
         self.programs = list(programs)
         self.stopping = False
 

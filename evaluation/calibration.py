@@ -13,11 +13,13 @@ confidence are counted apart (``without_confidence``) and left out of the bucket
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evaluation.results import FieldResult
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from evaluation.results import FieldResult
 
 __all__ = ["Calibration", "CalibrationBucket", "calibration_compute"]
 

@@ -38,15 +38,17 @@ import hashlib
 import json
 import mimetypes
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
 from evaluation.matching import schema_node
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "Dataset",

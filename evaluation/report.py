@@ -15,12 +15,16 @@ field names come from users' schemas. Native ``<title>`` elements give hover det
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from evaluation.calibration import Calibration, calibration_compute
-from evaluation.comparison import RunComparison
-from evaluation.results import FieldAggregate, RunScore
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from evaluation.comparison import RunComparison
+    from evaluation.results import FieldAggregate, RunScore
 
 __all__ = [
     "accuracy_line",

@@ -62,12 +62,14 @@ outputs; each difference above has its own row in the bench, not held to the ±0
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evaluation.matching import ScoringOptions, compare_mode, leaf_compare, schema_node
 from evaluation.results import ArrayResult, DocumentScore, FieldResult, Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "ScoringOptions",

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.html import format_html
 
 from extraction import services
@@ -19,6 +18,12 @@ from extraction.models import (
     WebhookDelivery,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
 
 def pretty_json(value: object) -> str:
     # format_html escapes the JSON, so document text inside it cannot inject markup.
@@ -28,14 +33,22 @@ def pretty_json(value: object) -> str:
     )
 
 
+class _JobAction(Protocol):
+    """A service that acts on one job (``job_retry``, ``job_cancel``)."""
+
+    def __call__(self, *, job: ExtractionJob) -> ExtractionJob: ...
+
+
 class HasErrorFilter(admin.SimpleListFilter):
     title = "has error"
     parameter_name = "has_error"
 
-    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201 - Django signature
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> Iterable[tuple[str, str]]:
         return [("yes", "Yes"), ("no", "No")]
 
-    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
             return queryset.exclude(error="")
         if self.value() == "no":
@@ -43,16 +56,19 @@ class HasErrorFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WebhookDeliveryInline(admin.TabularInline):
+_DELIVERY_FIELDS = ("event", "url", "attempt", "status_code", "error", "delivered_at", "created_at")
+
+
+class WebhookDeliveryInline(admin.TabularInline[WebhookDelivery, ExtractionJob]):
     model = WebhookDelivery
     extra = 0
     can_delete = False
-    fields = ["event", "url", "attempt", "status_code", "error", "delivered_at", "created_at"]
-    readonly_fields = fields
+    fields = _DELIVERY_FIELDS
+    readonly_fields = _DELIVERY_FIELDS
 
 
 @admin.register(ExtractionJob)
-class ExtractionJobAdmin(admin.ModelAdmin):
+class ExtractionJobAdmin(admin.ModelAdmin[ExtractionJob]):
     list_display = [
         "id",
         "status",
@@ -135,7 +151,13 @@ class ExtractionJobAdmin(admin.ModelAdmin):
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[ExtractionJob]) -> None:
         self._apply(request, queryset, services.job_cancel, "cancelled")
 
-    def _apply(self, request: HttpRequest, queryset: QuerySet, action, verb: str) -> None:  # noqa: ANN001
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[ExtractionJob],
+        action: _JobAction,
+        verb: str,
+    ) -> None:
         done = 0
         for job in queryset:
             try:
@@ -148,7 +170,7 @@ class ExtractionJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtractionRun)
-class ExtractionRunAdmin(admin.ModelAdmin):
+class ExtractionRunAdmin(admin.ModelAdmin[ExtractionRun]):
     list_display = ["id", "status", "project", "agent", "job", "created_at"]
     list_filter = ["status", "project"]
     search_fields = ["id", "job__id"]
@@ -166,7 +188,7 @@ class ExtractionRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtractionAgent)
-class ExtractionAgentAdmin(admin.ModelAdmin):
+class ExtractionAgentAdmin(admin.ModelAdmin[ExtractionAgent]):
     list_display = ["name", "project", "is_default", "created_at", "updated_at"]
     list_filter = ["is_default", "project"]
     search_fields = ["id", "name"]
@@ -182,20 +204,20 @@ class ExtractionAgentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceFile)
-class SourceFileAdmin(admin.ModelAdmin):
+class SourceFileAdmin(admin.ModelAdmin[SourceFile]):
     list_display = ["name", "project", "mime_type", "size", "page_count", "purpose", "created_at"]
     list_filter = ["mime_type", "purpose", "project"]
     search_fields = ["id", "name", "sha256", "external_file_id"]
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     list_display = ["job", "event", "url", "attempt", "status_code", "delivered_at", "created_at"]
     list_filter = ["event", "status_code"]
     search_fields = ["job__id", "url"]
 
 
 @admin.register(ExtractionCacheEntry)
-class ExtractionCacheEntryAdmin(admin.ModelAdmin):
+class ExtractionCacheEntryAdmin(admin.ModelAdmin[ExtractionCacheEntry]):
     list_display = ["key", "project", "created_at", "expires_at"]
     search_fields = ["key"]

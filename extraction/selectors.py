@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from typing import TYPE_CHECKING, TypeVar
 
-from accounts.models import Project
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Model, QuerySet
+
 from extraction.models import (
     ExtractionAgent,
     ExtractionJob,
@@ -14,11 +15,20 @@ from extraction.models import (
     SourceFile,
 )
 
+if TYPE_CHECKING:
+    from uuid import UUID
 
-def _get_or_none(queryset: QuerySet, **lookup: object):  # noqa: ANN202
+    from accounts.models import Project
+
+_M = TypeVar("_M", bound=Model)
+
+
+def _get_or_none(queryset: QuerySet[_M], **lookup: object) -> _M | None:
+    """The one object of ``queryset`` matching ``lookup``; None when there is none or the lookup
+    is malformed (a string that is no UUID)."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
         return None
 
 
@@ -78,7 +88,7 @@ def run_get_by_job(*, project: Project, job_id: object) -> ExtractionRun | None:
     return _get_or_none(runs_for_project(project=project), job_id=job_id)
 
 
-def file_get_by_id_in_project(*, file_id: object, project_id: object) -> SourceFile | None:
+def file_get_by_id_in_project(*, file_id: object, project_id: str | UUID) -> SourceFile | None:
     """For signed download links, whose token carries both ids (no user is logged in)."""
     return _get_or_none(SourceFile.objects.filter(project_id=project_id), id=file_id)
 

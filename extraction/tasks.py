@@ -28,15 +28,18 @@ from extraction.worker import runtime
     retry_jitter=True,
     max_retries=50,
 )
-def extract_job(self: Task, job_id: str) -> None:
+def extract_job(self: Task[[str], None], job_id: str) -> None:
     """Run one extraction job (``runtime.job_run``)."""
     retry = runtime.job_run(job_id=job_id)
-    if retry is not None:
-        raise self.retry(countdown=retry.countdown, queue=retry.queue)
+    if retry is None:
+        return
+    if retry.queue is None:  # Celery's router treats an absent queue and None alike
+        raise self.retry(countdown=retry.countdown)
+    raise self.retry(countdown=retry.countdown, queue=retry.queue)
 
 
 @shared_task(name=enqueue.DELIVER_WEBHOOK, bind=True, acks_late=True, max_retries=None)
-def deliver_webhook(self: Task, delivery_id: str) -> None:
+def deliver_webhook(self: Task[[str], None], delivery_id: str) -> None:
     """Make one attempt at a webhook delivery; retry transient failures with backoff.
 
     The attempt count lives in the ``WebhookDelivery`` row, so redelivery cannot exceed it.

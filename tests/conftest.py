@@ -43,22 +43,22 @@ def forget_wrong_api_keys() -> None:
 
 
 @pytest.fixture
-def owner(db):  # noqa: ANN001, ANN201
+def owner(db):
     return UserFactory(username="owner")
 
 
 @pytest.fixture
-def outsider(db):  # noqa: ANN001, ANN201
+def outsider(db):
     return UserFactory(username="outsider")
 
 
 @pytest.fixture
-def owner_project(owner):  # noqa: ANN001, ANN201
+def owner_project(owner):
     return default_project(owner)
 
 
 @pytest.fixture
-def member(owner):  # noqa: ANN001, ANN201
+def member(owner):
     """A plain member (role ``member``) of the owner's organization."""
     user = UserFactory(username="member")
     join_organization(user, owner, Membership.Role.MEMBER)
@@ -66,13 +66,13 @@ def member(owner):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def member_key(member, owner_project) -> str:  # noqa: ANN001
+def member_key(member, owner_project) -> str:
     """The member's key on the owner's project."""
     return api_key_in(member, owner_project)
 
 
 @pytest.fixture
-def removed_member(owner, owner_project):  # noqa: ANN001, ANN201
+def removed_member(owner, owner_project):
     """A former member of the owner's organization: had a key on the owner's project, then
     was removed. Their raw key is ``removed_member.former_key``."""
     user = UserFactory(username="removed")
@@ -83,19 +83,19 @@ def removed_member(owner, owner_project):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def owner_key(owner) -> str:  # noqa: ANN001
+def owner_key(owner) -> str:
     return api_key_for(owner)
 
 
 @pytest.fixture
-def owner_client(owner_key) -> APIClient:  # noqa: ANN001
+def owner_client(owner_key) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {owner_key}")
     return client
 
 
 @pytest.fixture
-def outsider_client(outsider) -> APIClient:  # noqa: ANN001
+def outsider_client(outsider) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_for(outsider)}")
     return client
@@ -113,7 +113,7 @@ def database_url_for_subprocess() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` subprocess on the configured Redis broker and the test database.
 
     Tests that use it must commit their data: mark them ``django_db(transaction=True)``.
@@ -132,7 +132,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):  # noqa: ANN001, 
     }
     log_path = settings.DATA_DIR / f"test-worker-{os.getpid()}.log"
     hostname = f"test-{os.getpid()}@%h"
-    with open(log_path, "wb") as log:
+    with Path(log_path).open("wb") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -174,7 +174,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):  # noqa: ANN001, 
             process.kill()
 
 
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):  # noqa: ANN001, ANN201
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
     """Poll ``predicate`` until it returns a truthy value; fail the test on timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -20,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def provision(user, create, extracted, **kwargs):  # noqa: ANN001, N805
+    def provision(user, create, extracted, **kwargs):
         user.save()
         if create:
             user_provision_defaults(user=user)
@@ -42,7 +42,7 @@ class AgentFactory(factory.django.DjangoModelFactory):
     )
 
 
-def default_project(user: User):  # noqa: ANN201
+def default_project(user: User):
     return user_provision_defaults(user=user)
 
 
@@ -56,13 +56,13 @@ def join_organization(user: User, owner: User, role: str = Membership.Role.MEMBE
     return membership_set(organization=default_project(owner).organization, user=user, role=role)
 
 
-def api_key_in(user: User, project) -> str:  # noqa: ANN001
+def api_key_in(user: User, project) -> str:
     """A raw key for ``user`` on ``project`` (another organization's project, say)."""
     _, raw = api_key_create(user=user, project=project)
     return raw
 
 
-def store_file(project, content: bytes, name: str = "document", declared_type: str = ""):  # noqa: ANN001, ANN201
+def store_file(project, content: bytes, name: str = "document", declared_type: str = ""):
     """A stored ``SourceFile``, its type judged from the bytes as for any upload."""
     return services.file_upload(
         project=project,
@@ -70,11 +70,11 @@ def store_file(project, content: bytes, name: str = "document", declared_type: s
     )
 
 
-def submit_job(  # noqa: ANN201
+def submit_job(
     *,
-    project,  # noqa: ANN001
+    project,
     agent: ExtractionAgent,
-    source=None,  # noqa: ANN001
+    source=None,
     text: str | None = None,
     **request: object,
 ):

@@ -59,7 +59,8 @@ def test_the_corpus_covers_the_layouts_the_tests_rely_on(corpus: Corpus):
     assert corpus["invoice_terms_ca"].expected["due_date"] is None
     assert corpus["lease_pdf_us"].field("governing_law")["page"] == 2
     catalog = corpus["catalog_ruled_us"]
-    assert catalog.page_count == 2 and len(catalog.expected) > 30
+    assert catalog.page_count == 2
+    assert len(catalog.expected) > 30
     assert {f["page"] for f in corpus["roster_pdf_us"].meta["fields"]} == {1, 2}
 
 
@@ -99,7 +100,8 @@ def test_array_items_are_paired_whatever_their_order_and_extras_count_against():
     rows = score_document(row, expected, extra, "PER_TABLE_ROW")
     assert (len(rows), sum(ok for _, ok, _, _ in rows)) == (6, 4)
     missing = score_document(row, expected, swapped[:1], "PER_TABLE_ROW")
-    assert [ok for _, ok, _, _ in missing].count(True) == 2 and len(missing) == 4
+    assert [ok for _, ok, _, _ in missing].count(True) == 2
+    assert len(missing) == 4
 
 
 def test_string_arrays_are_compared_as_multisets():

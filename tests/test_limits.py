@@ -9,7 +9,7 @@ AGENTS_URL = "/api/v1/extraction/extraction-agents"
 
 
 @pytest.mark.django_db
-def test_json_body_over_the_limit_is_refused_with_413_before_reading(owner_client, settings):  # noqa: ANN001
+def test_json_body_over_the_limit_is_refused_with_413_before_reading(owner_client, settings):
     settings.MAX_JSON_BODY_BYTES = 1000
     response = owner_client.generic(
         "POST",
@@ -23,7 +23,7 @@ def test_json_body_over_the_limit_is_refused_with_413_before_reading(owner_clien
 
 
 @pytest.mark.django_db
-def test_upload_over_the_limit_is_refused_with_413(owner_client, settings):  # noqa: ANN001
+def test_upload_over_the_limit_is_refused_with_413(owner_client, settings):
     settings.MAX_UPLOAD_BYTES = 10
     response = owner_client.generic(
         "POST",
@@ -37,7 +37,7 @@ def test_upload_over_the_limit_is_refused_with_413(owner_client, settings):  # n
 
 
 @pytest.mark.django_db
-def test_requests_over_the_rate_limit_get_429_with_retry_after(owner_key, monkeypatch):  # noqa: ANN001
+def test_requests_over_the_rate_limit_get_429_with_retry_after(owner_key, monkeypatch):
     from accounts.throttling import APIKeyRateThrottle
 
     monkeypatch.setattr(APIKeyRateThrottle, "THROTTLE_RATES", {"api_key": "3/min"})
@@ -51,6 +51,6 @@ def test_requests_over_the_rate_limit_get_429_with_retry_after(owner_key, monkey
 
 
 @pytest.mark.django_db
-def test_api_key_in_the_query_string_is_not_accepted(owner_key):  # noqa: ANN001
+def test_api_key_in_the_query_string_is_not_accepted(owner_key):
     response = APIClient().get(AGENTS_URL, {"api_key": owner_key, "token": owner_key})
     assert response.status_code == 401

@@ -20,7 +20,8 @@ def test_paths_round_trip():
     assert leaf_values(data) == {"a.b[0].c": 1, "a.b[1].c": None, "d": "x"}
     assert parse_path("a.b[1].c") == ["a", "b", 1, "c"]
     assert parse_path("[3].sku") == [3, "sku"]
-    assert set_path(data, "a.b[1].c", 5) and data["a"]["b"][1]["c"] == 5
+    assert set_path(data, "a.b[1].c", 5)
+    assert data["a"]["b"][1]["c"] == 5
     assert not set_path(data, "a.zz[0].c", 5)
 
 

@@ -16,7 +16,7 @@ def test_depth_scan_ignores_brackets_inside_strings():
 
 
 @pytest.mark.django_db
-def test_deeply_nested_body_gets_400(owner_client):  # noqa: ANN001
+def test_deeply_nested_body_gets_400(owner_client):
     body = '{"data_schema": ' + "[" * 100_000 + "]" * 100_000 + ', "config": {}, "text": "x"}'
     response = owner_client.post("/api/v1/extraction/run", body, content_type="application/json")
     assert response.status_code == 400
@@ -24,7 +24,7 @@ def test_deeply_nested_body_gets_400(owner_client):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_malformed_json_gets_400_with_detail(owner_client):  # noqa: ANN001
+def test_malformed_json_gets_400_with_detail(owner_client):
     response = owner_client.post(
         "/api/v1/extraction/run", "{not json", content_type="application/json"
     )

@@ -45,14 +45,18 @@ def job(config: dict | None = None, **values) -> PipelineInput:
 def test_local_run_returns_valid_data_and_metadata():
     progress = []
     outcome = run_pipeline(job(), on_progress=lambda done, total: progress.append((done, total)))
-    assert outcome.status == "SUCCESS" and outcome.error is None
+    assert outcome.status == "SUCCESS"
+    assert outcome.error is None
     assert outcome.data == {"invoice_number": "INV-001", "total": 1234.5, "po_number": None}
     meta = outcome.metadata
     assert (meta["engine"], meta["model"], meta["extraction_target"]) == ("local", None, "PER_DOC")
-    assert meta["usage"]["num_pages_extracted"] == 1 and meta["usage"]["num_model_calls"] == 0
-    assert meta["cache"]["hit"] is False and len(meta["cache"]["key"]) == 64
+    assert meta["usage"]["num_pages_extracted"] == 1
+    assert meta["usage"]["num_model_calls"] == 0
+    assert meta["cache"]["hit"] is False
+    assert len(meta["cache"]["key"]) == 64
     assert "validation_errors" not in meta
-    assert progress[0] == (0, 1) and progress[-1] == (1, 1)
+    assert progress[0] == (0, 1)
+    assert progress[-1] == (1, 1)
 
 
 def test_schema_given_as_a_json_string_works():
@@ -94,7 +98,8 @@ def test_cache_hit_skips_the_work_and_says_so():
     second = run_pipeline(job(), cache=cache)
     assert second.data == first.data
     assert second.metadata["cache"] == {"hit": True, "key": first.metadata["cache"]["key"]}
-    assert second.engine_result is None and first.engine_result is not None
+    assert second.engine_result is None
+    assert first.engine_result is not None
     bypass = run_pipeline(job({"invalidate_cache": True}), cache=cache)
     assert bypass.metadata["cache"]["hit"] is False
 

@@ -7,7 +7,7 @@ not an accident. The job page's count is pinned the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -17,6 +17,9 @@ from rest_framework.test import APIClient
 
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus, SavedConfiguration
 from tests.factories import AgentFactory, store_file, submit_job
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +31,7 @@ def queries(request: Callable[[], object]) -> int:
     return len(captured)
 
 
-def add_rows(project, agent, count: int) -> None:  # noqa: ANN001
+def add_rows(project, agent, count: int) -> None:
     start = ExtractionJob.objects.filter(project=project).count()
     for index in range(start, start + count):
         source = store_file(project, f"Invoice INV-{index}\nTotal: 1.00".encode(), f"{index}.txt")
@@ -57,7 +60,7 @@ API_LISTS = {
 
 
 @pytest.mark.parametrize("name", list(API_LISTS))
-def test_api_lists_cost_the_same_for_one_row_and_five(name, owner_client, owner_project):  # noqa: ANN001
+def test_api_lists_cost_the_same_for_one_row_and_five(name, owner_client, owner_project):
     method, template, expected = API_LISTS[name]
     agent = AgentFactory(project=owner_project)
     url = template.format(agent=agent.id)
@@ -77,7 +80,7 @@ PAGES = {"dashboard": 8, "agents": 6, "files": 6}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_pages_cost_the_same_for_one_row_and_five(name, owner, owner_project):  # noqa: ANN001
+def test_pages_cost_the_same_for_one_row_and_five(name, owner, owner_project):
     client = APIClient()
     client.force_login(owner)
     agent = AgentFactory(project=owner_project)
@@ -89,7 +92,7 @@ def test_pages_cost_the_same_for_one_row_and_five(name, owner, owner_project):  
     assert (one, five) == (PAGES[name], PAGES[name])
 
 
-def test_job_page_costs_a_fixed_number_of_queries(owner, owner_project):  # noqa: ANN001
+def test_job_page_costs_a_fixed_number_of_queries(owner, owner_project):
     client = APIClient()
     client.force_login(owner)
     agent = AgentFactory(project=owner_project)

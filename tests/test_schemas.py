@@ -34,7 +34,8 @@ def test_every_fixture_schema_is_accepted(path):
 
 def test_invalid_json_string_is_rejected():
     [(pointer, message)] = problems_of('{"type": "object",')
-    assert pointer == "" and "not valid JSON" in message
+    assert pointer == ""
+    assert "not valid JSON" in message
 
 
 def test_root_must_be_an_object():

@@ -64,7 +64,8 @@ def test_a_crash_loop_stops_the_run_with_status_1(capsys):
     assert boss.start_all()
     assert boss.watch() == 1
     boss.stop_all()
-    assert steady.process is not None and steady.process.returncode is not None
+    assert steady.process is not None
+    assert steady.process.returncode is not None
     log = capsys.readouterr().err
     assert f"web exited with status 1 {supervisor.CRASH_LOOP_LIMIT} times" in log
     assert "giving up" in log
@@ -111,5 +112,6 @@ def test_make_run_supervises_the_embedded_queue_only_without_redis_url(tmp_path)
     assert [p.name for p in embedded] == ["queue", "worker", "webhooks", "beat", "web"]
     assert [p.name for p in external] == ["worker", "webhooks", "beat", "web"]
     queue = embedded[0]
-    assert "--unixsocket" in queue.command and "--appendonly" in queue.command
+    assert "--unixsocket" in queue.command
+    assert "--appendonly" in queue.command
     assert (tmp_path / "queue").stat().st_mode & 0o777 == 0o700

@@ -56,7 +56,7 @@ def id_routes() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def owned(db):  # noqa: ANN001, ANN201
+def owned(db):
     """Objects of every kind belonging to the owner."""
     owner = UserFactory(username="victim")
     project = default_project(owner)
@@ -109,7 +109,7 @@ def fill(route: str, values: dict[str, str]) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "name"), id_routes())
-def test_outsider_gets_404_and_changes_nothing(route, name, owned):  # noqa: ANN001
+def test_outsider_gets_404_and_changes_nothing(route, name, owned):
     outsider = UserFactory(username="intruder")
     url = fill(route, owned["values"])
     if route.startswith("api/"):
@@ -150,7 +150,7 @@ OWNERS_ONLY = {"organization_key_revoke", "project_webhook_secret_rotate"}
 @pytest.mark.parametrize(
     ("route", "name"), [(r, n) for r, n in id_routes() if n not in MEMBER_EXEMPT]
 )
-def test_member_of_the_organization_reads_what_it_owns(route, name, owned):  # noqa: ANN001
+def test_member_of_the_organization_reads_what_it_owns(route, name, owned):
     """The member persona beside owner and outsider: a member of the owner's organization
     reaches every object of its project (and only POST-only routes refuse a GET)."""
     member = UserFactory(username="colleague")

@@ -4,24 +4,30 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import request_project
-from accounts.models import Project
 from extraction import selectors
-from extraction.models import (
-    ExtractionAgent,
-    ExtractionJob,
-    ExtractionRun,
-    SavedConfiguration,
-    SourceFile,
-)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from accounts.models import Project
+    from extraction.models import (
+        ExtractionAgent,
+        ExtractionJob,
+        ExtractionRun,
+        SavedConfiguration,
+        SourceFile,
+    )
+
+_T = TypeVar("_T")
 
 PROJECT_PARAMETERS = [
     OpenApiParameter("project_id", str, required=False, description="Defaults to the key's."),
@@ -71,11 +77,27 @@ class ProjectAPIView(APIView):
         )
 
 
-def found(obj: Any, what: str) -> Any:
+def found(obj: _T | None, what: str) -> _T:
     """``obj`` or a 404 naming what was not found (another tenant's ids are "not found" too)."""
     if obj is None:
         raise exceptions.NotFound(f"{what} not found.")
     return obj
+
+
+def serialize_many(
+    serializer_class: type[serializers.Serializer[_T]],
+    instances: Iterable[_T],
+    *,
+    context: Mapping[str, object] | None = None,
+) -> list[dict[str, Any]]:
+    """``serializer_class(instances, many=True).data``: each instance in its output shape.
+
+    ``many_init`` is what ``many=True`` calls; called directly, the type checker sees the
+    list serializer it returns (djangorestframework-stubs types the constructor's first
+    argument as one instance even with ``many=True``).
+    """
+    data: list[dict[str, Any]] = serializer_class.many_init(instances, context=context or {}).data
+    return data
 
 
 def deleted() -> Response:

@@ -38,7 +38,7 @@ class RequestValidationError(exceptions.APIException):
 
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
-    def __init__(self, errors: list[dict[str, Any]]):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__()
         self.errors = errors
 

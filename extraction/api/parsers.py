@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 MAX_JSON_DEPTH = 64
 
@@ -35,7 +38,12 @@ def json_depth_exceeds(raw: bytes, limit: int) -> bool:
 
 
 class BoundedJSONParser(JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:  # noqa: ANN001
+    def parse(
+        self,
+        stream: IO[bytes] | None,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         raw = stream.read() if stream is not None else b""
         if json_depth_exceeds(raw, MAX_JSON_DEPTH):
             raise ParseError(f"JSON body nests deeper than {MAX_JSON_DEPTH} levels.")

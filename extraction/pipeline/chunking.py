@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.config import ChunkMode, ExtractConfig, ExtractionTarget
-from extraction.pipeline.documents.base import Document, Page
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from extraction.pipeline.documents.base import Document, Page
 
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
 NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*\.?|[IVXLC]+\.)\s+(?=[A-Z])")
@@ -207,7 +211,7 @@ def _is_heading(text: str, font_size: float | None, body_size: float | None) -> 
     if len(letters) >= 4 and all(c.isupper() for c in letters):
         return True
     numbered = NUMBERED_HEADING.match(text)
-    return bool(numbered) and not any(c.isdigit() for c in text[numbered.end() :])
+    return numbered is not None and not any(c.isdigit() for c in text[numbered.end() :])
 
 
 def _section_pieces(page: Page, budget: int) -> list[_Piece]:
@@ -422,7 +426,7 @@ def _pack(plans: list[ChunkPlan], tokens: list[int], budget: int) -> list[ChunkP
         if packed and used + size <= budget:
             last = packed[-1]
             pages = tuple(dict.fromkeys(last.pages + plan.pages))
-            packed[-1] = ChunkPlan(pages, _join_segments(last.segments, plan.segments))
+            packed[-1] = ChunkPlan(pages, _join_segments(last.segments or (), plan.segments or ()))
             used += size
         else:
             packed.append(plan)

@@ -25,15 +25,18 @@ that is off.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from extraction.pipeline import confidence as scoring
-from extraction.pipeline.config import ExtractConfig
-from extraction.pipeline.documents.base import Box, Document, Page
-from extraction.pipeline.engines.base import EngineResult, SourceSpan
 from extraction.pipeline.grounding.evidence import NOT_FOUND, Grounding, ground_leaves, iter_leaves
 from extraction.pipeline.grounding.locate import Located, PageIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from extraction.pipeline.config import ExtractConfig
+    from extraction.pipeline.documents.base import Box, Document, Page
+    from extraction.pipeline.engines.base import EngineResult, SourceSpan
 
 __all__ = [
     "NO_INFORMATION",
@@ -180,7 +183,7 @@ class _MetadataBuilder:
         index: PageIndex,
         config: ExtractConfig,
         groundings: dict[str, Grounding],
-    ):
+    ) -> None:
         self.result = result
         self.index = index
         self.config = config

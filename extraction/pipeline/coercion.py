@@ -8,13 +8,16 @@ clear ("1,234.56" -> 1234.56, "5 Mar 2024" -> "2024-03-05" for ``format: date``)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
 from extraction.pipeline.patterns import pattern_matches
 from extraction.pipeline.schemas import json_pointer
 from extraction.pipeline.values import parse_bool, parse_date, parse_number
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 
 def schema_types(schema: dict[str, Any]) -> list[str]:
@@ -31,8 +34,9 @@ def schema_types(schema: dict[str, Any]) -> list[str]:
     return []
 
 
-def allows_null(schema: dict[str, Any]) -> bool:
-    """True when ``None`` is a valid value for ``schema`` (type list, anyOf/oneOf or enum)."""
+def allows_null(schema: dict[str, Any] | bool) -> bool:
+    """True when ``None`` is a valid value for ``schema`` (type list, anyOf/oneOf or enum); a
+    boolean subschema (``true`` allows everything) is its own answer."""
     if not isinstance(schema, dict):
         return bool(schema)
     if "null" in schema_types(schema):
@@ -52,7 +56,9 @@ def _pattern_keyword(validator: Any, pattern: Any, instance: Any, schema: Any) -
 
 
 # Draft 2020-12 with the user's ``pattern`` run by RE2: the values checked come from documents.
-SchemaValidator = validators.extend(Draft202012Validator, {"pattern": _pattern_keyword})
+SchemaValidator: type[Validator] = validators.extend(
+    Draft202012Validator, {"pattern": _pattern_keyword}
+)
 
 
 def _is_valid(value: Any, schema: dict[str, Any]) -> bool:
@@ -84,7 +90,8 @@ def coerce_to_schema(value: Any, schema: dict[str, Any] | bool) -> Any:
         return _coerce_enum(value, schema)
     if "const" in schema:
         return schema["const"]
-    for name in [t for t in types if t != "null"] or [None]:
+    names: list[str | None] = [t for t in types if t != "null"] or [None]
+    for name in names:
         candidate = _coerce_type(value, name, schema)
         if candidate is not _FAIL:
             return candidate

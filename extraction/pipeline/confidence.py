@@ -116,7 +116,8 @@ def llm_confidence(
     if match == "not_found":
         # No text supports the value: a confident model is a confident hallucination.
         return min(agreement, _clamp(logprob_score))
-    return _clamp(logprob_score) ** LOGPROB_WEIGHT * agreement ** (1 - LOGPROB_WEIGHT)
+    score: float = _clamp(logprob_score) ** LOGPROB_WEIGHT * agreement ** (1 - LOGPROB_WEIGHT)
+    return score
 
 
 def combine(extraction: float, parsing: float) -> LeafConfidence:

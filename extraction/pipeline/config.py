@@ -45,7 +45,7 @@ class ConfigError(ValueError):
     ``over_limit`` marks a config refused only because a value is past one of the bounds below.
     """
 
-    def __init__(self, problems: dict[str, str], *, over_limit: bool = False):
+    def __init__(self, problems: dict[str, str], *, over_limit: bool = False) -> None:
         self.problems = problems
         self.over_limit = over_limit
         super().__init__("; ".join(f"{key}: {msg}" for key, msg in problems.items()))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.chunking import ChunkPlan, split_plan
-from extraction.pipeline.config import ExtractionTarget
 from extraction.pipeline.engines.base import (
     EngineError,
     EngineResult,
@@ -23,6 +23,9 @@ from extraction.pipeline.engines.base import (
     OutputTruncated,
 )
 from extraction.pipeline.merging import combine_parts
+
+if TYPE_CHECKING:
+    from extraction.pipeline.config import ExtractionTarget
 
 Extract = Callable[[ChunkPlan], EngineResult]
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from extraction.pipeline.chunking import ChunkPlan
 from extraction.pipeline.config import ExtractionTarget
 from extraction.pipeline.engines.base import EngineResult, Usage
 from extraction.pipeline.jsonpath import join_path, leaf_values
+
+if TYPE_CHECKING:
+    from extraction.pipeline.chunking import ChunkPlan
 
 # (chunk index, path in that chunk's data, value) -> how well the document supports the value.
 SupportFn = Callable[[int, str, Any], float]
@@ -125,7 +127,7 @@ def _merge(
     return _pick_scalar(present, target, support, prov)
 
 
-def _merge_lists(present: list[tuple[int, str, Any]], target: str, prov: _Provenance) -> list:
+def _merge_lists(present: list[tuple[int, str, Any]], target: str, prov: _Provenance) -> list[Any]:
     """Concatenate; an element equal to an unused one from an earlier chunk is a duplicate
     (overlapping context pages), while repeats within one chunk are kept."""
     out: list[Any] = []

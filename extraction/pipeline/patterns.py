@@ -32,7 +32,7 @@ def _options() -> Any:
 
 
 @functools.lru_cache(maxsize=512)
-def compile_pattern(pattern: str) -> Any | None:
+def compile_pattern(pattern: object) -> Any | None:
     """``pattern`` compiled with RE2; None when RE2 cannot run it (lookaround, backreferences,
     bad syntax, too long or too large), so callers skip it rather than backtrack."""
     if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN_CHARS:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from extraction.pipeline.cache_key import cache_key
 from extraction.pipeline.chunking import ChunkPlan, plan_chunks, whole_document_plan
@@ -40,6 +39,9 @@ from extraction.pipeline.engines.registry import (
 from extraction.pipeline.execution import run_plans
 from extraction.pipeline.merging import merge_chunks
 from extraction.pipeline.schemas import load_schema
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SUCCESS = "SUCCESS"
 PARTIAL_SUCCESS = "PARTIAL_SUCCESS"

@@ -48,7 +48,7 @@ class SchemaError(ValueError):
     ``over_limit`` marks a schema refused for its size rather than its content.
     """
 
-    def __init__(self, problems: list[tuple[str, str]], *, over_limit: bool = False):
+    def __init__(self, problems: list[tuple[str, str]], *, over_limit: bool = False) -> None:
         self.problems = problems
         self.over_limit = over_limit
         super().__init__("; ".join(f"{ptr or '/'}: {msg}" for ptr, msg in problems))
@@ -57,7 +57,7 @@ class SchemaError(ValueError):
 class _Budget:
     """Counts the nodes ``_resolve_refs`` builds; raises ``SchemaError`` past the limit."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
 
@@ -106,7 +106,9 @@ def load_schema(raw: dict[str, Any] | str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise SchemaError([("", "data_schema must be a JSON object")])
     problems: list[tuple[str, str]] = []
-    resolved = _resolve_refs(raw, raw, "", (), problems, _Budget(MAX_RESOLVED_NODES), 0)
+    resolved: dict[str, Any] = _resolve_refs(
+        raw, raw, "", (), problems, _Budget(MAX_RESOLVED_NODES), 0
+    )
     if problems:
         raise SchemaError(problems)
     root_type = resolved.get("type", "object" if "properties" in resolved else None)
@@ -143,7 +145,7 @@ def _resolve_refs(
     root: dict[str, Any],
     pointer: str,
     stack: tuple[str, ...],
-    problems: list,
+    problems: list[tuple[str, str]],
     budget: _Budget,
     depth: int,
 ) -> Any:
@@ -179,11 +181,10 @@ def _resolve_refs(
             return {}
         resolved = _resolve_refs(target, root, pointer, (*stack, ref), problems, budget, depth + 1)
         siblings = {k: v for k, v in node.items() if k != "$ref"}
-        merged = {
+        return {
             **resolved,
             **_resolve_refs(siblings, root, pointer, stack, problems, budget, depth),
         }
-        return merged
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in ("$defs", "definitions"):
@@ -236,7 +237,9 @@ def _count_chars(node: dict[str, Any]) -> int:
 _STRING_KEYWORDS = ("description", "title", "format", "pattern", "$comment")
 
 
-def _check_keyword_shapes(node: dict[str, Any], pointer: str, problems: list) -> bool:
+def _check_keyword_shapes(
+    node: dict[str, Any], pointer: str, problems: list[tuple[str, str]]
+) -> bool:
     """The checks the JSON Schema metaschema would make on the keywords we read.
 
     Done by hand because validating a 5,000-property schema against the metaschema with
@@ -284,7 +287,9 @@ def _check_keyword_shapes(node: dict[str, Any], pointer: str, problems: list) ->
     return len(problems) == before
 
 
-def _check(node: Any, pointer: str, depth: int, problems: list, counts: dict[str, int]) -> None:
+def _check(
+    node: Any, pointer: str, depth: int, problems: list[tuple[str, str]], counts: dict[str, int]
+) -> None:
     """Check one (resolved) subschema against the supported subset; recurse into children."""
     if isinstance(node, bool):
         return

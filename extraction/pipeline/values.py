@@ -25,8 +25,6 @@ def parse_number(text: str, *, decimal_comma: bool | None = None) -> float | Non
     from the text (the last separator followed by exactly one or two digits is the decimal one).
     Returns None when the text holds no digits.
     """
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
     match = _NUMBER.search(text or "")
     if match is None:
         return None
@@ -173,29 +171,29 @@ def find_date(
         offer(_make(year, month, day), match)
         break
     for match in _DAY_MONTH_YEAR.finditer(text):
-        month = month_number(match[2])
-        if month:
-            offer(_make(int(match[3]), month, int(match[1])), match)
+        named = month_number(match[2])
+        if named:
+            offer(_make(int(match[3]), named, int(match[1])), match)
             break
     for match in _MONTH_DAY_YEAR.finditer(text):
-        month = month_number(match[1])
-        if month:
-            offer(_make(int(match[3]), month, int(match[2])), match)
+        named = month_number(match[1])
+        if named:
+            offer(_make(int(match[3]), named, int(match[2])), match)
             break
     if best is None and default_year is not None:
         for match in _DAY_MONTH.finditer(text):
-            month = month_number(match[2])
-            if month:
-                offer(_make(default_year, month, int(match[1])), match)
+            named = month_number(match[2])
+            if named:
+                offer(_make(default_year, named, int(match[1])), match)
                 break
         for match in _NUMERIC_NO_YEAR.finditer(text):
             first, second = int(match[1]), int(match[2])
-            first_is_day = day_first
+            day_leads = day_first
             if first > 12:
-                first_is_day = True
+                day_leads = True
             elif second > 12:
-                first_is_day = False
-            day, month = (first, second) if first_is_day else (second, first)
+                day_leads = False
+            day, month = (first, second) if day_leads else (second, first)
             offer(_make(default_year, month, day), match)
             break
     return best
@@ -208,11 +206,11 @@ def parse_year_month(text: str) -> str | None:
         month = month_number(match[1])
         if month:
             return f"{match[2]}-{month:02d}"
-    match = _NUMERIC_YEAR_MONTH.search(text)
-    if match:
-        year, month = (match[1], match[2]) if match[1] else (match[4], match[3])
-        if 1 <= int(month) <= 12:
-            return f"{year}-{int(month):02d}"
+    numeric = _NUMERIC_YEAR_MONTH.search(text)
+    if numeric:
+        year, month_digits = (numeric[1], numeric[2]) if numeric[1] else (numeric[4], numeric[3])
+        if 1 <= int(month_digits) <= 12:
+            return f"{year}-{int(month_digits):02d}"
     return None
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audit_record, audited_delete
-from accounts.models import Project, User
 from extraction.models import ExtractionAgent
 from extraction.pipeline.config import ExtractConfig
 from extraction.services.errors import ConflictError, ServiceError
 from extraction.services.requests import config_clean, data_schema_clean
+
+if TYPE_CHECKING:
+    from accounts.models import Project, User
 
 
 def agent_get_or_create_default(*, project: Project) -> ExtractionAgent:
@@ -55,7 +57,7 @@ def agent_create(
         raise taken from None
 
 
-def agent_name_clean(*, name: Any) -> str:
+def agent_name_clean(*, name: object) -> str:
     """A usable agent name; raises ``ServiceError``."""
     if not isinstance(name, str) or not name.strip():
         raise ServiceError("name must be a non-empty string.")

@@ -9,12 +9,11 @@ project's default agent, so v1 and v2 read the same jobs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
 from accounts.audit import audited_delete
-from accounts.models import Project, User
 from extraction.models import (
     ExtractionJob,
     ExtractionJobConfiguration,
@@ -33,6 +32,9 @@ from extraction.services.agents import agent_get_or_create_default
 from extraction.services.errors import ServiceError
 from extraction.services.jobs import jobs_submit
 from extraction.services.requests import config_clean, data_schema_clean, job_request_clean
+
+if TYPE_CHECKING:
+    from accounts.models import Project, User
 
 EXTRACT_V2 = "extract_v2"
 PRODUCT_TYPES = ("extract_v2", "classify_v2", "parse_v2", "split_v1", "spreadsheet_v1", "unknown")
@@ -145,7 +147,7 @@ def extract_configuration_to_config(*, configuration: dict[str, Any]) -> dict[st
         raise ConfigError({v2_names.get(k, k): msg for k, msg in exc.problems.items()}) from None
 
 
-def page_range_for(*, target_pages: str | None, max_pages: int | None) -> str | None:
+def page_range_for(*, target_pages: str | None, max_pages: object) -> str | None:
     """``target_pages`` cut to its first ``max_pages`` pages, as a ``page_range``.
 
     ``max_pages`` alone means pages 1..max_pages. Raises ``ValueError`` for a bad range.
@@ -178,7 +180,8 @@ def extract_configuration_for_job(*, job: ExtractionJob) -> dict[str, Any]:
     """The v2 configuration of a job: as submitted through v2, or derived from its config."""
     request = getattr(job, "v2_request", None)
     if request is not None:
-        return request.configuration
+        configuration: dict[str, Any] = request.configuration
+        return configuration
     try:
         config = ExtractConfig.from_dict(job.config)
     except ConfigError:
@@ -322,7 +325,7 @@ def configuration_delete(*, configuration: SavedConfiguration, actor: User | Non
     )
 
 
-def configuration_name_clean(*, name: Any) -> str:
+def configuration_name_clean(*, name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ServiceError("name must be a non-empty string.")
     if len(name) > 200:

@@ -12,21 +12,24 @@ import binascii
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audited_delete
-from accounts.models import Project, User
 from extraction.models import ExtractionCacheEntry, ExtractionRun, SourceFile
 from extraction.pipeline.documents.base import DocumentError, UnsupportedDocumentType
 from extraction.pipeline.documents.detect import EXTENSIONS, detect_type
 from extraction.services.errors import ServiceError
 from extraction.storage import derived_files_delete
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from accounts.models import Project, User
 
 OCTET_STREAM = "application/octet-stream"
 # Extensions for a nameless upload whose detected type has none in EXTENSIONS.
@@ -45,7 +48,7 @@ class Upload:
     declared_type: str = OCTET_STREAM
 
     @classmethod
-    def from_uploaded_file(cls, uploaded: UploadedFile) -> Upload:
+    def from_uploaded_file(cls, uploaded: UploadedFile[bytes]) -> Upload:
         """A multipart part as the pages and the API receive it."""
         return cls(
             content=uploaded.read(),

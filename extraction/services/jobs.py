@@ -9,14 +9,13 @@ is kept and the bytes already stored are removed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import audited_delete
-from accounts.models import Project, User
 from extraction.models import (
     TERMINAL_STATUSES,
     ExtractionAgent,
@@ -33,6 +32,11 @@ from extraction.services.lifecycle import job_cancel, job_enqueue_on_commit
 from extraction.services.requests import JobRequest, text_check
 from extraction.webhooks import sending as webhooks
 from extraction.webhooks.deliveries import webhook_schedule
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from accounts.models import Project, User
 
 SUPPORTED = "PDF, PNG, JPEG, TIFF, WEBP, DOCX, XLSX, HTML, Markdown, text, JSON, CSV"
 

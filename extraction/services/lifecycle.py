@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from extraction import enqueue
@@ -34,6 +33,9 @@ from extraction.models import (
 from extraction.services.errors import ConflictError
 from extraction.webhooks import sending as webhooks
 from extraction.webhooks.deliveries import EVENT_FOR_STATUS, webhook_schedule
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 CANCELLED_BY_USER = "Cancelled by the user."
 

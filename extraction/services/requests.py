@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from extraction.models import ExtractionAgent
 from extraction.pipeline.config import ConfigError, ExtractConfig
 from extraction.pipeline.engines.registry import (
     model_registry_from_settings,
@@ -22,6 +21,9 @@ from extraction.pipeline.engines.registry import (
 from extraction.pipeline.schemas import load_schema
 from extraction.services.errors import LimitExceeded, ServiceError
 from extraction.webhooks import sending as webhooks
+
+if TYPE_CHECKING:
+    from extraction.models import ExtractionAgent
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def webhook_configurations_clean(*, webhook_configurations: Any) -> list[dict[st
         raise (LimitExceeded if exc.over_limit else ServiceError)(str(exc)) from None
 
 
-def text_check(*, text: Any) -> str:
+def text_check(*, text: object) -> str:
     """Inline text fit to extract from; raises ``ServiceError`` (not a string, empty, too long,
     NUL characters)."""
     if not isinstance(text, str):

@@ -7,12 +7,14 @@ comes from ``pipeline.cache_key``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from accounts.models import Project
 from extraction.models import ExtractionCacheEntry
+
+if TYPE_CHECKING:
+    from accounts.models import Project
 
 DEFAULT_HOURS = 48
 
@@ -56,7 +58,7 @@ def cache_store(
 class ProjectResultCache:
     """``run_pipeline``'s cache for one project; ``hours`` from ``EXTRACTION_CACHE_HOURS``."""
 
-    def __init__(self, project: Project, *, hours: int = DEFAULT_HOURS):
+    def __init__(self, project: Project, *, hours: int = DEFAULT_HOURS) -> None:
         self.project = project
         self.hours = hours
 

@@ -8,11 +8,10 @@ file is read in a limited child process (``untrusted``): this runs in the web se
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from extraction.models import SourceFile
 from extraction.pipeline.documents.base import DocumentError
 from extraction.pipeline.engines.base import EngineError
 from extraction.pipeline.engines.registry import ModelRegistry, model_registry_from_settings
@@ -21,6 +20,9 @@ from extraction.pipeline.schemas import SchemaError
 from extraction.services.errors import ServiceBusy, ServiceError
 from extraction.services.requests import data_schema_clean
 from extraction.untrusted.reader import PreviewBusy, document_text_isolated
+
+if TYPE_CHECKING:
+    from extraction.models import SourceFile
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ def _schema_from_llm(
     from extraction.pipeline.engines.openai.client import complete  # the openai SDK is heavy
 
     endpoint = registry.tier("default")
+    if endpoint is None:
+        return None
     try:
         reply = complete(
             endpoint,
@@ -101,7 +105,7 @@ def _schema_from_llm(
     except (EngineError, SchemaError, ValueError) as exc:
         logger.warning(
             "schema generation by %s failed; using the offline proposal: %s",
-            endpoint.name if endpoint else "?",
+            endpoint.name,
             exc,
         )
         return None

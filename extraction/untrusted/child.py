@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import resource
 import sys
+from pathlib import Path
 from typing import Any
 
 
 def _limit(memory_bytes: int, cpu_seconds: int) -> None:
-    with open("/proc/self/statm") as statm:
+    with Path("/proc/self/statm").open() as statm:
         pages = int(statm.read().split()[0])
     address_space = pages * resource.getpagesize() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
@@ -72,7 +73,7 @@ def main() -> int:
         header, payload = OPERATIONS[request["op"]](content, request)
     except MemoryError:
         header, payload = {"ok": False, "error": "memory"}, b""
-    except Exception as exc:  # noqa: BLE001 - every failure goes back as a message
+    except Exception as exc:
         from extraction.pipeline.documents import DocumentError
 
         message = str(exc) if isinstance(exc, (DocumentError, ValueError)) else ""

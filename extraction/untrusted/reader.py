@@ -150,4 +150,5 @@ def document_text_isolated(
         max_pages=settings.MAX_DOCUMENT_PAGES,
         timeout=settings.PREVIEW_TIMEOUT_SECONDS,
     )
-    return header["text"]
+    text: str = header["text"]
+    return text

@@ -18,7 +18,7 @@ from extraction import enqueue
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus, WebhookDelivery
 from extraction.webhooks import sending as webhooks
 
-EVENT_FOR_STATUS = {
+EVENT_FOR_STATUS: dict[str, str] = {
     JobStatus.SUCCESS: webhooks.EVENT_SUCCESS,
     JobStatus.PARTIAL_SUCCESS: webhooks.EVENT_PARTIAL_SUCCESS,
     JobStatus.ERROR: webhooks.EVENT_ERROR,
@@ -74,7 +74,7 @@ def webhook_deliver(*, delivery_id: str) -> float | None:
         delivery.attempt += 1
         delivery.save(update_fields=["attempt", "updated_at"])
     job = delivery.job
-    configuration = next(
+    configuration: dict[str, Any] = next(
         (c for c in job.webhook_configurations if c.get("webhook_url") == delivery.url), {}
     )
     body = webhooks.build_payload(

@@ -78,7 +78,7 @@ class WebhookConfigError(ValueError):
 
     ``over_limit``: refused for their number, not their content."""
 
-    def __init__(self, message: str, *, over_limit: bool = False):
+    def __init__(self, message: str, *, over_limit: bool = False) -> None:
         super().__init__(message)
         self.over_limit = over_limit
 
@@ -86,7 +86,9 @@ class WebhookConfigError(ValueError):
 class TransportError(Exception):
     """A failed delivery; ``permanent`` ones (refused URL, 4xx answer) are not retried."""
 
-    def __init__(self, message: str, *, permanent: bool = False, status_code: int | None = None):
+    def __init__(
+        self, message: str, *, permanent: bool = False, status_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.status_code = status_code
@@ -103,7 +105,7 @@ class Target:
 
 def retry_countdown(attempt: int) -> float:
     """Seconds before retry number ``attempt`` (1-based): 20, 40, 80, 160, 320 (~10 min)."""
-    return 20.0 * 2 ** (attempt - 1)
+    return 20.0 * 2.0 ** (attempt - 1)
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -164,11 +166,12 @@ def _resolver_pool() -> concurrent.futures.ThreadPoolExecutor:
         return _resolver[1]
 
 
-def _getaddrinfo(host: str, port: int, timeout: float) -> list:
-    """``socket.getaddrinfo`` given at most ``timeout`` seconds; raises ``TransportError``."""
+def _resolve_addresses(host: str, port: int, timeout: float) -> list[str]:
+    """The addresses ``host`` resolves to, in order and without repeats, given at most
+    ``timeout`` seconds (``socket.getaddrinfo``); raises ``TransportError``."""
     future = _resolver_pool().submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        return future.result(timeout=max(timeout, 0.001))
+        infos = future.result(timeout=max(timeout, 0.001))
     except concurrent.futures.TimeoutError:
         raise TransportError(
             f"webhook_url host {host!r} did not resolve within {timeout:g} s"
@@ -177,6 +180,7 @@ def _getaddrinfo(host: str, port: int, timeout: float) -> list:
         raise TransportError(
             f"webhook_url host {host!r} does not resolve", permanent=True
         ) from None
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def resolve_target(url: str, *, timeout: float | None = None) -> Target:
@@ -199,8 +203,7 @@ def resolve_target(url: str, *, timeout: float | None = None) -> Target:
         raise TransportError("webhook_url has an invalid port", permanent=True) from None
     if timeout is None:
         timeout = settings.WEBHOOK_DNS_TIMEOUT_SECONDS
-    infos = _getaddrinfo(parts.hostname, port, timeout)
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = _resolve_addresses(parts.hostname, port, timeout)
     if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and not all(
         _address_is_public(address) for address in addresses
     ):
@@ -215,7 +218,7 @@ def resolve_target(url: str, *, timeout: float | None = None) -> Target:
     return Target(parts.scheme, parts.hostname, port, path, addresses[0])
 
 
-def webhook_configurations_clean(raw: Any) -> list[dict[str, Any]]:
+def webhook_configurations_clean(raw: object) -> list[dict[str, Any]]:
     """Validate the API's ``webhook_configurations`` and return them normalised.
 
     Raises ``WebhookConfigError`` naming the first problem (bad shape, unknown event or output
@@ -302,7 +305,7 @@ def sign(*, secret: str, timestamp: str, body: bytes) -> str:
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, target: Target, timeout: float):
+    def __init__(self, target: Target, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
         self._address = target.address
 
@@ -311,15 +314,15 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(
-            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
-        )
+    def __init__(self, target: Target, timeout: float) -> None:
+        tls = ssl.create_default_context()
+        super().__init__(target.host, target.port, timeout=timeout, context=tls)
         self._address = target.address
+        self._tls = tls
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def webhook_send(

@@ -13,10 +13,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -42,6 +41,10 @@ from extraction.worker.circuit import (
 )
 from extraction.worker.load_options import load_options_from_settings
 from extraction.worker.sandbox import ParentLink, SandboxLimits, thread_sandbox
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable, Iterator
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +99,7 @@ def _pipeline_in_child(
 class _CacheThroughParent:
     """The pipeline's result cache as seen from the sandboxed child: calls go to the parent."""
 
-    def __init__(self, parent: ParentLink):
+    def __init__(self, parent: ParentLink) -> None:
         self.parent = parent
 
     def lookup(self, key: str) -> Any:
@@ -154,7 +157,7 @@ def warm_up_pipeline() -> None:
         if model_registry_from_settings(settings).has_llm:
             # The openai SDK takes seconds to import; import it once here, not in every child.
             import extraction.pipeline.engines.openai.engine  # noqa: F401
-    except Exception:  # noqa: BLE001 - a failed warm-up only costs speed
+    except Exception:
         logger.warning("pipeline warm-up failed", exc_info=True)
 
 
@@ -198,6 +201,14 @@ def _heartbeat_thread(beat: Callable[[], None], seconds: float) -> Iterator[None
         thread.join()
 
 
+def _attempt_token(job: ExtractionJob) -> uuid.UUID:
+    """The token ``job_start`` gave the running attempt; raises ``RuntimeError`` for a job that
+    was not started (none is run without one)."""
+    if job.attempt_token is None:
+        raise RuntimeError(f"Job {job.pk} has no attempt token: it was not started.")
+    return job.attempt_token
+
+
 def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     """Run the pipeline for ``job``, in a resource-limited child process unless disabled.
 
@@ -207,7 +218,7 @@ def run_job_pipeline(job: ExtractionJob) -> PipelineOutcome:
     lease ran out) is told to stop.
     """
     job_id = str(job.pk)
-    token = job.attempt_token
+    token = _attempt_token(job)
     job_input = pipeline_input_for(job)
     registry = model_registry_from_settings(settings)
     cache = ProjectResultCache(job.project, hours=settings.EXTRACTION_CACHE_HOURS)
@@ -287,7 +298,7 @@ def job_run(*, job_id: str) -> Retry | None:
     job = lifecycle.job_start(job_id=job_id)
     if job is None:
         return None
-    token = job.attempt_token
+    token = _attempt_token(job)
     fail = functools.partial(lifecycle.job_fail, job_id=job_id, attempt_token=token)
     if job.file is None and job.inline_text is None:
         fail(error="The document for this job was deleted.")

@@ -31,7 +31,8 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from extraction.pipeline.documents.base import DocumentError
 
@@ -60,7 +61,7 @@ class ParentLink:
     thread reports progress, and each call is one send and its reply.
     """
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._lock = threading.Lock()
 
@@ -100,7 +101,7 @@ def _child_main(
                     request = conn.recv()
                 except (EOFError, OSError):
                     return  # the parent closed the pipe or died: nothing more to do
-                except Exception as exc:  # noqa: BLE001 - a job that cannot be unpickled
+                except Exception as exc:
                     conn.send(("exception", _exception_parts(exc), True, None))
                     return  # the stream may be out of step: let a fresh child take over
                 if request[0] != "job":
@@ -131,11 +132,13 @@ def _run_job(job: Job, link: ParentLink) -> tuple[str, Any]:
         return "result", job(link)
     except MemoryError:
         return "memory", None
-    except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
+    except BaseException as exc:
         return "exception", _exception_parts(exc)
 
 
-def _exception_parts(exc: BaseException) -> tuple[type[BaseException], tuple, dict]:
+def _exception_parts(
+    exc: BaseException,
+) -> tuple[type[BaseException], tuple[Any, ...], dict[str, Any]]:
     # Sent as parts and rebuilt without __init__: exception classes with keyword-only or
     # structured constructor arguments (EngineError, SchemaError) don't survive plain pickle.
     return type(exc), exc.args, dict(vars(exc))
@@ -161,7 +164,7 @@ def _let_go_of_inherited_channels(keep: int) -> None:
     never write to, or close, a file the child opens later.
     """
     try:
-        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+        descriptors = [int(entry.name) for entry in Path("/proc/self/fd").iterdir()]
     except OSError:
         return
     null = os.open(os.devnull, os.O_RDWR)
@@ -214,7 +217,7 @@ def _resident_memory() -> int:
 
 
 def _statm(field: int) -> int:
-    with open(f"/proc/{os.getpid()}/statm") as statm:
+    with Path(f"/proc/{os.getpid()}/statm").open() as statm:
         pages = int(statm.read().split()[field])
     return pages * os.sysconf("SC_PAGE_SIZE")
 
@@ -231,7 +234,7 @@ class Sandbox:
     one ``Sandbox`` per thread (``thread_sandbox``).
     """
 
-    def __init__(self, *, max_jobs: int = 200):
+    def __init__(self, *, max_jobs: int = 200) -> None:
         self.max_jobs = max_jobs
         self.pid: int | None = None
         self._conn: Connection | None = None
@@ -278,7 +281,7 @@ class Sandbox:
             if not keep:
                 self.close()
         if kind == "result":
-            return value
+            return cast("T", value)  # what fn returned in the child, unpickled from the pipe
         if kind == "exception":
             raise _rebuild_exception(*value)
         if kind == "memory":
@@ -310,7 +313,8 @@ class Sandbox:
 
     def _hand_over(self, fn: Job, limits: SandboxLimits) -> bool:
         """Send ``fn`` to the waiting child; False when it cannot go (unpicklable, child gone)."""
-        assert self._conn is not None and self.pid is not None
+        assert self._conn is not None
+        assert self.pid is not None
         if _exited(self.pid):
             return False
         try:
@@ -330,7 +334,8 @@ class Sandbox:
     ) -> tuple[str, Any, bool]:
         """Answer the child's calls until it sends the job's outcome: (kind, value, retire)."""
         conn, pid = self._conn, self.pid
-        assert conn is not None and pid is not None
+        assert conn is not None
+        assert pid is not None
         started = last_beat = time.monotonic()
         saw_progress = False
         while True:
@@ -370,7 +375,7 @@ class Sandbox:
                 reply = ("ok", handlers[name](*args))
             except interrupts:
                 raise
-            except Exception as exc:  # noqa: BLE001 - report to the child, keep serving
+            except Exception as exc:
                 reply = ("error", f"{type(exc).__name__}: {exc}")
             conn.send(reply)
 
@@ -410,7 +415,9 @@ def thread_sandbox(max_jobs: int) -> Sandbox:
     return sandbox
 
 
-def _rebuild_exception(cls: type[BaseException], args: tuple, state: dict) -> BaseException:
+def _rebuild_exception(
+    cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]
+) -> BaseException:
     exc = cls.__new__(cls, *args)
     exc.args = args
     exc.__dict__.update(state)

@@ -10,7 +10,7 @@ from tests.factories import UserFactory, default_project, submit_job
 
 
 @pytest.mark.django_db
-def test_key_creation_and_revocation_are_audited(owner, owner_project):  # noqa: ANN001
+def test_key_creation_and_revocation_are_audited(owner, owner_project):
     key, _ = api_key_create(user=owner, project=owner_project, name="ci")
     api_key_revoke(key=key, actor=owner)
     events = list(AuditEvent.objects.filter(target_id=str(key.pk)).order_by("created_at"))
@@ -20,7 +20,7 @@ def test_key_creation_and_revocation_are_audited(owner, owner_project):  # noqa:
 
 
 @pytest.mark.django_db
-def test_membership_changes_in_the_admin_are_audited(client, owner):  # noqa: ANN001
+def test_membership_changes_in_the_admin_are_audited(client, owner):
     staff = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(staff)
     organization = default_project(owner).organization
@@ -32,14 +32,15 @@ def test_membership_changes_in_the_admin_are_audited(client, owner):  # noqa: AN
     membership = Membership.objects.get(user=staff, organization=organization)
     assert membership.role == "admin"
     event = AuditEvent.objects.get(action="membership.add")
-    assert event.actor == staff and event.details == {"user": "root", "role": "admin"}
+    assert event.actor == staff
+    assert event.details == {"user": "root", "role": "admin"}
     client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert AuditEvent.objects.filter(action="membership.remove", actor=staff).exists()
 
 
 @pytest.mark.django_db
-def test_audit_log_is_read_only_in_the_admin(client, owner):  # noqa: ANN001
+def test_audit_log_is_read_only_in_the_admin(client, owner):
     staff = UserFactory(username="root2", is_staff=True, is_superuser=True)
     client.force_login(staff)
     api_key_create(user=owner, project=default_project(owner))
@@ -55,7 +56,7 @@ def test_audit_log_is_read_only_in_the_admin(client, owner):  # noqa: ANN001
 @pytest.mark.django_db
 def test_agent_schema_change_and_deletions_over_the_api_are_audited(
     owner_client, owner, owner_project
-):  # noqa: ANN001
+):
     from tests.factories import AgentFactory
 
     agent = AgentFactory(project=owner_project)
@@ -67,17 +68,19 @@ def test_agent_schema_change_and_deletions_over_the_api_are_audited(
     )
     assert response.status_code == 200
     change = AuditEvent.objects.get(action="agent.schema_change")
-    assert change.actor == owner and change.target_id == str(agent.pk)
+    assert change.actor == owner
+    assert change.target_id == str(agent.pk)
     assert "invoice_number" in change.details["previous_schema"]["properties"]
     assert (
         owner_client.delete(f"/api/v1/extraction/extraction-agents/{agent.pk}").status_code == 200
     )
     deletion = AuditEvent.objects.get(action="agent.delete")
-    assert deletion.actor == owner and deletion.details == {"name": agent.name}
+    assert deletion.actor == owner
+    assert deletion.details == {"name": agent.name}
 
 
 @pytest.mark.django_db
-def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, owner_project):  # noqa: ANN001
+def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, owner_project):
     from extraction import services
     from extraction.models import ExtractionJob
     from extraction.tasks import extract_job
@@ -92,7 +95,8 @@ def test_v2_job_and_configuration_deletions_are_audited(owner_client, owner, own
     assert owner_client.delete(f"/api/v2/extract/{job.pk}").status_code == 200
     assert not ExtractionJob.objects.filter(pk=job.pk).exists()
     event = AuditEvent.objects.get(action="job.delete")
-    assert event.actor == owner and event.target_id == str(job.pk)
+    assert event.actor == owner
+    assert event.target_id == str(job.pk)
     created = owner_client.post(
         "/api/v1/beta/configurations",
         {

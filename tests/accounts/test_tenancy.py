@@ -49,7 +49,7 @@ def test_create_api_key_command_creates_user_project_and_prints_the_key_last():
 
 
 @pytest.mark.django_db
-def test_signup_page_creates_user_with_default_project(client):  # noqa: ANN001
+def test_signup_page_creates_user_with_default_project(client):
     response = client.post(
         "/accounts/signup/",
         {
@@ -66,7 +66,8 @@ def test_signup_page_creates_user_with_default_project(client):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_login_page_renders_and_dashboard_requires_login(client):  # noqa: ANN001
+def test_login_page_renders_and_dashboard_requires_login(client):
     assert client.get("/accounts/login/").status_code == 200
     response = client.get("/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

@@ -34,7 +34,7 @@ def sdk_python(name: str) -> Path:
     python = venv / "bin" / "python"
     marker = venv / ".installed"
     VENVS.mkdir(exist_ok=True)
-    with open(VENVS / f"{name}.lock", "w") as lock:
+    with (VENVS / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # xdist workers may ask for the same venv at once
         if marker.exists() and marker.read_text() == json.dumps(SDKS[name]):
             return python

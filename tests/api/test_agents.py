@@ -10,7 +10,7 @@ from tests.api.helpers import AGENTS, INVOICE_SCHEMA, create_agent, upload
 pytestmark = pytest.mark.django_db
 
 
-def test_create_agent_echoes_the_full_agent_shape(owner_client, owner_project):  # noqa: ANN001
+def test_create_agent_echoes_the_full_agent_shape(owner_client, owner_project):
     agent = create_agent(owner_client, config={"extraction_mode": "FAST"})
     assert agent["name"] == "invoices"
     assert agent["project_id"] == str(owner_project.id)
@@ -20,10 +20,11 @@ def test_create_agent_echoes_the_full_agent_shape(owner_client, owner_project): 
     assert agent["custom_configuration"] is None
     assert agent["created_at"].endswith("Z")
     stored = ExtractionAgent.objects.get(pk=agent["id"])
-    assert stored.project == owner_project and stored.config["extraction_mode"] == "FAST"
+    assert stored.project == owner_project
+    assert stored.config["extraction_mode"] == "FAST"
 
 
-def test_list_is_a_bare_array_without_the_default_agent(owner_client):  # noqa: ANN001
+def test_list_is_a_bare_array_without_the_default_agent(owner_client):
     create_agent(owner_client, name="a")
     owner_client.get(f"{AGENTS}/default")
     names = [agent["name"] for agent in owner_client.get(AGENTS).json()]
@@ -32,24 +33,26 @@ def test_list_is_a_bare_array_without_the_default_agent(owner_client):  # noqa: 
     assert sorted(agent["name"] for agent in with_default) == ["a", "default-agent"]
 
 
-def test_get_by_id_and_by_name_including_slashes(owner_client):  # noqa: ANN001
+def test_get_by_id_and_by_name_including_slashes(owner_client):
     agent = create_agent(owner_client, name="team/invoices v2")
     assert owner_client.get(f"{AGENTS}/{agent['id']}").json()["id"] == agent["id"]
     by_name = owner_client.get(f"{AGENTS}/by-name/team/invoices v2")
-    assert by_name.status_code == 200 and by_name.json()["id"] == agent["id"]
+    assert by_name.status_code == 200
+    assert by_name.json()["id"] == agent["id"]
     missing = owner_client.get(f"{AGENTS}/by-name/nope")
     assert missing.status_code == 404
     assert missing.json() == {"detail": "Extraction agent not found."}
 
 
-def test_default_agent_is_created_once(owner_client):  # noqa: ANN001
+def test_default_agent_is_created_once(owner_client):
     first = owner_client.get(f"{AGENTS}/default").json()
     second = owner_client.get(f"{AGENTS}/default").json()
-    assert first["id"] == second["id"] and first["name"] == "default-agent"
+    assert first["id"] == second["id"]
+    assert first["name"] == "default-agent"
     assert ExtractionAgent.objects.filter(is_default=True).count() == 1
 
 
-def test_update_replaces_schema_and_config(owner_client):  # noqa: ANN001
+def test_update_replaces_schema_and_config(owner_client):
     agent = create_agent(owner_client)
     schema = {"type": "object", "properties": {"vendor": {"type": "string"}}}
     response = owner_client.put(
@@ -60,18 +63,20 @@ def test_update_replaces_schema_and_config(owner_client):  # noqa: ANN001
     assert response.status_code == 200
     assert response.json()["data_schema"] == schema
     stored = ExtractionAgent.objects.get(pk=agent["id"])
-    assert stored.data_schema == schema and stored.config["extraction_target"] == "PER_PAGE"
+    assert stored.data_schema == schema
+    assert stored.config["extraction_target"] == "PER_PAGE"
 
 
-def test_delete_answers_a_json_body(owner_client):  # noqa: ANN001
+def test_delete_answers_a_json_body(owner_client):
     agent = create_agent(owner_client)
     response = owner_client.delete(f"{AGENTS}/{agent['id']}")
-    assert response.status_code == 200 and response.json() == {}
+    assert response.status_code == 200
+    assert response.json() == {}
     assert not ExtractionAgent.objects.filter(pk=agent["id"]).exists()
     assert owner_client.get(f"{AGENTS}/{agent['id']}").status_code == 404
 
 
-def test_duplicate_name_is_400_not_409(owner_client):  # noqa: ANN001
+def test_duplicate_name_is_400_not_409(owner_client):
     create_agent(owner_client)
     response = owner_client.post(
         AGENTS, {"name": "invoices", "data_schema": INVOICE_SCHEMA, "config": {}}, format="json"
@@ -90,7 +95,7 @@ def test_duplicate_name_is_400_not_409(owner_client):  # noqa: ANN001
         ({"extract_model": "no-such-model"}, "extract_model", "unknown model 'no-such-model'"),
     ],
 )
-def test_bad_config_is_400_naming_the_field(owner_client, config, field, fragment):  # noqa: ANN001
+def test_bad_config_is_400_naming_the_field(owner_client, config, field, fragment):
     response = owner_client.post(
         AGENTS, {"name": "x", "data_schema": INVOICE_SCHEMA, "config": config}, format="json"
     )
@@ -101,7 +106,7 @@ def test_bad_config_is_400_naming_the_field(owner_client, config, field, fragmen
     assert not ExtractionAgent.objects.exists()
 
 
-def test_bad_schema_is_400_with_json_pointers(owner_client):  # noqa: ANN001
+def test_bad_schema_is_400_with_json_pointers(owner_client):
     schema = {"type": "object", "properties": {"total": {"type": "money"}}}
     response = owner_client.post(
         AGENTS, {"name": "x", "data_schema": schema, "config": {}}, format="json"
@@ -113,7 +118,7 @@ def test_bad_schema_is_400_with_json_pointers(owner_client):  # noqa: ANN001
     assert not ExtractionAgent.objects.exists()
 
 
-def test_missing_fields_are_fastapi_shaped_422(owner_client):  # noqa: ANN001
+def test_missing_fields_are_fastapi_shaped_422(owner_client):
     response = owner_client.post(AGENTS, {"config": {}}, format="json")
     assert response.status_code == 422
     detail = response.json()["detail"]
@@ -121,7 +126,7 @@ def test_missing_fields_are_fastapi_shaped_422(owner_client):  # noqa: ANN001
     assert any(item["loc"] == ["body", "data_schema"] for item in detail)
 
 
-def test_schema_validation_returns_the_normalised_schema(owner_client):  # noqa: ANN001
+def test_schema_validation_returns_the_normalised_schema(owner_client):
     schema = {
         "type": "object",
         "$defs": {"money": {"type": "number"}},
@@ -134,7 +139,7 @@ def test_schema_validation_returns_the_normalised_schema(owner_client):  # noqa:
     assert response.json()["data_schema"]["properties"]["total"]["type"] == "number"
 
 
-def test_schema_validation_refuses_a_bad_schema(owner_client):  # noqa: ANN001
+def test_schema_validation_refuses_a_bad_schema(owner_client):
     response = owner_client.post(
         f"{AGENTS}/schema/validation", {"data_schema": {"type": "array"}}, format="json"
     )
@@ -142,7 +147,7 @@ def test_schema_validation_refuses_a_bad_schema(owner_client):  # noqa: ANN001
     assert response.json()["errors"][0]["pointer"] == "/type"
 
 
-def test_schema_generate_from_a_prompt(owner_client):  # noqa: ANN001
+def test_schema_generate_from_a_prompt(owner_client):
     response = owner_client.post(
         f"{AGENTS}/schema/generate",
         {"prompt": "Extract the invoice number, total amount and due date"},
@@ -155,7 +160,7 @@ def test_schema_generate_from_a_prompt(owner_client):  # noqa: ANN001
     assert properties["due_date"] == {"type": "string", "format": "date", "description": "due date"}
 
 
-def test_schema_generate_from_a_file_reads_labels_and_tables(owner_client):  # noqa: ANN001
+def test_schema_generate_from_a_file_reads_labels_and_tables(owner_client):
     text = (
         "Invoice number: INV-001\nInvoice date: 2024-03-05\nTotal: 42.50\n\n"
         "Description | Qty | Amount\nWidget | 2 | 20.00\n"
@@ -174,19 +179,19 @@ def test_schema_generate_from_a_file_reads_labels_and_tables(owner_client):  # n
     assert columns["amount"]["type"] == "number"
 
 
-def test_schema_generate_without_anything_is_400(owner_client):  # noqa: ANN001
+def test_schema_generate_without_anything_is_400(owner_client):
     response = owner_client.post(f"{AGENTS}/schema/generate", {}, format="json")
     assert response.status_code == 400
     assert "prompt" in response.json()["detail"]
 
 
-def test_schema_generate_asks_the_configured_model(owner_client, settings):  # noqa: ANN001
+def test_schema_generate_asks_the_configured_model(owner_client, settings):
     from tests.llm.fake_openai import FakeOpenAI, completion, message_text
 
     proposed = {"type": "object", "properties": {"vendor": {"type": "string"}}}
     asked: list[str] = []
 
-    def responder(request):  # noqa: ANN001, ANN202
+    def responder(request):
         asked.append(message_text(request))
         return completion({"data_schema": proposed})
 
@@ -202,7 +207,7 @@ def test_schema_generate_asks_the_configured_model(owner_client, settings):  # n
     assert "the vendor name" in asked[0]
 
 
-def test_schema_generate_falls_back_when_the_model_fails(owner_client, settings):  # noqa: ANN001
+def test_schema_generate_falls_back_when_the_model_fails(owner_client, settings):
     from tests.llm.fake_openai import FakeOpenAI, error
 
     with FakeOpenAI(lambda request: error(400, "bad request")) as server:

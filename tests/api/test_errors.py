@@ -10,26 +10,26 @@ from tests.api.helpers import AGENTS, V1
 pytestmark = pytest.mark.django_db
 
 
-def test_unknown_api_url_is_json_404(owner_client):  # noqa: ANN001
+def test_unknown_api_url_is_json_404(owner_client):
     response = owner_client.get("/api/v1/nothing/here")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found: /api/v1/nothing/here"}
 
 
-def test_unknown_id_is_json_404(owner_client):  # noqa: ANN001
+def test_unknown_id_is_json_404(owner_client):
     response = owner_client.get(f"{V1}/extraction/jobs/not-a-uuid")
     assert response.status_code == 404
     assert response.json() == {"detail": "Extraction job not found."}
 
 
-def test_wrong_method_is_json_405(owner_client):  # noqa: ANN001
+def test_wrong_method_is_json_405(owner_client):
     response = owner_client.patch(f"{AGENTS}/default")
     assert response.status_code == 405
     assert response.json() == {"detail": 'Method "PATCH" not allowed.'}
 
 
-def test_malformed_json_is_400(owner_client):  # noqa: ANN001
+def test_malformed_json_is_400(owner_client):
     response = owner_client.generic(
         "POST", f"{V1}/extraction/run", "{not json", content_type="application/json"
     )
@@ -37,13 +37,13 @@ def test_malformed_json_is_400(owner_client):  # noqa: ANN001
     assert response.json()["detail"].startswith("JSON parse error")
 
 
-def test_non_object_body_is_422(owner_client):  # noqa: ANN001
+def test_non_object_body_is_422(owner_client):
     response = owner_client.post(f"{V1}/extraction/run", [1, 2], format="json")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body"]
 
 
-def test_forbidden_project_is_json_403(owner_client, owner):  # noqa: ANN001
+def test_forbidden_project_is_json_403(owner_client, owner):
     from accounts.services import project_create
 
     other = project_create(organization=owner.memberships.first().organization, name="Other")
@@ -52,10 +52,10 @@ def test_forbidden_project_is_json_403(owner_client, owner):  # noqa: ANN001
     assert response.json() == {"detail": "This API key is not valid for the requested project."}
 
 
-def test_server_error_under_api_is_json(owner_client, owner_key, monkeypatch):  # noqa: ANN001
+def test_server_error_under_api_is_json(owner_client, owner_key, monkeypatch):
     from extraction import selectors
 
-    def boom(**kwargs):  # noqa: ANN003, ANN202
+    def boom(**kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(selectors, "agents_for_project", boom)
@@ -65,13 +65,13 @@ def test_server_error_under_api_is_json(owner_client, owner_key, monkeypatch):  
     assert response.json() == {"detail": "Internal server error; it has been logged."}
 
 
-def test_non_api_404_stays_html(client):  # noqa: ANN001
+def test_non_api_404_stays_html(client):
     response = client.get("/definitely-not-a-page")
     assert response.status_code == 404
     assert "application/json" not in response["Content-Type"]
 
 
-def test_oversized_body_is_json_413(owner_client, settings):  # noqa: ANN001
+def test_oversized_body_is_json_413(owner_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     response = owner_client.post(
         f"{V1}/extraction/run", {"text": "x" * (2 * 1024 * 1024)}, format="multipart"

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owned(owner_client):  # noqa: ANN001, ANN201
+def owned(owner_client):
     agent = create_agent(owner_client, name="secret-agent")
     file = upload(owner_client)
     job = owner_client.post(
@@ -48,7 +48,7 @@ def requests_for(ids: dict[str, str]) -> list[tuple[str, str, dict | None]]:
     ]
 
 
-def call(client, method: str, url: str, body: dict | None):  # noqa: ANN001, ANN201
+def call(client, method: str, url: str, body: dict | None):
     return (
         getattr(client, method)(url, body, format="json") if body else getattr(client, method)(url)
     )
@@ -62,7 +62,7 @@ def assert_untouched(ids: dict[str, str]) -> None:
     assert ExtractionJob.objects.count() == 1
 
 
-def test_outsider_gets_404_for_every_id(owned, outsider_client):  # noqa: ANN001
+def test_outsider_gets_404_for_every_id(owned, outsider_client):
     for method, url, body in requests_for(owned):
         response = call(outsider_client, method, url, body)
         assert response.status_code == 404, (method, url, response.status_code)
@@ -70,7 +70,7 @@ def test_outsider_gets_404_for_every_id(owned, outsider_client):  # noqa: ANN001
     assert_untouched(owned)
 
 
-def test_outsider_forging_the_owners_project_id_gets_404(owned, outsider_client, owner_project):  # noqa: ANN001
+def test_outsider_forging_the_owners_project_id_gets_404(owned, outsider_client, owner_project):
     for method, url, body in requests_for(owned):
         sep = "&" if "?" in url else "?"
         response = call(outsider_client, method, f"{url}{sep}project_id={owner_project.id}", body)
@@ -79,13 +79,13 @@ def test_outsider_forging_the_owners_project_id_gets_404(owned, outsider_client,
     assert_untouched(owned)
 
 
-def test_outsider_stateless_run_cannot_use_the_owners_file(owned, outsider_client):  # noqa: ANN001
+def test_outsider_stateless_run_cannot_use_the_owners_file(owned, outsider_client):
     response = stateless(outsider_client, file_id=owned["file"])
     assert response.status_code == 404
     assert ExtractionJob.objects.count() == 1
 
 
-def test_outsider_cannot_read_owner_lists(owned, outsider_client):  # noqa: ANN001
+def test_outsider_cannot_read_owner_lists(owned, outsider_client):
     assert outsider_client.get(AGENTS).json() == []
     default = outsider_client.get(f"{AGENTS}/default").json()
     assert default["id"] != owned["agent"]

@@ -22,21 +22,26 @@ def run_inline(job_id: str) -> None:
 
 def test_stateless_text_run_answers_a_pending_job_embedding_the_default_agent(
     owner_client, owner_project
-):  # noqa: ANN001
+):
     response = stateless(owner_client, text=INVOICE_TEXT)
     assert response.status_code == 200, response.content
     job = response.json()
     assert job["status"] == "PENDING"
-    assert job["error"] is None and job["file"] is None and job["file_id"] is None
+    assert job["error"] is None
+    assert job["file"] is None
+    assert job["file_id"] is None
     agent = job["extraction_agent"]
-    assert agent["name"] == "default-agent" and agent["project_id"] == str(owner_project.id)
-    assert isinstance(agent["data_schema"], dict) and isinstance(agent["config"], dict)
+    assert agent["name"] == "default-agent"
+    assert agent["project_id"] == str(owner_project.id)
+    assert isinstance(agent["data_schema"], dict)
+    assert isinstance(agent["config"], dict)
     stored = ExtractionJob.objects.get(pk=job["id"])
-    assert stored.inline_text == INVOICE_TEXT and stored.data_schema == INVOICE_SCHEMA
+    assert stored.inline_text == INVOICE_TEXT
+    assert stored.data_schema == INVOICE_SCHEMA
     assert ExtractionRun.objects.get(job=stored).status == "PENDING"
 
 
-def test_stateless_run_extracts_the_values(owner_client):  # noqa: ANN001
+def test_stateless_run_extracts_the_values(owner_client):
     job = stateless(owner_client, text=INVOICE_TEXT).json()
     run_inline(job["id"])
     assert owner_client.get(f"{JOBS}/{job['id']}").json()["status"] == "SUCCESS"
@@ -45,17 +50,20 @@ def test_stateless_run_extracts_the_values(owner_client):  # noqa: ANN001
     assert result["data"] == {"invoice_number": "INV-001", "total": 42.5}
     assert isinstance(result["extraction_metadata"], dict)
     run = owner_client.get(f"{V1}/extraction/runs/by-job/{job['id']}").json()
-    assert run["id"] == result["run_id"] and run["status"] == "SUCCESS"
-    assert run["data"] == result["data"] and run["data_schema"] == INVOICE_SCHEMA
+    assert run["id"] == result["run_id"]
+    assert run["status"] == "SUCCESS"
+    assert run["data"] == result["data"]
+    assert run["data_schema"] == INVOICE_SCHEMA
 
 
-def test_stateless_base64_file_run_stores_a_file_with_every_field(owner_client):  # noqa: ANN001
+def test_stateless_base64_file_run_stores_a_file_with_every_field(owner_client):
     response = stateless(owner_client, file={"data": b64(INVOICE_TEXT), "mime_type": "text/plain"})
     assert response.status_code == 200, response.content
     job = response.json()
     file = job["file"]
     assert job["file_id"] == file["id"]
-    assert file["file_size"] == len(INVOICE_TEXT) and file["file_type"] == "txt"
+    assert file["file_size"] == len(INVOICE_TEXT)
+    assert file["file_type"] == "txt"
     for key in (
         "external_file_id",
         "purpose",
@@ -73,19 +81,20 @@ def test_stateless_base64_file_run_stores_a_file_with_every_field(owner_client):
     assert result["data"]["invoice_number"] == "INV-001"
 
 
-def test_stateless_file_id_run(owner_client):  # noqa: ANN001
+def test_stateless_file_id_run(owner_client):
     uploaded = upload(owner_client)
     job = stateless(owner_client, file_id=uploaded["id"]).json()
-    assert job["file_id"] == uploaded["id"] and job["file"]["name"] == "invoice.txt"
+    assert job["file_id"] == uploaded["id"]
+    assert job["file"]["name"] == "invoice.txt"
 
 
-def test_running_job_reads_as_pending(owner_client):  # noqa: ANN001
+def test_running_job_reads_as_pending(owner_client):
     job = stateless(owner_client, text=INVOICE_TEXT).json()
     ExtractionJob.objects.filter(pk=job["id"]).update(status=JobStatus.RUNNING)
     assert owner_client.get(f"{JOBS}/{job['id']}").json()["status"] == "PENDING"
 
 
-def test_result_of_an_unfinished_job_is_400(owner_client):  # noqa: ANN001
+def test_result_of_an_unfinished_job_is_400(owner_client):
     job = stateless(owner_client, text=INVOICE_TEXT).json()
     response = owner_client.get(f"{JOBS}/{job['id']}/result")
     assert response.status_code == 400
@@ -142,7 +151,7 @@ def test_result_of_an_unfinished_job_is_400(owner_client):  # noqa: ANN001
         ),
     ],
 )
-def test_stateless_submission_errors_store_nothing(owner_client, body, status, fragment):  # noqa: ANN001
+def test_stateless_submission_errors_store_nothing(owner_client, body, status, fragment):
     response = stateless(owner_client, **body)
     assert response.status_code == status, response.content
     assert fragment in response.json()["detail"]
@@ -150,7 +159,7 @@ def test_stateless_submission_errors_store_nothing(owner_client, body, status, f
     assert not SourceFile.objects.exists()
 
 
-def test_stateless_missing_config_is_a_422(owner_client):  # noqa: ANN001
+def test_stateless_missing_config_is_a_422(owner_client):
     response = owner_client.post(
         f"{V1}/extraction/run", {"data_schema": INVOICE_SCHEMA, "text": "x"}, format="json"
     )
@@ -158,7 +167,7 @@ def test_stateless_missing_config_is_a_422(owner_client):  # noqa: ANN001
     assert response.json()["detail"][0]["loc"] == ["body", "config"]
 
 
-def test_agent_job_uses_overrides_and_lists_as_bare_array(owner_client):  # noqa: ANN001
+def test_agent_job_uses_overrides_and_lists_as_bare_array(owner_client):
     agent = create_agent(owner_client)
     uploaded = upload(owner_client)
     override = {"type": "object", "properties": {"invoice_number": {"type": "string"}}}
@@ -175,9 +184,11 @@ def test_agent_job_uses_overrides_and_lists_as_bare_array(owner_client):  # noqa
     )
     assert response.status_code == 200, response.content
     job = response.json()
-    assert job["extraction_agent"]["id"] == agent["id"] and job["file_id"] == uploaded["id"]
+    assert job["extraction_agent"]["id"] == agent["id"]
+    assert job["file_id"] == uploaded["id"]
     stored = ExtractionJob.objects.get(pk=job["id"])
-    assert stored.data_schema == override and stored.config["extraction_mode"] == "FAST"
+    assert stored.data_schema == override
+    assert stored.config["extraction_mode"] == "FAST"
     assert stored.priority == "high"
     listed = owner_client.get(f"{JOBS}?extraction_agent_id={agent['id']}").json()
     assert [item["id"] for item in listed] == [job["id"]]
@@ -186,13 +197,13 @@ def test_agent_job_uses_overrides_and_lists_as_bare_array(owner_client):  # noqa
     assert result["data"] == {"invoice_number": "INV-001"}
 
 
-def test_job_list_without_agent_id_is_422(owner_client):  # noqa: ANN001
+def test_job_list_without_agent_id_is_422(owner_client):
     response = owner_client.get(JOBS)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "extraction_agent_id"]
 
 
-def test_job_on_multipart_file_takes_json_string_overrides(owner_client):  # noqa: ANN001
+def test_job_on_multipart_file_takes_json_string_overrides(owner_client):
     agent = create_agent(owner_client)
     part = SimpleUploadedFile("upload", INVOICE_TEXT.encode(), "application/octet-stream")
     response = owner_client.post(
@@ -209,12 +220,13 @@ def test_job_on_multipart_file_takes_json_string_overrides(owner_client):  # noq
     assert response.status_code == 200, response.content
     job = response.json()
     source = SourceFile.objects.get(pk=job["file_id"])
-    assert source.mime_type == "text/plain" and source.name == "upload.txt"
+    assert source.mime_type == "text/plain"
+    assert source.name == "upload.txt"
     run_inline(job["id"])
     assert owner_client.get(f"{JOBS}/{job['id']}/result").json()["data"] == {"total": 42.5}
 
 
-def test_multipart_job_with_bad_override_stores_nothing(owner_client):  # noqa: ANN001
+def test_multipart_job_with_bad_override_stores_nothing(owner_client):
     agent = create_agent(owner_client)
     part = SimpleUploadedFile("a.txt", b"hello", "text/plain")
     response = owner_client.post(
@@ -231,7 +243,7 @@ def test_multipart_job_with_bad_override_stores_nothing(owner_client):  # noqa: 
     assert not SourceFile.objects.exists()
 
 
-def test_batch_creates_one_job_per_file(owner_client):  # noqa: ANN001
+def test_batch_creates_one_job_per_file(owner_client):
     agent = create_agent(owner_client)
     files = [upload(owner_client, name=f"{n}.txt")["id"] for n in range(3)]
     response = owner_client.post(
@@ -243,7 +255,7 @@ def test_batch_creates_one_job_per_file(owner_client):  # noqa: ANN001
     assert ExtractionJob.objects.count() == 3
 
 
-def test_batch_with_an_unknown_file_creates_nothing(owner_client):  # noqa: ANN001
+def test_batch_with_an_unknown_file_creates_nothing(owner_client):
     agent = create_agent(owner_client)
     real = upload(owner_client)["id"]
     response = owner_client.post(
@@ -258,13 +270,14 @@ def test_batch_with_an_unknown_file_creates_nothing(owner_client):  # noqa: ANN0
     assert not ExtractionJob.objects.exists()
 
 
-def test_cancel_gives_cancelled_job_and_an_error_run(owner_client):  # noqa: ANN001
+def test_cancel_gives_cancelled_job_and_an_error_run(owner_client):
     job = stateless(owner_client, text=INVOICE_TEXT).json()
     response = owner_client.post(f"{JOBS}/{job['id']}/cancel")
     assert response.status_code == 200
     assert response.json()["status"] == "CANCELLED"
     run = owner_client.get(f"{V1}/extraction/runs/by-job/{job['id']}").json()
-    assert run["status"] == "ERROR" and run["error"] == "Cancelled by the user."
+    assert run["status"] == "ERROR"
+    assert run["error"] == "Cancelled by the user."
     run_inline(job["id"])  # a late delivery of the task does nothing
     assert ExtractionJob.objects.get(pk=job["id"]).status == JobStatus.CANCELLED
     again = owner_client.post(f"{JOBS}/{job['id']}/cancel")
@@ -272,11 +285,13 @@ def test_cancel_gives_cancelled_job_and_an_error_run(owner_client):  # noqa: ANN
     assert "already ended with status CANCELLED" in again.json()["detail"]
 
 
-def test_failed_job_has_an_error_run(owner_client):  # noqa: ANN001
+def test_failed_job_has_an_error_run(owner_client):
     broken_pdf = b64("%PDF-1.7\nthis is not really a PDF")
     job = stateless(owner_client, file={"data": broken_pdf, "mime_type": "application/pdf"}).json()
     run_inline(job["id"])
     polled = owner_client.get(f"{JOBS}/{job['id']}").json()
-    assert polled["status"] == "ERROR" and polled["error"]
+    assert polled["status"] == "ERROR"
+    assert polled["error"]
     run = owner_client.get(f"{V1}/extraction/runs/by-job/{job['id']}").json()
-    assert run["status"] == "ERROR" and run["error"] == polled["error"]
+    assert run["status"] == "ERROR"
+    assert run["error"] == polled["error"]

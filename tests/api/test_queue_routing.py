@@ -11,11 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published():  # noqa: ANN201
+def published():
     """(task name, queue, args) of every message published to the broker meanwhile."""
     messages: list[tuple[str, str, list]] = []
 
-    def record(sender=None, headers=None, body=None, routing_key=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def record(sender=None, headers=None, body=None, routing_key=None, **kwargs):
         messages.append((sender, routing_key, list(body[0]) if body else []))
 
     before_task_publish.connect(record, weak=False)
@@ -26,7 +26,7 @@ def published():  # noqa: ANN201
 @pytest.mark.parametrize("priority", ["low", "medium", "high", "critical"])
 def test_job_goes_to_the_queue_of_its_priority(
     owner_client, published, django_capture_on_commit_callbacks, priority
-):  # noqa: ANN001
+):
     agent = create_agent(owner_client)
     file_id = upload(owner_client)["id"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,7 +41,7 @@ def test_job_goes_to_the_queue_of_its_priority(
 
 def test_priority_from_the_config_is_used_when_not_given(
     owner_client, published, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     agent = create_agent(owner_client, config={"priority": "critical"})
     file_id = upload(owner_client)["id"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -53,7 +53,7 @@ def test_priority_from_the_config_is_used_when_not_given(
     assert ("extraction.tasks.extract_job", "critical", [response.json()["id"]]) in published
 
 
-def test_unknown_priority_is_422(owner_client):  # noqa: ANN001
+def test_unknown_priority_is_422(owner_client):
     agent = create_agent(owner_client)
     file_id = upload(owner_client)["id"]
     response = owner_client.post(

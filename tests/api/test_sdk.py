@@ -19,7 +19,7 @@ INVOICE = {"invoice_number": "INV-001", "total": 42.5}
 
 def test_llama_cloud_1_6_client_extraction_calls(
     live_server, celery_worker_process, owner, tmp_path
-):  # noqa: ANN001
+):
     out = run_sdk_script(
         "llama-cloud-1.6.0",
         "llama_cloud_v1.py",
@@ -28,7 +28,8 @@ def test_llama_cloud_1_6_client_extraction_calls(
         work_dir=tmp_path,
     )
     assert out["stateless_text"] == INVOICE
-    assert out["run_status"] == "PENDING" and out["run_agent_name"] == "default-agent"
+    assert out["run_status"] == "PENDING"
+    assert out["run_agent_name"] == "default-agent"
     assert out["run_final_status"] == "SUCCESS"
     assert out["stateless_base64"] == INVOICE
     assert out["agent_get_name"] == "sdk-v1-invoices"
@@ -41,7 +42,8 @@ def test_llama_cloud_1_6_client_extraction_calls(
     assert out["run_get_status"] == "SUCCESS"
     assert out["deleted_run"] == 404
     assert out["validated"]["properties"]["total"] == {"type": "number"}
-    assert out["bad_schema"][0] == 400 and "/type" in out["bad_schema"][1]
+    assert out["bad_schema"][0] == 400
+    assert "/type" in out["bad_schema"][1]
     assert out["bad_page_range"] == [
         400,
         "Invalid config: page_range: page_range part '5-3' ends before it starts",
@@ -55,7 +57,7 @@ def test_llama_cloud_1_6_client_extraction_calls(
 
 def test_llama_extract_stateless_agents_and_runs(
     live_server, celery_worker_process, owner, tmp_path
-):  # noqa: ANN001
+):
     out = run_sdk_script(
         "llama-cloud-services-0.6.94",
         "llama_extract.py",
@@ -67,7 +69,8 @@ def test_llama_extract_stateless_agents_and_runs(
     assert out["stateless_path"] == INVOICE
     assert out["stateless_file_object"] == INVOICE
     assert out["stateless_bytes"] == INVOICE
-    assert out["by_name"] is True and out["by_id"] == "sdk-svc-invoices"
+    assert out["by_name"] is True
+    assert out["by_id"] == "sdk-svc-invoices"
     assert out["listed"] == ["sdk-svc-invoices"]
     assert out["agent_extract"] == INVOICE
     assert out["agent_run_status"] == "SUCCESS"
@@ -75,8 +78,10 @@ def test_llama_extract_stateless_agents_and_runs(
     assert out["agent_run_external_id"] == str(tmp_path / "invoice.txt")
     assert out["reloaded_schema_keys"] == ["total"]
     assert out["agent_extract_after_update"] == {"total": 42.5}
-    assert out["runs_total"] == 2 and out["runs_items"] == 2
-    assert out["failed_run_status"] == "ERROR" and out["failed_run_error"]
+    assert out["runs_total"] == 2
+    assert out["runs_items"] == 2
+    assert out["failed_run_status"] == "ERROR"
+    assert out["failed_run_error"]
     assert out["listed_after_delete"] == []
     uploaded = SourceFile.objects.get(external_file_id=str(tmp_path / "invoice.txt"))
     assert uploaded.mime_type == "text/plain"

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def eager_celery():  # noqa: ANN201
+def eager_celery():
     from config.celery_app import app
 
     app.conf.task_always_eager = True
@@ -31,12 +31,12 @@ def eager_celery():  # noqa: ANN201
 
 
 @pytest.fixture
-def allow_private(settings):  # noqa: ANN001, ANN201
+def allow_private(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     return settings
 
 
-def submit(client, url: str, **config) -> dict:  # noqa: ANN001, ANN003
+def submit(client, url: str, **config) -> dict:
     hook = {"webhook_url": url, **config}
     response = stateless(client, text=INVOICE_TEXT, webhook_configurations=[hook])
     assert response.status_code == 200, response.content
@@ -45,7 +45,7 @@ def submit(client, url: str, **config) -> dict:  # noqa: ANN001, ANN003
 
 def test_every_event_is_delivered_signed_with_an_idempotency_id(
     owner_client, owner_project, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with webhook_receiver() as receiver, django_capture_on_commit_callbacks(execute=True):
         job = submit(owner_client, receiver.url, webhook_headers={"X-Tenant": "acme"})
     events = [json.loads(r.body)["event_type"] for r in receiver.requests]
@@ -65,14 +65,17 @@ def test_every_event_is_delivered_signed_with_an_idempotency_id(
     assert success["event_id"] == str(delivery.event_id)
     assert receiver.requests[1].headers["X-OpenExtract-Event-Id"] == str(delivery.event_id)
     data = json.loads(success["data"])  # the default output format is a JSON string
-    assert data["job_id"] == job["id"] and data["status"] == "SUCCESS"
+    assert data["job_id"] == job["id"]
+    assert data["status"] == "SUCCESS"
     assert data["data"] == {"invoice_number": "INV-001", "total": 42.5}
-    assert delivery.status_code == 200 and delivery.attempt == 1 and delivery.delivered_at
+    assert delivery.status_code == 200
+    assert delivery.attempt == 1
+    assert delivery.delivered_at
 
 
 def test_event_filter_and_json_output_format(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with webhook_receiver() as receiver, django_capture_on_commit_callbacks(execute=True):
         job = submit(
             owner_client,
@@ -91,7 +94,7 @@ def test_event_filter_and_json_output_format(
 
 def test_transient_failures_are_retried_then_recorded(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with (
         webhook_receiver(statuses=[500, 503, 429]) as receiver,
         django_capture_on_commit_callbacks(execute=True),
@@ -100,13 +103,15 @@ def test_transient_failures_are_retried_then_recorded(
     assert len(receiver.requests) == 4
     assert len({r.headers["X-OpenExtract-Event-Id"] for r in receiver.requests}) == 1
     delivery = WebhookDelivery.objects.get(job_id=job["id"])
-    assert delivery.attempt == 4 and delivery.status_code == 200
-    assert delivery.delivered_at is not None and delivery.error == ""
+    assert delivery.attempt == 4
+    assert delivery.status_code == 200
+    assert delivery.delivered_at is not None
+    assert delivery.error == ""
 
 
 def test_a_receiver_that_keeps_failing_gets_every_attempt_then_stops(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with (
         webhook_receiver(statuses=[502] * 20) as receiver,
         django_capture_on_commit_callbacks(execute=True),
@@ -114,13 +119,15 @@ def test_a_receiver_that_keeps_failing_gets_every_attempt_then_stops(
         job = submit(owner_client, receiver.url, webhook_events=["extract.pending"])
     assert len(receiver.requests) == webhooks.MAX_ATTEMPTS == 6
     delivery = WebhookDelivery.objects.get(job_id=job["id"])
-    assert delivery.attempt == 6 and delivery.status_code == 502
-    assert delivery.delivered_at is None and "HTTP 502" in delivery.error
+    assert delivery.attempt == 6
+    assert delivery.status_code == 502
+    assert delivery.delivered_at is None
+    assert "HTTP 502" in delivery.error
 
 
 def test_a_4xx_answer_is_not_retried(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with (
         webhook_receiver(statuses=[410]) as receiver,
         django_capture_on_commit_callbacks(execute=True),
@@ -128,7 +135,9 @@ def test_a_4xx_answer_is_not_retried(
         job = submit(owner_client, receiver.url, webhook_events=["extract.pending"])
     assert len(receiver.requests) == 1
     delivery = WebhookDelivery.objects.get(job_id=job["id"])
-    assert delivery.attempt == 1 and delivery.status_code == 410 and delivery.delivered_at is None
+    assert delivery.attempt == 1
+    assert delivery.status_code == 410
+    assert delivery.delivered_at is None
 
 
 def test_backoff_spreads_attempts_over_about_ten_minutes():
@@ -139,7 +148,7 @@ def test_backoff_spreads_attempts_over_about_ten_minutes():
 
 def test_cancel_sends_the_cancelled_event(
     owner_client, allow_private, eager_celery, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     with webhook_receiver() as receiver:
         job = submit(owner_client, receiver.url, webhook_events=["extract.cancelled"])
         with django_capture_on_commit_callbacks(execute=True):
@@ -161,7 +170,7 @@ def test_cancel_sends_the_cancelled_event(
         "http://[::ffff:127.0.0.1]/",
     ],
 )
-def test_private_addresses_are_refused_at_submission(owner_client, settings, url):  # noqa: ANN001
+def test_private_addresses_are_refused_at_submission(owner_client, settings, url):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
     response = stateless(
         owner_client, text=INVOICE_TEXT, webhook_configurations=[{"webhook_url": url}]
@@ -179,27 +188,28 @@ def test_private_addresses_are_refused_at_submission(owner_client, settings, url
         ("http://no-such-host.invalid/", "does not resolve"),
     ],
 )
-def test_bad_schemes_and_hosts_are_refused(owner_client, url, fragment):  # noqa: ANN001
+def test_bad_schemes_and_hosts_are_refused(owner_client, url, fragment):
     response = stateless(
         owner_client, text=INVOICE_TEXT, webhook_configurations=[{"webhook_url": url}]
     )
-    assert response.status_code == 400 and fragment in response.json()["detail"]
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
 
 
-def test_unknown_event_and_format_are_refused(owner_client, allow_private):  # noqa: ANN001
+def test_unknown_event_and_format_are_refused(owner_client, allow_private):
     hook = {"webhook_url": "http://127.0.0.1/", "webhook_events": ["extract.done"]}
     response = stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
-    assert (
-        response.status_code == 400 and "unknown event 'extract.done'" in response.json()["detail"]
-    )
+    assert response.status_code == 400
+    assert "unknown event 'extract.done'" in response.json()["detail"]
     hook = {"webhook_url": "http://127.0.0.1/", "webhook_output_format": "xml"}
     response = stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
-    assert response.status_code == 400 and "webhook_output_format" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "webhook_output_format" in response.json()["detail"]
 
 
 def test_an_address_refused_at_delivery_is_not_contacted(
     owner_client, settings, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     with webhook_receiver() as receiver:
         with django_capture_on_commit_callbacks(execute=False):
@@ -209,4 +219,6 @@ def test_an_address_refused_at_delivery_is_not_contacted(
         assert webhook_deliver(delivery_id=str(delivery.id)) is None
     assert receiver.requests == []
     delivery.refresh_from_db()
-    assert delivery.attempt == 1 and "private" in delivery.error and delivery.delivered_at is None
+    assert delivery.attempt == 1
+    assert "private" in delivery.error
+    assert delivery.delivered_at is None

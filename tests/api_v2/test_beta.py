@@ -13,13 +13,17 @@ pytestmark = pytest.mark.django_db
 PDF_MAGIC = b"%PDF-1.4\n"
 
 
-def test_upload_answers_a_beta_file_usable_by_v1(owner_client, owner_project):  # noqa: ANN001
+def test_upload_answers_a_beta_file_usable_by_v1(owner_client, owner_project):
     file = beta_upload(owner_client, external_file_id="ext-42")
-    assert file["name"] == "invoice.txt" and file["project_id"] == str(owner_project.id)
-    assert file["file_type"] == "txt" and file["purpose"] == "extract"
-    assert file["external_file_id"] == "ext-42" and file["last_modified_at"]
+    assert file["name"] == "invoice.txt"
+    assert file["project_id"] == str(owner_project.id)
+    assert file["file_type"] == "txt"
+    assert file["purpose"] == "extract"
+    assert file["external_file_id"] == "ext-42"
+    assert file["last_modified_at"]
     stored = SourceFile.objects.get(pk=file["id"])
-    assert stored.mime_type == "text/plain" and stored.external_file_id == "ext-42"
+    assert stored.mime_type == "text/plain"
+    assert stored.external_file_id == "ext-42"
     assert owner_client.get(f"{V1}/files/{file['id']}").json()["name"] == "invoice.txt"
     job = stateless(owner_client, file_id=file["id"]).json()
     run_inline(job["id"])
@@ -27,19 +31,20 @@ def test_upload_answers_a_beta_file_usable_by_v1(owner_client, owner_project):  
     assert result["data"]["invoice_number"] == "INV-001"
 
 
-def test_a_v1_upload_reads_through_beta(owner_client):  # noqa: ANN001
+def test_a_v1_upload_reads_through_beta(owner_client):
     part = SimpleUploadedFile("v1.txt", b"Invoice number: A-1\n", content_type="text/plain")
     v1_file = owner_client.post(f"{V1}/files", {"upload_file": part}, format="multipart").json()
     assert owner_client.get(f"{FILES}/dfl-{v1_file['id']}").json()["name"] == "v1.txt"
 
 
-def test_raw_bytes_upload_is_sniffed(owner_client):  # noqa: ANN001
+def test_raw_bytes_upload_is_sniffed(owner_client):
     part = SimpleUploadedFile(
         "upload", b"Invoice number: X\n", content_type="application/octet-stream"
     )
     response = owner_client.post(FILES, {"file": part, "purpose": "user_data"}, format="multipart")
     assert response.status_code == 200, response.content
-    assert response.json()["file_type"] == "txt" and response.json()["purpose"] == "user_data"
+    assert response.json()["file_type"] == "txt"
+    assert response.json()["purpose"] == "user_data"
 
 
 @pytest.mark.parametrize(
@@ -49,7 +54,7 @@ def test_raw_bytes_upload_is_sniffed(owner_client):  # noqa: ANN001
         ({"purpose": "nonsense"}, 400, "purpose must be one of"),
     ],
 )
-def test_bad_uploads_are_refused(owner_client, body, status, fragment):  # noqa: ANN001
+def test_bad_uploads_are_refused(owner_client, body, status, fragment):
     if body:
         body["file"] = SimpleUploadedFile("a.txt", b"hello", content_type="text/plain")
     response = owner_client.post(FILES, body, format="multipart")
@@ -58,20 +63,21 @@ def test_bad_uploads_are_refused(owner_client, body, status, fragment):  # noqa:
     assert SourceFile.objects.count() == 0
 
 
-def test_get_with_download_url_and_content_download(owner_client):  # noqa: ANN001
+def test_get_with_download_url_and_content_download(owner_client):
     file = beta_upload(owner_client)
     plain = owner_client.get(f"{FILES}/{file['id']}").json()
     assert "download_url" not in plain
     expanded = owner_client.get(f"{FILES}/{file['id']}?expand=download_url").json()
     assert expanded["download_url"]["url"].startswith("http")
     content = owner_client.get(f"{FILES}/{file['id']}/content?expires_at_seconds=60").json()
-    assert content["expires_at"] and content["form_fields"] is None
+    assert content["expires_at"]
+    assert content["form_fields"] is None
     download = owner_client.get(content["url"])
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"Invoice number: INV-001")
 
 
-def test_delete_removes_the_file_and_keeps_job_results(owner_client):  # noqa: ANN001
+def test_delete_removes_the_file_and_keeps_job_results(owner_client):
     file = beta_upload(owner_client)
     job = owner_client.post(
         EXTRACT,
@@ -84,21 +90,24 @@ def test_delete_removes_the_file_and_keeps_job_results(owner_client):  # noqa: A
     assert not SourceFile.objects.filter(pk=file["id"]).exists()
     assert owner_client.get(f"{FILES}/{file['id']}").status_code == 404
     kept = owner_client.get(f"{EXTRACT}/{job['id']}").json()
-    assert kept["status"] == "COMPLETED" and kept["extract_result"]["invoice_number"] == "INV-001"
+    assert kept["status"] == "COMPLETED"
+    assert kept["extract_result"]["invoice_number"] == "INV-001"
 
 
-def test_list_filters_orders_and_pages(owner_client):  # noqa: ANN001
+def test_list_filters_orders_and_pages(owner_client):
     names = ["b.txt", "a.txt", "c.txt"]
     files = [beta_upload(owner_client, name=n, external_file_id=f"x-{n}") for n in names]
     listed = owner_client.get(FILES).json()
     assert [f["name"] for f in listed["items"]] == ["c.txt", "a.txt", "b.txt"]
-    assert listed["next_page_token"] is None and listed["total_size"] == 3
+    assert listed["next_page_token"] is None
+    assert listed["total_size"] == 3
     by_name = owner_client.get(f"{FILES}?order_by=name&page_size=2").json()
     assert [f["name"] for f in by_name["items"]] == ["a.txt", "b.txt"]
     rest = owner_client.get(
         f"{FILES}?order_by=name&page_size=2&page_token={by_name['next_page_token']}"
     ).json()
-    assert [f["name"] for f in rest["items"]] == ["c.txt"] and rest["next_page_token"] is None
+    assert [f["name"] for f in rest["items"]] == ["c.txt"]
+    assert rest["next_page_token"] is None
     assert [f["name"] for f in owner_client.get(f"{FILES}?file_name=a.txt").json()["items"]] == [
         "a.txt"
     ]
@@ -115,21 +124,24 @@ def test_list_filters_orders_and_pages(owner_client):  # noqa: ANN001
     assert owner_client.get(f"{FILES}?order_by=size").status_code == 422
 
 
-def test_configuration_create_is_an_upsert_by_name_and_product_type(owner_client, owner_project):  # noqa: ANN001
+def test_configuration_create_is_an_upsert_by_name_and_product_type(owner_client, owner_project):
     parameters = {"product_type": "extract_v2", "data_schema": INVOICE_SCHEMA}
     first = owner_client.post(
         CONFIGURATIONS, {"name": "invoices", "parameters": parameters}, format="json"
     )
     assert first.status_code == 200, first.content
     created = first.json()
-    assert created["name"] == "invoices" and created["product_type"] == "extract_v2"
-    assert created["parameters"] == parameters and created["version"]
+    assert created["name"] == "invoices"
+    assert created["product_type"] == "extract_v2"
+    assert created["parameters"] == parameters
+    assert created["version"]
     again = owner_client.post(
         CONFIGURATIONS,
         {"name": "invoices", "parameters": {**parameters, "tier": "agentic"}},
         format="json",
     ).json()
-    assert again["id"] == created["id"] and again["parameters"]["tier"] == "agentic"
+    assert again["id"] == created["id"]
+    assert again["parameters"]["tier"] == "agentic"
     assert SavedConfiguration.objects.filter(project=owner_project).count() == 1
     other_type = owner_client.post(
         CONFIGURATIONS,
@@ -143,7 +155,7 @@ def test_configuration_create_is_an_upsert_by_name_and_product_type(owner_client
     assert len(owner_client.get(f"{CONFIGURATIONS}?name=invoices").json()["items"]) == 2
 
 
-def test_configuration_get_update_delete(owner_client):  # noqa: ANN001
+def test_configuration_get_update_delete(owner_client):
     parameters = {"product_type": "extract_v2", "data_schema": INVOICE_SCHEMA}
     created = owner_client.post(
         CONFIGURATIONS, {"name": "a", "parameters": parameters}, format="json"
@@ -152,12 +164,15 @@ def test_configuration_get_update_delete(owner_client):  # noqa: ANN001
     url = f"{CONFIGURATIONS}/{created['id']}"
     assert owner_client.get(f"{CONFIGURATIONS}/cfg-{created['id']}").json()["name"] == "a"
     renamed = owner_client.put(url, {"name": "a2"}, format="json")
-    assert renamed.status_code == 200 and renamed.json()["name"] == "a2"
+    assert renamed.status_code == 200
+    assert renamed.json()["name"] == "a2"
     assert renamed.json()["parameters"] == parameters
     taken = owner_client.put(url, {"name": "b"}, format="json")
-    assert taken.status_code == 400 and "already exists" in taken.json()["detail"]
+    assert taken.status_code == 400
+    assert "already exists" in taken.json()["detail"]
     retyped = owner_client.put(url, {"parameters": {"product_type": "parse_v2"}}, format="json")
-    assert retyped.status_code == 400 and "cannot change" in retyped.json()["detail"]
+    assert retyped.status_code == 400
+    assert "cannot change" in retyped.json()["detail"]
     updated = owner_client.put(
         url, {"parameters": {**parameters, "target_pages": "1"}}, format="json"
     ).json()
@@ -179,7 +194,7 @@ def test_configuration_get_update_delete(owner_client):  # noqa: ANN001
         ({"product_type": "nope"}, 400, "product_type must be one of"),
     ],
 )
-def test_bad_configurations_are_refused(owner_client, parameters, status, fragment):  # noqa: ANN001
+def test_bad_configurations_are_refused(owner_client, parameters, status, fragment):
     response = owner_client.post(
         CONFIGURATIONS, {"name": "bad", "parameters": parameters}, format="json"
     )
@@ -188,7 +203,7 @@ def test_bad_configurations_are_refused(owner_client, parameters, status, fragme
     assert SavedConfiguration.objects.count() == 0
 
 
-def test_a_job_by_configuration_id_uses_the_saved_configuration(owner_client):  # noqa: ANN001
+def test_a_job_by_configuration_id_uses_the_saved_configuration(owner_client):
     saved = owner_client.post(
         CONFIGURATIONS,
         {
@@ -217,10 +232,11 @@ def test_a_job_by_configuration_id_uses_the_saved_configuration(owner_client):  
     assert [j["id"] for j in by_config] == [job["id"]]
     owner_client.delete(f"{CONFIGURATIONS}/{saved['id']}")
     kept = owner_client.get(f"{EXTRACT}/{job['id']}?expand=configuration").json()
-    assert kept["configuration"]["tier"] == "turbo" and kept["configuration_id"] is None
+    assert kept["configuration"]["tier"] == "turbo"
+    assert kept["configuration_id"] is None
 
 
-def test_a_non_extract_configuration_cannot_run_a_job(owner_client):  # noqa: ANN001
+def test_a_non_extract_configuration_cannot_run_a_job(owner_client):
     saved = owner_client.post(
         CONFIGURATIONS, {"name": "p", "parameters": {"product_type": "parse_v2"}}, format="json"
     ).json()
@@ -228,10 +244,11 @@ def test_a_non_extract_configuration_cannot_run_a_job(owner_client):  # noqa: AN
     response = owner_client.post(
         EXTRACT, {"file_input": file["id"], "configuration_id": saved["id"]}, format="json"
     )
-    assert response.status_code == 400 and "parse_v2" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "parse_v2" in response.json()["detail"]
 
 
-def test_extraction_agents_list_is_an_envelope(owner_client):  # noqa: ANN001
+def test_extraction_agents_list_is_an_envelope(owner_client):
     create_agent(owner_client, name="first")
     create_agent(owner_client, name="second")
     stateless(owner_client, text="Invoice number: 1")  # creates the hidden default agent
@@ -240,12 +257,13 @@ def test_extraction_agents_list_is_an_envelope(owner_client):  # noqa: ANN001
     rest = owner_client.get(
         f"{BETA}/extraction-agents?page_size=1&page_token={listed['next_page_token']}"
     ).json()
-    assert [a["name"] for a in rest["items"]] == ["first"] and rest["next_page_token"] is None
+    assert [a["name"] for a in rest["items"]] == ["first"]
+    assert rest["next_page_token"] is None
     with_default = owner_client.get(f"{BETA}/extraction-agents?include_default=true").json()
     assert {a["name"] for a in with_default["items"]} == {"first", "second", "default-agent"}
 
 
-def test_deprecated_query_lists_with_filters_in_the_body(owner_client, owner_project):  # noqa: ANN001
+def test_deprecated_query_lists_with_filters_in_the_body(owner_client, owner_project):
     files = [beta_upload(owner_client, name=n, external_file_id=n) for n in ("b.txt", "a.txt")]
     query = f"{FILES}/query"
     by_name = owner_client.post(query, {"order_by": "name desc", "page_size": 1}, format="json")
@@ -256,7 +274,8 @@ def test_deprecated_query_lists_with_filters_in_the_body(owner_client, owner_pro
         {"order_by": "name desc", "page_token": by_name.json()["next_page_token"]},
         format="json",
     ).json()
-    assert [f["name"] for f in rest["items"]] == ["a.txt"] and rest["next_page_token"] is None
+    assert [f["name"] for f in rest["items"]] == ["a.txt"]
+    assert rest["next_page_token"] is None
     filtered = owner_client.post(
         query, {"filter": {"external_file_id": "a.txt"}, "page_size": 5000}, format="json"
     ).json()
@@ -267,5 +286,6 @@ def test_deprecated_query_lists_with_filters_in_the_body(owner_client, owner_pro
     ]
     for nothing in ({"data_source_id": "ds-1"}, {"project_id": "another"}):
         page = owner_client.post(query, {"filter": nothing}, format="json").json()
-        assert page["items"] == [] and page["total_size"] == 0
+        assert page["items"] == []
+        assert page["total_size"] == 0
     assert owner_client.post(query, {"order_by": "size"}, format="json").status_code == 422

@@ -19,35 +19,42 @@ INVOICE = {"invoice_number": "INV-001", "total": 42.5}
 
 
 @pytest.fixture
-def file_id(owner_client) -> str:  # noqa: ANN001
+def file_id(owner_client) -> str:
     return beta_upload(owner_client)["id"]
 
 
 def test_create_answers_a_pending_job_echoing_its_configuration(
     owner_client, owner_project, file_id
-):  # noqa: ANN001
+):
     response = create_job(owner_client, file_id, tier="cost_effective")
     assert response.status_code == 200, response.content
     job = response.json()
-    assert job["status"] == "PENDING" and job["file_input"] == file_id
+    assert job["status"] == "PENDING"
+    assert job["file_input"] == file_id
     assert job["project_id"] == str(owner_project.id)
     assert job["configuration"] == {"data_schema": INVOICE_SCHEMA, "tier": "cost_effective"}
-    assert job["configuration_id"] is None and job["error_message"] is None
-    assert job["extract_result"] is None and "created_at" in job and "updated_at" in job
+    assert job["configuration_id"] is None
+    assert job["error_message"] is None
+    assert job["extract_result"] is None
+    assert "created_at" in job
+    assert "updated_at" in job
     stored = ExtractionJob.objects.get(pk=job["id"])
-    assert stored.agent.is_default and stored.file_id is not None
+    assert stored.agent.is_default
+    assert stored.file_id is not None
     assert stored.config["extraction_mode"] == "BALANCED"
     assert ExtractionRun.objects.filter(job=stored, status="PENDING").exists()
 
 
-def test_job_completes_with_the_extracted_values(owner_client, file_id):  # noqa: ANN001
+def test_job_completes_with_the_extracted_values(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}").json()
     assert done["status"] == "COMPLETED"
     assert done["extract_result"] == INVOICE
     assert done["metadata"]["usage"] == {"num_pages_extracted": 1, "num_pages_billed": 1}
-    assert "configuration" not in done and "extract_metadata" not in done and "usage" not in done
+    assert "configuration" not in done
+    assert "extract_metadata" not in done
+    assert "usage" not in done
     expanded = owner_client.get(
         f"{EXTRACT}/{job['id']}?expand=configuration&expand=extract_metadata&expand=usage"
     ).json()
@@ -56,7 +63,7 @@ def test_job_completes_with_the_extracted_values(owner_client, file_id):  # noqa
     assert expanded["usage"] == {"credits": None, "extract_credits": None, "parse_credits": None}
 
 
-def test_prefixed_file_ids_are_accepted(owner_client, file_id):  # noqa: ANN001
+def test_prefixed_file_ids_are_accepted(owner_client, file_id):
     response = create_job(owner_client, f"dfl-{file_id}")
     assert response.status_code == 200, response.content
     assert response.json()["file_input"] == file_id
@@ -64,7 +71,7 @@ def test_prefixed_file_ids_are_accepted(owner_client, file_id):  # noqa: ANN001
     assert owner_client.get(f"{EXTRACT}/ext-{job_id}").json()["id"] == job_id
 
 
-def test_cite_sources_includes_extract_metadata_without_expand(owner_client, file_id):  # noqa: ANN001
+def test_cite_sources_includes_extract_metadata_without_expand(owner_client, file_id):
     job = create_job(owner_client, file_id, cite_sources=True, confidence_scores=True).json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}").json()
@@ -99,7 +106,7 @@ def test_cite_sources_includes_extract_metadata_without_expand(owner_client, fil
         ({"version": "latest", "parse_tier": "fast"}, {"extraction_mode": "BALANCED"}),
     ],
 )
-def test_configuration_maps_onto_the_job_config(owner_client, file_id, configuration, expected):  # noqa: ANN001
+def test_configuration_maps_onto_the_job_config(owner_client, file_id, configuration, expected):
     response = create_job(owner_client, file_id, **configuration)
     assert response.status_code == 200, response.content
     stored = ExtractionJob.objects.get(pk=response.json()["id"])
@@ -108,7 +115,7 @@ def test_configuration_maps_onto_the_job_config(owner_client, file_id, configura
     assert response.json()["configuration"] == {"data_schema": INVOICE_SCHEMA, **configuration}
 
 
-def test_per_page_results_are_arrays_with_page_metadata(owner_client, file_id):  # noqa: ANN001
+def test_per_page_results_are_arrays_with_page_metadata(owner_client, file_id):
     job = create_job(owner_client, file_id, extraction_target="per_page").json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}?expand=extract_metadata").json()
@@ -117,7 +124,7 @@ def test_per_page_results_are_arrays_with_page_metadata(owner_client, file_id): 
     assert set(done["extract_metadata"]["field_metadata"]) == {"page_metadata"}
 
 
-def test_target_pages_beyond_the_document_fails_the_job_readably(owner_client, file_id):  # noqa: ANN001
+def test_target_pages_beyond_the_document_fails_the_job_readably(owner_client, file_id):
     job = create_job(owner_client, file_id, target_pages="5-6").json()
     run_inline(job["id"])
     done = owner_client.get(f"{EXTRACT}/{job['id']}").json()
@@ -126,20 +133,21 @@ def test_target_pages_beyond_the_document_fails_the_job_readably(owner_client, f
     assert done["extract_result"] is None
 
 
-def test_partial_success_reads_as_completed_with_the_error_in_metadata(owner_client, file_id):  # noqa: ANN001
+def test_partial_success_reads_as_completed_with_the_error_in_metadata(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     run_inline(job["id"])
     ExtractionJob.objects.filter(pk=job["id"]).update(
         status=JobStatus.PARTIAL_SUCCESS, error="Extraction failed on page(s) 2: timeout"
     )
     done = owner_client.get(f"{EXTRACT}/{job['id']}").json()
-    assert done["status"] == "COMPLETED" and done["error_message"] is None
+    assert done["status"] == "COMPLETED"
+    assert done["error_message"] is None
     assert done["extract_result"] == INVOICE
     assert done["metadata"]["partial_success"] is True
     assert done["metadata"]["error"] == "Extraction failed on page(s) 2: timeout"
 
 
-def test_running_job_reads_as_running(owner_client, file_id):  # noqa: ANN001
+def test_running_job_reads_as_running(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     ExtractionJob.objects.filter(pk=job["id"]).update(status=JobStatus.RUNNING)
     assert owner_client.get(f"{EXTRACT}/{job['id']}").json()["status"] == "RUNNING"
@@ -155,7 +163,7 @@ def test_running_job_reads_as_running(owner_client, file_id):  # noqa: ANN001
         ({"parse_tier": "slow"}, ["body", "configuration", "parse_tier"]),
     ],
 )
-def test_wrongly_typed_configuration_is_a_fastapi_422(owner_client, file_id, configuration, loc):  # noqa: ANN001
+def test_wrongly_typed_configuration_is_a_fastapi_422(owner_client, file_id, configuration, loc):
     count = ExtractionJob.objects.count()
     response = create_job(owner_client, file_id, **configuration)
     assert response.status_code == 422, response.content
@@ -198,7 +206,7 @@ def test_wrongly_typed_configuration_is_a_fastapi_422(owner_client, file_id, con
 )
 def test_bad_requests_are_refused_readably_and_store_nothing(
     owner_client, file_id, body, status, fragment
-):  # noqa: ANN001
+):
     count = ExtractionJob.objects.count()
     response = owner_client.post(EXTRACT, {"file_input": file_id, **body}, format="json")
     assert response.status_code == status, response.content
@@ -206,20 +214,22 @@ def test_bad_requests_are_refused_readably_and_store_nothing(
     assert ExtractionJob.objects.count() == count
 
 
-def test_missing_file_input_is_422_and_unknown_files_404(owner_client):  # noqa: ANN001
+def test_missing_file_input_is_422_and_unknown_files_404(owner_client):
     response = owner_client.post(
         EXTRACT, {"configuration": {"data_schema": INVOICE_SCHEMA}}, format="json"
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "file_input"]
     missing = create_job(owner_client, "dfl-00000000-0000-0000-0000-000000000000")
-    assert missing.status_code == 404 and missing.json()["detail"] == "File not found."
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "File not found."
     assert create_job(owner_client, "not-an-id").status_code == 404
     parse_job = create_job(owner_client, "pjb-123")
-    assert parse_job.status_code == 400 and "Parse API" in parse_job.json()["detail"]
+    assert parse_job.status_code == 400
+    assert "Parse API" in parse_job.json()["detail"]
 
 
-def test_cancel_a_pending_job_then_cancel_again_is_400(owner_client, file_id):  # noqa: ANN001
+def test_cancel_a_pending_job_then_cancel_again_is_400(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     response = owner_client.post(f"{EXTRACT}/{job['id']}/cancel")
     assert response.status_code == 200, response.content
@@ -227,16 +237,19 @@ def test_cancel_a_pending_job_then_cancel_again_is_400(owner_client, file_id):  
     assert response.json()["error_message"] == "Cancelled by the user."
     assert ExtractionJob.objects.get(pk=job["id"]).status == JobStatus.CANCELLED
     again = owner_client.post(f"{EXTRACT}/{job['id']}/cancel")
-    assert again.status_code == 400 and "already ended" in again.json()["detail"]
+    assert again.status_code == 400
+    assert "already ended" in again.json()["detail"]
 
 
-def test_delete_refuses_an_active_job_unless_forced(owner_client, file_id):  # noqa: ANN001
+def test_delete_refuses_an_active_job_unless_forced(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     refused = owner_client.delete(f"{EXTRACT}/{job['id']}")
-    assert refused.status_code == 400 and "force=true" in refused.json()["detail"]
+    assert refused.status_code == 400
+    assert "force=true" in refused.json()["detail"]
     assert ExtractionJob.objects.filter(pk=job["id"]).exists()
     forced = owner_client.delete(f"{EXTRACT}/{job['id']}?force=true")
-    assert forced.status_code == 200 and forced.json() == {}
+    assert forced.status_code == 200
+    assert forced.json() == {}
     assert not ExtractionJob.objects.filter(pk=job["id"]).exists()
     assert not ExtractionRun.objects.filter(job_id=job["id"]).exists()
     assert not ExtractionJobConfiguration.objects.filter(job_id=job["id"]).exists()
@@ -244,7 +257,7 @@ def test_delete_refuses_an_active_job_unless_forced(owner_client, file_id):  # n
     assert owner_client.get(f"{EXTRACT}/{job['id']}").status_code == 404
 
 
-def test_delete_a_finished_job(owner_client, file_id):  # noqa: ANN001
+def test_delete_a_finished_job(owner_client, file_id):
     job = create_job(owner_client, file_id).json()
     run_inline(job["id"])
     assert owner_client.delete(f"{EXTRACT}/{job['id']}").status_code == 200
@@ -252,7 +265,7 @@ def test_delete_a_finished_job(owner_client, file_id):  # noqa: ANN001
     assert owner_client.delete(f"{EXTRACT}/{job['id']}").status_code == 404
 
 
-def test_a_v1_job_reads_in_v2(owner_client):  # noqa: ANN001
+def test_a_v1_job_reads_in_v2(owner_client):
     uploaded = beta_upload(owner_client)
     v1_job = stateless(
         owner_client,
@@ -261,50 +274,59 @@ def test_a_v1_job_reads_in_v2(owner_client):  # noqa: ANN001
     ).json()
     run_inline(v1_job["id"])
     job = owner_client.get(f"{EXTRACT}/{v1_job['id']}?expand=configuration").json()
-    assert job["status"] == "COMPLETED" and job["extract_result"] == INVOICE
-    assert job["file_input"] == uploaded["id"] and job["configuration_id"] is None
+    assert job["status"] == "COMPLETED"
+    assert job["extract_result"] == INVOICE
+    assert job["file_input"] == uploaded["id"]
+    assert job["configuration_id"] is None
     configuration = job["configuration"]
-    assert configuration["tier"] == "turbo" and configuration["target_pages"] == "1"
-    assert configuration["extraction_target"] == "per_doc" and configuration["cite_sources"]
+    assert configuration["tier"] == "turbo"
+    assert configuration["target_pages"] == "1"
+    assert configuration["extraction_target"] == "per_doc"
+    assert configuration["cite_sources"]
     assert configuration["data_schema"] == INVOICE_SCHEMA
     text_job = stateless(owner_client, text=INVOICE_TEXT).json()
     assert owner_client.get(f"{EXTRACT}/{text_job['id']}").json()["file_input"] == ""
 
 
-def test_a_v2_job_reads_in_v1(owner_client, file_id):  # noqa: ANN001
+def test_a_v2_job_reads_in_v1(owner_client, file_id):
     job = create_job(owner_client, file_id, tier="turbo").json()
     pending = owner_client.get(f"{V1}/extraction/jobs/{job['id']}").json()
-    assert pending["status"] == "PENDING" and pending["file_id"] == file_id
+    assert pending["status"] == "PENDING"
+    assert pending["file_id"] == file_id
     assert pending["extraction_agent"]["name"] == "default-agent"
     run_inline(job["id"])
     assert owner_client.get(f"{V1}/extraction/jobs/{job['id']}").json()["status"] == "SUCCESS"
     result = owner_client.get(f"{V1}/extraction/jobs/{job['id']}/result").json()
     assert result["data"] == INVOICE
     run = owner_client.get(f"{V1}/extraction/runs/by-job/{job['id']}").json()
-    assert run["config"]["extraction_mode"] == "FAST" and run["data_schema"] == INVOICE_SCHEMA
+    assert run["config"]["extraction_mode"] == "FAST"
+    assert run["data_schema"] == INVOICE_SCHEMA
 
 
-def test_schema_validation_answers_the_schema_or_400(owner_client):  # noqa: ANN001
+def test_schema_validation_answers_the_schema_or_400(owner_client):
     ok = owner_client.post(
         f"{EXTRACT}/schema/validation", {"data_schema": INVOICE_SCHEMA}, format="json"
     )
-    assert ok.status_code == 200 and ok.json() == {"data_schema": INVOICE_SCHEMA}
+    assert ok.status_code == 200
+    assert ok.json() == {"data_schema": INVOICE_SCHEMA}
     bad = owner_client.post(
         f"{EXTRACT}/schema/validation",
         {"data_schema": {"type": "object", "properties": {"x": {"type": "strin"}}}},
         format="json",
     )
-    assert bad.status_code == 400 and "Invalid data_schema" in bad.json()["detail"]
+    assert bad.status_code == 400
+    assert "Invalid data_schema" in bad.json()["detail"]
     assert owner_client.post(f"{EXTRACT}/schema/validation", {}, format="json").status_code == 422
 
 
-def test_schema_generation_answers_an_extract_v2_configuration(owner_client, file_id):  # noqa: ANN001
+def test_schema_generation_answers_an_extract_v2_configuration(owner_client, file_id):
     response = owner_client.post(
         f"{EXTRACT}/schema/generate", {"file_id": f"dfl-{file_id}", "name": "inv"}, format="json"
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["name"] == "inv" and body["parameters"]["product_type"] == "extract_v2"
+    assert body["name"] == "inv"
+    assert body["parameters"]["product_type"] == "extract_v2"
     properties = body["parameters"]["data_schema"]["properties"]
     assert {"invoice_number", "total"} <= set(properties)
     empty = owner_client.post(f"{EXTRACT}/schema/generate", {}, format="json")
@@ -313,7 +335,7 @@ def test_schema_generation_answers_an_extract_v2_configuration(owner_client, fil
 
 def test_webhook_configurations_deliver_the_job_events(
     owner_client, file_id, settings, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     import json
 
     from config.celery_app import app

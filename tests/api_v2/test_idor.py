@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owned(owner_client) -> dict[str, str]:  # noqa: ANN001
+def owned(owner_client) -> dict[str, str]:
     file = beta_upload(owner_client)
     configuration = owner_client.post(
         CONFIGURATIONS,
@@ -46,13 +46,13 @@ def requests_for(ids: dict[str, str]) -> list[tuple[str, str, dict | None]]:
     ]
 
 
-def call(client, method: str, url: str, body: dict | None):  # noqa: ANN001, ANN201
+def call(client, method: str, url: str, body: dict | None):
     return (
         getattr(client, method)(url, body, format="json") if body else getattr(client, method)(url)
     )
 
 
-def test_outsider_gets_404_everywhere_and_changes_nothing(owned, outsider_client):  # noqa: ANN001
+def test_outsider_gets_404_everywhere_and_changes_nothing(owned, outsider_client):
     for method, url, body in requests_for(owned):
         response = call(outsider_client, method, url, body)
         assert response.status_code == 404, (method, url, response.content)
@@ -62,7 +62,7 @@ def test_outsider_gets_404_everywhere_and_changes_nothing(owned, outsider_client
     assert SavedConfiguration.objects.get(pk=owned["configuration"]).name == "secret"
 
 
-def test_outsider_cannot_run_a_job_on_anothers_configuration(owned, outsider_client):  # noqa: ANN001
+def test_outsider_cannot_run_a_job_on_anothers_configuration(owned, outsider_client):
     own_file = beta_upload(outsider_client)
     response = outsider_client.post(
         EXTRACT,
@@ -73,7 +73,7 @@ def test_outsider_cannot_run_a_job_on_anothers_configuration(owned, outsider_cli
     assert response.json()["detail"] == "Configuration not found."
 
 
-def test_outsider_lists_see_nothing_of_the_owner(owned, outsider_client):  # noqa: ANN001
+def test_outsider_lists_see_nothing_of_the_owner(owned, outsider_client):
     for url in (
         EXTRACT,
         f"{EXTRACT}?file_input={owned['file']}",
@@ -85,10 +85,11 @@ def test_outsider_lists_see_nothing_of_the_owner(owned, outsider_client):  # noq
         "/api/v1/beta/extraction-agents?include_default=true",
     ):
         page = outsider_client.get(url).json()
-        assert page["items"] == [] and page["next_page_token"] is None, url
+        assert page["items"] == [], url
+        assert page["next_page_token"] is None, url
 
 
-def test_a_forged_project_id_is_refused(owned, owner_client, outsider):  # noqa: ANN001
+def test_a_forged_project_id_is_refused(owned, owner_client, outsider):
     from tests.factories import default_project
 
     other = default_project(outsider)

@@ -15,14 +15,14 @@ from tests.api_v2.helpers import EXTRACT, beta_upload
 pytestmark = pytest.mark.django_db
 
 
-def submit(project, source: SourceFile) -> ExtractionJob:  # noqa: ANN001
+def submit(project, source: SourceFile) -> ExtractionJob:
     return configurations.extract_job_submit(
         project=project, source=source, configuration={"data_schema": INVOICE_SCHEMA}
     )
 
 
 @pytest.fixture
-def jobs(owner_client, owner_project) -> list[str]:  # noqa: ANN001
+def jobs(owner_client, owner_project) -> list[str]:
     """120 jobs, newest first; a block of 30 shares one created_at to exercise the tie-break."""
     source = SourceFile.objects.get(pk=beta_upload(owner_client)["id"])
     created = [submit(owner_project, source) for _ in range(120)]
@@ -34,7 +34,7 @@ def jobs(owner_client, owner_project) -> list[str]:  # noqa: ANN001
     return [str(job_id) for job_id in ordered.values_list("id", flat=True)]
 
 
-def walk(client, url: str, on_page=None) -> list[str]:  # noqa: ANN001
+def walk(client, url: str, on_page=None) -> list[str]:
     seen, token, pages = [], None, 0
     while True:
         page = client.get(url + (f"&page_token={token}" if token else "")).json()
@@ -47,20 +47,23 @@ def walk(client, url: str, on_page=None) -> list[str]:  # noqa: ANN001
             return seen
 
 
-def test_each_job_exactly_once_newest_first(owner_client, jobs):  # noqa: ANN001
+def test_each_job_exactly_once_newest_first(owner_client, jobs):
     seen = walk(owner_client, f"{EXTRACT}?page_size=7")
-    assert seen == jobs and len(set(seen)) == 120
+    assert seen == jobs
+    assert len(set(seen)) == 120
     first = owner_client.get(f"{EXTRACT}?page_size=7").json()
-    assert first["total_size"] == 120 and len(first["items"]) == 7
+    assert first["total_size"] == 120
+    assert len(first["items"]) == 7
 
 
-def test_default_page_size_is_50(owner_client, jobs):  # noqa: ANN001
+def test_default_page_size_is_50(owner_client, jobs):
     first = owner_client.get(EXTRACT).json()
-    assert len(first["items"]) == 50 and first["next_page_token"]
+    assert len(first["items"]) == 50
+    assert first["next_page_token"]
     assert walk(owner_client, f"{EXTRACT}?x=1") == jobs
 
 
-def test_inserts_while_paging_neither_repeat_nor_skip(owner_client, owner_project, jobs):  # noqa: ANN001
+def test_inserts_while_paging_neither_repeat_nor_skip(owner_client, owner_project, jobs):
     source = SourceFile.objects.first()
     added = []
 
@@ -72,7 +75,7 @@ def test_inserts_while_paging_neither_repeat_nor_skip(owner_client, owner_projec
     assert not set(added) & set(seen)
 
 
-def test_filters_combine_with_pages(owner_client, jobs):  # noqa: ANN001
+def test_filters_combine_with_pages(owner_client, jobs):
     ExtractionJob.objects.filter(pk__in=jobs[:10]).update(status=JobStatus.SUCCESS)
     ExtractionJob.objects.filter(pk__in=jobs[10:13]).update(status=JobStatus.PARTIAL_SUCCESS)
     ExtractionJob.objects.filter(pk__in=jobs[13:15]).update(status=JobStatus.ERROR)
@@ -100,18 +103,19 @@ def test_filters_combine_with_pages(owner_client, jobs):  # noqa: ANN001
         ("page_token=forged", 400),
     ],
 )
-def test_bad_list_queries(owner_client, query, status):  # noqa: ANN001
+def test_bad_list_queries(owner_client, query, status):
     response = owner_client.get(f"{EXTRACT}?{query}")
     assert response.status_code == status, response.content
     assert response.json()["detail"]
 
 
-def test_page_size_1000_is_allowed(owner_client, jobs):  # noqa: ANN001
+def test_page_size_1000_is_allowed(owner_client, jobs):
     page = owner_client.get(f"{EXTRACT}?page_size=1000").json()
-    assert len(page["items"]) == 120 and page["next_page_token"] is None
+    assert len(page["items"]) == 120
+    assert page["next_page_token"] is None
 
 
-def test_a_page_costs_the_same_queries_whatever_its_size(owner_client, jobs):  # noqa: ANN001
+def test_a_page_costs_the_same_queries_whatever_its_size(owner_client, jobs):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -27,7 +27,7 @@ INVOICE = {"invoice_number": "INV-001", "total": 42.5}
 
 def test_llama_cloud_2_19_files_extract_and_configurations(
     live_server, celery_worker_process, owner, tmp_path
-):  # noqa: ANN001
+):
     key = api_key_for(owner)
     project = default_project(owner)
     v1_job = submit_job(
@@ -43,25 +43,32 @@ def test_llama_cloud_2_19_files_extract_and_configurations(
     )
     assert out["v1_job"] == {"status": "COMPLETED", "result": INVOICE, "tier": "turbo"}
     file = out["file"]
-    assert file["name"] == "invoice.txt" and file["type"] == "txt"
+    assert file["name"] == "invoice.txt"
+    assert file["type"] == "txt"
     assert file["ext"] == "sdk-v2-invoice"
-    assert out["file_retrieved"] == "invoice.txt" and out["files_listed"] == [file["id"]]
+    assert out["file_retrieved"] == "invoice.txt"
+    assert out["files_listed"] == [file["id"]]
     assert out["files_queried"] == [file["id"]]
     assert out["file_content"].startswith("Invoice number: INV-001")
 
     run = out["run"]
-    assert run["status"] == "COMPLETED" and run["result"] == INVOICE and run["pages"] == 1
+    assert run["status"] == "COMPLETED"
+    assert run["result"] == INVOICE
+    assert run["pages"] == 1
     stored = ExtractionRun.objects.get(job_id=out["ids"]["run"]).extraction_metadata
     assert run["document_metadata"] == stored["field_metadata"]
-    assert out["created_status"] == "PENDING" and out["created_tier"] == "turbo"
+    assert out["created_status"] == "PENDING"
+    assert out["created_tier"] == "turbo"
     assert out["waited"] == {"status": "COMPLETED", "result": INVOICE}
     assert out["expanded_tier"] == "turbo"
     # page_size=1: the SDK followed next_page_token; newest first.
     assert out["listed"] == [out["ids"]["created"], out["ids"]["run"]]
     assert out["listed_completed"] == out["listed"]
 
-    assert out["cancelled"] == "CANCELLED" and out["cancel_again"] == 400
-    assert out["delete_active"] == 400 and out["get_deleted"] == 404
+    assert out["cancelled"] == "CANCELLED"
+    assert out["cancel_again"] == 400
+    assert out["delete_active"] == 400
+    assert out["get_deleted"] == 404
     assert out["after_deletes"] == [404, 404, 404]
     assert out["wait_on_cancelled"] != "returned"
 

@@ -17,14 +17,17 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.corpus import contracts, finance, invoices, papers, resumes, rows
-from tests.corpus.draft import Draft
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.corpus.draft import Draft
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 
@@ -143,7 +146,7 @@ class Corpus:
     def __getitem__(self, doc_id: str) -> CorpusDocument:
         return self._by_id[doc_id]
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         return iter(self.documents)
 
     def __len__(self) -> int:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
+from typing import TYPE_CHECKING
 
 from tests.corpus.draft import Draft
 from tests.corpus.sheet import Sheet
 from tests.corpus.truth import Truth
 from tests.corpus.values import Locale, address_lines, company, money, person
+
+if TYPE_CHECKING:
+    import random
 
 NUMBER_WORDS = {6: "six", 12: "twelve", 18: "eighteen", 24: "twenty-four", 36: "thirty-six"}
 LAWS = {

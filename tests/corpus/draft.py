@@ -8,8 +8,10 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tests.corpus.truth import Truth
+if TYPE_CHECKING:
+    from tests.corpus.truth import Truth
 
 FIXED_TIME = dt.datetime(2024, 1, 1)
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import random
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from tests.corpus.draft import Draft
 from tests.corpus.sheet import Cell, Column, Sheet
 from tests.corpus.truth import Truth
 from tests.corpus.values import MONTHS, Locale, address_lines, company, money, person, pick
+
+if TYPE_CHECKING:
+    import random
 
 MENU = [
     ("Flat white", 4.50),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from tests.corpus.draft import Draft, docx_bytes, html_page, html_table, text_table
 from tests.corpus.sheet import Cell, Column, Sheet
 from tests.corpus.truth import Truth
 from tests.corpus.values import PRODUCTS, Locale, address_lines, company, day, money, person
+
+if TYPE_CHECKING:
+    import random
 
 LABELS = {
     "en": {

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import random
+from typing import TYPE_CHECKING
 
 from tests.corpus.draft import Draft
 from tests.corpus.sheet import Sheet
 from tests.corpus.truth import Truth
 from tests.corpus.values import person, pick
+
+if TYPE_CHECKING:
+    import random
 
 TOPICS = [
     (

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
+from typing import TYPE_CHECKING
 
 from tests.corpus.draft import Draft, docx_bytes
 from tests.corpus.sheet import Sheet
 from tests.corpus.truth import Truth
 from tests.corpus.values import MONTHS, address_lines, company, person, pick
+
+if TYPE_CHECKING:
+    import random
 
 SKILLS = [
     "Python",

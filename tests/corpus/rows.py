@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import random
+from typing import TYPE_CHECKING
 
 from tests.corpus.draft import Draft, html_page, html_table, stable_zip
 from tests.corpus.sheet import Cell, Column, Sheet
 from tests.corpus.truth import Truth
 from tests.corpus.values import FIRST_NAMES, LAST_NAMES, Locale, money, pick
+
+if TYPE_CHECKING:
+    import random
 
 CATEGORIES = {
     "Office Supplies": [

@@ -7,9 +7,12 @@ Every value a document carries comes from here, drawn with the document's own se
 from __future__ import annotations
 
 import datetime as dt
-import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import random
 
 MONTHS = [
     "January",
@@ -151,7 +154,7 @@ PRODUCTS = [
 ]
 
 
-def pick(rng: random.Random, items: list | tuple):  # noqa: ANN201 - any element type
+def pick(rng: random.Random, items: list | tuple):
     return items[rng.randrange(len(items))]
 
 

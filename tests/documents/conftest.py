@@ -3,9 +3,10 @@ inside the page. The documents themselves come from the ``corpus`` fixture."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from extraction.pipeline.documents import Page
+if TYPE_CHECKING:
+    from extraction.pipeline.documents import Page
 
 
 def normalize(text: str) -> str:
@@ -25,6 +26,9 @@ def find_on_page(page: Page, rendered: str) -> tuple[int, int] | None:
 
 
 def assert_inside_page(page: Page, box: Any, tolerance: float = 1.0) -> None:
-    assert box.w > 0 and box.h > 0, box
-    assert -tolerance <= box.x and box.x + box.w <= page.width + tolerance, (box, page.width)
-    assert -tolerance <= box.y and box.y + box.h <= page.height + tolerance, (box, page.height)
+    assert box.w > 0, box
+    assert box.h > 0, box
+    assert -tolerance <= box.x, (box, page.width)
+    assert box.x + box.w <= page.width + tolerance, (box, page.width)
+    assert -tolerance <= box.y, (box, page.height)
+    assert box.y + box.h <= page.height + tolerance, (box, page.height)

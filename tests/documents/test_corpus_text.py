@@ -3,12 +3,16 @@ and its boxes lie inside that page — for PDF, HTML, TXT, MD, CSV, DOCX and XLS
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from extraction.pipeline.documents import load_document
 from extraction.pipeline.documents.detect import DOCX, XLSX
-from tests.corpus import Corpus, CorpusDocument
 from tests.documents.conftest import assert_inside_page, find_on_page, normalize
+
+if TYPE_CHECKING:
+    from tests.corpus import Corpus, CorpusDocument
 
 
 def _field_lines(document: CorpusDocument) -> list[tuple[str, int, str]]:

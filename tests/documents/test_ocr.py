@@ -75,16 +75,19 @@ def test_image_is_ocred_with_word_boxes_and_confidences(
     )
     page = document.page(1)
     assert document.media_type == media_type
-    assert page.ocr and document.metadata["ocr"]
+    assert page.ocr
+    assert document.metadata["ocr"]
     # 200 dpi pixels back to a Letter page in points.
-    assert page.width == pytest.approx(612, abs=1) and page.height == pytest.approx(792, abs=1)
+    assert page.width == pytest.approx(612, abs=1)
+    assert page.height == pytest.approx(792, abs=1)
     assert _found_share(page, fields) >= 0.8
     span = find_on_page(page, "RE-23-4087")
     assert span is not None
     (box,) = page.boxes_for_span(*span)
     assert_inside_page(page, box)
     # The invoice number is printed right of centre, in the upper fifth of the page.
-    assert box.x > 300 and box.y < 792 / 5
+    assert box.x > 300
+    assert box.y < 792 / 5
     assert all(0 <= word.confidence <= 1 for word in page.words)
     assert sum(word.confidence for word in page.words) / len(page.words) > 0.8
 
@@ -134,7 +137,8 @@ def test_auto_reads_german_with_tesseract_and_keeps_its_accents(tesseract):
     page = load_document(
         _text_image(["Straße der Einheit 12", "Fälligkeit: 15. März"]), options=options
     ).page(1)
-    assert "Straße" in page.text and "März" in page.text
+    assert "Straße" in page.text
+    assert "März" in page.text
 
 
 def test_bundled_engine_puts_back_the_spaces_between_words():

@@ -122,4 +122,6 @@ def test_acroform_values_appear_at_their_widget_positions(filled_form):
     (box,) = page.boxes_for_span(*span)
     assert_inside_page(page, box)
     # Inside the widget rectangle (x 180-380, y from the top 792-674 .. 792-654).
-    assert 180 <= box.x < 380 and box.y >= 118 and box.y + box.h <= 138
+    assert 180 <= box.x < 380
+    assert box.y >= 118
+    assert box.y + box.h <= 138

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -20,6 +19,9 @@ from evaluation.datasets import (
     dataset_write_folder,
     dataset_write_jsonl,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SCHEMA = {
     "type": "object",

@@ -12,18 +12,18 @@ from tests.factories import AgentFactory, UserFactory, submit_job
 
 
 @pytest.fixture
-def staff_client(client, db):  # noqa: ANN001, ANN201
+def staff_client(client, db):
     staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
     client.force_login(staff)
     return client
 
 
-def make_job(project, text="Invoice number: INV-9") -> ExtractionJob:  # noqa: ANN001
+def make_job(project, text="Invoice number: INV-9") -> ExtractionJob:
     return submit_job(project=project, agent=AgentFactory(project=project), text=text)
 
 
 @pytest.mark.django_db
-def test_job_changelist_and_change_page_render_for_staff(staff_client, owner_project):  # noqa: ANN001
+def test_job_changelist_and_change_page_render_for_staff(staff_client, owner_project):
     job = make_job(owner_project)
     extract_job.apply(args=[str(job.pk)])
     changelist = staff_client.get(reverse("admin:extraction_extractionjob_changelist"))
@@ -42,7 +42,7 @@ def test_job_changelist_and_change_page_render_for_staff(staff_client, owner_pro
 
 
 @pytest.mark.django_db
-def test_admin_is_closed_to_non_staff(client, owner):  # noqa: ANN001
+def test_admin_is_closed_to_non_staff(client, owner):
     client.force_login(owner)
     response = client.get(reverse("admin:extraction_extractionjob_changelist"))
     assert response.status_code == 302
@@ -50,7 +50,7 @@ def test_admin_is_closed_to_non_staff(client, owner):  # noqa: ANN001
 
 
 @pytest.mark.django_db(transaction=True)
-def test_retry_action_re_enqueues_an_ended_job(celery_worker_process, staff_client, owner_project):  # noqa: ANN001
+def test_retry_action_re_enqueues_an_ended_job(celery_worker_process, staff_client, owner_project):
     job = make_job(owner_project)
     wait_for(lambda: ExtractionJob.objects.get(pk=job.pk).status == JobStatus.SUCCESS)
     first_finish = ExtractionJob.objects.get(pk=job.pk).finished_at
@@ -73,7 +73,7 @@ def test_retry_action_re_enqueues_an_ended_job(celery_worker_process, staff_clie
 
 
 @pytest.mark.django_db
-def test_cancel_action_cancels_a_pending_job(staff_client, owner_project):  # noqa: ANN001
+def test_cancel_action_cancels_a_pending_job(staff_client, owner_project):
     job = make_job(owner_project)
     staff_client.post(
         reverse("admin:extraction_extractionjob_changelist"),

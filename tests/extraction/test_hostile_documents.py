@@ -39,7 +39,7 @@ def png_bomb() -> bytes:
     return bytes(data)
 
 
-def run_file(project, content: bytes, name: str) -> ExtractionJob:  # noqa: ANN001
+def run_file(project, content: bytes, name: str) -> ExtractionJob:
     agent = AgentFactory(project=project)
     source = store_file(project, content, name)
     job = submit_job(project=project, agent=agent, source=source)
@@ -60,11 +60,13 @@ def run_file(project, content: bytes, name: str) -> ExtractionJob:  # noqa: ANN0
 )
 def test_hostile_document_fails_its_job_readably_and_the_worker_goes_on(
     content, name, reason, owner_project, settings
-):  # noqa: ANN001
+):
     settings.SANDBOX_ENABLED = True
     job = run_file(owner_project, content(), name)
     assert job.status == JobStatus.ERROR
-    assert job.error and "internal error" not in job.error and "Traceback" not in job.error
+    assert job.error
+    assert "internal error" not in job.error
+    assert "Traceback" not in job.error
     assert reason in job.error
     # The same worker process takes the next job normally.
     agent = AgentFactory(project=owner_project)

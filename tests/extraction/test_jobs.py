@@ -16,19 +16,19 @@ from tests.conftest import wait_for
 from tests.factories import AgentFactory, submit_job
 
 
-def submit_text_job(project, text: str = "Invoice number: INV-001\nTotal: 42.50") -> ExtractionJob:  # noqa: ANN001
+def submit_text_job(project, text: str = "Invoice number: INV-001\nTotal: 42.50") -> ExtractionJob:
     agent = AgentFactory(project=project)
     return submit_job(project=project, agent=agent, text=text)
 
 
-def job_status(job_id) -> str:  # noqa: ANN001
+def job_status(job_id) -> str:
     return ExtractionJob.objects.values_list("status", flat=True).get(pk=job_id)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_job_runs_in_a_real_worker_and_reaches_a_terminal_status(
     celery_worker_process, owner_project
-):  # noqa: ANN001
+):
     job = submit_text_job(owner_project)
     status = wait_for(
         lambda: job_status(job.pk) if job_status(job.pk) in ("SUCCESS", "ERROR") else None
@@ -36,14 +36,15 @@ def test_job_runs_in_a_real_worker_and_reaches_a_terminal_status(
     assert status == JobStatus.SUCCESS
     job.refresh_from_db()
     assert job.attempts == 1
-    assert job.started_at is not None and job.finished_at >= job.started_at
+    assert job.started_at is not None
+    assert job.finished_at >= job.started_at
     run = ExtractionRun.objects.get(job=job)
     assert run.status == RunStatus.SUCCESS
     assert run.data is not None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_duplicate_delivery_does_the_work_once(celery_worker_process, owner_project):  # noqa: ANN001
+def test_duplicate_delivery_does_the_work_once(celery_worker_process, owner_project):
     job = submit_text_job(owner_project)
     # Deliver the same task twice more on top of the one job_submit enqueued.
     extract_job.apply_async(args=[str(job.pk)], queue="medium")
@@ -64,7 +65,7 @@ def _queue_is_drained() -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_jobs_are_routed_to_the_queue_of_their_priority(celery_worker_process, owner_project):  # noqa: ANN001
+def test_jobs_are_routed_to_the_queue_of_their_priority(celery_worker_process, owner_project):
     agent = AgentFactory(project=owner_project)
     job = submit_job(project=owner_project, agent=agent, text="x", priority="critical")
     assert job.priority == "critical"
@@ -72,7 +73,7 @@ def test_jobs_are_routed_to_the_queue_of_their_priority(celery_worker_process, o
 
 
 @pytest.mark.django_db
-def test_task_skips_a_cancelled_job(owner_project):  # noqa: ANN001
+def test_task_skips_a_cancelled_job(owner_project):
     job = submit_text_job(owner_project)
     services.job_cancel(job=job)
     extract_job.apply(args=[str(job.pk)])
@@ -83,7 +84,7 @@ def test_task_skips_a_cancelled_job(owner_project):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_task_runs_inline_and_records_the_outcome(owner_project):  # noqa: ANN001
+def test_task_runs_inline_and_records_the_outcome(owner_project):
     job = submit_text_job(owner_project)
     extract_job.apply(args=[str(job.pk)])
     job.refresh_from_db()
@@ -96,7 +97,7 @@ def test_task_runs_inline_and_records_the_outcome(owner_project):  # noqa: ANN00
 
 
 @pytest.mark.django_db
-def test_cancelling_an_ended_job_is_refused(owner_project):  # noqa: ANN001
+def test_cancelling_an_ended_job_is_refused(owner_project):
     job = submit_text_job(owner_project)
     extract_job.apply(args=[str(job.pk)])
     with pytest.raises(services.ConflictError, match="already ended"):
@@ -104,7 +105,7 @@ def test_cancelling_an_ended_job_is_refused(owner_project):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_redelivered_job_fails_after_the_attempt_limit(owner_project, settings):  # noqa: ANN001
+def test_redelivered_job_fails_after_the_attempt_limit(owner_project, settings):
     job = submit_text_job(owner_project)
     # Simulate workers that died mid-job: RUNNING, lease expired, attempts used up.
     ExtractionJob.objects.filter(pk=job.pk).update(
@@ -119,7 +120,7 @@ def test_redelivered_job_fails_after_the_attempt_limit(owner_project, settings):
 
 
 @pytest.mark.django_db
-def test_submit_requires_a_document(owner_project):  # noqa: ANN001
+def test_submit_requires_a_document(owner_project):
     agent = AgentFactory(project=owner_project)
     request = services.job_request_clean(agent=agent)
     with pytest.raises(services.ServiceError, match="at least one document"):
@@ -128,7 +129,7 @@ def test_submit_requires_a_document(owner_project):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_a_short_job_costs_the_worker_seven_sql_statements(owner_project):  # noqa: ANN001
+def test_a_short_job_costs_the_worker_seven_sql_statements(owner_project):
     """Claim (select + update), cache lookup + upsert, complete (select + job and run updates).
 
     Progress writes and cancellation checks wait half a second, so a short job makes none.
@@ -147,7 +148,7 @@ def test_a_short_job_costs_the_worker_seven_sql_statements(owner_project):  # no
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_keeps_its_database_connection_between_jobs(celery_worker_process, owner_project):  # noqa: ANN001
+def test_a_worker_keeps_its_database_connection_between_jobs(celery_worker_process, owner_project):
     """Celery would reconnect for every task (a new PostgreSQL backend per job)."""
     if connection.vendor != "postgresql":
         pytest.skip("counts PostgreSQL backends")
@@ -172,7 +173,7 @@ def test_a_worker_keeps_its_database_connection_between_jobs(celery_worker_proce
 
 
 @pytest.mark.django_db
-def test_jobs_in_one_worker_thread_share_its_sandbox_child(owner_project, settings):  # noqa: ANN001
+def test_jobs_in_one_worker_thread_share_its_sandbox_child(owner_project, settings):
     """The job travels pickled to the kept child; an unpicklable one would fork every time."""
     from extraction.worker.sandbox import thread_sandbox
 
@@ -183,5 +184,6 @@ def test_jobs_in_one_worker_thread_share_its_sandbox_child(owner_project, settin
         extract_job.apply(args=[str(job.pk)])
         assert job_status(job.pk) == JobStatus.SUCCESS
         pids.append(thread_sandbox(settings.SANDBOX_MAX_JOBS).pid)
-    assert pids[0] is not None and pids[0] != os.getpid()
+    assert pids[0] is not None
+    assert pids[0] != os.getpid()
     assert pids == [pids[0]] * 3

@@ -14,14 +14,14 @@ from tests.conftest import wait_for
 from tests.factories import AgentFactory, submit_job
 
 
-def submit(project) -> ExtractionJob:  # noqa: ANN001
+def submit(project) -> ExtractionJob:
     return submit_job(project=project, agent=AgentFactory(project=project), text="Total: 5")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_pending_job_whose_message_was_lost_is_requeued_and_finishes(
     celery_worker_process, owner_project
-):  # noqa: ANN001
+):
     job = submit(owner_project)
     wait_for(lambda: ExtractionJob.objects.get(pk=job.pk).status == JobStatus.SUCCESS)
     # A job row whose message never reached the broker (e.g. Redis was flushed).
@@ -43,7 +43,7 @@ def test_pending_job_whose_message_was_lost_is_requeued_and_finishes(
 @pytest.mark.django_db
 def test_running_job_with_expired_lease_is_requeued_but_live_one_is_not(
     owner_project, monkeypatch, settings
-):  # noqa: ANN001
+):
     sent: list[str] = []
     monkeypatch.setattr(
         maintenance.enqueue, "task_send", lambda name, *, args, queue: sent.append(args[0])
@@ -68,7 +68,7 @@ def test_running_job_with_expired_lease_is_requeued_but_live_one_is_not(
 
 
 @pytest.mark.django_db
-def test_expired_cache_entries_are_purged(owner_project):  # noqa: ANN001
+def test_expired_cache_entries_are_purged(owner_project):
     now = timezone.now()
     ExtractionCacheEntry.objects.create(
         project=owner_project, key="a" * 64, data={}, expires_at=now - dt.timedelta(hours=1)

@@ -25,7 +25,7 @@ SCHEMA = {
 
 
 @pytest.fixture
-def llm_settings(settings):  # noqa: ANN001, ANN201
+def llm_settings(settings):
     def configure(base_url: str) -> None:
         settings.OPENAI_BASE_URL = base_url
         settings.OPENAI_API_KEY = "sk-test"
@@ -39,7 +39,7 @@ def llm_settings(settings):  # noqa: ANN001, ANN201
     cache.clear()
 
 
-def submit(project) -> ExtractionJob:  # noqa: ANN001
+def submit(project) -> ExtractionJob:
     agent = AgentFactory(project=project, data_schema=SCHEMA, config={})
     return submit_job(project=project, agent=agent, text="Invoice INV-1, total 5.00")
 
@@ -47,7 +47,7 @@ def submit(project) -> ExtractionJob:  # noqa: ANN001
 @pytest.mark.django_db
 def test_endpoint_failing_for_a_while_slows_the_job_which_then_finishes(
     llm_settings, owner_project
-):  # noqa: ANN001
+):
     script = [error(500), error(429, **{"Retry-After": "0"}), error(503), completion(ANSWER)]
     with FakeOpenAI(script) as server:
         llm_settings(server.base_url)
@@ -63,7 +63,7 @@ def test_endpoint_failing_for_a_while_slows_the_job_which_then_finishes(
 @pytest.mark.django_db
 def test_open_circuit_keeps_new_jobs_pending_without_calling_the_endpoint(
     llm_settings, owner_project
-):  # noqa: ANN001
+):
     with FakeOpenAI([completion(ANSWER)]) as server:
         llm_settings(server.base_url)
         assert not circuit_record_failure(server.base_url)
@@ -74,7 +74,8 @@ def test_open_circuit_keeps_new_jobs_pending_without_calling_the_endpoint(
             extract_job.apply(args=[str(job.pk)], throw=True)
         assert server.requests == []
         job.refresh_from_db()
-        assert job.status == JobStatus.PENDING and job.attempts == 0
+        assert job.status == JobStatus.PENDING
+        assert job.attempts == 0
 
         circuit_record_success(server.base_url)
         assert circuit_open_for(server.base_url) == 0
@@ -85,7 +86,7 @@ def test_open_circuit_keeps_new_jobs_pending_without_calling_the_endpoint(
 
 
 @pytest.mark.django_db
-def test_jobs_failing_on_the_endpoint_open_the_circuit(llm_settings, owner_project, settings):  # noqa: ANN001
+def test_jobs_failing_on_the_endpoint_open_the_circuit(llm_settings, owner_project, settings):
     with FakeOpenAI([error(500)]) as server:
         llm_settings(server.base_url)
         settings.OPENAI_TIMEOUT_SECONDS = 2

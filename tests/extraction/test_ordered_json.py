@@ -12,7 +12,7 @@ SCHEMA = {"type": "object", "properties": {name: {"type": ["string", "null"]} fo
 
 
 @pytest.mark.django_db
-def test_schema_and_result_key_order_survive_storage_and_the_api(owner_client, owner_project):  # noqa: ANN001
+def test_schema_and_result_key_order_survive_storage_and_the_api(owner_client, owner_project):
     created = owner_client.post(
         "/api/v1/extraction/extraction-agents",
         {"name": "ordered", "data_schema": SCHEMA, "config": {}},

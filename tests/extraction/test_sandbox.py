@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ FAST = SandboxLimits(
 def test_result_and_parent_calls_round_trip():
     seen = []
 
-    def work(parent):  # noqa: ANN001, ANN202
+    def work(parent):
         parent.call("progress", 1, 3)
         parent.call("progress", 3, 3)
         return {"pid": os.getpid(), "cached": parent.call("lookup", "k")}
@@ -53,8 +54,8 @@ def test_result_and_parent_calls_round_trip():
         SchemaError([("/properties/a", "bad type")]),
     ],
 )
-def test_exceptions_come_back_with_their_type_and_attributes(error):  # noqa: ANN001
-    def work(parent):  # noqa: ANN001, ANN202
+def test_exceptions_come_back_with_their_type_and_attributes(error):
+    def work(parent):
         raise error
 
     with pytest.raises(type(error)) as caught:
@@ -64,7 +65,7 @@ def test_exceptions_come_back_with_their_type_and_attributes(error):  # noqa: AN
 
 
 def test_memory_bomb_ends_with_a_readable_error():
-    def work(parent):  # noqa: ANN001, ANN202
+    def work(parent):
         blocks = []
         while True:
             blocks.append(bytearray(64 * 1024 * 1024))
@@ -76,7 +77,7 @@ def test_memory_bomb_ends_with_a_readable_error():
 def test_hang_while_reading_is_stopped_by_the_parse_time_limit():
     limits = SandboxLimits(cpu_seconds=30, wall_seconds=30, first_progress_seconds=0.5)
 
-    def work(parent):  # noqa: ANN001, ANN202
+    def work(parent):
         time.sleep(60)
 
     started = time.monotonic()
@@ -90,7 +91,7 @@ def test_hang_while_reading_is_stopped_by_the_parse_time_limit():
 def test_cpu_loop_is_stopped_by_the_cpu_limit():
     limits = SandboxLimits(cpu_seconds=1, wall_seconds=30, first_progress_seconds=30)
 
-    def work(parent):  # noqa: ANN001, ANN202
+    def work(parent):
         while True:
             pass
 
@@ -99,7 +100,7 @@ def test_cpu_loop_is_stopped_by_the_cpu_limit():
 
 
 def test_parser_crash_is_reported():
-    def work(parent):  # noqa: ANN001, ANN202
+    def work(parent):
         os.kill(os.getpid(), signal.SIGSEGV)
 
     with pytest.raises(SandboxError, match="crashed \\(SIGSEGV\\)"):
@@ -109,7 +110,7 @@ def test_parser_crash_is_reported():
 def test_heartbeat_runs_while_the_child_works():
     beats = []
 
-    def work(parent):  # noqa: ANN001, ANN202
+    def work(parent):
         time.sleep(0.8)
         return "done"
 
@@ -126,26 +127,26 @@ def test_heartbeat_runs_while_the_child_works():
 # Jobs after the first travel pickled, so they are module-level functions (with partial).
 
 
-def _report_pid(parent):  # noqa: ANN001, ANN202
+def _report_pid(parent):
     return os.getpid()
 
 
-def _raise_document_error(parent):  # noqa: ANN001, ANN202
+def _raise_document_error(parent):
     raise DocumentError("The PDF is password protected.")
 
 
-def _burn_cpu(seconds, parent):  # noqa: ANN001, ANN202
+def _burn_cpu(seconds, parent):
     started = time.process_time()
     while time.process_time() - started < seconds:
         pass
     return os.getpid()
 
 
-def _crash(parent):  # noqa: ANN001, ANN202
+def _crash(parent):
     os.kill(os.getpid(), signal.SIGSEGV)
 
 
-def _allocate_forever(parent):  # noqa: ANN001, ANN202
+def _allocate_forever(parent):
     blocks = []
     while True:
         blocks.append(bytearray(64 * 1024 * 1024))
@@ -158,14 +159,14 @@ def sandbox():
     box.close()
 
 
-def test_a_sandbox_runs_many_jobs_in_one_child(sandbox):  # noqa: ANN001
+def test_a_sandbox_runs_many_jobs_in_one_child(sandbox):
     pids = [sandbox.run(_report_pid, limits=FAST, handlers={}) for _ in range(5)]
     assert len(set(pids)) == 1
     assert pids[0] != os.getpid()
     assert sandbox.pid == pids[0]
 
 
-def test_a_job_that_raises_keeps_the_child(sandbox):  # noqa: ANN001
+def test_a_job_that_raises_keeps_the_child(sandbox):
     first = sandbox.run(_report_pid, limits=FAST, handlers={})
     with pytest.raises(DocumentError, match="password protected"):
         sandbox.run(_raise_document_error, limits=FAST, handlers={})
@@ -176,7 +177,7 @@ def test_a_job_that_raises_keeps_the_child(sandbox):  # noqa: ANN001
     ("job", "error"),
     [(_crash, "crashed \\(SIGSEGV\\)"), (_allocate_forever, "memory limit")],
 )
-def test_a_crash_or_limit_replaces_the_child_and_the_next_job_runs(sandbox, job, error):  # noqa: ANN001
+def test_a_crash_or_limit_replaces_the_child_and_the_next_job_runs(sandbox, job, error):
     first = sandbox.run(_report_pid, limits=FAST, handlers={})
     with pytest.raises(SandboxError, match=error):
         sandbox.run(job, limits=FAST, handlers={})
@@ -187,7 +188,7 @@ def test_a_crash_or_limit_replaces_the_child_and_the_next_job_runs(sandbox, job,
         os.waitpid(first, os.WNOHANG)  # the old child was reaped, not left a zombie
 
 
-def test_the_cpu_limit_counts_per_job_not_per_child(sandbox):  # noqa: ANN001
+def test_the_cpu_limit_counts_per_job_not_per_child(sandbox):
     limits = SandboxLimits(cpu_seconds=1, wall_seconds=30, first_progress_seconds=30)
     # Three jobs of 0.7 s each: 2.1 s in one child, each within its own 1 s budget.
     pids = {
@@ -207,7 +208,7 @@ def test_the_child_is_replaced_after_max_jobs():
     assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
 
 
-def test_a_job_that_cannot_be_pickled_gets_a_fresh_child(sandbox):  # noqa: ANN001
+def test_a_job_that_cannot_be_pickled_gets_a_fresh_child(sandbox):
     first = sandbox.run(_report_pid, limits=FAST, handlers={})
     secret = object()
     # A closure over an unpicklable object cannot travel to the waiting child.
@@ -216,12 +217,12 @@ def test_a_job_that_cannot_be_pickled_gets_a_fresh_child(sandbox):  # noqa: ANN0
     )
 
 
-def _note_pid_then_sleep(path, parent):  # noqa: ANN001, ANN202
+def _note_pid_then_sleep(path, parent):
     path.write_text(str(os.getpid()))
     time.sleep(60)
 
 
-def test_the_child_dies_with_its_worker_even_mid_job(tmp_path):  # noqa: ANN001
+def test_the_child_dies_with_its_worker_even_mid_job(tmp_path):
     pid_file = tmp_path / "child.pid"
     worker = os.fork()
     if worker == 0:  # pragma: no cover - the stand-in worker, killed below
@@ -243,13 +244,13 @@ def test_the_child_dies_with_its_worker_even_mid_job(tmp_path):  # noqa: ANN001
 
 def _alive(pid: int) -> bool:
     try:
-        with open(f"/proc/{pid}/stat") as stat:
+        with Path(f"/proc/{pid}/stat").open() as stat:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
 
 
-def test_a_kept_child_does_not_hold_the_workers_pipes_open(sandbox):  # noqa: ANN001
+def test_a_kept_child_does_not_hold_the_workers_pipes_open(sandbox):
     """A peer waiting for end-of-file on a worker's pipe must not wait for the sandbox child."""
     read_end, write_end = os.pipe()
     os.set_blocking(read_end, False)
@@ -262,7 +263,7 @@ def test_a_kept_child_does_not_hold_the_workers_pipes_open(sandbox):  # noqa: AN
         os.close(read_end)
 
 
-def _echo_from_threads(parent):  # noqa: ANN001, ANN202
+def _echo_from_threads(parent):
     replies: dict[int, list] = {}
 
     def ask(thread: int) -> None:
@@ -276,14 +277,14 @@ def _echo_from_threads(parent):  # noqa: ANN001, ANN202
     return replies
 
 
-def test_parent_calls_from_several_threads_each_get_their_own_reply(sandbox):  # noqa: ANN001
+def test_parent_calls_from_several_threads_each_get_their_own_reply(sandbox):
     """An engine checks for cancellation from its request threads at the same time."""
     replies = sandbox.run(_echo_from_threads, limits=FAST, handlers={"echo": lambda v: v})
     assert replies == {t: [(t, n) for n in range(50)] for t in range(4)}
     assert sandbox.run(_report_pid, limits=FAST, handlers={}) == sandbox.pid  # still in step
 
 
-def _start_threads(parent):  # noqa: ANN001, ANN202
+def _start_threads(parent):
     together = threading.Barrier(4)
 
     def allocate() -> None:
@@ -301,7 +302,7 @@ def _start_threads(parent):  # noqa: ANN001, ANN202
     return os.getpid()
 
 
-def test_threads_reserving_address_space_do_not_retire_the_child(sandbox):  # noqa: ANN001
+def test_threads_reserving_address_space_do_not_retire_the_child(sandbox):
     """Each thread's malloc arena reserves 64 MB of address space but uses little memory."""
     limits = SandboxLimits(memory_bytes=512 * 1024 * 1024, wall_seconds=10)
     pids = {sandbox.run(_start_threads, limits=limits, handlers={}) for _ in range(3)}
@@ -312,11 +313,11 @@ class _Stop(Exception):
     pass
 
 
-def _ask_parent(parent):  # noqa: ANN001, ANN202
+def _ask_parent(parent):
     return parent.call("stop")
 
 
-def test_an_interrupt_raised_by_a_handler_stops_the_job_and_the_child(sandbox):  # noqa: ANN001
+def test_an_interrupt_raised_by_a_handler_stops_the_job_and_the_child(sandbox):
     def stop() -> None:
         raise _Stop("time is up")
 

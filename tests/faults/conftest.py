@@ -94,7 +94,7 @@ class PrivateRedis:
 
 
 @pytest.fixture
-def private_redis(tmp_path):  # noqa: ANN001, ANN201
+def private_redis(tmp_path):
     binary = redis_server_binary()
     require_system_part(
         "redis-server",
@@ -134,7 +134,7 @@ class FaultWorker:
             "OPENEXTRACT_BROKER_VISIBILITY_TIMEOUT": "3600",
             **self.env,
         }
-        log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        log = (self.log_dir / f"{name}.log").open("wb")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -180,7 +180,7 @@ class FaultWorker:
 
 
 @pytest.fixture
-def fault_worker_factory(private_redis, tmp_path):  # noqa: ANN001, ANN201
+def fault_worker_factory(private_redis, tmp_path):
     workers: list[FaultWorker] = []
 
     def make(**env: str) -> FaultWorker:

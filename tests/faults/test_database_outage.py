@@ -88,7 +88,7 @@ def healthz(port: int) -> tuple[int, dict]:
         return 0, {}
 
 
-def test_healthz_is_503_while_the_database_is_down_and_recovers(tmp_path):  # noqa: ANN001
+def test_healthz_is_503_while_the_database_is_down_and_recovers(tmp_path):
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("the outage test needs PostgreSQL")
@@ -120,14 +120,15 @@ def test_healthz_is_503_while_the_database_is_down_and_recovers(tmp_path):  # no
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / "gunicorn.log", "wb"),  # noqa: SIM115
+        stderr=(tmp_path / "gunicorn.log").open("wb"),
     )
     try:
         wait_for(lambda: healthz(port)[0] == 200, timeout=30)
         proxy.cut()
         status, body = healthz(port)
         assert status == 503
-        assert body["database"] == "error" and body["status"] == "error"
+        assert body["database"] == "error"
+        assert body["status"] == "error"
         time.sleep(1)
         proxy.start()
         recovered = wait_for(lambda: (r := healthz(port))[0] == 200 and r, timeout=30)

@@ -49,7 +49,7 @@ class Stack:
             check=True,
             capture_output=True,
         )
-        with open(self.log, "ab") as log:
+        with Path(self.log).open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "config.supervisor", "--port", str(self.port)],
                 cwd=ROOT,
@@ -118,7 +118,7 @@ class Stack:
         return self.log.read_text(errors="replace")
 
 
-def wait_for(condition, timeout: float) -> None:  # noqa: ANN001
+def wait_for(condition, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -128,7 +128,7 @@ def wait_for(condition, timeout: float) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):  # noqa: ANN001, ANN201
+def stack(tmp_path_factory):
     running = Stack(tmp_path_factory.mktemp("make-run"))
     running.start()
     yield running

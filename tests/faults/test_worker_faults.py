@@ -34,11 +34,11 @@ def job_row(job: ExtractionJob) -> ExtractionJob:
 def test_job_of_a_worker_killed_mid_model_call_is_redelivered_and_written_once(
     fault_worker_factory,
     private_redis,
-    owner_project,  # noqa: ANN001
+    owner_project,
 ):
     calls = []
 
-    def responder(request):  # noqa: ANN001, ANN202
+    def responder(request):
         calls.append(request)
         # The first call hangs until its worker is killed; the retry answers at once.
         return completion(ANSWER, delay=60 if len(calls) == 1 else 0)
@@ -65,7 +65,7 @@ def test_job_of_a_worker_killed_mid_model_call_is_redelivered_and_written_once(
 def test_job_whose_workers_keep_dying_ends_in_error_after_three_attempts(
     fault_worker_factory,
     private_redis,
-    owner_project,  # noqa: ANN001
+    owner_project,
 ):
     with FakeOpenAI(lambda request: completion(ANSWER, delay=60)) as server:
         agent = AgentFactory(project=owner_project, data_schema=SCHEMA)
@@ -96,7 +96,7 @@ def test_job_whose_workers_keep_dying_ends_in_error_after_three_attempts(
 def test_jobs_queued_when_redis_restarts_empty_are_recovered_from_the_database(
     fault_worker_factory,
     private_redis,
-    owner_project,  # noqa: ANN001
+    owner_project,
 ):
     agent = AgentFactory(project=owner_project, data_schema=SCHEMA)
     sender = sender_for(private_redis.url)

@@ -28,7 +28,7 @@ TEXT = (
 CITE_AND_SCORE = ExtractConfig(cite_sources=True, confidence_scores=True)
 
 
-def llm_result(data, quotes, **kwargs) -> EngineResult:  # noqa: ANN001
+def llm_result(data, quotes, **kwargs) -> EngineResult:
     return EngineResult(data=data, engine="openai", quotes=quotes, **kwargs)
 
 
@@ -66,7 +66,8 @@ def test_every_leaf_is_cited_in_the_shape_of_the_data():
     )
     assert unsupported == []
     assert set(metadata) == set(data)
-    assert isinstance(metadata["line_items"], list) and len(metadata["line_items"]) == 2
+    assert isinstance(metadata["line_items"], list)
+    assert len(metadata["line_items"]) == 2
     amount = metadata["line_items"][1]["amount"]
     citation = amount["citation"][0]
     assert amount["match"] == "exact"
@@ -103,7 +104,7 @@ def test_value_absent_from_the_document_is_not_found_with_low_confidence():
 
 def test_options_off_compute_nothing():
     class Untouchable(list):
-        def __getitem__(self, item):  # noqa: ANN001, ANN204
+        def __getitem__(self, item):
             raise AssertionError("the document was read")
 
     document = Document(media_type="text/plain", pages=Untouchable([None]))
@@ -157,7 +158,8 @@ def test_reasoning_per_top_level_field_or_a_statement_that_it_is_absent():
     assert metadata["po_number"]["reasoning"] == NO_INFORMATION
     assert reasoning["line_items"] == NO_INFORMATION or "page 1" in reasoning["line_items"]
     # Reasoning alone computes no citation or confidence.
-    assert "citation" not in metadata["total"] and "confidence" not in metadata["total"]
+    assert "citation" not in metadata["total"]
+    assert "confidence" not in metadata["total"]
 
 
 def test_local_engine_locations_are_cited_as_given_and_scored_by_match_quality():

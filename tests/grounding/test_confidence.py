@@ -30,7 +30,7 @@ def test_ece_weights_each_bin_gap_by_its_share_of_values():
 
 def test_ece_rejects_mismatched_inputs_and_is_zero_for_none():
     assert expected_calibration_error([], []) == 0.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="same length"):
         expected_calibration_error([0.5], [])
 
 

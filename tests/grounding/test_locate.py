@@ -20,7 +20,7 @@ def index_for(text: str) -> PageIndex:
     return PageIndex(load_text(text))
 
 
-def span_text(index: PageIndex, spans) -> str:  # noqa: ANN001
+def span_text(index: PageIndex, spans) -> str:
     return " ".join(index.text(s.page)[s.start : s.end] for s in spans)
 
 
@@ -139,7 +139,7 @@ def test_price_is_found_after_a_quantity_separated_by_a_space():
     assert span_text(index, spans) == "1 829,88"
 
 
-def load_document_pages(texts: list[str]):  # noqa: ANN201
+def load_document_pages(texts: list[str]):
     """A document with one page per text (pages as the text loader builds them)."""
     from extraction.pipeline.documents.base import Document
 

@@ -20,19 +20,19 @@ STALE = {"invoice_number": "FROM-THE-CANCELLED-ATTEMPT"}
 FRESH = {"invoice_number": "FROM-THE-CURRENT-ATTEMPT"}
 
 
-def submit(project) -> ExtractionJob:  # noqa: ANN001
+def submit(project) -> ExtractionJob:
     agent = AgentFactory(project=project)
     return submit_job(project=project, agent=agent, text="Invoice INV-1")
 
 
-def complete(job: ExtractionJob, token, data) -> ExtractionJob | None:  # noqa: ANN001
+def complete(job: ExtractionJob, token, data) -> ExtractionJob | None:
     return lifecycle.job_complete(
         job_id=str(job.pk), attempt_token=token, status=JobStatus.SUCCESS, data=data, metadata={}
     )
 
 
 @pytest.mark.django_db
-def test_a_cancelled_attempt_cannot_store_its_result_after_a_rerun(owner_project):  # noqa: ANN001
+def test_a_cancelled_attempt_cannot_store_its_result_after_a_rerun(owner_project):
     job = submit(owner_project)
     first = lifecycle.job_start(job_id=str(job.pk))
     services.job_cancel(job=job)
@@ -59,7 +59,7 @@ def test_a_cancelled_attempt_cannot_store_its_result_after_a_rerun(owner_project
 
 
 @pytest.mark.django_db
-def test_a_cancelled_job_keeps_no_result_from_its_attempt(owner_project):  # noqa: ANN001
+def test_a_cancelled_job_keeps_no_result_from_its_attempt(owner_project):
     job = submit(owner_project)
     attempt = lifecycle.job_start(job_id=str(job.pk))
     services.job_cancel(job=job)
@@ -70,14 +70,15 @@ def test_a_cancelled_job_keeps_no_result_from_its_attempt(owner_project):  # noq
 
 
 @pytest.mark.django_db
-def test_an_attempt_whose_lease_ran_out_is_fenced_off_by_the_next_claim(owner_project):  # noqa: ANN001
+def test_an_attempt_whose_lease_ran_out_is_fenced_off_by_the_next_claim(owner_project):
     job = submit(owner_project)
     first = lifecycle.job_start(job_id=str(job.pk))
     ExtractionJob.objects.filter(pk=job.pk).update(
         lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
     second = lifecycle.job_start(job_id=str(job.pk))
-    assert second is not None and second.attempts == 2
+    assert second is not None
+    assert second.attempts == 2
     assert complete(job, first.attempt_token, STALE) is None
     assert complete(job, second.attempt_token, FRESH) is not None
     assert ExtractionRun.objects.get(job=job).data == FRESH
@@ -86,7 +87,7 @@ def test_an_attempt_whose_lease_ran_out_is_fenced_off_by_the_next_claim(owner_pr
 @pytest.mark.django_db(transaction=True)
 def test_without_the_sandbox_a_long_job_still_renews_its_lease(
     owner_project, settings, monkeypatch
-):  # noqa: ANN001
+):
     settings.SANDBOX_ENABLED = False
     settings.JOB_LEASE_SECONDS = 1  # a heartbeat every quarter second
     agent = AgentFactory(project=owner_project)
@@ -95,7 +96,7 @@ def test_without_the_sandbox_a_long_job_still_renews_its_lease(
     first_lease = claimed.lease_expires_at
     seen = {}
 
-    def slow_pipeline(job_input, *, should_cancel, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def slow_pipeline(job_input, *, should_cancel, **kwargs):
         time.sleep(1.5)
         seen["lease"] = ExtractionJob.objects.get(pk=job.pk).lease_expires_at
         services.job_cancel(job=job)

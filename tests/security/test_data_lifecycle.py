@@ -27,11 +27,11 @@ OTHER = "o" * 64  # another document's cached result
 HOUR = dt.timedelta(hours=1)
 
 
-def store(project, name: str):  # noqa: ANN001, ANN201
+def store(project, name: str):
     return store_file(project, TEXT, name, "text/plain")
 
 
-def stored_file_with_everything_derived(project):  # noqa: ANN001, ANN201
+def stored_file_with_everything_derived(project):
     """A file, a finished job on it with a cached result, and its text preview on disk."""
     source = store(project, "a.txt")
     agent = AgentFactory(project=project)
@@ -54,33 +54,37 @@ def stored_file_with_everything_derived(project):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.django_db
-def test_deleting_a_file_through_the_api_removes_everything_derived(owner_client, owner_project):  # noqa: ANN001
+def test_deleting_a_file_through_the_api_removes_everything_derived(owner_client, owner_project):
     source, job, key, folder = stored_file_with_everything_derived(owner_project)
     path = Path(source.content.path)
-    assert path.exists() and folder.exists()
+    assert path.exists()
+    assert folder.exists()
     assert owner_client.delete(f"/api/v1/files/{source.id}").status_code == 200
     assert not path.exists()
     assert not folder.exists()  # page images and the text preview
     assert not ExtractionCacheEntry.objects.filter(key=key).exists()
     assert ExtractionCacheEntry.objects.filter(key=OTHER).exists()
     job.refresh_from_db()
-    assert job.file_id is None and ExtractionRun.objects.get(job=job).data  # the record stays
+    assert job.file_id is None
+    assert ExtractionRun.objects.get(job=job).data
     assert AuditEvent.objects.get(action="file.delete").details["cached_results"] == 1
 
 
 @pytest.mark.django_db
-def test_the_v2_and_page_deletes_use_the_same_path(owner_client, owner, owner_project, client):  # noqa: ANN001
+def test_the_v2_and_page_deletes_use_the_same_path(owner_client, owner, owner_project, client):
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     assert owner_client.delete(f"/api/v1/beta/files/{source.id}").status_code in (200, 204)
-    assert not folder.exists() and not ExtractionCacheEntry.objects.filter(key=key).exists()
+    assert not folder.exists()
+    assert not ExtractionCacheEntry.objects.filter(key=key).exists()
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     client.force_login(owner)
     assert client.post(reverse("file_delete", args=[source.id])).status_code == 302
-    assert not folder.exists() and not ExtractionCacheEntry.objects.filter(key=key).exists()
+    assert not folder.exists()
+    assert not ExtractionCacheEntry.objects.filter(key=key).exists()
 
 
 @pytest.mark.django_db
-def test_expired_files_are_deleted_by_the_beat_task(owner_project, settings):  # noqa: ANN001
+def test_expired_files_are_deleted_by_the_beat_task(owner_project, settings):
     settings.FILE_EXPIRY_DAYS = 7
     source, _, key, folder = stored_file_with_everything_derived(owner_project)
     assert source.expires_at is not None
@@ -92,7 +96,8 @@ def test_expired_files_are_deleted_by_the_beat_task(owner_project, settings):  #
     fresh.save()
     assert maintenance.files_delete_expired(now=later) == 1
     assert not type(source).objects.filter(pk=source.pk).exists()
-    assert not folder.exists() and not ExtractionCacheEntry.objects.filter(key=key).exists()
+    assert not folder.exists()
+    assert not ExtractionCacheEntry.objects.filter(key=key).exists()
     assert type(source).objects.filter(pk=busy.pk).exists()  # a pending job still reads it
     assert type(source).objects.filter(pk=fresh.pk).exists()
     assert AuditEvent.objects.filter(action="file.expire").count() == 1
@@ -127,7 +132,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_fresh_data_directory_and_its_files_are_private(tmp_path):  # noqa: ANN001
+def test_a_fresh_data_directory_and_its_files_are_private(tmp_path):
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     data.chmod(0o755)  # as `mkdir -p` in bin/run leaves it

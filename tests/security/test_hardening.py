@@ -23,7 +23,7 @@ SIGNUP = {
 
 
 @pytest.mark.django_db
-def test_closed_sign_up_creates_no_account_and_hides_the_link(client, settings):  # noqa: ANN001
+def test_closed_sign_up_creates_no_account_and_hides_the_link(client, settings):
     settings.SIGNUP_OPEN = False
     assert client.get("/accounts/signup/").status_code == 403
     assert client.post("/accounts/signup/", SIGNUP).status_code == 403
@@ -34,10 +34,11 @@ def test_closed_sign_up_creates_no_account_and_hides_the_link(client, settings):
 
 
 @pytest.mark.django_db
-def test_pages_and_api_answers_carry_a_content_security_policy(client, owner_client):  # noqa: ANN001
+def test_pages_and_api_answers_carry_a_content_security_policy(client, owner_client):
     page = client.get("/accounts/login/")
     policy = page["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "object-src 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "object-src 'none'" in policy
     assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     assert "Content-Security-Policy" in owner_client.get("/api/v1/files")
     docs = client.get("/api/docs/").content.decode()
@@ -68,10 +69,12 @@ def settings_under(**env: str) -> dict:
 
 def test_https_turns_on_hsts_and_secure_cookies_and_off_the_demo_user():
     local = settings_under()
-    assert local["SECURE_HSTS_SECONDS"] in (None, 0) and local["DEMO_USER_ALLOWED"] is True
+    assert local["SECURE_HSTS_SECONDS"] in (None, 0)
+    assert local["DEMO_USER_ALLOWED"] is True
     served = settings_under(OPENEXTRACT_HTTPS="true", OPENEXTRACT_TRUSTED_PROXIES="1")
     assert served["SECURE_HSTS_SECONDS"] == 31_536_000
-    assert served["SESSION_COOKIE_SECURE"] and served["CSRF_COOKIE_SECURE"]
+    assert served["SESSION_COOKIE_SECURE"]
+    assert served["CSRF_COOKIE_SECURE"]
     assert served["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert served["DEMO_USER_ALLOWED"] is False
     public = settings_under(DJANGO_ALLOWED_HOSTS="extract.example.com")
@@ -79,14 +82,14 @@ def test_https_turns_on_hsts_and_secure_cookies_and_off_the_demo_user():
 
 
 @pytest.mark.django_db
-def test_hsts_header_is_sent_on_https_requests(client, settings):  # noqa: ANN001
+def test_hsts_header_is_sent_on_https_requests(client, settings):
     settings.SECURE_HSTS_SECONDS = 31_536_000
     response = client.get("/accounts/login/", secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 @pytest.mark.django_db
-def test_the_demo_user_is_refused_where_production_settings_apply(settings):  # noqa: ANN001
+def test_the_demo_user_is_refused_where_production_settings_apply(settings):
     settings.DEMO_USER_ALLOWED = False
     with pytest.raises(CommandError, match="production"):
         call_command("bootstrap_demo", stdout=io.StringIO())

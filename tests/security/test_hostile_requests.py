@@ -35,7 +35,7 @@ def nested_string(depth: int) -> str:
 
 
 @pytest.mark.parametrize("levels", [17, 22])
-def test_a_schema_whose_refs_multiply_is_refused_as_over_limit(levels):  # noqa: ANN001
+def test_a_schema_whose_refs_multiply_is_refused_as_over_limit(levels):
     with pytest.raises(SchemaError) as caught:
         load_schema(ref_fan_out(levels))
     assert caught.value.over_limit
@@ -51,7 +51,7 @@ def test_the_budget_counts_nodes_while_resolving():
 
 
 @pytest.mark.django_db
-def test_the_api_answers_422_naming_the_fan_out(owner_client):  # noqa: ANN001
+def test_the_api_answers_422_naming_the_fan_out(owner_client):
     for body in (
         {"name": "bomb", "data_schema": ref_fan_out(18), "config": {}},
         {"name": "bomb", "data_schema": json.dumps(ref_fan_out(18)), "config": {}},
@@ -67,7 +67,7 @@ def test_the_api_answers_422_naming_the_fan_out(owner_client):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_a_schema_string_nested_100k_deep_is_4xx(owner_client):  # noqa: ANN001
+def test_a_schema_string_nested_100k_deep_is_4xx(owner_client):
     body = {"text": INVOICE_TEXT, "data_schema": nested_string(100_000), "config": {}}
     response = owner_client.post(RUN, body, format="json")
     assert 400 <= response.status_code < 500
@@ -76,7 +76,7 @@ def test_a_schema_string_nested_100k_deep_is_4xx(owner_client):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_an_uploaded_json_file_nested_100k_deep_is_stored_not_a_500(owner_client):  # noqa: ANN001
+def test_an_uploaded_json_file_nested_100k_deep_is_stored_not_a_500(owner_client):
     part = SimpleUploadedFile("deep.json", nested_string(100_000).encode(), "application/json")
     response = owner_client.post(f"{V1}/files", {"upload_file": part}, format="multipart")
     assert response.status_code == 200, response.content
@@ -84,7 +84,7 @@ def test_an_uploaded_json_file_nested_100k_deep_is_stored_not_a_500(owner_client
 
 
 @pytest.mark.django_db
-def test_a_deep_json_form_field_is_422(owner_client, owner_project):  # noqa: ANN001
+def test_a_deep_json_form_field_is_422(owner_client, owner_project):
     from tests.api.helpers import create_agent
 
     agent = create_agent(owner_client)
@@ -102,7 +102,7 @@ def test_a_deep_json_form_field_is_422(owner_client, owner_project):  # noqa: AN
 
 
 @pytest.mark.django_db
-def test_a_non_text_charset_is_415_json(owner_client):  # noqa: ANN001
+def test_a_non_text_charset_is_415_json(owner_client):
     response = owner_client.generic(
         "POST",
         RUN,
@@ -118,7 +118,7 @@ def test_a_non_text_charset_is_415_json(owner_client):  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_a_chunked_upload_without_length_is_411_saying_why(owner_client):  # noqa: ANN001
+def test_a_chunked_upload_without_length_is_411_saying_why(owner_client):
     response = owner_client.generic(
         "POST",
         f"{V1}/files",
@@ -133,7 +133,7 @@ def test_a_chunked_upload_without_length_is_411_saying_why(owner_client):  # noq
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
-def test_unknown_api_paths_are_json_404_even_for_session_posts(owner, method):  # noqa: ANN001
+def test_unknown_api_paths_are_json_404_even_for_session_posts(owner, method):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(owner)
     response = getattr(client, method)("/api/v1/no-such-thing", {}, format="json")
@@ -142,7 +142,8 @@ def test_unknown_api_paths_are_json_404_even_for_session_posts(owner, method):  
     assert response.json()["detail"].startswith("Not found")
     anonymous = APIClient(enforce_csrf_checks=True)
     response = getattr(anonymous, method)("/api/no/such/path", {}, format="json")
-    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
 
 
 def test_a_csrf_refusal_under_api_is_json_and_html_elsewhere():
@@ -154,7 +155,8 @@ def test_a_csrf_refusal_under_api_is_json_and_html_elsewhere():
     assert response.status_code == 403
     assert json.loads(response.content)["detail"] == "CSRF check failed: token missing"
     page = csrf_failure(RequestFactory().post("/extract/new/"), reason="token missing")
-    assert page.status_code == 403 and b"<html" in page.content.lower()
+    assert page.status_code == 403
+    assert b"<html" in page.content.lower()
 
 
 # --- 14: config bounds ------------------------------------------------------------------------
@@ -171,7 +173,7 @@ def test_a_csrf_refusal_under_api_is_json_and_html_elsewhere():
         ("extract_model", "m" * 5000),
     ],
 )
-def test_config_values_past_their_bounds_are_422_naming_the_field(owner_client, field, value):  # noqa: ANN001
+def test_config_values_past_their_bounds_are_422_naming_the_field(owner_client, field, value):
     body = {"text": INVOICE_TEXT, "data_schema": INVOICE_SCHEMA, "config": {field: value}}
     response = owner_client.post(RUN, body, format="json")
     assert response.status_code == 422, response.content[:300]
@@ -181,14 +183,14 @@ def test_config_values_past_their_bounds_are_422_naming_the_field(owner_client, 
 
 
 @pytest.mark.django_db
-def test_values_within_bounds_are_accepted(owner_client):  # noqa: ANN001
+def test_values_within_bounds_are_accepted(owner_client):
     config = {"system_prompt": "Be exact.", "num_pages_context": 2, "page_range": "1-3,100000"}
     body = {"text": INVOICE_TEXT, "data_schema": INVOICE_SCHEMA, "config": config}
     assert owner_client.post(RUN, body, format="json").status_code == 200
 
 
 @pytest.mark.django_db
-def test_a_malformed_value_stays_400(owner_client):  # noqa: ANN001
+def test_a_malformed_value_stays_400(owner_client):
     body = {
         "text": INVOICE_TEXT,
         "data_schema": INVOICE_SCHEMA,

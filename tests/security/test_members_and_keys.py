@@ -28,7 +28,7 @@ def key_row(raw: str) -> APIKey:
     return APIKey.objects.get(prefix="_".join(raw.split("_")[:2]))
 
 
-def test_a_removed_members_key_is_refused_on_every_api_route(removed_member, owner_project):  # noqa: ANN001
+def test_a_removed_members_key_is_refused_on_every_api_route(removed_member, owner_project):
     client = bearer(removed_member.former_key)
     for url in (AGENTS, "/api/v1/files", f"/api/v1/files?project_id={owner_project.id}"):
         response = client.get(url)
@@ -36,7 +36,7 @@ def test_a_removed_members_key_is_refused_on_every_api_route(removed_member, own
         assert "detail" in response.json()
 
 
-def test_removal_revokes_the_members_keys_in_that_organization_only(owner, member, outsider):  # noqa: ANN001
+def test_removal_revokes_the_members_keys_in_that_organization_only(owner, member, outsider):
     from tests.factories import api_key_for, api_key_in, default_project
 
     on_owner_project = api_key_in(member, default_project(owner))
@@ -58,7 +58,7 @@ def test_removal_revokes_the_members_keys_in_that_organization_only(owner, membe
 
 def test_membership_is_checked_on_each_use_even_if_a_key_escaped_revocation(
     owner, member, member_key
-):  # noqa: ANN001
+):
     assert bearer(member_key).get(AGENTS).status_code == 200
     # Removed behind the service's back (bulk delete): the key is still unrevoked...
     Membership.objects.filter(user=member).exclude(role=Membership.Role.OWNER).delete()
@@ -68,7 +68,7 @@ def test_membership_is_checked_on_each_use_even_if_a_key_escaped_revocation(
     assert bearer(member_key).get(AGENTS).status_code == 401
 
 
-def test_a_removed_member_gets_no_signed_download_links(owner_client, removed_member):  # noqa: ANN001
+def test_a_removed_member_gets_no_signed_download_links(owner_client, removed_member):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("a.txt", b"Total: 5", content_type="text/plain")
@@ -82,15 +82,17 @@ def test_a_removed_member_gets_no_signed_download_links(owner_client, removed_me
 # --- the organization page: every key, revocation, webhook secrets, roles ---------------------
 
 
-def test_owner_sees_and_revokes_a_members_key_after_confirming(client, owner, member, member_key):  # noqa: ANN001
+def test_owner_sees_and_revokes_a_members_key_after_confirming(client, owner, member, member_key):
     client.force_login(owner)
     page = client.get(reverse("organization_settings"))
     assert page.status_code == 200
     prefix = key_row(member_key).prefix
-    assert prefix in page.content.decode() and "member" in page.content.decode()
+    assert prefix in page.content.decode()
+    assert "member" in page.content.decode()
     url = reverse("organization_key_revoke", args=[key_row(member_key).pk])
     confirm = client.get(url)
-    assert confirm.status_code == 200 and "Revoke this API key?" in confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Revoke this API key?" in confirm.content.decode()
     assert key_row(member_key).revoked_at is None  # a GET revokes nothing
     assert client.post(url).status_code == 302
     assert key_row(member_key).revoked_at is not None
@@ -99,7 +101,7 @@ def test_owner_sees_and_revokes_a_members_key_after_confirming(client, owner, me
     assert bearer(member_key).get(AGENTS).status_code == 401
 
 
-def test_an_admin_may_manage_but_a_member_may_not(client, owner, member, member_key):  # noqa: ANN001
+def test_an_admin_may_manage_but_a_member_may_not(client, owner, member, member_key):
     from tests.factories import UserFactory
 
     admin = UserFactory(username="admin")
@@ -115,7 +117,7 @@ def test_an_admin_may_manage_but_a_member_may_not(client, owner, member, member_
 
 def test_an_outsider_gets_404_for_another_organizations_key_and_project(
     client, outsider, member_key, owner_project
-):  # noqa: ANN001
+):
     client.force_login(outsider)
     assert (
         client.post(reverse("organization_key_revoke", args=[key_row(member_key).pk])).status_code
@@ -126,7 +128,7 @@ def test_an_outsider_gets_404_for_another_organizations_key_and_project(
     assert key_row(member_key).revoked_at is None
 
 
-def test_owner_sees_the_webhook_secret_and_rotates_it_audited(client, owner, owner_project, member):  # noqa: ANN001
+def test_owner_sees_the_webhook_secret_and_rotates_it_audited(client, owner, owner_project, member):
     client.force_login(owner)
     before = owner_project.webhook_secret
     assert before in client.get(reverse("organization_settings")).content.decode()
@@ -136,18 +138,19 @@ def test_owner_sees_the_webhook_secret_and_rotates_it_audited(client, owner, own
     assert owner_project.webhook_secret == before
     assert client.post(url).status_code == 302
     owner_project.refresh_from_db()
-    assert owner_project.webhook_secret != before and len(owner_project.webhook_secret) == 64
+    assert owner_project.webhook_secret != before
+    assert len(owner_project.webhook_secret) == 64
     event = AuditEvent.objects.get(action="project.webhook_secret_rotate")
-    assert event.actor == owner and event.project == owner_project
-    assert before not in str(event.details) and owner_project.webhook_secret not in str(
-        event.details
-    )
+    assert event.actor == owner
+    assert event.project == owner_project
+    assert before not in str(event.details)
+    assert owner_project.webhook_secret not in str(event.details)
     client.force_login(member)
     assert client.post(url).status_code == 403
     assert owner_project.webhook_secret not in client.get("/").content.decode()
 
 
-def test_a_member_cannot_create_projects(client, owner, member):  # noqa: ANN001
+def test_a_member_cannot_create_projects(client, owner, member):
     client.force_login(member)
     client.post(
         reverse("project_switch"),

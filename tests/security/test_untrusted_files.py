@@ -38,16 +38,16 @@ def tiff_with_a_huge_second_frame() -> bytes:
     return buffer.getvalue()
 
 
-def store(project, content: bytes, name: str):  # noqa: ANN001, ANN201
+def store(project, content: bytes, name: str):
     return store_file(project, content, name)
 
 
-def marker(source, page: int = 1, dpi: int = 110) -> Path:  # noqa: ANN001
+def marker(source, page: int = 1, dpi: int = 110) -> Path:
     return Path(settings.DATA_DIR) / "renders" / str(source.id) / f"{page}-{dpi}.failed"
 
 
 @pytest.mark.django_db
-def test_page_images_are_rendered_outside_the_web_process(owner_project, monkeypatch):  # noqa: ANN001
+def test_page_images_are_rendered_outside_the_web_process(owner_project, monkeypatch):
     import extraction.pipeline.documents.render as render_module
 
     def never_here(*args: object, **kwargs: object) -> bytes:
@@ -57,13 +57,14 @@ def test_page_images_are_rendered_outside_the_web_process(owner_project, monkeyp
     monkeypatch.setattr("extraction.pipeline.documents.render_page", never_here)
     source = store(owner_project, pdf(), "a.pdf")
     image = page_images.page_png(source=source, page=1)
-    assert image is not None and image.startswith(b"\x89PNG")
+    assert image is not None
+    assert image.startswith(b"\x89PNG")
 
 
 @pytest.mark.django_db
 def test_a_render_past_the_memory_limit_fails_in_the_child_and_is_not_retried(
     owner_project, settings
-):  # noqa: ANN001
+):
     settings.PREVIEW_MEMORY_MB = 64
     # 2,500 points square at 200 dpi: 48 M pixels, ~190 MB of bitmap.
     source = store(owner_project, pdf(2_500, 2_500), "big.pdf")
@@ -74,7 +75,7 @@ def test_a_render_past_the_memory_limit_fails_in_the_child_and_is_not_retried(
 
 
 @pytest.mark.django_db
-def test_a_render_past_the_time_limit_is_stopped(owner_project, settings):  # noqa: ANN001
+def test_a_render_past_the_time_limit_is_stopped(owner_project, settings):
     settings.PREVIEW_TIMEOUT_SECONDS = 0.01
     source = store(owner_project, pdf(), "slow.pdf")
     assert page_images.page_png(source=source, page=1) is None
@@ -82,7 +83,7 @@ def test_a_render_past_the_time_limit_is_stopped(owner_project, settings):  # no
 
 
 @pytest.mark.django_db
-def test_text_previews_are_read_in_the_child(owner_project, monkeypatch):  # noqa: ANN001
+def test_text_previews_are_read_in_the_child(owner_project, monkeypatch):
     calls = []
     real = untrusted._run
     monkeypatch.setattr(
@@ -95,7 +96,7 @@ def test_text_previews_are_read_in_the_child(owner_project, monkeypatch):  # noq
 
 
 @pytest.mark.django_db
-def test_schema_suggestion_reads_the_file_in_the_child(owner_project, monkeypatch):  # noqa: ANN001
+def test_schema_suggestion_reads_the_file_in_the_child(owner_project, monkeypatch):
     import extraction.pipeline.documents.loading as loading
 
     def never_here(*args: object, **kwargs: object) -> None:
@@ -124,7 +125,7 @@ def test_loading_a_tiff_refuses_an_oversized_later_frame_up_front():
 
 
 @pytest.mark.django_db
-def test_preview_requests_are_rate_limited_per_user(client, owner, owner_project, monkeypatch):  # noqa: ANN001
+def test_preview_requests_are_rate_limited_per_user(client, owner, owner_project, monkeypatch):
     monkeypatch.setattr(PreviewThrottle, "THROTTLE_RATES", {"preview": "3/min"})
     source = store(owner_project, pdf(), "r.pdf")
     client.force_login(owner)
@@ -134,7 +135,7 @@ def test_preview_requests_are_rate_limited_per_user(client, owner, owner_project
 
 
 @pytest.mark.django_db
-def test_no_free_reader_answers_503_not_a_queue(client, owner, owner_project, settings):  # noqa: ANN001
+def test_no_free_reader_answers_503_not_a_queue(client, owner, owner_project, settings):
     settings.PREVIEW_CONCURRENCY = 1
     source = store(owner_project, pdf(), "b.pdf")
     slots = untrusted._semaphore()
@@ -144,5 +145,6 @@ def test_no_free_reader_answers_503_not_a_queue(client, owner, owner_project, se
         response = client.get(reverse("page_image", args=[source.id, 1]))
     finally:
         slots.release()
-    assert response.status_code == 503 and response["Retry-After"]
+    assert response.status_code == 503
+    assert response["Retry-After"]
     assert not marker(source).exists()  # busy is not the file's fault

@@ -36,17 +36,17 @@ from tests.conftest import ROOT, database_url_for_subprocess, wait_for
         "::127.0.0.1",
     ],
 )
-def test_ipv4_private_addresses_embedded_in_ipv6_are_refused(address):  # noqa: ANN001
+def test_ipv4_private_addresses_embedded_in_ipv6_are_refused(address):
     assert not webhooks._address_is_public(address)
 
 
 @pytest.mark.parametrize("address", ["2002:808:808::1", "2606:4700::1111", "8.8.8.8"])
-def test_public_addresses_embedded_in_ipv6_pass(address):  # noqa: ANN001
+def test_public_addresses_embedded_in_ipv6_pass(address):
     assert webhooks._address_is_public(address)
 
 
 @pytest.mark.django_db
-def test_a_6to4_loopback_webhook_is_refused_at_submission(owner_client):  # noqa: ANN001
+def test_a_6to4_loopback_webhook_is_refused_at_submission(owner_client):
     hook = {"webhook_url": "http://[2002:7f00:1::1]:8080/hook"}
     response = stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
     assert response.status_code == 400
@@ -58,7 +58,7 @@ def test_a_6to4_loopback_webhook_is_refused_at_submission(owner_client):  # noqa
 
 
 @pytest.mark.django_db
-def test_more_webhooks_than_the_cap_is_422(owner_client, settings):  # noqa: ANN001
+def test_more_webhooks_than_the_cap_is_422(owner_client, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     hooks = [{"webhook_url": f"http://127.0.0.1:9/{n}"} for n in range(11)]
     response = stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=hooks)
@@ -70,11 +70,11 @@ def test_more_webhooks_than_the_cap_is_422(owner_client, settings):  # noqa: ANN
     assert allowed.status_code == 200
 
 
-def test_a_name_that_resolves_slowly_is_given_up(monkeypatch, settings):  # noqa: ANN001
+def test_a_name_that_resolves_slowly_is_given_up(monkeypatch, settings):
     settings.WEBHOOK_DNS_TIMEOUT_SECONDS = 0.2
     real = socket.getaddrinfo
 
-    def slow(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def slow(host, *args, **kwargs):
         if host == "slow.example":
             time.sleep(3)
         return real(host, *args, **kwargs)
@@ -112,7 +112,7 @@ class DripReceiver:
                 pass  # the sender hung up: what a deadline does
 
 
-def test_one_attempt_has_a_total_deadline_against_a_slow_drip(settings):  # noqa: ANN001
+def test_one_attempt_has_a_total_deadline_against_a_slow_drip(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     receiver = DripReceiver()
     with pytest.raises(webhooks.TransportError) as caught:
@@ -122,10 +122,10 @@ def test_one_attempt_has_a_total_deadline_against_a_slow_drip(settings):  # noqa
 
 
 @pytest.fixture
-def published():  # noqa: ANN201
+def published():
     messages: list[tuple[str, str]] = []
 
-    def record(sender=None, routing_key=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def record(sender=None, routing_key=None, **kwargs):
         messages.append((sender, routing_key))
 
     before_task_publish.connect(record, weak=False)
@@ -136,9 +136,10 @@ def published():  # noqa: ANN201
 @pytest.mark.django_db
 def test_deliveries_go_to_the_webhooks_queue_not_the_job_queues(
     owner_client, settings, published, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
-    assert settings.WEBHOOK_QUEUE == "webhooks" and "webhooks" not in settings.JOB_QUEUES
+    assert settings.WEBHOOK_QUEUE == "webhooks"
+    assert "webhooks" not in settings.JOB_QUEUES
     with django_capture_on_commit_callbacks(execute=True):
         hook = {"webhook_url": "http://127.0.0.1:9/hook"}
         stateless(owner_client, text=INVOICE_TEXT, webhook_configurations=[hook])
@@ -147,7 +148,7 @@ def test_deliveries_go_to_the_webhooks_queue_not_the_job_queues(
 
 
 @pytest.fixture(scope="module")
-def webhook_worker(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def webhook_worker(django_db_setup, django_db_blocker):
     """Two real workers, as make run must start them: one on the job queues, one on
     ``webhooks`` alone (``celery -A config worker -Q webhooks``)."""
     if not settings.REDIS_URL:
@@ -166,7 +167,7 @@ def webhook_worker(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
     processes = []
     for name, queues in (("jobs", ",".join(settings.JOB_QUEUES)), ("hooks", "webhooks")):
         hostname = f"sec-{name}-{os.getpid()}@%h"
-        log = open(settings.DATA_DIR / f"sec-{name}-{os.getpid()}.log", "wb")  # noqa: SIM115
+        log = (settings.DATA_DIR / f"sec-{name}-{os.getpid()}.log").open("wb")
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues]
         command += ["--concurrency=1", "--hostname", hostname, "--without-gossip"]
         command += ["--without-mingle", "--loglevel=INFO"]
@@ -195,7 +196,7 @@ def webhook_worker(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
 @pytest.mark.django_db(transaction=True)
 def test_a_stalled_receiver_holds_neither_jobs_nor_its_own_worker(
     owner_client, webhook_worker, settings
-):  # noqa: ANN001
+):
     settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     stalled = DripReceiver(seconds=60)
     with webhook_receiver() as healthy:

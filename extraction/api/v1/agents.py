@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors, services
-from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, deleted
+from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, serialize_many
 from extraction.api.v1 import inputs
 from extraction.api.v1.serializers import (
     DELETED_RESPONSE,
@@ -16,6 +18,9 @@ from extraction.api.v1.serializers import (
     SchemaResponseSerializer,
 )
 from extraction.pipeline.schemas import load_schema
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 TAG = ["Extraction agents"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
@@ -33,7 +38,7 @@ class AgentListCreateView(ProjectAPIView):
         agents = selectors.agents_for_project(
             project=self.project, include_default=query["include_default"]
         )
-        return Response(AgentSerializer(agents, many=True).data)
+        return Response(serialize_many(AgentSerializer, agents))
 
     @extend_schema(
         tags=TAG,
@@ -78,7 +83,7 @@ class AgentDetailView(ProjectAPIView):
             data_schema=body["data_schema"],
             config=body.get("config") if body.get("config") is not None else {},
             name=body.get("name"),
-            actor=request.user,
+            actor=request_user(request),
         )
         return Response(AgentSerializer(agent).data)
 
@@ -89,7 +94,7 @@ class AgentDetailView(ProjectAPIView):
         responses={200: DELETED_RESPONSE, 404: ErrorSerializer},
     )
     def delete(self, request: Request, agent_id: str) -> Response:
-        services.agent_delete(agent=self.get_agent(agent_id), actor=request.user)
+        services.agent_delete(agent=self.get_agent(agent_id), actor=request_user(request))
         return deleted()
 
 

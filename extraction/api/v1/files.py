@@ -7,9 +7,10 @@ server itself serves it at ``/api/v1/files/download/<token>`` without other cred
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core import signing
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,10 +18,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import request_user
 from extraction import selectors, services
 from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, found
 from extraction.api.v1 import inputs
@@ -31,6 +32,10 @@ from extraction.api.v1.serializers import (
     PresignedUrlSerializer,
 )
 from extraction.models import SourceFile
+
+if TYPE_CHECKING:
+    from rest_framework.authentication import BaseAuthentication
+    from rest_framework.request import Request
 
 TAG = ["Files"]
 CONTENT_URL_SALT = "openextract.api.v1.file-content"
@@ -82,7 +87,7 @@ class FileDetailView(ProjectAPIView):
         responses={200: DELETED_RESPONSE, 404: ErrorSerializer},
     )
     def delete(self, request: Request, file_id: str) -> Response:
-        services.file_delete(source=self.get_file(file_id), actor=request.user)
+        services.file_delete(source=self.get_file(file_id), actor=request_user(request))
         return deleted()
 
 
@@ -109,7 +114,7 @@ class FileContentView(ProjectAPIView):
 class FileDownloadView(APIView):
     """The signed URL itself: the token is the credential, so no API key is needed."""
 
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -122,7 +127,7 @@ class FileDownloadView(APIView):
         },
         description="Download a file through a URL from GET /files/{id}/content.",
     )
-    def get(self, request: Request, token: str) -> HttpResponse:
+    def get(self, request: Request, token: str) -> FileResponse:
         try:
             claims = signing.loads(token, salt=CONTENT_URL_SALT, max_age=CONTENT_URL_SECONDS)
         except signing.SignatureExpired:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from extraction import selectors, services
-from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView
+from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, serialize_many
 from extraction.api.v1 import inputs
 from extraction.api.v1.serializers import ErrorSerializer, JobSerializer, ResultsetSerializer
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 TAG = ["Extraction jobs"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
@@ -40,7 +44,7 @@ class StatelessRunView(ProjectAPIView):
             agent=agent,
             data_schema=body["data_schema"],
             config=body["config"] if body["config"] is not None else {},
-            webhook_configurations=request.data.get("webhook_configurations"),
+            webhook_configurations=inputs.body_fields(request).get("webhook_configurations"),
         )
         document: services.Document
         if source is not None:
@@ -72,7 +76,7 @@ class JobListCreateView(ProjectAPIView):
         query = inputs.parse_query(inputs.AgentIdQuery, request)
         agent = self.get_agent(query["extraction_agent_id"])
         jobs = selectors.jobs_for_project(project=self.project).filter(agent=agent)
-        return Response(JobSerializer(jobs, many=True).data)
+        return Response(serialize_many(JobSerializer, jobs))
 
     @extend_schema(
         tags=TAG,
@@ -91,7 +95,7 @@ class JobListCreateView(ProjectAPIView):
             data_schema=body.get("data_schema_override"),
             config=body.get("config_override"),
             priority=body.get("priority"),
-            webhook_configurations=request.data.get("webhook_configurations"),
+            webhook_configurations=inputs.body_fields(request).get("webhook_configurations"),
             from_ui=query["from_ui"],
         )
         [job] = services.jobs_submit(
@@ -153,12 +157,12 @@ class JobBatchView(ProjectAPIView):
             data_schema=body.get("data_schema_override"),
             config=body.get("config_override"),
             priority=body.get("priority"),
-            webhook_configurations=request.data.get("webhook_configurations"),
+            webhook_configurations=inputs.body_fields(request).get("webhook_configurations"),
         )
         jobs = services.jobs_submit(
             project=self.project, agent=agent, request=job_request, documents=sources
         )
-        return Response(JobSerializer(jobs, many=True).data)
+        return Response(serialize_many(JobSerializer, jobs))
 
 
 class JobDetailView(ProjectAPIView):

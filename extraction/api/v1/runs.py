@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors, services
-from extraction.api.base import PROJECT_PARAMETERS, ProjectAPIView, deleted, json_null
+from extraction.api.base import (
+    PROJECT_PARAMETERS,
+    ProjectAPIView,
+    deleted,
+    json_null,
+    serialize_many,
+)
 from extraction.api.v1 import inputs
 from extraction.api.v1.serializers import (
     DELETED_RESPONSE,
@@ -15,6 +23,10 @@ from extraction.api.v1.serializers import (
     PaginatedRunsSerializer,
     RunSerializer,
 )
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+    from rest_framework.request import Request
 
 TAG = ["Extraction runs"]
 AGENT_PARAMETER = OpenApiParameter("extraction_agent_id", str, required=True)
@@ -40,7 +52,7 @@ class RunListView(ProjectAPIView):
         page = runs[skip : skip + limit]
         return Response(
             {
-                "items": RunSerializer(page, many=True).data,
+                "items": serialize_many(RunSerializer, page),
                 "skip": skip,
                 "limit": limit,
                 "total": runs.count(),
@@ -66,7 +78,7 @@ class RunDetailView(ProjectAPIView):
         description="Delete the run of a finished job; 400 while the job is still running.",
     )
     def delete(self, request: Request, run_id: str) -> Response:
-        services.run_delete(run=self.get_run(run_id), actor=request.user)
+        services.run_delete(run=self.get_run(run_id), actor=request_user(request))
         return deleted()
 
 
@@ -90,7 +102,7 @@ class RunLatestFromUIView(ProjectAPIView):
         responses={200: RunSerializer, 404: ErrorSerializer, 422: ErrorSerializer},
         description="The newest run started from the web UI for the agent, or null.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         query = inputs.parse_query(inputs.AgentIdQuery, request)
         agent = self.get_agent(query["extraction_agent_id"])
         run = (

@@ -8,12 +8,12 @@ Input shapes live in ``inputs.py``.
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
+from collections.abc import Mapping
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from extraction.models import ExtractionJob, JobStatus, SourceFile
+from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, JobStatus, SourceFile
 
 JOB_STATUSES = ["PENDING", "SUCCESS", "ERROR", "PARTIAL_SUCCESS", "CANCELLED"]
 RUN_STATUSES = ["CREATED", "PENDING", "SUCCESS", "ERROR"]
@@ -33,7 +33,7 @@ def file_type_of(source: SourceFile) -> str | None:
 
 
 @extend_schema_serializer(component_name="ExtractAgent")
-class AgentSerializer(serializers.Serializer):
+class AgentSerializer(serializers.Serializer[ExtractionAgent]):
     id = serializers.UUIDField()
     name = serializers.CharField()
     project_id = serializers.UUIDField()
@@ -44,12 +44,12 @@ class AgentSerializer(serializers.Serializer):
     custom_configuration = serializers.SerializerMethodField()
 
     @extend_schema_field({"type": "string", "enum": ["default"], "nullable": True})
-    def get_custom_configuration(self, agent: Any) -> str | None:
+    def get_custom_configuration(self, agent: ExtractionAgent) -> str | None:
         return None
 
 
 @extend_schema_serializer(component_name="File")
-class FileSerializer(serializers.Serializer):
+class FileSerializer(serializers.Serializer[SourceFile]):
     id = serializers.UUIDField()
     name = serializers.CharField()
     project_id = serializers.UUIDField()
@@ -87,7 +87,7 @@ class FileSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ExtractJob")
-class JobSerializer(serializers.Serializer):
+class JobSerializer(serializers.Serializer[ExtractionJob]):
     id = serializers.UUIDField()
     extraction_agent = AgentSerializer(source="agent")
     status = serializers.SerializerMethodField()
@@ -105,7 +105,7 @@ class JobSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ExtractRun")
-class RunSerializer(serializers.Serializer):
+class RunSerializer(serializers.Serializer[ExtractionRun]):
     id = serializers.UUIDField()
     config = serializers.JSONField(source="job.config")
     data_schema = serializers.JSONField(source="job.data_schema")
@@ -113,7 +113,8 @@ class RunSerializer(serializers.Serializer):
     from_ui = serializers.BooleanField()
     project_id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=RUN_STATUSES)
-    data = serializers.JSONField(allow_null=True)
+    # The metaclass takes declared fields out of the class, so this does not replace ``.data``.
+    data = serializers.JSONField(allow_null=True)  # type: ignore[assignment]
     extraction_metadata = serializers.JSONField()
     error = serializers.SerializerMethodField()
     job_id = serializers.UUIDField()
@@ -123,12 +124,12 @@ class RunSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     @extend_schema_field({"type": "string", "nullable": True})
-    def get_error(self, run: Any) -> str | None:
+    def get_error(self, run: ExtractionRun) -> str | None:
         return run.error or None
 
 
 @extend_schema_serializer(component_name="PaginatedExtractRunsResponse")
-class PaginatedRunsSerializer(serializers.Serializer):
+class PaginatedRunsSerializer(serializers.Serializer[Mapping[str, object]]):
     items = RunSerializer(many=True)
     skip = serializers.IntegerField()
     limit = serializers.IntegerField()
@@ -136,27 +137,28 @@ class PaginatedRunsSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ExtractResultset")
-class ResultsetSerializer(serializers.Serializer):
+class ResultsetSerializer(serializers.Serializer[ExtractionRun]):
     run_id = serializers.UUIDField(source="id")
     extraction_agent_id = serializers.UUIDField(source="agent_id")
-    data = serializers.JSONField(allow_null=True)
+    # The metaclass takes declared fields out of the class, so this does not replace ``.data``.
+    data = serializers.JSONField(allow_null=True)  # type: ignore[assignment]
     extraction_metadata = serializers.JSONField()
 
 
 @extend_schema_serializer(component_name="ExtractSchema")
-class SchemaResponseSerializer(serializers.Serializer):
+class SchemaResponseSerializer(serializers.Serializer[Mapping[str, object]]):
     data_schema = serializers.JSONField()
 
 
 @extend_schema_serializer(component_name="PresignedUrl")
-class PresignedUrlSerializer(serializers.Serializer):
+class PresignedUrlSerializer(serializers.Serializer[Mapping[str, object]]):
     url = serializers.URLField()
     expires_at = serializers.DateTimeField()
     form_fields = serializers.JSONField(allow_null=True, required=False)
 
 
 @extend_schema_serializer(component_name="Error")
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Mapping[str, object]]):
     detail = serializers.JSONField()
 
 

@@ -3,9 +3,13 @@ and jobs are read with what the v2 shape needs joined in the same query."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from extraction.api.base import ProjectAPIView
 from extraction.api.v2.serializers import plain_id
-from extraction.models import ExtractionJob, SavedConfiguration, SourceFile
+
+if TYPE_CHECKING:
+    from extraction.models import ExtractionJob, SavedConfiguration, SourceFile
 
 V2_JOB_RELATED = ("run", "v2_request__saved_configuration")
 

@@ -7,20 +7,19 @@ the bytes (``services.file_upload``). Content URLs are the v1 signed download li
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors, services
-from extraction.api.base import PROJECT_PARAMETERS
+from extraction.api.base import PROJECT_PARAMETERS, serialize_many
 from extraction.api.v1.files import CONTENT_URL_SALT, CONTENT_URL_SECONDS
 from extraction.api.v1.serializers import ErrorSerializer
 from extraction.api.v2 import inputs
@@ -28,6 +27,10 @@ from extraction.api.v2 import serializers as v2
 from extraction.api.v2.base import V2ProjectAPIView
 from extraction.api.v2.pagination import MAX_PAGE_SIZE, paginate
 from extraction.models import SourceFile
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from rest_framework.request import Request
 
 TAG = ["Files (beta)"]
 ORDERINGS = {
@@ -60,7 +63,7 @@ class BetaFileView(V2ProjectAPIView):
             context["download_urls"] = {
                 key: v2.PresignedUrlSerializer(url).data for key, url in urls.items()
             }
-        return v2.BetaFileSerializer(sources, many=True, context=context).data
+        return serialize_many(v2.BetaFileSerializer, sources, context=context)
 
 
 class BetaFileListCreateView(BetaFileView):
@@ -90,7 +93,8 @@ class BetaFileListCreateView(BetaFileView):
         parameters=[*PROJECT_PARAMETERS, inputs.FileListQuery],
         responses={
             200: PAGINATED_FILES,
-            **{422: ErrorSerializer, 400: ErrorSerializer},
+            422: ErrorSerializer,
+            400: ErrorSerializer,
         },
         description="The project's files, newest first unless order_by is name or id.",
     )
@@ -190,7 +194,7 @@ class BetaFileDetailView(BetaFileView):
         description="Delete the file; jobs that read it keep their results.",
     )
     def delete(self, request: Request, file_id: str) -> Response:
-        services.file_delete(source=self.get_file(file_id), actor=request.user)
+        services.file_delete(source=self.get_file(file_id), actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

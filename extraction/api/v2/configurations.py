@@ -6,19 +6,24 @@ LlamaCloud; an ``extract_v2`` one can then run jobs through ``configuration_id``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors
-from extraction.api.base import PROJECT_PARAMETERS
+from extraction.api.base import PROJECT_PARAMETERS, serialize_many
 from extraction.api.v1.serializers import AgentSerializer, ErrorSerializer
 from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
 from extraction.api.v2.base import V2ProjectAPIView
 from extraction.api.v2.pagination import paginate
 from extraction.services import configurations
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 TAG = ["Configurations (beta)"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
@@ -65,7 +70,7 @@ class ConfigurationListCreateView(V2ProjectAPIView):
         )
         return Response(
             {
-                "items": v2.ConfigurationSerializer(page.items, many=True).data,
+                "items": serialize_many(v2.ConfigurationSerializer, page.items),
                 "next_page_token": page.next_page_token,
                 "total_size": page.total_size,
             }
@@ -110,7 +115,7 @@ class ConfigurationDetailView(V2ProjectAPIView):
     )
     def delete(self, request: Request, config_id: str) -> Response:
         configurations.configuration_delete(
-            configuration=self.get_configuration(config_id), actor=request.user
+            configuration=self.get_configuration(config_id), actor=request_user(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -135,7 +140,7 @@ class BetaAgentListView(V2ProjectAPIView):
         )
         return Response(
             {
-                "items": AgentSerializer(page.items, many=True).data,
+                "items": serialize_many(AgentSerializer, page.items),
                 "next_page_token": page.next_page_token,
                 "total_size": page.total_size,
             }

@@ -7,24 +7,28 @@ PARTIAL_SUCCESS to COMPLETED (a partial failure is told in ``metadata``), ERROR 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import request_user
 from extraction import selectors, services
-from extraction.api.base import PROJECT_PARAMETERS
+from extraction.api.base import PROJECT_PARAMETERS, serialize_many
 from extraction.api.v1.inputs import SchemaValidationInput
 from extraction.api.v1.serializers import ErrorSerializer
 from extraction.api.v2 import inputs
 from extraction.api.v2 import serializers as v2
 from extraction.api.v2.base import V2_JOB_RELATED, V2ProjectAPIView
 from extraction.api.v2.pagination import paginate
-from extraction.models import ExtractionJob, SourceFile
 from extraction.pipeline.schemas import load_schema
 from extraction.services import configurations
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from rest_framework.request import Request
+
+    from extraction.models import ExtractionJob, SourceFile
 
 TAG = ["Extract v2"]
 ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 422: ErrorSerializer}
@@ -72,7 +76,7 @@ class ExtractListCreateView(ExtractJobView):
             source=source,
             configuration=dict(configuration) if configuration is not None else None,
             saved=saved,
-            webhook_configurations=request.data.get("webhook_configurations"),
+            webhook_configurations=inputs.body_fields(request).get("webhook_configurations"),
         )
         return self.job_response(self.get_job(str(job.id)), with_configuration=True)
 
@@ -102,7 +106,7 @@ class ExtractListCreateView(ExtractJobView):
         context = {"expand": v2.expand_values(query.get("expand"))}
         return Response(
             {
-                "items": v2.ExtractJobSerializer(page.items, many=True, context=context).data,
+                "items": serialize_many(v2.ExtractJobSerializer, page.items, context=context),
                 "next_page_token": page.next_page_token,
                 "total_size": page.total_size,
             }
@@ -157,7 +161,9 @@ class ExtractDetailView(ExtractJobView):
     )
     def delete(self, request: Request, job_id: str) -> Response:
         query = inputs.parse_query(inputs.ExtractDeleteQuery, request)
-        services.job_delete(job=self.get_job(job_id), force=query["force"], actor=request.user)
+        services.job_delete(
+            job=self.get_job(job_id), force=query["force"], actor=request_user(request)
+        )
         return Response({})
 
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from extraction.api.v1.inputs import WebhookConfigurationInput, parse_body, parse_query
+from extraction.api.v1.inputs import (
+    WebhookConfigurationInput,
+    body_fields,
+    parse_body,
+    parse_query,
+)
 from extraction.api.v2.pagination import MAX_PAGE_SIZE
 from extraction.api.v2.serializers import JOB_STATUSES_OF
 from extraction.services import configurations
 
-__all__ = ["parse_body", "parse_query"]
+__all__ = ["body_fields", "parse_body", "parse_query"]
 
 
 @extend_schema_serializer(component_name="ExtractConfigurationRequest")
-class ExtractConfigurationInput(serializers.Serializer):
+class ExtractConfigurationInput(serializers.Serializer[None]):
     data_schema = serializers.JSONField()
     tier = serializers.ChoiceField(choices=list(configurations.TIER_MODES), required=False)
     version = serializers.CharField(required=False, allow_null=True)
@@ -45,7 +50,7 @@ class ExtractConfigurationInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ExtractV2CreateRequest")
-class ExtractCreateInput(serializers.Serializer):
+class ExtractCreateInput(serializers.Serializer[None]):
     file_input = serializers.CharField()
     configuration = ExtractConfigurationInput(required=False, allow_null=True)
     configuration_id = serializers.CharField(required=False, allow_null=True)
@@ -55,7 +60,7 @@ class ExtractCreateInput(serializers.Serializer):
     webhook_configurations = WebhookConfigurationInput(many=True, required=False, allow_null=True)
 
 
-class ExpandQuery(serializers.Serializer):
+class ExpandQuery(serializers.Serializer[None]):
     expand = serializers.ListField(child=serializers.CharField(), required=False)
 
 
@@ -76,12 +81,12 @@ class ExtractListQuery(ExpandQuery):
     page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-class ExtractDeleteQuery(serializers.Serializer):
+class ExtractDeleteQuery(serializers.Serializer[None]):
     force = serializers.BooleanField(required=False, default=False)
 
 
 @extend_schema_serializer(component_name="ExtractV2SchemaGenerateRequest")
-class SchemaGenerateInput(serializers.Serializer):
+class SchemaGenerateInput(serializers.Serializer[None]):
     data_schema = serializers.JSONField(required=False, allow_null=True)
     file_id = serializers.CharField(required=False, allow_null=True)
     name = serializers.CharField(required=False, allow_null=True, allow_blank=True)
@@ -89,18 +94,18 @@ class SchemaGenerateInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ConfigurationCreateRequest")
-class ConfigurationCreateInput(serializers.Serializer):
+class ConfigurationCreateInput(serializers.Serializer[None]):
     name = serializers.CharField(max_length=200)
     parameters = serializers.DictField()
 
 
 @extend_schema_serializer(component_name="ConfigurationUpdateRequest")
-class ConfigurationUpdateInput(serializers.Serializer):
+class ConfigurationUpdateInput(serializers.Serializer[None]):
     name = serializers.CharField(max_length=200, required=False, allow_null=True)
     parameters = serializers.DictField(required=False, allow_null=True)
 
 
-class ConfigurationListQuery(serializers.Serializer):
+class ConfigurationListQuery(serializers.Serializer[None]):
     latest_only = serializers.BooleanField(required=False, default=False)
     name = serializers.CharField(required=False, allow_null=True)
     product_type = serializers.ListField(
@@ -113,7 +118,7 @@ class ConfigurationListQuery(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="BetaFileUploadRequest")
-class FileUploadInput(serializers.Serializer):
+class FileUploadInput(serializers.Serializer[None]):
     """multipart/form-data, as ``client.files.create`` sends it."""
 
     file = serializers.FileField()
@@ -134,7 +139,7 @@ class FileListQuery(ExpandQuery):
     page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-class FileQueryFilterInput(serializers.Serializer):
+class FileQueryFilterInput(serializers.Serializer[None]):
     external_file_id = serializers.CharField(required=False, allow_null=True)
     file_ids = serializers.ListField(child=serializers.CharField(), required=False, allow_null=True)
     file_name = serializers.CharField(required=False, allow_null=True)
@@ -144,7 +149,7 @@ class FileQueryFilterInput(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="BetaFileQueryRequest")
-class FileQueryInput(serializers.Serializer):
+class FileQueryInput(serializers.Serializer[None]):
     """The deprecated ``POST /files/query``: list filters in a body; ``order_by`` may say
     ``desc``, and a ``page_size`` above the maximum is lowered to it."""
 
@@ -156,11 +161,11 @@ class FileQueryInput(serializers.Serializer):
     page_token = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-class FileContentQuery(serializers.Serializer):
+class FileContentQuery(serializers.Serializer[None]):
     expires_at_seconds = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
-class AgentListQuery(serializers.Serializer):
+class AgentListQuery(serializers.Serializer[None]):
     include_default = serializers.BooleanField(required=False, default=False)
     page_size = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_PAGE_SIZE

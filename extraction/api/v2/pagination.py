@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
@@ -23,14 +23,17 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 
 
+_M = TypeVar("_M", bound=Model)
+
+
 @dataclass
-class Page:
-    items: list[Any]
+class Page(Generic[_M]):
+    items: list[_M]
     next_page_token: str | None
     total_size: int
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: object) -> object:
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
@@ -39,12 +42,12 @@ def _encode(value: Any) -> Any:
 
 
 def paginate(
-    queryset: QuerySet,
+    queryset: QuerySet[_M],
     *,
     ordering: tuple[str, ...],
     page_size: int | None,
     page_token: str | None,
-) -> Page:
+) -> Page[_M]:
     """One page of ``queryset`` in ``ordering`` (field names, ``-`` for descending).
 
     The last field must be unique (the primary key) so the order is total. Raises
@@ -59,13 +62,13 @@ def paginate(
     items, more = rows[:size], len(rows) > size
     token = None
     if more and items:
-        last: Model = items[-1]
+        last = items[-1]
         key = [_encode(getattr(last, name.lstrip("-"))) for name in ordering]
         token = signing.dumps({"o": list(ordering), "k": key}, salt=TOKEN_SALT, compress=True)
     return Page(items=items, next_page_token=token, total_size=total)
 
 
-def _decode(token: str, ordering: tuple[str, ...]) -> list[Any]:
+def _decode(token: str, ordering: tuple[str, ...]) -> list[object]:
     try:
         claims = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
@@ -76,7 +79,7 @@ def _decode(token: str, ordering: tuple[str, ...]) -> list[Any]:
     return key
 
 
-def _after(ordering: tuple[str, ...], key: list[Any]) -> Q:
+def _after(ordering: tuple[str, ...], key: list[object]) -> Q:
     """Rows strictly after ``key`` in ``ordering`` (a lexicographic tuple comparison)."""
     condition = Q(pk__in=[])
     for index, name in enumerate(ordering):

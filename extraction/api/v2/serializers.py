@@ -10,19 +10,28 @@ Ids are our plain UUIDs, the same in v1 and v2; the prefixed forms that LlamaClo
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from extraction.api.exceptions import RequestValidationError
 from extraction.api.v1.serializers import file_type_of
-from extraction.models import ExtractionJob, JobStatus, SavedConfiguration, SourceFile
+from extraction.models import (
+    ExtractionJob,
+    ExtractionRun,
+    JobStatus,
+    SavedConfiguration,
+    SourceFile,
+)
 from extraction.pipeline.config import ExtractionTarget
 from extraction.services import configurations
 
+_I = TypeVar("_I")
+
 V2_STATUSES = ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"]
-V2_STATUS_OF = {
+V2_STATUS_OF: dict[str, str] = {
     JobStatus.PENDING: "PENDING",
     JobStatus.RUNNING: "RUNNING",
     JobStatus.SUCCESS: "COMPLETED",
@@ -74,13 +83,13 @@ def expand_values(raw: list[str] | None) -> set[str]:
 
 
 @extend_schema_serializer(component_name="ExtractV2JobUsage")
-class JobUsageSerializer(serializers.Serializer):
+class JobUsageSerializer(serializers.Serializer[Mapping[str, object]]):
     num_pages_extracted = serializers.IntegerField(allow_null=True)
     num_pages_billed = serializers.IntegerField(allow_null=True)
 
 
 @extend_schema_serializer(component_name="ExtractV2Job")
-class ExtractJobSerializer(serializers.Serializer):
+class ExtractJobSerializer(serializers.Serializer[ExtractionJob]):
     """A job as v2 sees it. Context: ``expand`` (a set) and ``with_configuration`` (bool)."""
 
     id = serializers.UUIDField()
@@ -111,7 +120,7 @@ class ExtractJobSerializer(serializers.Serializer):
         return data
 
     @staticmethod
-    def _run(job: ExtractionJob) -> Any:
+    def _run(job: ExtractionJob) -> ExtractionRun | None:
         return getattr(job, "run", None)
 
     @extend_schema_field({"type": "string", "enum": V2_STATUSES})
@@ -181,14 +190,14 @@ class ExtractJobSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="PresignedURL")
-class PresignedUrlSerializer(serializers.Serializer):
+class PresignedUrlSerializer(serializers.Serializer[Mapping[str, object]]):
     url = serializers.URLField()
     expires_at = serializers.DateTimeField()
     form_fields = serializers.JSONField(allow_null=True, required=False)
 
 
 @extend_schema_serializer(component_name="BetaFile")
-class BetaFileSerializer(serializers.Serializer):
+class BetaFileSerializer(serializers.Serializer[SourceFile]):
     """Context: ``download_url`` (a dict) when ``expand=download_url`` was asked for."""
 
     id = serializers.UUIDField()
@@ -219,7 +228,7 @@ class BetaFileSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ConfigurationResponse")
-class ConfigurationSerializer(serializers.Serializer):
+class ConfigurationSerializer(serializers.Serializer[SavedConfiguration]):
     id = serializers.UUIDField()
     name = serializers.CharField()
     product_type = serializers.CharField()
@@ -235,25 +244,31 @@ class ConfigurationSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="ExtractV2SchemaResponse")
-class SchemaResponseSerializer(serializers.Serializer):
+class SchemaResponseSerializer(serializers.Serializer[Mapping[str, object]]):
     data_schema = serializers.JSONField()
 
 
 @extend_schema_serializer(component_name="ConfigurationCreate")
-class GeneratedConfigurationSerializer(serializers.Serializer):
+class GeneratedConfigurationSerializer(serializers.Serializer[Mapping[str, object]]):
     name = serializers.CharField()
     parameters = serializers.JSONField()
 
 
-def paginated(component: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+def paginated(
+    component: str, item: type[serializers.Serializer[_I]]
+) -> serializers.Serializer[Mapping[str, object]]:
     """The ``{items, next_page_token, total_size}`` envelope, for the OpenAPI schema."""
-    envelope = type(
-        f"{component}Serializer",
-        (serializers.Serializer,),
-        {
-            "items": item(many=True),
-            "next_page_token": serializers.CharField(allow_null=True),
-            "total_size": serializers.IntegerField(),
-        },
+    envelope: type[serializers.Serializer[Mapping[str, object]]] = extend_schema_serializer(
+        component_name=component
+    )(
+        type(
+            f"{component}Serializer",
+            (serializers.Serializer,),
+            {
+                "items": item(many=True),
+                "next_page_token": serializers.CharField(allow_null=True),
+                "total_size": serializers.IntegerField(),
+            },
+        )
     )
-    return extend_schema_serializer(component_name=component)(envelope)()
+    return envelope()

@@ -6,9 +6,11 @@ offsets into ``Page.text``, so a span of page text maps back to boxes on the pag
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
 
 
 class DocumentError(Exception):

@@ -8,8 +8,9 @@ and label/value blocks are left row by row, since their rows are what carries th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from statistics import median
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class Positioned(Protocol):
@@ -19,7 +20,10 @@ class Positioned(Protocol):
     y1: float
 
 
-Row = list  # a visual row: Positioned words sorted left to right
+# A visual row: words sorted left to right. The helpers only read rows; split_columns gives back
+# rows of the words it was given.
+Row = Sequence[Positioned]
+_P = TypeVar("_P", bound=Positioned)
 
 MIN_REGION_ROWS = 4
 MAX_DEPTH = 3
@@ -64,19 +68,19 @@ def _intersect(
     return result
 
 
-def _left_aligned(rows: list[Row]) -> bool:
+def _left_aligned(rows: Sequence[Row]) -> bool:
     edge = min(row[0].x0 for row in rows)
     return sum(1 for row in rows if row[0].x0 - edge <= 3.0) >= 0.7 * len(rows)
 
 
-def _fills(rows: list[Row]) -> bool:
+def _fills(rows: Sequence[Row]) -> bool:
     left = min(row[0].x0 for row in rows)
     right = max(row[-1].x1 for row in rows)
     reach = right - 0.15 * (right - left)
     return sum(1 for row in rows if row[-1].x1 >= reach) >= 0.5 * len(rows)
 
 
-def _is_prose_split(left: list[Row], right: list[Row], min_gap: float) -> bool:
+def _is_prose_split(left: Sequence[Row], right: Sequence[Row], min_gap: float) -> bool:
     """Whether a run cut at a gutter is two columns of text (or a left sidebar beside text),
     rather than a table, label/value pairs or right-aligned dates beside body text."""
     left_rows = [row for row in left if row]
@@ -103,7 +107,7 @@ def _is_prose_split(left: list[Row], right: list[Row], min_gap: float) -> bool:
     return left_words <= 3 and right_words >= 5 and len(right_rows) >= max(8, len(left_rows))
 
 
-def split_columns(rows: list[Row], min_gap: float, depth: int = 0) -> list[Row]:
+def split_columns(rows: list[list[_P]], min_gap: float, depth: int = 0) -> list[list[_P]]:
     """Reorder ``rows`` so multi-column runs are read column by column (see module docstring).
 
     ``min_gap`` is the narrowest gutter, in points. Rows inside a split run are cut at the
@@ -116,7 +120,7 @@ def split_columns(rows: list[Row], min_gap: float, depth: int = 0) -> list[Row]:
     # there is nothing to split, and most pages skip the search.
     if sum(1 for row in rows if _one_gap_beside_prose(row, min_gap)) < MIN_REGION_ROWS:
         return rows
-    out: list[Row] = []
+    out: list[list[_P]] = []
     start = 0
     while start < len(rows):
         free = _gaps(rows[start], min_gap)

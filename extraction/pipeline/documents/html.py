@@ -8,14 +8,19 @@ table row, cells in columns), and every other block element its own line.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from extraction.pipeline.documents.base import Document
 from extraction.pipeline.documents.detect import HTML
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.text import HEADING_SIZES, read_text, table_rows
 from extraction.pipeline.documents.textpages import BODY_SIZE, TextRow, rows_document
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bs4.element import Tag
+
+    from extraction.pipeline.documents.base import Document
+    from extraction.pipeline.documents.options import LoadOptions
 
 DROPPED = ["script", "style", "noscript", "template", "head", "svg", "iframe", "object", "canvas"]
 BLOCKS = {
@@ -37,9 +42,15 @@ class _Writer:
         if line:
             self.rows.append(TextRow(prefix + line, size))
 
-    def walk(self, node: Any, list_depth: int = 0) -> None:
-        from bs4 import NavigableString, Tag
-        from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+    def walk(self, node: Tag, list_depth: int = 0) -> None:
+        from bs4.element import (
+            Comment,
+            Declaration,
+            Doctype,
+            NavigableString,
+            ProcessingInstruction,
+            Tag,
+        )
 
         for child in node.children:
             if isinstance(child, Comment | Declaration | Doctype | ProcessingInstruction):
@@ -82,16 +93,16 @@ class _Writer:
                 self.walk(child, list_depth)
 
 
-def _hidden(tag: Any) -> bool:
+def _hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
         return True
-    if tag.name == "input" and (tag.get("type") or "").lower() == "hidden":
+    if tag.name == "input" and str(tag.get("type") or "").lower() == "hidden":
         return True
     style = tag.get("style")
     return bool(style and HIDDEN_STYLE.search(str(style)))
 
 
-def _table_cells(table: Any) -> list[list[str]]:
+def _table_cells(table: Tag) -> list[list[str]]:
     rows: list[list[str]] = []
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:

@@ -7,14 +7,19 @@ OCR engine the options choose (``extraction.pipeline.documents.ocr``) with boxes
 from __future__ import annotations
 
 import io
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.documents.base import CorruptDocument, Document, DocumentTooLarge, Page
 from extraction.pipeline.documents.layout import build_page
 from extraction.pipeline.documents.ocr import ensure_ocr, ocr_words
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.pages import LazyPages
+
+if TYPE_CHECKING:  # Pillow is imported when an image is opened
+    from pathlib import Path
+
+    from PIL import Image
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 LETTER = (612.0, 792.0)
 IMAGE_TYPES = {
@@ -27,7 +32,7 @@ IMAGE_TYPES = {
 }
 
 
-def points_per_pixel(image: Any) -> float:
+def points_per_pixel(image: Image.Image) -> float:
     """Points per pixel from the image's DPI, or to fit a Letter page when it has none."""
     dpi = image.info.get("dpi")
     try:
@@ -40,7 +45,7 @@ def points_per_pixel(image: Any) -> float:
     return min(LETTER[0] / image.width, LETTER[1] / image.height)
 
 
-def open_image(source: bytes | Path, options: LoadOptions) -> Any:
+def open_image(source: bytes | Path, options: LoadOptions) -> Image.Image:
     """Open (not decode) an image; ``DocumentTooLarge`` past the pixel limit, else
     ``CorruptDocument`` when unreadable."""
     from PIL import Image, UnidentifiedImageError
@@ -60,7 +65,7 @@ def open_image(source: bytes | Path, options: LoadOptions) -> Any:
         raise CorruptDocument("The image could not be read (it may be truncated).") from exc
 
 
-def check_frame_pixels(image: Any, options: LoadOptions) -> None:
+def check_frame_pixels(image: Image.Image, options: LoadOptions) -> None:
     """Refuse the current frame past the pixel limit, before it is decoded.
 
     ``open_image`` checks the first frame only; a TIFF's later frames can be far larger (a
@@ -76,7 +81,7 @@ def check_frame_pixels(image: Any, options: LoadOptions) -> None:
 class ImagePages(LazyPages):
     """One page per image frame, OCRed on first access."""
 
-    def __init__(self, source: bytes | Path, frames: int, options: LoadOptions):
+    def __init__(self, source: bytes | Path, frames: int, options: LoadOptions) -> None:
         super().__init__(frames)
         self._source = source
         self._options = options

@@ -8,14 +8,19 @@ a span of page text maps back to boxes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.documents.base import Box, Line, Page, Word
 from extraction.pipeline.documents.columns import split_columns
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 _new_object = object.__new__
-_BOX_SETTERS = (Box.x.__set__, Box.y.__set__, Box.w.__set__, Box.h.__set__)  # type: ignore[attr-defined]
+# Box has __slots__, so Box.x is the slot's member descriptor at run time; mypy takes the
+# class-level name for the instance attribute.
+_BOX_SETTERS = (Box.x.__set__, Box.y.__set__, Box.w.__set__, Box.h.__set__)  # type: ignore[attr-defined, misc]
 
 
 def fast_box(x: float, y: float, w: float, h: float) -> Box:

@@ -61,13 +61,13 @@ def _resolve(media_type: str) -> Loader:
 
 
 def load_document(
-    source: bytes | Path,
+    source: bytes | Path | str,
     *,
     declared_type: str | None = None,
     file_name: str | None = None,
     options: LoadOptions | None = None,
 ) -> Document:
-    """Load ``source`` (bytes or a file path) into a ``Document``.
+    """Load ``source`` (bytes or a file path, a ``Path`` or a string) into a ``Document``.
 
     The type is detected from the content; ``declared_type`` and ``file_name`` only break ties
     between text formats. ``metadata["detected_type"]`` and ``metadata["declared_type"]`` are

@@ -20,11 +20,15 @@ import shutil
 import statistics
 import threading
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents.base import DocumentTooLarge, OcrUnavailable
 from extraction.pipeline.documents.layout import PlacedWord
-from extraction.pipeline.documents.options import LoadOptions
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 AUTO, RAPIDOCR, TESSERACT = "auto", "rapidocr", "tesseract"
 ENGINES = (AUTO, RAPIDOCR, TESSERACT)
@@ -53,7 +57,9 @@ def ensure_ocr(options: LoadOptions) -> None:
         _rapidocr()
 
 
-def ocr_words(image: Any, points_per_pixel: float, options: LoadOptions) -> list[PlacedWord]:
+def ocr_words(
+    image: Image.Image, points_per_pixel: float, options: LoadOptions
+) -> list[PlacedWord]:
     """OCR a PIL image; boxes are scaled to points with ``points_per_pixel``.
 
     Raises ``OcrUnavailable`` and ``DocumentTooLarge`` (Tesseract timed out).
@@ -91,7 +97,7 @@ def _rapidocr() -> Any:
     return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
 
 
-def _rapidocr_words(image: Any, points_per_pixel: float) -> list[PlacedWord]:
+def _rapidocr_words(image: Image.Image, points_per_pixel: float) -> list[PlacedWord]:
     import numpy
 
     rgb = image.convert("RGB")
@@ -247,7 +253,7 @@ def _tesseract_has(languages: set[str]) -> bool:
         return False
     try:
         return languages <= _installed_languages(binary)
-    except Exception:  # noqa: BLE001 - a broken install counts as none
+    except Exception:
         return False
 
 
@@ -271,7 +277,9 @@ def _ensure_tesseract(language: str) -> None:
         )
 
 
-def _tesseract_words(image: Any, points_per_pixel: float, options: LoadOptions) -> list[PlacedWord]:
+def _tesseract_words(
+    image: Image.Image, points_per_pixel: float, options: LoadOptions
+) -> list[PlacedWord]:
     import pytesseract
 
     _ensure_tesseract(options.ocr_language)

@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents.base import CorruptDocument, Document, DocumentTooLarge
 from extraction.pipeline.documents.detect import DOCX, XLSX
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.text import HEADING_SIZES, table_rows
 from extraction.pipeline.documents.textpages import (
     BODY_SIZE,
@@ -25,6 +23,15 @@ from extraction.pipeline.documents.textpages import (
     blocks_document,
     rows_document,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from docx.document import Document as DocxDocument
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -44,7 +51,7 @@ def _check_archive(source: bytes | Path) -> None:
         )
 
 
-def _heading_level(paragraph: Any) -> int | None:
+def _heading_level(paragraph: Paragraph) -> int | None:
     name = (paragraph.style.name if paragraph.style is not None else "") or ""
     if name == "Title":
         return 1
@@ -54,13 +61,13 @@ def _heading_level(paragraph: Any) -> int | None:
     return None
 
 
-def _is_list(paragraph: Any) -> bool:
+def _is_list(paragraph: Paragraph) -> bool:
     name = (paragraph.style.name if paragraph.style is not None else "") or ""
     p_pr = paragraph._p.pPr
     return name.startswith("List") or (p_pr is not None and p_pr.numPr is not None)
 
 
-def _paragraph_segments(paragraph: Any, rendered_breaks: bool) -> list[tuple[str, bool]]:
+def _paragraph_segments(paragraph: Paragraph, rendered_breaks: bool) -> list[tuple[str, bool]]:
     """The paragraph's text cut at page breaks: ``(text, starts_new_page)`` pieces."""
     segments: list[tuple[str, bool]] = []
     current: list[str] = []
@@ -85,7 +92,7 @@ def _paragraph_segments(paragraph: Any, rendered_breaks: bool) -> list[tuple[str
     return segments
 
 
-def docx_rows(document: Any) -> list[TextRow]:
+def docx_rows(document: DocxDocument) -> list[TextRow]:
     """Rows of a python-docx document in body order (see the module docstring)."""
     from docx.table import Table
 
@@ -113,7 +120,7 @@ def docx_rows(document: Any) -> list[TextRow]:
     return rows
 
 
-def _table_cells(table: Any) -> list[list[str]]:
+def _table_cells(table: Table) -> list[list[str]]:
     cells: list[list[str]] = []
     for row in table.rows:
         seen: set[int] = set()
@@ -135,7 +142,7 @@ def load_docx(source: bytes | Path, options: LoadOptions) -> Document:
 
     _check_archive(source)
     try:
-        document = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else source)
+        document = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
     except Exception as exc:  # python-docx raises a zoo of errors for broken packages
         raise CorruptDocument("The Word document could not be read (it may be corrupt).") from exc
     properties = document.core_properties

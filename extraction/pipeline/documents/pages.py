@@ -19,7 +19,7 @@ PAGE_CACHE_SIZE = 8
 class LazyPages(Sequence[Page]):
     """Pages ``1..count`` built by ``build(index)`` (0-based) on access, cached LRU."""
 
-    def __init__(self, count: int, build: Callable[[int], Page] | None = None):
+    def __init__(self, count: int, build: Callable[[int], Page] | None = None) -> None:
         self._count = count
         self._build = build
         self._cache: OrderedDict[int, Page] = OrderedDict()

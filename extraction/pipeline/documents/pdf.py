@@ -16,8 +16,7 @@ import re
 import threading
 import time
 import weakref
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents.base import (
     CorruptDocument,
@@ -28,9 +27,13 @@ from extraction.pipeline.documents.base import (
     PasswordProtected,
 )
 from extraction.pipeline.documents.layout import PlacedWord, build_page
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.pages import LazyPages
 from extraction.pipeline.documents.pdf_forms import FormWord, read_form_values
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 # pdfium is not thread-safe, not even across documents: every call into it goes through here.
 PDFIUM_LOCK = threading.RLock()
@@ -69,7 +72,7 @@ class PageGeometry:
     """Maps PDF user space (bottom-left origin) to displayed points (top-left origin),
     honouring the crop box and the page's /Rotate."""
 
-    def __init__(self, cropbox: tuple[float, float, float, float], rotation: int):
+    def __init__(self, cropbox: tuple[float, float, float, float], rotation: int) -> None:
         self.left, self.bottom, self.right, self.top = cropbox
         self.rotation = rotation % 360
         w, h = self.right - self.left, self.top - self.bottom
@@ -227,7 +230,7 @@ class PdfPages(LazyPages):
         options: LoadOptions,
         form_words: dict[int, list[FormWord]],
         source: bytes | Path | None = None,
-    ):
+    ) -> None:
         super().__init__(page_count)
         self._pdf = pdf
         self._source = source
@@ -257,11 +260,11 @@ class PdfPages(LazyPages):
             self.parse_seconds += time.perf_counter() - started
         return page
 
-    def _reopen(self) -> None:
+    def _reopen(self, source: bytes | Path) -> None:
         # pdfium keeps every object and stream it has parsed until the document is closed
         # (measured: +12 MB over 900 pages of the 48 MB report); reopening bounds that.
         self._finalizer()
-        self._pdf = open_pdfium(self._source)
+        self._pdf = open_pdfium(source)
         self._finalizer = weakref.finalize(self, _close_quietly, self._pdf)
         self._parsed_since_open = 0
 
@@ -270,7 +273,7 @@ class PdfPages(LazyPages):
             if self._pdf is None:
                 raise DocumentError("The document was closed.")
             if self._source is not None and self._parsed_since_open >= REOPEN_EVERY_PAGES:
-                self._reopen()
+                self._reopen(self._source)
             self._parsed_since_open += 1
             pdf_page = self._pdf[index]
             try:
@@ -280,16 +283,17 @@ class PdfPages(LazyPages):
                     words, text_rotation = page_text_words(textpage, geometry)
                 finally:
                     textpage.close()
-                needs_ocr = not words and page_has_images(pdf_page)
-                if needs_ocr:
+                rendered = None
+                if not words and page_has_images(pdf_page):
                     from extraction.pipeline.documents.ocr import render_for_ocr
 
-                    image, points_per_pixel = render_for_ocr(pdf_page, self._options)
+                    rendered = render_for_ocr(pdf_page, self._options)
             finally:
                 pdf_page.close()
-        if needs_ocr:
+        if rendered is not None:
             from extraction.pipeline.documents.ocr import ocr_words
 
+            image, points_per_pixel = rendered
             # Outside the pdfium lock: Tesseract takes seconds and needs no pdfium.
             words = ocr_words(image, points_per_pixel, self._options)
             text_rotation = 0
@@ -301,7 +305,7 @@ class PdfPages(LazyPages):
             geometry.width,
             geometry.height,
             words,
-            ocr=needs_ocr,
+            ocr=rendered is not None,
             text_rotation=text_rotation,
         )
 
@@ -349,7 +353,7 @@ def load_pdf(source: bytes | Path, options: LoadOptions) -> Document:
     with PDFIUM_LOCK:
         try:
             page_count = len(pdf)
-            info = {key: value for key, value in pdf.get_metadata_dict(skip_empty=True).items()}
+            info = dict(pdf.get_metadata_dict(skip_empty=True).items())
             has_form = pdf.get_formtype() != 0
         except Exception as exc:
             pdf.close()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FormWord = tuple[str, tuple[float, float, float, float], float]
 

@@ -8,8 +8,7 @@ its fastest method (numbers in BENCHMARKS.md). Image documents are re-encoded as
 from __future__ import annotations
 
 import io
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.documents import detect
 from extraction.pipeline.documents.base import (
@@ -19,6 +18,11 @@ from extraction.pipeline.documents.base import (
 )
 from extraction.pipeline.documents.pdf import PDFIUM_LOCK, open_pdfium
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from PIL import Image
+
 FORMATS = {"png": "PNG", "webp": "WEBP", "jpeg": "JPEG", "jpg": "JPEG"}
 MIN_DPI, MAX_DPI = 18, 600
 MAX_PIXELS = 60_000_000
@@ -26,7 +30,7 @@ PNG_COMPRESS_LEVEL = 1
 WEBP_METHOD = 0
 
 
-def encode_image(image: Any, fmt: str, quality: int = 80) -> bytes:
+def encode_image(image: Image.Image, fmt: str, quality: int = 80) -> bytes:
     """Encode a PIL image as ``png``, ``webp`` or ``jpeg`` with the fast settings above."""
     kind = FORMATS.get(fmt.lower())
     if kind is None:

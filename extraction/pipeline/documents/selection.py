@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from extraction.pipeline.documents.base import Document
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extraction.pipeline.documents.base import Document
 
 
 def select_pages(

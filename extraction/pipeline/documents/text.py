@@ -13,11 +13,14 @@ import csv
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.documents.base import CorruptDocument, Document, DocumentTooLarge
 from extraction.pipeline.documents.detect import CSV, JSON, MARKDOWN, TEXT, decode_text
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.textpages import BODY_SIZE, TextRow, rows_document
+
+if TYPE_CHECKING:
+    from extraction.pipeline.documents.options import LoadOptions
 
 HEADING_SIZES = {1: 20.0, 2: 16.0, 3: 13.0}
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+\S")

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.documents.base import Document, DocumentTooLarge, Page
 from extraction.pipeline.documents.layout import PlacedWord, build_page
-from extraction.pipeline.documents.options import LoadOptions
 from extraction.pipeline.documents.pages import LazyPages
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from extraction.pipeline.documents.options import LoadOptions
 
 PAGE_WIDTH = 612.0
 PAGE_HEIGHT = 792.0

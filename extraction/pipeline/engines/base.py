@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from extraction.pipeline.chunking import PageText
-from extraction.pipeline.config import ExtractConfig
 from extraction.pipeline.documents.base import Box, Document
+
+if TYPE_CHECKING:
+    from extraction.pipeline.chunking import PageText
+    from extraction.pipeline.config import ExtractConfig
 
 
 class EngineError(Exception):
     """An extraction failure. ``transient`` errors (timeouts, 429, 5xx) may be retried."""
 
-    def __init__(self, message: str, *, transient: bool = False):
+    def __init__(self, message: str, *, transient: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
 
@@ -29,7 +31,7 @@ class OutputTruncated(EngineError):
 
     ``usage`` is what the cut-off calls cost, so the split request still reports it."""
 
-    def __init__(self, message: str, *, usage: Usage):
+    def __init__(self, message: str, *, usage: Usage) -> None:
         super().__init__(message)
         self.usage = usage
 

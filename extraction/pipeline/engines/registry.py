@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from extraction.pipeline.config import ConfigError, ExtractConfig, ExtractionMode
 from extraction.pipeline.engines.base import Engine, ModelEndpoint
@@ -204,29 +203,36 @@ def engine_create(choice: EngineChoice, registry: ModelRegistry) -> Engine:
     return factory(choice, registry)
 
 
-def model_registry_from_settings(settings: Any) -> ModelRegistry:
+def model_registry_from_settings(settings: object) -> ModelRegistry:
     """Build the registry from a Django settings object (the one place that reads it)."""
-    base_url = getattr(settings, "OPENAI_BASE_URL", "") or ""
-    default = getattr(settings, "OPENAI_MODEL", "") or ""
-    common = {
-        "base_url": base_url or "https://api.openai.com/v1",
-        "api_key": getattr(settings, "OPENAI_API_KEY", "") or "not-needed",
-        "supports_json_schema": bool(getattr(settings, "OPENAI_SUPPORTS_JSON_SCHEMA", True)),
-        "timeout_seconds": float(getattr(settings, "OPENAI_TIMEOUT_SECONDS", 120.0)),
-    }
-    limits = {
-        "max_concurrency_per_job": int(getattr(settings, "LLM_MAX_CONCURRENCY_PER_JOB", 4)),
-        "max_concurrency_per_worker": int(getattr(settings, "LLM_MAX_CONCURRENCY_PER_WORKER", 8)),
-        "retry": RetryPolicy(max_retries=int(getattr(settings, "LLM_MAX_RETRIES", 4))),
-    }
+    base_url = str(getattr(settings, "OPENAI_BASE_URL", "") or "")
+    default = str(getattr(settings, "OPENAI_MODEL", "") or "")
+    api_key = str(getattr(settings, "OPENAI_API_KEY", "") or "not-needed")
+    supports_json_schema = bool(getattr(settings, "OPENAI_SUPPORTS_JSON_SCHEMA", True))
+    timeout_seconds = float(getattr(settings, "OPENAI_TIMEOUT_SECONDS", 120.0))
+    max_concurrency_per_job = int(getattr(settings, "LLM_MAX_CONCURRENCY_PER_JOB", 4))
+    max_concurrency_per_worker = int(getattr(settings, "LLM_MAX_CONCURRENCY_PER_WORKER", 8))
+    retry = RetryPolicy(max_retries=int(getattr(settings, "LLM_MAX_RETRIES", 4)))
     if not default:
-        return ModelRegistry(**limits)
-    fast = getattr(settings, "OPENAI_FAST_MODEL", "") or None
-    strong = getattr(settings, "OPENAI_STRONG_MODEL", "") or None
-    vision = getattr(settings, "OPENAI_VISION_MODEL", "") or None
+        return ModelRegistry(
+            max_concurrency_per_job=max_concurrency_per_job,
+            max_concurrency_per_worker=max_concurrency_per_worker,
+            retry=retry,
+        )
+    fast = _setting_or_none(settings, "OPENAI_FAST_MODEL")
+    strong = _setting_or_none(settings, "OPENAI_STRONG_MODEL")
+    vision = _setting_or_none(settings, "OPENAI_VISION_MODEL")
     names = list(dict.fromkeys(n for n in (default, fast, strong, vision) if n))
     endpoints = tuple(
-        ModelEndpoint(name=name, model=name, supports_vision=name == vision, **common)
+        ModelEndpoint(
+            name=name,
+            model=name,
+            supports_vision=name == vision,
+            base_url=base_url or "https://api.openai.com/v1",
+            api_key=api_key,
+            supports_json_schema=supports_json_schema,
+            timeout_seconds=timeout_seconds,
+        )
         for name in names
     )
     return ModelRegistry(
@@ -235,5 +241,13 @@ def model_registry_from_settings(settings: Any) -> ModelRegistry:
         fast_model=fast,
         strong_model=strong,
         vision_model=vision,
-        **limits,
+        max_concurrency_per_job=max_concurrency_per_job,
+        max_concurrency_per_worker=max_concurrency_per_worker,
+        retry=retry,
     )
+
+
+def _setting_or_none(settings: object, name: str) -> str | None:
+    """A model name from the settings; None when unset or empty."""
+    value = getattr(settings, name, "") or None
+    return None if value is None else str(value)

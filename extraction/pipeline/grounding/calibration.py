@@ -8,10 +8,13 @@ and returns it as knots for ``apply_table``, so the fitted table can be stored a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 Table = tuple[tuple[float, float], ...]
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from extraction.pipeline.engines.base import EngineResult
 from extraction.pipeline.grounding.locate import (
     Located,
     PageIndex,
@@ -23,6 +21,11 @@ from extraction.pipeline.grounding.locate import (
     narrow_to_value,
     occurrences,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from extraction.pipeline.engines.base import EngineResult
 
 NOT_FOUND = "not_found"
 # Sibling anchoring costs, in characters of page text: a sibling not printed on the page, a

@@ -19,11 +19,13 @@ unless the value is a code read from the quoted text (an enum, a boolean). Plain
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.grounding.pages import Located, PageIndex
 from extraction.pipeline.grounding.typed import printed_spans, value_kind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = [
     "Located",

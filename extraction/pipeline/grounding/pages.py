@@ -5,10 +5,13 @@ value searched on it would be slow)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from extraction.pipeline.documents.base import Document, Page
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from extraction.pipeline.documents.base import Document, Page
 
 PAGE_CACHE_SIZE = 64
 
@@ -30,7 +33,7 @@ class PageIndex:
     ``pages`` limits the search (the pages the engine saw); by default every page.
     """
 
-    def __init__(self, document: Document, pages: Sequence[int] | None = None):
+    def __init__(self, document: Document, pages: Sequence[int] | None = None) -> None:
         self.document = document
         self.numbers = list(pages) if pages else list(range(1, document.page_count + 1))
         self._texts: dict[int, str] = {}

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.values import find_date, month_number, parse_number
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 NUMBER_TOLERANCE = 0.005
 # Characters read around a printed day number to parse the date it belongs to.

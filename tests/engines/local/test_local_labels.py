@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from extraction.pipeline.documents import load_text
-from extraction.pipeline.engines.local.labels import field_specs, label_score
 from extraction.pipeline.engines.local.hints import DocumentHints, infer_hints
+from extraction.pipeline.engines.local.labels import field_specs, label_score
 from extraction.pipeline.engines.local.typed import match_enum, read_value
 from tests.engines.local.helpers import page_from_rows, run_engine
 
