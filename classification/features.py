@@ -1,0 +1,511 @@
+"""Per-page features for classifying and splitting, read from an already-loaded ``Page``.
+
+``page_features(page)`` returns a ``PageFeatures``: the page's folded words (as n-grams for
+phrase look-up), its title (the largest-font lines near the top) and header-zone lines,
+layout cues in [0, 1] (``CUES``: totals, tables, signatures, prose, dates, ...), the printed
+page-number marker ("Page 2 of 3", "2/3"), the running header/footer with digits masked
+(so "Invoice 17 - Page 1" and "Invoice 17 - Page 2" compare equal), and what the page starts
+and ends with. Features hold no reference to the page, so a long document's pages can be
+released once their features are taken. Nothing here raises on odd input: a page with no
+words gives empty features.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from classification.vocabulary import (
+    CLOSINGS,
+    CONTINUATION_PHRASES,
+    OF_WORDS,
+    PAGE_WORDS,
+    SALUTATIONS,
+    SIGNATURE_PHRASES,
+    TOTAL_LABELS,
+)
+from classification.words import found_phrases, ngrams, phrase, tokens
+from extraction.documents import Line, Page
+
+CUES = (
+    "totals",  # a total/amount-due label with an amount
+    "amounts",  # many money amounts
+    "table",  # rows whose cells line up in columns
+    "signature",  # a signature block (signature lines, "In witness whereof")
+    "prose",  # mostly full-width running sentences
+    "clauses",  # numbered clauses, sections or articles
+    "narrow",  # a narrow slip (till receipts)
+    "contact",  # e-mail, phone, profile links
+    "date_ranges",  # "2019 - 2022", "03/2021 - present"
+    "many_dates",  # a dated row per line (statements, ledgers)
+    "letter",  # a salutation and a closing
+    "form",  # check boxes, fill-in lines, numbered boxes
+    "key_values",  # "Label: value" lines
+    "bullets",  # bulleted lists
+    "references",  # academic citations ("[12]", "et al.", DOI)
+    "mrz",  # a machine-readable zone of an identity document
+)
+
+TOP_ZONE = 0.30  # share of the page height where titles and letterheads sit
+EDGE_ZONE = 0.07  # share of the page height of running headers and footers
+TITLE_RATIO = 1.18  # a title's font is at least this much larger than the body's
+
+_MONEY = re.compile(r"(?<![\d.,])[-+]?\d{1,3}(?:[.,' \u00a0]?\d{3})*[.,]\d{2}(?![\d.,]*\d)")
+_NUMBER = re.compile(r"^[-+(]?[$€£¥]?\d[\d.,'%:/-]*\)?$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(
+    r"\+\d{1,3}[\s./-]?\(?\d{1,4}\)?(?:[\s./-]?\d{2,4}){2,4}|\(\d{2,4}\)\s?\d{3,4}[\s.-]\d{3,4}|"
+    r"\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b|"
+    r"(?:tel|phone|telefon|téléphone|fon|mobile|cell|fax)\.?:?\s*\+?[\d\s()./-]{7,}",
+    re.I,
+)
+_WEB = re.compile(r"\bwww\.|https?://", re.I)
+_LINK = re.compile(r"linkedin|github\.com|xing\.com", re.I)
+_MONTHS = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni|juli|"
+    r"okt|dez|janv|févr|mars|avr|juin|juil|août|déc|mei|ene|abr|ago|dic|janvier|février|avril|"
+    r"juillet|septembre|octobre|novembre|décembre"
+)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"\d{{1,2}}\.?\s+(?:{_MONTHS})[a-zé]*\.?\s+\d{{2,4}}|(?:{_MONTHS})[a-zé]*\.?\s+\d{{1,2}},?\s+\d{{4}}|"
+    rf"\d{{1,2}}/\d{{1,2}}(?=\s)|\d{{1,2}}\.?\s+(?:{_MONTHS})\b)",
+    re.I,
+)
+_PERIOD_END = rf"(?:(?:{_MONTHS})[a-zé]*\.?\s*)?(?:\d{{1,2}}[./])?\d{{4}}"
+_DATE_RANGE = re.compile(
+    rf"(?:(?:{_MONTHS})[a-zé]*\.?\s*)?(?:\d{{1,2}}[./])?\b(?:19|20)\d{{2}}\s*(?:[-–—]|to|bis|à|tot|a)\s*"
+    rf"(?:{_PERIOD_END}|present|current|now|today|heute|jetzt|aujourd'hui|actuel|heden|nu|"
+    rf"actualidad|presente|oggi)",
+    re.I,
+)
+_CLAUSE = re.compile(
+    r"^\s*(?:§\s*\d+|\d{1,2}(?:\.\d{1,2})*\.\s+\S|(?:article|section|clause|artikel|art\.|"
+    r"paragraph|abschnitt|articulo|artículo|cláusula|clausula)\s+[\dIVX]+|\([a-z]\)\s|"
+    r"[IVX]{1,4}\.\s+[A-Z])",
+    re.I,
+)
+_BULLET = re.compile(r"^\s*[•●▪◦‣∙·*\-–]\s+\S")
+_KEY_VALUE = re.compile(r"^\s*[^\W\d][\w .#/()'&-]{0,32}:\s*\S")
+_CHECKBOX = re.compile(r"[☐☑☒□■◻◼▢]|\[\s?[xX ]?\s?\]")
+_FILL_LINE = re.compile(r"_{5,}|\.{8,}")
+_CITATION = re.compile(r"\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]|\bet al\.|\bdoi\b|arxiv", re.I)
+_MRZ = re.compile(r"^[A-Z0-9<]{25,}$")
+_DIGITS = re.compile(r"\d+")
+_LOWER_START = re.compile(r"^[a-zà-ÿ]")
+_SENTENCE_END = re.compile(r"[.:;!?)\]\"”]$")
+
+_PAGE_WORD = "|".join(re.escape(word) for word in PAGE_WORDS)
+_OF_WORD = "|".join(re.escape(word) for word in OF_WORDS)
+_MARKER_OF = re.compile(
+    rf"(?:^|\b)(?:{_PAGE_WORD})\.?\s*(\d{{1,3}})\s*(?:{_OF_WORD})\s*(\d{{1,3}})\b", re.I
+)
+_MARKER_PAGE = re.compile(rf"(?:^|\b)(?:{_PAGE_WORD})\.?\s*(\d{{1,3}})\s*$", re.I)
+_MARKER_BARE_OF = re.compile(r"(?:^|\s)(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\s*$", re.I)
+_MARKER_LONE = re.compile(r"^\s*[-–(]?\s*(\d{1,3})\s*[-–)]?\s*$")
+
+_TOTALS = [phrase(label) for label in TOTAL_LABELS]
+_SIGNATURES = [phrase(text) for text in SIGNATURE_PHRASES]
+_SALUTATIONS = [phrase(text) for text in SALUTATIONS]
+_CLOSINGS = [phrase(text) for text in CLOSINGS]
+_CONTINUED = [phrase(text) for text in CONTINUATION_PHRASES]
+
+
+_Note = Callable[[str, float, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PageMarker:
+    """A printed page number: ``index`` (1-based) and ``total`` when "of N" is printed."""
+
+    index: int
+    total: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneLine:
+    """A line near the top of the page, for title and letterhead matching."""
+
+    text: str
+    grams: frozenset[tuple[str, ...]]
+    size: int  # tokens
+    font_ratio: float  # font size / body font size (1.0 when unknown)
+    is_title: bool
+
+
+@dataclass(slots=True)
+class PageFeatures:
+    """What ``page_features`` reads from one page (see the module docstring)."""
+
+    number: int
+    word_count: int
+    size: tuple[float, float] = (0.0, 0.0)  # page width and height, points
+    grams: set[tuple[str, ...]] = field(default_factory=set)
+    title: str = ""
+    zone_lines: list[ZoneLine] = field(default_factory=list)
+    cues: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # cue -> the text that showed it
+    marker: PageMarker | None = None
+    header_key: str = ""
+    footer_key: str = ""
+    line_keys: frozenset[str] = frozenset()  # masked lines of 3+ words, to spot repeats
+    top_keys: tuple[str, ...] = ()  # the first masked lines below the running header
+    starts_lower: bool = False  # the first body line starts in lower case
+    ends_open: bool = False  # the last body line does not end a sentence
+    letterhead: str = ""  # a contact line (phone, e-mail, web) among the first lines
+    ends_with: tuple[str, ...] = ()  # closing cues in the lower part: totals signature closing
+    continues_below: bool = False  # its last lines say "continued", "carried forward", ...
+    continued_above: bool = False  # its first lines say "continued", "brought forward", ...
+
+    @property
+    def has_title(self) -> bool:
+        return bool(self.title)
+
+    @property
+    def is_blank(self) -> bool:
+        return self.word_count == 0
+
+
+def page_features(page: Page) -> PageFeatures:
+    """Read the classification and continuity features of one loaded page."""
+    lines = sorted((line for line in page.lines if line.text.strip()), key=_line_order)
+    word_tokens = tokens(page.text)
+    features = PageFeatures(
+        number=page.number,
+        word_count=len(word_tokens),
+        size=(round(page.width, 1), round(page.height, 1)),
+    )
+    if not lines:
+        features.cues = dict.fromkeys(CUES, 0.0)
+        return features
+    features.grams = ngrams(word_tokens)
+    height = page.height or max(line.box.y + line.box.h for line in lines) or 1.0
+    body = _body_font(lines)
+    header, footer = _edge_lines(lines, height)
+    features.marker = _marker(header, footer, lines)
+    features.header_key = _edge_key(header, features.marker)
+    features.footer_key = _edge_key(footer, features.marker)
+    body_lines = [line for line in lines if line not in header and line not in footer] or lines
+    features.zone_lines, features.title = _zone(lines, height, body)
+    # a page's first lines are its letterhead or title: two letters from one sender repeat
+    # them, so only lines further down (table headers) count as carried over
+    features.line_keys = frozenset(
+        key for key in (_mask(line.text) for line in lines[4:]) if key.count(" ") >= 2
+    )
+    features.letterhead = _letterhead(lines[:5])
+    features.top_keys = tuple(_mask(line.text) for line in body_lines[:3])
+    first = next((line for line in lines if not _marker_in(line.text, lone=True)), lines[0])
+    features.starts_lower = bool(_LOWER_START.match(first.text.strip()))
+    features.ends_open = not _SENTENCE_END.search(body_lines[-1].text.strip())
+    cues, notes = _cues(page, lines, body_lines, height, body)
+    features.cues, features.notes = cues, notes
+    features.ends_with = _ends_with(body_lines, height)
+    below = ngrams(tokens(" ".join(line.text for line in body_lines[-2:] + footer)))
+    above = ngrams(tokens(" ".join(line.text for line in header + body_lines[:2])))
+    features.continues_below = bool(found_phrases(below, _CONTINUED))
+    features.continued_above = bool(found_phrases(above, _CONTINUED))
+    return features
+
+
+def _line_order(line: Line) -> tuple[float, float]:
+    return (round(line.box.y / 3), line.box.x)
+
+
+def _body_font(lines: list[Line]) -> float:
+    sizes = [line.font_size for line in lines for _ in range(len(line.text)) if line.font_size]
+    return statistics.median(sizes) if sizes else 0.0
+
+
+def _edge_lines(lines: list[Line], height: float) -> tuple[list[Line], list[Line]]:
+    """Lines in the running-header and running-footer bands; a page with a handful of lines
+    has no running header (its first line is its title)."""
+    if len(lines) < 6:
+        return [], []
+    header = [line for line in lines if line.box.y + line.box.h / 2 < height * EDGE_ZONE]
+    footer = [line for line in lines if line.box.y + line.box.h / 2 > height * (1 - EDGE_ZONE)]
+    if not footer and lines[-1].box.y > height * 0.6:
+        last = lines[-1]
+        if _marker_in(last.text, lone=True) is not None:
+            footer = [last]
+    return header[:3], footer[-3:]
+
+
+def _marker(header: list[Line], footer: list[Line], lines: list[Line]) -> PageMarker | None:
+    """The printed page number; searched in the running header/footer, else in the first and
+    last line (text formats have no bands)."""
+    candidates = footer[::-1] + header + [lines[-1], lines[0]]
+    for line in candidates:
+        found = _marker_in(line.text, lone=line in footer or line in header)
+        if found is not None:
+            return found
+    return None
+
+
+def _marker_in(text: str, *, lone: bool) -> PageMarker | None:
+    text = text.strip()
+    for pattern in (_MARKER_OF, _MARKER_BARE_OF):
+        match = pattern.search(text)
+        if match:
+            index, total = int(match.group(1)), int(match.group(2))
+            if 1 <= index <= total <= 500:
+                return PageMarker(index, total, match.group(0).strip())
+    match = _MARKER_PAGE.search(text)
+    if match and 1 <= int(match.group(1)) <= 500:
+        return PageMarker(int(match.group(1)), None, match.group(0).strip())
+    if lone:
+        match = _MARKER_LONE.match(text)
+        if match and 1 <= int(match.group(1)) <= 500:
+            return PageMarker(int(match.group(1)), None, text)
+    return None
+
+
+def _mask(text: str) -> str:
+    """Folded words with every number masked: lines that differ only in numbers compare equal."""
+    return " ".join(_DIGITS.sub("#", word) for word in tokens(text))
+
+
+def _edge_key(lines: list[Line], marker: PageMarker | None) -> str:
+    parts = []
+    for line in lines:
+        text = line.text.replace(marker.text, " ") if marker else line.text
+        key = _mask(text)
+        if key.strip("# "):
+            parts.append(key)
+    return " | ".join(parts)
+
+
+def _zone(lines: list[Line], height: float, body: float) -> tuple[list[ZoneLine], str]:
+    """The lines in the top zone (at least the first three) and the title among them: the
+    top-most run of lines in the zone's largest font, when that font is larger than the body's."""
+    zone = [line for line in lines if line.box.y < height * TOP_ZONE]
+    if len(zone) < 3:
+        zone = lines[:3]
+    zone = zone[:14]
+    ratios = [(line.font_size or body) / body if body else 1.0 for line in zone]
+    largest = max(ratios)
+    title_lines: list[int] = []
+    if largest >= TITLE_RATIO:
+        for index, ratio in enumerate(ratios):
+            if ratio >= largest - 0.08:
+                if title_lines and index - title_lines[-1] > 1:
+                    break
+                title_lines.append(index)
+    zone_lines = [
+        ZoneLine(
+            text=line.text.strip(),
+            grams=frozenset(ngrams(tokens(line.text))),
+            size=len(tokens(line.text)),
+            font_ratio=round(ratio, 2),
+            is_title=index in title_lines,
+        )
+        for index, (line, ratio) in enumerate(zip(zone, ratios, strict=True))
+    ]
+    title = " ".join(zone[index].text.strip() for index in title_lines)
+    return zone_lines, title
+
+
+def _cues(
+    page: Page, lines: list[Line], body_lines: list[Line], height: float, body: float
+) -> tuple[dict[str, float], dict[str, str]]:
+    cues = dict.fromkeys(CUES, 0.0)
+    notes: dict[str, str] = {}
+    texts = [line.text.strip() for line in lines]
+
+    def note(cue: str, value: float, text: str) -> None:
+        if value > cues[cue]:
+            cues[cue] = min(1.0, value)
+            notes[cue] = text[:60]
+
+    for text in texts:
+        line_grams = ngrams(tokens(text))
+        if _MONEY.search(text) and found_phrases(line_grams, _TOTALS):
+            note("totals", 1.0, text)
+    money = [text for text in texts if _MONEY.search(text)]
+    note("amounts", len(money) / 6, f"{len(money)} amounts")
+    rows = _table_rows(page, lines, body)
+    if rows >= 3:
+        note("table", rows / 6, f"{rows} rows in aligned columns")
+    _signature(lines, height, note)
+    long_lines = [text for text in texts if _is_prose(text)]
+    if len(texts) >= 8:
+        share = len(long_lines) / len(texts)
+        note("prose", (share - 0.3) / 0.4, f"{len(long_lines)} of {len(texts)} lines are prose")
+    clauses = [text for text in texts if _CLAUSE.match(text)]
+    if clauses:
+        note("clauses", len(clauses) / 4, clauses[0])
+    _narrow(page, lines, note)
+    _contact(texts, note)
+    ranges = [text for text in texts if _DATE_RANGE.search(text)]
+    if ranges:
+        note("date_ranges", len(ranges) / 2, ranges[0])
+    dated = [text for text in texts if _DATE.search(text)]
+    if len(dated) >= 3:
+        note("many_dates", (len(dated) - 2) / 8, f"{len(dated)} dated lines")
+    _letter(texts, note)
+    _form(texts, note)
+    key_values = [text for text in texts if _KEY_VALUE.match(text)]
+    if key_values:
+        note("key_values", len(key_values) / 6, key_values[0])
+    bullets = [text for text in texts if _BULLET.match(text)]
+    if bullets:
+        note("bullets", len(bullets) / 5, bullets[0])
+    citations = sum(len(_CITATION.findall(text)) for text in texts)
+    if citations:
+        note("references", citations / 5, f"{citations} citations")
+    mrz = [text for text in texts if _MRZ.match(text.replace(" ", "")) and text.count("<") >= 5]
+    if mrz:
+        note("mrz", 1.0, mrz[0])
+    return cues, notes
+
+
+def _is_prose(text: str) -> bool:
+    """A line of running text: eight or more words, nearly all of them words, not numbers."""
+    words = text.split()
+    if len(words) < 8:
+        return False
+    return sum(1 for word in words if any(char.isalpha() for char in word)) >= 0.85 * len(words)
+
+
+def _table_rows(page: Page, lines: list[Line], body: float) -> int:
+    """Lines of three or more cells (words split by wide gaps) whose cell edges line up with
+    the cells of at least two other such lines."""
+    gap = max(body * 0.9, 5.0)
+    starts = [word.start for word in page.words]
+    rows: list[set[int]] = []
+    for line in lines:
+        first = bisect.bisect_left(starts, line.start)
+        last = bisect.bisect_left(starts, line.end)
+        words = sorted(page.words[first:last], key=lambda word: word.box.x)
+        if len(words) < 3:
+            continue
+        edges: set[int] = set()
+        cells = 1
+        left, right = words[0].box.x, words[0].box.x + words[0].box.w
+        for word in words[1:]:
+            if word.box.x - right > gap:
+                edges.update((_bucket(left, "l"), _bucket(right, "r")))
+                cells += 1
+                left = word.box.x
+            right = max(right, word.box.x + word.box.w)
+        edges.update((_bucket(left, "l"), _bucket(right, "r")))
+        if cells >= 3:
+            rows.append(edges)
+    if len(rows) < 3:
+        return 0
+    counts: Counter[int] = Counter(edge for edges in rows for edge in edges)
+
+    def shared(edge: int) -> bool:
+        return counts[edge] + counts[edge - 2] + counts[edge + 2] >= 3
+
+    return sum(1 for edges in rows if sum(1 for edge in edges if shared(edge)) >= 2)
+
+
+def _bucket(x: float, side: str) -> int:
+    """A cell edge rounded to 5 pt; left edges even, right edges odd, so they never mix."""
+    return round(x / 5) * 2 + (1 if side == "r" else 0)
+
+
+def _signature(lines: list[Line], height: float, note: _Note) -> None:
+    for line in lines:
+        if line.box.y < height * 0.35:
+            continue
+        text = line.text.strip()
+        has_phrase = bool(found_phrases(ngrams(tokens(text)), _SIGNATURES))
+        has_fill = bool(_FILL_LINE.search(text))
+        if has_phrase and has_fill:
+            note("signature", 1.0, text)
+        elif has_phrase or (has_fill and len(tokens(text)) <= 4):
+            note("signature", 0.6, text)
+
+
+def _narrow(page: Page, lines: list[Line], note: _Note) -> None:
+    if page.width and page.height and page.width / page.height < 0.62:
+        note("narrow", 1.0, f"a {page.width:.0f} x {page.height:.0f} pt slip")
+        return
+    if len(lines) >= 6 and page.width:
+        left = min(line.box.x for line in lines)
+        right = max(line.box.x + line.box.w for line in lines)
+        share = (right - left) / page.width
+        if share < 0.5:
+            note("narrow", 0.8, f"text {share:.0%} of the page wide")
+
+
+def _contact(texts: list[str], note: _Note) -> None:
+    value = 0.0
+    shown = []
+    for pattern in (_EMAIL, _LINK):
+        hit = next((text for text in texts if pattern.search(text)), None)
+        if hit:
+            value += 0.5
+            shown.append(hit)
+    phone = next((text for text in texts if _looks_like_phone(text)), None)
+    if phone:
+        value += 0.5
+        shown.append(phone)
+    if value:
+        note("contact", value, " / ".join(shown))
+
+
+def _looks_like_phone(text: str) -> bool:
+    for match in _PHONE.finditer(text):
+        digits = sum(char.isdigit() for char in match.group(0))
+        if 8 <= digits <= 15 and not _DATE.search(match.group(0)):
+            return True
+    return False
+
+
+def _letter(texts: list[str], note: _Note) -> None:
+    greeting = next((t for t in texts if _starts_with_any(t, _SALUTATIONS)), None)
+    closing = next((t for t in texts if _starts_with_any(t, _CLOSINGS)), None)
+    value = (0.5 if greeting else 0.0) + (0.5 if closing else 0.0)
+    if value:
+        note("letter", value, greeting or closing or "")
+
+
+def _starts_with_any(text: str, phrases: list[tuple[str, ...]]) -> bool:
+    words = tuple(tokens(text)[:4])
+    return any(words[: len(wanted)] == wanted for wanted in phrases)
+
+
+def _letterhead(lines: list[Line]) -> str:
+    """A short contact line (phone, e-mail, web) among the first lines; a long one is more
+    likely a table row that holds an e-mail address."""
+    for line in lines:
+        text = line.text.strip()
+        if len(tokens(text)) > 9:
+            continue
+        if _EMAIL.search(text) or _WEB.search(text) or _looks_like_phone(text):
+            return text
+    return ""
+
+
+def _form(texts: list[str], note: _Note) -> None:
+    boxes = sum(len(_CHECKBOX.findall(text)) for text in texts)
+    fills = sum(1 for text in texts if _FILL_LINE.search(text))
+    value = (boxes + fills) / 6
+    if value:
+        note("form", value, f"{boxes} check boxes, {fills} fill-in lines")
+
+
+def _ends_with(body_lines: list[Line], height: float) -> tuple[str, ...]:
+    """Closing cues in the last lines of the page body: a totals line, a signature block or a
+    letter closing."""
+    tail = body_lines[-6:]
+    found: list[str] = []
+    for line in tail:
+        text = line.text.strip()
+        grams = ngrams(tokens(text))
+        if "totals" not in found and _MONEY.search(text) and found_phrases(grams, _TOTALS):
+            found.append("totals")
+        if "signature" not in found and (
+            found_phrases(grams, _SIGNATURES) or _FILL_LINE.search(text)
+        ):
+            found.append("signature")
+        if "closing" not in found and _starts_with_any(text, _CLOSINGS):
+            found.append("closing")
+    return tuple(found)
