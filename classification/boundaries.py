@@ -32,7 +32,7 @@ OTHER_FOOTER = 0.75  # both pages have footers and they differ
 TITLE = 1.5  # the next page opens with a title
 LETTERHEAD = 0.8  # the next page opens with contact lines (phone, e-mail, web)
 PAGE_SIZE = 1.0  # the pages differ in size
-ENDING = 0.6  # this page ends with totals / a signature / a closing (each; at most 2)
+ENDING = 0.4  # this page ends with totals / a signature / a closing (each; at most 2)
 CONTINUED = 1.5  # "continued", "carried forward"
 REPEATED_LINE = 1.0  # the next page repeats a line of this one near its top (table header)
 SENTENCE = 1.0  # a sentence runs on across the page break
@@ -95,7 +95,7 @@ def _markers(current: PageFeatures, following: PageFeatures, boundary: Boundary)
             boundary.add(-FOLLOWS, f'page numbers run on ("{this.text}" -> "{that.text}")')
         else:
             boundary.add(NUMBER_JUMP, f'page numbers break ("{this.text}" -> "{that.text}")')
-    elif that is not None and that.index > 1:
+    elif that is not None and that.index > 1 and that.explicit:
         boundary.add(-LATER_PAGE, f'page {following.number} is numbered "{that.text}"')
     restarted = that is not None and that.index == 1
     if this is not None and this.total is not None and this.index == this.total and not restarted:

@@ -24,6 +24,8 @@ from classification.vocabulary import (
     CONTINUATION_PHRASES,
     OF_WORDS,
     PAGE_WORDS,
+    PAID_PHRASES,
+    PAYMENT_REQUEST_PHRASES,
     SALUTATIONS,
     SIGNATURE_PHRASES,
     TOTAL_LABELS,
@@ -48,11 +50,15 @@ CUES = (
     "bullets",  # bulleted lists
     "references",  # academic citations ("[12]", "et al.", DOI)
     "mrz",  # a machine-readable zone of an identity document
+    "paid",  # a payment made: cash, change, card, "paid" beside an amount
+    "payment_request",  # a payment asked for: due date, payment terms, remit to, bank details
 )
 
 TOP_ZONE = 0.30  # share of the page height where titles and letterheads sit
 EDGE_ZONE = 0.07  # share of the page height of running headers and footers
 TITLE_RATIO = 1.18  # a title's font is at least this much larger than the body's
+MAX_TITLE_RATIO = 4.0
+TITLE_LINES = 6  # a title is among the page's first lines
 
 _MONEY = re.compile(r"(?<![\d.,])[-+]?\d{1,3}(?:[.,' \u00a0]?\d{3})*[.,]\d{2}(?![\d.,]*\d)")
 _NUMBER = re.compile(r"^[-+(]?[$€£¥]?\d[\d.,'%:/-]*\)?$")
@@ -113,6 +119,8 @@ _SIGNATURES = [phrase(text) for text in SIGNATURE_PHRASES]
 _SALUTATIONS = [phrase(text) for text in SALUTATIONS]
 _CLOSINGS = [phrase(text) for text in CLOSINGS]
 _CONTINUED = [phrase(text) for text in CONTINUATION_PHRASES]
+_PAID = [phrase(text) for text in PAID_PHRASES]
+_PAYMENT_REQUEST = [phrase(text) for text in PAYMENT_REQUEST_PHRASES]
 
 
 _Note = Callable[[str, float, str], None]
@@ -126,12 +134,18 @@ class PageMarker:
     total: int | None
     text: str
 
+    @property
+    def explicit(self) -> bool:
+        """Says "page" or "of N": a lone number might be anything (a table or store number)."""
+        return self.total is not None or not self.text.strip("-–() ").isdigit()
+
 
 @dataclass(frozen=True, slots=True)
 class ZoneLine:
     """A line near the top of the page, for title and letterhead matching."""
 
     text: str
+    words: tuple[str, ...]
     grams: frozenset[tuple[str, ...]]
     size: int  # tokens
     font_ratio: float  # font size / body font size (1.0 when unknown)
@@ -202,7 +216,7 @@ def page_features(page: Page) -> PageFeatures:
     first = next((line for line in lines if not _marker_in(line.text, lone=True)), lines[0])
     features.starts_lower = bool(_LOWER_START.match(first.text.strip()))
     features.ends_open = not _SENTENCE_END.search(body_lines[-1].text.strip())
-    cues, notes = _cues(page, lines, body_lines, height, body)
+    cues, notes = _cues(page, lines, features.grams, height, body)
     features.cues, features.notes = cues, notes
     features.ends_with = _ends_with(body_lines, height)
     below = ngrams(tokens(" ".join(line.text for line in body_lines[-2:] + footer)))
@@ -287,17 +301,20 @@ def _zone(lines: list[Line], height: float, body: float) -> tuple[list[ZoneLine]
         zone = lines[:3]
     zone = zone[:14]
     ratios = [(line.font_size or body) / body if body else 1.0 for line in zone]
-    largest = max(ratios)
+    # a title sits among the first lines; a far larger "font" is a form field's value
+    candidates = [ratio for ratio in ratios[:TITLE_LINES] if ratio <= MAX_TITLE_RATIO]
+    largest = max(candidates, default=0.0)
     title_lines: list[int] = []
     if largest >= TITLE_RATIO:
-        for index, ratio in enumerate(ratios):
-            if ratio >= largest - 0.08:
+        for index, ratio in enumerate(ratios[:TITLE_LINES]):
+            if largest - 0.08 <= ratio <= MAX_TITLE_RATIO:
                 if title_lines and index - title_lines[-1] > 1:
                     break
                 title_lines.append(index)
     zone_lines = [
         ZoneLine(
             text=line.text.strip(),
+            words=tuple(tokens(line.text)),
             grams=frozenset(ngrams(tokens(line.text))),
             size=len(tokens(line.text)),
             font_ratio=round(ratio, 2),
@@ -310,7 +327,7 @@ def _zone(lines: list[Line], height: float, body: float) -> tuple[list[ZoneLine]
 
 
 def _cues(
-    page: Page, lines: list[Line], body_lines: list[Line], height: float, body: float
+    page: Page, lines: list[Line], page_grams: set[tuple[str, ...]], height: float, body: float
 ) -> tuple[dict[str, float], dict[str, str]]:
     cues = dict.fromkeys(CUES, 0.0)
     notes: dict[str, str] = {}
@@ -357,6 +374,12 @@ def _cues(
     citations = sum(len(_CITATION.findall(text)) for text in texts)
     if citations:
         note("references", citations / 5, f"{citations} citations")
+    paid = [text for text in money if found_phrases(ngrams(tokens(text)), _PAID)]
+    if paid:
+        note("paid", len(paid) / 2, paid[0])
+    asks = found_phrases(page_grams, _PAYMENT_REQUEST)
+    if asks:
+        note("payment_request", len(asks) / 2, " ".join(asks[0]))
     mrz = [text for text in texts if _MRZ.match(text.replace(" ", "")) and text.count("<") >= 5]
     if mrz:
         note("mrz", 1.0, mrz[0])

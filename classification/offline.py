@@ -21,15 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from classification.base import PageVerdict, Rule, rules_check
-from classification.features import PageFeatures, page_features
+from classification.features import PageFeatures, ZoneLine, page_features
 from classification.rules import VOCABULARY, Phrase, RuleProfile, rule_profile
-from classification.words import contains, found_phrases, show
+from classification.words import contains, found_phrases, ngrams, show
 from extraction.documents import Page
 
 TITLE, HEADER, BODY = 3.0, 1.5, 0.6  # points for the rule's name in each place
 PHRASES_MAX, PHRASES_SCALE = 3.0, 2.5  # key phrases saturate towards PHRASES_MAX
 TERMS_SHARE, TERMS_PAIR = 1.5, 0.5  # description words (share found) and word pairs (each)
-CUES_MAX = 2.5
+CUES_MAX = 3.0
 CONFLICT = 1.5  # a title that declares an unrelated kind
 EXCLUDED = 3.0  # a title that declares a kind the description rules out
 
@@ -132,10 +132,12 @@ def declared_kinds(features: PageFeatures) -> dict[str, tuple[float, str]]:
     declared: dict[str, tuple[float, str]] = {}
     for kind, vocabulary in VOCABULARY.items():
         for name in vocabulary.names:
-            for line in features.zone_lines:
+            if not vocabulary.name_weight(name):
+                continue
+            for index, line in enumerate(features.zone_lines):
                 if not contains(line.grams, name):
                     continue
-                titled = line.is_title or line.size <= len(name) + 2
+                titled = _titled(index, line, name)
                 strength = (1.0 if titled else 0.5) * vocabulary.name_weight(name)
                 strength *= _coverage(line.size, name)
                 if strength > declared.get(kind, (0.0, ""))[0]:
@@ -164,10 +166,12 @@ def _score(
 def _name_points(features: PageFeatures, profile: RuleProfile, result: RuleScore) -> float:
     best, note = 0.0, ""
     for name, weight in profile.names.items():
-        for line in features.zone_lines:
+        if not weight:
+            continue
+        for index, line in enumerate(features.zone_lines):
             if not contains(line.grams, name):
                 continue
-            titled = line.is_title or line.size <= len(name) + 2
+            titled = _titled(index, line, name)
             points = (TITLE if titled else HEADER) * weight * _coverage(line.size, name)
             if points > best:
                 place = "title" if titled else "header line"
@@ -176,6 +180,15 @@ def _name_points(features: PageFeatures, profile: RuleProfile, result: RuleScore
             best, note = BODY * weight, f'the text mentions "{show(name)}"'
     result.add(best, note)
     return best
+
+
+def _titled(index: int, line: ZoneLine, name: Phrase) -> bool:
+    """Whether a top-zone line holding ``name`` reads as the page's title: it is the title
+    (largest font), it says little besides the name, or the page's first line starts with it
+    ("Form W-9 Request for Taxpayer ...")."""
+    if line.is_title or line.size <= len(name) + 2:
+        return True
+    return index == 0 and name in ngrams(line.words[: len(name) + 1], len(name))
 
 
 def _coverage(line_size: int, name: Phrase) -> float:
@@ -211,10 +224,14 @@ def _cues(features: PageFeatures, profile: RuleProfile, result: RuleScore) -> No
         ),
         reverse=True,
     )
-    points = min(CUES_MAX, sum(value for value, _ in gained))
+    points = min(CUES_MAX, sum(value for value, _ in gained if value > 0))
     if points > 0:
         shown = ", ".join(_cue_note(features, cue) for value, cue in gained[:3] if value >= 0.2)
         result.add(points, f"layout: {shown}" if shown else "layout cues")
+    against = [(value, cue) for value, cue in gained if value < 0]
+    if against:
+        shown = ", ".join(_cue_note(features, cue) for _, cue in against)
+        result.add(sum(value for value, _ in against), f"but layout: {shown}")
 
 
 def _cue_note(features: PageFeatures, cue: str) -> str:

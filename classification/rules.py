@@ -41,7 +41,11 @@ class KindVocabulary:
     broader: str | None
 
     def name_weight(self, name: Phrase) -> float:
-        """A generic one-word name ("order") is half the evidence of a specific one."""
+        """How much a name printed on a page says: a generic one-word name ("order") half as
+        much as a specific one, a one- or two-letter one ("id", "po") nothing (it is a label
+        or an abbreviation far more often). Rule types still map to kinds through them."""
+        if len(name) == 1 and len(name[0]) <= 2:
+            return 0.0
         return 0.5 if len(name) == 1 and name[0] in _GENERIC else 1.0
 
 
@@ -168,7 +172,7 @@ def _add_kind(profile: RuleProfile, kind: str, weight: float) -> None:
     own_names = {name: weight * vocabulary.name_weight(name) for name in vocabulary.names}
     _merge(profile.names, own_names)
     _merge(profile.phrases, _phrase_weights(vocabulary.phrases, weight))
-    _merge(profile.cues, {cue: value * weight for cue, value in vocabulary.cues.items()})
+    _merge_cues(profile.cues, {cue: value * weight for cue, value in vocabulary.cues.items()})
     for other in VOCABULARY.values():
         if other.broader == kind:
             names = {name: weight * NARROWER * other.name_weight(name) for name in other.names}
@@ -180,16 +184,26 @@ def _add_kind(profile: RuleProfile, kind: str, weight: float) -> None:
         _merge(profile.names, names)
         _merge(profile.phrases, _phrase_weights(broader.phrases, weight * BROADER))
         cues = {cue: value * weight * 0.7 for cue, value in broader.cues.items()}
-        _merge(profile.cues, cues)
+        _merge_cues(profile.cues, cues)
 
 
 def _phrase_weights(phrases: tuple[Phrase, ...], weight: float) -> dict[Phrase, float]:
-    return {key: weight * SPECIFICITY[key] for key in phrases}
+    """Each phrase weighs by its specificity, and a phrase of several words more than one
+    word ("department of the treasury" says more than "section")."""
+    return {key: weight * SPECIFICITY[key] * min(2.0, 1 + 0.35 * (len(key) - 1)) for key in phrases}
 
 
 def _merge(target: dict, items: dict) -> None:
     for key, value in items.items():
         if value > target.get(key, 0.0):
+            target[key] = value
+
+
+def _merge_cues(target: dict[str, float], items: dict[str, float]) -> None:
+    """Cue weights may be negative (a till slip speaks against an invoice): the stronger of
+    two weights, by size, is kept."""
+    for key, value in items.items():
+        if key not in target or abs(value) > abs(target[key]):
             target[key] = value
 
 

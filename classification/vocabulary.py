@@ -51,7 +51,10 @@ KINDS: dict[str, KindEntry] = {
             "fecha de vencimiento", "nip", "netto", "brutto", "do zapłaty", "sprzedawca",
             "nabywca", "data wystawienia", "period of service", "qty", "unit price",
         ],
-        "cues": {"totals": 1.0, "table": 0.5, "amounts": 0.3, "key_values": 0.2},
+        "cues": {
+            "totals": 1.0, "table": 0.5, "amounts": 0.3, "key_values": 0.2,
+            "payment_request": 1.0, "narrow": -1.5,
+        },
     },
     "credit_note": {
         "names": [
@@ -84,14 +87,16 @@ KINDS: dict[str, KindEntry] = {
             "valid until", "quotation number", "quote number", "validity", "offer valid",
             "gültig bis", "valable", "geldig tot", "valido hasta", "estimate number",
         ],
-        "cues": {"totals": 0.6, "table": 0.5},
+        "cues": {"totals": 0.6, "table": 0.5, "narrow": -1.0},
     },
     "receipt": {
         "names": [
             "receipt", "sales receipt", "cash receipt", "till receipt", "payment receipt",
             "order receipt", "kassenbon", "quittung", "beleg", "kassenzettel", "reçu",
             "ticket de caisse", "kassabon", "kwitantie", "recibo", "ticket", "scontrino",
-            "ricevuta", "paragon", "cash sale",
+            "ricevuta", "paragon", "cash sale", "cash bill", "cash invoice",
+            # till slips are headed "tax invoice" or "simplified invoice" in many countries
+            "tax invoice", "simplified invoice", "simplified tax invoice",
         ],
         "phrases": [
             "cash", "change", "card", "visa", "mastercard", "amex", "debit", "credit card",
@@ -102,7 +107,9 @@ KINDS: dict[str, KindEntry] = {
             "Kartenzahlung", "espèces", "rendu", "merci", "contant", "wisselgeld", "efectivo",
             "cambio", "gracias", "no refund", "exchange", "operator", "qty",
         ],
-        "cues": {"narrow": 1.5, "totals": 0.8, "amounts": 0.2},
+        "cues": {
+            "narrow": 2.0, "paid": 1.0, "totals": 0.8, "amounts": 0.2, "payment_request": -0.5,
+        },
     },
     "purchase_order": {
         "names": [
@@ -118,7 +125,7 @@ KINDS: dict[str, KindEntry] = {
             "lieferadresse", "numéro de commande", "date de livraison", "fecha de entrega",
             "quantity", "unit price", "quotation", "procurement",
         ],
-        "cues": {"totals": 0.5, "table": 0.5},
+        "cues": {"totals": 0.5, "table": 0.5, "payment_request": 0.5, "narrow": -1.0},
     },
     "delivery_note": {
         "names": [
@@ -419,6 +426,21 @@ TOTAL_LABELS: list[str] = [
     "total ttc", "total ht", "net à payer", "importe total", "total a pagar", "totale",
     "importo totale", "razem", "należność", "do zapłaty", "suma", "closing balance",
     "new balance",
+]
+# A payment made (the page is proof of it) and a payment asked for (the page requests it).
+PAID_PHRASES: list[str] = [
+    "cash", "change", "tendered", "paid", "amount paid", "payment received", "approved",
+    "auth code", "authorisation code", "card no", "visa", "mastercard", "amex", "debit card",
+    "credit card", "contactless", "apple pay", "google pay", "rounding", "bar", "gegeben",
+    "Rückgeld", "bezahlt", "espèces", "rendu", "payé", "contant", "betaald", "efectivo",
+    "cambio", "pagado", "contanti", "resto", "pagato", "gotówka", "reszta",
+]
+PAYMENT_REQUEST_PHRASES: list[str] = [
+    "due date", "payment due", "amount due", "balance due", "total due", "pay by",
+    "payable by", "payment terms", "terms of payment", "remit to", "please pay",
+    "please remit", "net 30", "net 14", "net 60", "bank details", "iban", "sort code",
+    "zahlbar bis", "fällig", "zahlungsziel", "échéance", "à payer avant", "vervaldatum",
+    "te betalen voor", "vencimiento", "scadenza", "termin płatności",
 ]
 SIGNATURE_PHRASES: list[str] = [
     "signature", "signed", "sign here", "signatory", "authorised signature",
