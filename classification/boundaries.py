@@ -23,14 +23,17 @@ from classification.features import PageFeatures
 # Weights in score points; the sum decides (> 0 cuts). Set by hand from what each signal
 # means, then checked on the benchmark bundles (bench/classify.py).
 RESTART = 3.0  # the next page is numbered 1
+RESTART_UNNUMBERED = 1.0  # ... after a page with no number (a cover sheet may precede page 1)
 LAST_PAGE = 2.5  # this page is "N of N"
 FOLLOWS = 3.0  # the next page's number follows this one's
 NUMBER_JUMP = 1.0  # numbered, but not in sequence
-LATER_PAGE = 1.0  # the next page is numbered > 1 though this one is not numbered
+LATER_PAGE = 1.5  # the next page is numbered > 1 though this one is not numbered
 SAME_EDGE = 1.5  # the same running footer (or header)
 OTHER_FOOTER = 0.75  # both pages have footers and they differ
 TITLE = 1.5  # the next page opens with a title
 LETTERHEAD = 0.8  # the next page opens with contact lines (phone, e-mail, web)
+OPENS_KIND = 1.0  # the next page's first line or title names a kind of document
+SAME_HEADING = 1.0  # the next page's first line repeats this page's first line (a running head)
 PAGE_SIZE = 1.0  # the pages differ in size
 ENDING = 0.4  # this page ends with totals / a signature / a closing (each; at most 2)
 CONTINUED = 1.5  # "continued", "carried forward"
@@ -88,7 +91,8 @@ def boundary_between(
 def _markers(current: PageFeatures, following: PageFeatures, boundary: Boundary) -> None:
     this, that = current.marker, following.marker
     if that is not None and that.index == 1:
-        boundary.add(RESTART, f'page {following.number} is numbered 1 ("{that.text}")')
+        points = RESTART if this is not None or that.total is not None else RESTART_UNNUMBERED
+        boundary.add(points, f'page {following.number} is numbered 1 ("{that.text}")')
     elif this is not None and that is not None:
         same_total = this.total is None or that.total is None or this.total == that.total
         if that.index == this.index + 1 and same_total:
@@ -122,6 +126,15 @@ def _title(following: PageFeatures, boundary: Boundary) -> None:
 
 
 def _opening(current: PageFeatures, following: PageFeatures, boundary: Boundary) -> None:
+    same_heading = _same_heading(current.opening, following.opening)
+    if same_heading and not following.has_title:
+        boundary.add(
+            -SAME_HEADING,
+            f'page {following.number} repeats the heading "{" ".join(following.opening[:6])}"',
+        )
+    elif following.opening_kind:
+        kind = following.opening_kind.replace("_", " ")
+        boundary.add(OPENS_KIND, f"page {following.number} opens as a {kind}")
     if following.letterhead and following.letterhead != current.letterhead:
         boundary.add(
             LETTERHEAD, f'page {following.number} opens with "{_clip(following.letterhead)}"'
@@ -135,6 +148,16 @@ def _opening(current: PageFeatures, following: PageFeatures, boundary: Boundary)
             f"page size changes ({width:.0f}x{height:.0f} -> "
             f"{next_width:.0f}x{next_height:.0f} pt)",
         )
+
+
+def _same_heading(current: tuple[str, ...], following: tuple[str, ...]) -> bool:
+    """Whether most words of the next page's first line come from this page's first line
+    ("Form W-9 (Rev. 10-2018)" under "Form W-9 Request for Taxpayer ...")."""
+    words = {word for word in following if word.isalpha()}
+    common = words & set(current)
+    if len(common) < 2 or not any(len(word) >= 3 for word in common):
+        return False
+    return len(common) >= 0.6 * len(words)
 
 
 def _ending(current: PageFeatures, boundary: Boundary) -> None:

@@ -172,6 +172,8 @@ class PageFeatures:
     starts_lower: bool = False  # the first body line starts in lower case
     ends_open: bool = False  # the last body line does not end a sentence
     letterhead: str = ""  # a contact line (phone, e-mail, web) among the first lines
+    opening: tuple[str, ...] = ()  # the words of the first line (page numbers aside)
+    opening_kind: str = ""  # a document kind the title or first line starts by naming
     ends_with: tuple[str, ...] = ()  # closing cues in the lower part: totals signature closing
     continues_below: bool = False  # its last lines say "continued", "carried forward", ...
     continued_above: bool = False  # its first lines say "continued", "brought forward", ...
@@ -209,10 +211,14 @@ def page_features(page: Page) -> PageFeatures:
     # a page's first lines are its letterhead or title: two letters from one sender repeat
     # them, so only lines further down (table headers) count as carried over
     features.line_keys = frozenset(
-        key for key in (_mask(line.text) for line in lines[4:]) if key.count(" ") >= 2
+        key for key in (_mask(line.text) for line in lines[4:]) if _headerish(key)
     )
     features.letterhead = _letterhead(lines[:5])
     features.top_keys = tuple(_mask(line.text) for line in body_lines[:3])
+    opening = next((line for line in lines if not _marker_in(line.text, lone=True)), lines[0])
+    features.opening = tuple(tokens(opening.text))
+    if not features.starts_lower:
+        features.opening_kind = _opening_kind(features.opening, tuple(tokens(features.title)))
     first = next((line for line in lines if not _marker_in(line.text, lone=True)), lines[0])
     features.starts_lower = bool(_LOWER_START.match(first.text.strip()))
     features.ends_open = not _SENTENCE_END.search(body_lines[-1].text.strip())
@@ -493,6 +499,27 @@ def _letter(texts: list[str], note: _Note) -> None:
 def _starts_with_any(text: str, phrases: list[tuple[str, ...]]) -> bool:
     words = tuple(tokens(text)[:4])
     return any(words[: len(wanted)] == wanted for wanted in phrases)
+
+
+def _headerish(key: str) -> bool:
+    """A masked line that could be a repeated table or page header: three or more words."""
+    return sum(1 for word in key.split() if word.isalpha()) >= 3
+
+
+def _opening_kind(opening: tuple[str, ...], title: tuple[str, ...]) -> str:
+    """The document kind whose name the page's title is or its first line starts with
+    ("INVOICE", "Form W-9 Request for ...", "Statement of Account")."""
+    from classification.rules import VOCABULARY, name_leads
+
+    best, size = "", 0
+    for kind, vocabulary in VOCABULARY.items():
+        for name in vocabulary.names:
+            if len(name) <= size or vocabulary.name_weight(name) < 1.0:
+                continue
+            titled = len(title) <= len(name) + 3 and name in ngrams(title, len(name))
+            if name_leads(opening, name) or titled:
+                best, size = kind, len(name)
+    return best
 
 
 def _letterhead(lines: list[Line]) -> str:

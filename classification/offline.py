@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from classification.base import PageVerdict, Rule, rules_check
 from classification.features import PageFeatures, ZoneLine, page_features
-from classification.rules import VOCABULARY, Phrase, RuleProfile, rule_profile
-from classification.words import contains, found_phrases, ngrams, show
+from classification.rules import VOCABULARY, Phrase, RuleProfile, name_leads, rule_profile
+from classification.words import contains, found_phrases, show
 from extraction.documents import Page
 
 TITLE, HEADER, BODY = 3.0, 1.5, 0.6  # points for the rule's name in each place
@@ -188,7 +188,7 @@ def _titled(index: int, line: ZoneLine, name: Phrase) -> bool:
     ("Form W-9 Request for Taxpayer ...")."""
     if line.is_title or line.size <= len(name) + 2:
         return True
-    return index == 0 and name in ngrams(line.words[: len(name) + 1], len(name))
+    return index == 0 and name_leads(line.words, name)
 
 
 def _coverage(line_size: int, name: Phrase) -> float:

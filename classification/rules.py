@@ -100,6 +100,14 @@ _CUE_WORDS: dict[Phrase, str] = {
 }
 
 
+def name_leads(words: tuple[str, ...], name: Phrase) -> bool:
+    """Whether a line's ``words`` start with ``name``, or with one generic word before it
+    ("Form W-9 ...")."""
+    if words[: len(name)] == name:
+        return True
+    return bool(words) and words[0] in _GENERIC and words[1 : len(name) + 1] == name
+
+
 def rule_profile(rule: Rule) -> RuleProfile:
     """The profile of one rule (cached: the same rule text gives the same profile)."""
     return _profile(rule.type, rule.description)
