@@ -43,7 +43,7 @@ class Calibration:
     temperature: float = 1.0
 
 
-CALIBRATION = Calibration()
+CALIBRATION = Calibration(none_score=3.75, temperature=0.5)
 
 
 @dataclass(slots=True)
