@@ -35,6 +35,9 @@ LETTERHEAD = 0.8  # the next page opens with contact lines (phone, e-mail, web)
 OPENS_KIND = 1.0  # the next page's first line or title names a kind of document
 SAME_HEADING = 1.0  # the next page's first line repeats this page's first line (a running head)
 PAGE_SIZE = 1.0  # the pages differ in size
+COVER = 1.5  # this page is a cover sheet (a few words): it belongs with what follows
+ANNEX = 1.0  # the next page opens an attachment ("Schedule A", "Exhibit 2", "Anlage 1")
+COVER_WORDS = 25
 ENDING = 0.4  # this page ends with totals / a signature / a closing (each; at most 2)
 CONTINUED = 1.5  # "continued", "carried forward"
 REPEATED_LINE = 1.0  # the next page repeats a line of this one near its top (table header)
@@ -78,6 +81,8 @@ def boundary_between(
         _title(following, boundary)
         _markers(current, following, boundary)
         return boundary
+    if current.word_count <= COVER_WORDS and current.has_title and not current.ends_with:
+        boundary.add(-COVER, f"page {current.number} is a cover sheet")
     _markers(current, following, boundary)
     _edges(current, following, boundary)
     _title(following, boundary)
@@ -127,7 +132,12 @@ def _title(following: PageFeatures, boundary: Boundary) -> None:
 
 def _opening(current: PageFeatures, following: PageFeatures, boundary: Boundary) -> None:
     same_heading = _same_heading(current.opening, following.opening)
-    if same_heading and not following.has_title:
+    if following.annex:
+        boundary.add(
+            -ANNEX,
+            f'page {following.number} opens an attachment ("{" ".join(following.opening[:4])}")',
+        )
+    elif same_heading and not following.has_title:
         boundary.add(
             -SAME_HEADING,
             f'page {following.number} repeats the heading "{" ".join(following.opening[:6])}"',

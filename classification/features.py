@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from classification.vocabulary import (
+    ANNEX_WORDS,
     CLOSINGS,
     CONTINUATION_PHRASES,
     OF_WORDS,
@@ -30,7 +31,7 @@ from classification.vocabulary import (
     SIGNATURE_PHRASES,
     TOTAL_LABELS,
 )
-from classification.words import found_phrases, ngrams, phrase, tokens
+from classification.words import fold, found_phrases, ngrams, phrase, tokens
 from extraction.documents import Line, Page
 
 CUES = (
@@ -59,6 +60,7 @@ EDGE_ZONE = 0.07  # share of the page height of running headers and footers
 TITLE_RATIO = 1.18  # a title's font is at least this much larger than the body's
 MAX_TITLE_RATIO = 4.0
 TITLE_LINES = 6  # a title is among the page's first lines
+HEADING_WORDS = 12  # a heading line is at most this long
 
 _MONEY = re.compile(r"(?<![\d.,])[-+]?\d{1,3}(?:[.,' \u00a0]?\d{3})*[.,]\d{2}(?![\d.,]*\d)")
 _NUMBER = re.compile(r"^[-+(]?[$€£¥]?\d[\d.,'%:/-]*\)?$")
@@ -120,6 +122,7 @@ _SALUTATIONS = [phrase(text) for text in SALUTATIONS]
 _CLOSINGS = [phrase(text) for text in CLOSINGS]
 _CONTINUED = [phrase(text) for text in CONTINUATION_PHRASES]
 _PAID = [phrase(text) for text in PAID_PHRASES]
+_ANNEX = frozenset(fold(word) for word in ANNEX_WORDS)
 _PAYMENT_REQUEST = [phrase(text) for text in PAYMENT_REQUEST_PHRASES]
 
 
@@ -174,6 +177,7 @@ class PageFeatures:
     letterhead: str = ""  # a contact line (phone, e-mail, web) among the first lines
     opening: tuple[str, ...] = ()  # the words of the first line (page numbers aside)
     opening_kind: str = ""  # a document kind the title or first line starts by naming
+    annex: bool = False  # the first line is an attachment's heading ("Schedule A", "Anlage 2")
     ends_with: tuple[str, ...] = ()  # closing cues in the lower part: totals signature closing
     continues_below: bool = False  # its last lines say "continued", "carried forward", ...
     continued_above: bool = False  # its first lines say "continued", "brought forward", ...
@@ -215,10 +219,12 @@ def page_features(page: Page) -> PageFeatures:
     )
     features.letterhead = _letterhead(lines[:5])
     features.top_keys = tuple(_mask(line.text) for line in body_lines[:3])
-    opening = next((line for line in lines if not _marker_in(line.text, lone=True)), lines[0])
-    features.opening = tuple(tokens(opening.text))
-    if not features.starts_lower:
-        features.opening_kind = _opening_kind(features.opening, tuple(tokens(features.title)))
+    unnumbered = [line for line in lines if not _marker_in(line.text, lone=True)] or lines
+    features.opening = tuple(tokens(unnumbered[0].text))
+    features.annex = len(features.opening) >= 2 and features.opening[0] in _ANNEX
+    if not features.starts_lower and not features.annex:
+        headings = [line.text for line in unnumbered[:3]]
+        features.opening_kind = _opening_kind(headings, tuple(tokens(features.title)))
     first = next((line for line in lines if not _marker_in(line.text, lone=True)), lines[0])
     features.starts_lower = bool(_LOWER_START.match(first.text.strip()))
     features.ends_open = not _SENTENCE_END.search(body_lines[-1].text.strip())
@@ -311,7 +317,10 @@ def _zone(lines: list[Line], height: float, body: float) -> tuple[list[ZoneLine]
     candidates = [ratio for ratio in ratios[:TITLE_LINES] if ratio <= MAX_TITLE_RATIO]
     largest = max(candidates, default=0.0)
     title_lines: list[int] = []
-    if largest >= TITLE_RATIO:
+    if len(lines) <= 3 and len(tokens(zone[0].text)) <= 2 * HEADING_WORDS:
+        # a cover sheet: its first line is its title whatever the font
+        title_lines = [0]
+    elif largest >= TITLE_RATIO:
         for index, ratio in enumerate(ratios[:TITLE_LINES]):
             if largest - 0.08 <= ratio <= MAX_TITLE_RATIO:
                 if title_lines and index - title_lines[-1] > 1:
@@ -506,18 +515,32 @@ def _headerish(key: str) -> bool:
     return sum(1 for word in key.split() if word.isalpha()) >= 3
 
 
-def _opening_kind(opening: tuple[str, ...], title: tuple[str, ...]) -> str:
-    """The document kind whose name the page's title is or its first line starts with
-    ("INVOICE", "Form W-9 Request for ...", "Statement of Account")."""
+def _opening_kind(headings: list[str], title: tuple[str, ...]) -> str:
+    """The document kind the page opens by naming: its title is the kind's name, or one of
+    its first lines, read as a heading, starts or ends with it ("INVOICE", "Form W-9 Request
+    for ...", "ACME Ltd. MUTUAL NON-DISCLOSURE AGREEMENT"). A heading is the first line, or a
+    line in capitals, of at most ``HEADING_WORDS`` words; a sentence that begins "Agreement
+    shall ..." is not one."""
     from classification.rules import VOCABULARY, name_leads
 
+    lines = []
+    for index, text in enumerate(headings):
+        words = tuple(tokens(text))
+        letters = [char for char in text if char.isalpha()]
+        capitals = bool(letters) and sum(char.isupper() for char in letters) >= 0.8 * len(letters)
+        if words and len(words) <= HEADING_WORDS and (index == 0 or capitals):
+            lines.append((words, capitals))
     best, size = "", 0
     for kind, vocabulary in VOCABULARY.items():
         for name in vocabulary.names:
             if len(name) <= size or vocabulary.name_weight(name) < 1.0:
                 continue
             titled = len(title) <= len(name) + 3 and name in ngrams(title, len(name))
-            if name_leads(opening, name) or titled:
+            headed = any(
+                name_leads(words, name) or (capitals and words[-len(name) :] == name)
+                for words, capitals in lines
+            )
+            if titled or headed:
                 best, size = kind, len(name)
     return best
 

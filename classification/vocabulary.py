@@ -465,6 +465,11 @@ CONTINUATION_PHRASES: list[str] = [
     "brought forward", "Übertrag", "fortsetzung", "à reporter", "vervolg",
     "suma y sigue", "continua", "segue",
 ]
+# A heading that starts with one of these opens an attachment to the document before it.
+ANNEX_WORDS: list[str] = [
+    "schedule", "exhibit", "annex", "appendix", "attachment", "addendum", "enclosure",
+    "anlage", "anhang", "annexe", "bijlage", "anexo", "apéndice", "allegato", "załącznik",
+]
 PAGE_WORDS: list[str] = [
     "page", "pg", "p", "seite", "s", "pagina", "pag", "blad", "blatt", "strona", "str", "sida",
     "side", "feuille", "folio",
