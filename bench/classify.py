@@ -186,9 +186,8 @@ def calibration_table(outcomes: Sequence[Outcome]) -> tuple[list[str], float]:
         accuracy = sum(o.right for o in band) / len(band)
         mean = sum(o.confidence for o in band) / len(band)
         error += len(band) / len(outcomes) * abs(accuracy - mean)
-        rows.append(
-            f"  conf {low:.2f}-{min(high, 1):.2f}: n={len(band):3d}  acc={accuracy:.3f}  mean={mean:.3f}"
-        )
+        band_name = f"{low:.2f}-{min(high, 1):.2f}"
+        rows.append(f"  conf {band_name}: n={len(band):3d}  acc={accuracy:.3f}  mean={mean:.3f}")
     return rows, error
 
 
@@ -291,9 +290,8 @@ def _explain(bundle: Bundle, categories: list[Category]) -> None:
         )
         truth = "CUT " if features[index + 1].number in cuts else "    "
         mark = "ok" if boundary.cut == (truth == "CUT ") else "XX"
-        print(
-            f"    {mark} {truth}{index + 1}|{index + 2} {boundary.score:+.1f} {'; '.join(boundary.reasons)}"
-        )
+        reasons = "; ".join(boundary.reasons)
+        print(f"    {mark} {truth}{index + 1}|{index + 2} {boundary.score:+.1f} {reasons}")
 
 
 # --- calibration fit --------------------------------------------------------------------------
@@ -354,9 +352,8 @@ def report(
         "load_s_per_page": load / max(pages, 1),
     }
     print(f"\n== {name}: {len(items)} documents, {pages} pages, {bundle_count} bundles")
-    print(
-        f"classify accuracy   {figures['classify_accuracy']:.3f} ({sum(o.right for o in closed)}/{len(closed)})"
-    )
+    right = sum(o.right for o in closed)
+    print(f"classify accuracy   {figures['classify_accuracy']:.3f} ({right}/{len(closed)})")
     rows, ece = calibration_table(closed)
     print("\n".join(rows))
     print(f"  expected calibration error {ece:.3f}")
@@ -366,14 +363,14 @@ def report(
     print(f"  expected calibration error {ece:.3f}")
     for outcome, item in zip(closed, items, strict=True):
         if not outcome.right:
-            print(
-                f"  miss {item.doc_id}: {item.kind} -> {outcome.predicted} ({outcome.confidence:.2f})"
-            )
+            answer = f"{outcome.predicted} ({outcome.confidence:.2f})"
+            print(f"  miss {item.doc_id}: {item.kind} -> {answer}")
     print(
         f"split: boundary precision {figures['boundary_precision']:.3f} recall "
         f"{figures['boundary_recall']:.3f} ({split.cuts_right}/{split.cuts_predicted} predicted, "
         f"{split.cuts_true} true); exact segments {figures['exact_segments']:.3f} "
-        f"({split.segments_exact}/{split.segments_true}); exact bundles {figures['exact_bundles']:.3f}"
+        f"({split.segments_exact}/{split.segments_true}); "
+        f"exact bundles {figures['exact_bundles']:.3f}"
     )
     for level in ("high", "medium", "low"):
         n, exact = split.by_level.get(level, [0, 0])
@@ -381,7 +378,8 @@ def report(
             print(f"  {level:6s} segments: {n:3d}, exact {exact / n:.3f}")
     print(
         f"seconds per page: classify {figures['classify_s_per_page'] * 1000:.2f} ms, split "
-        f"{figures['split_s_per_page'] * 1000:.2f} ms (loading {figures['load_s_per_page'] * 1000:.1f} ms)"
+        f"{figures['split_s_per_page'] * 1000:.2f} ms "
+        f"(loading {figures['load_s_per_page'] * 1000:.1f} ms)"
     )
     return figures
 
@@ -410,16 +408,25 @@ def main(argv: list[str] | None = None) -> int:
         name: report(name, items, args.bundles, args.seed, args.verbose)
         for name, items in loaded.items()
     }
-    print(
-        "\n| pool | docs | classify acc | open-set acc | boundary P | boundary R | exact segments | exact bundles | classify ms/page | split ms/page |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, f in summary.items():
-        print(
-            f"| {name} | {f['documents']} | {f['classify_accuracy']:.3f} | {f['open_set_accuracy']:.3f} | "
-            f"{f['boundary_precision']:.3f} | {f['boundary_recall']:.3f} | {f['exact_segments']:.3f} | "
-            f"{f['exact_bundles']:.3f} | {f['classify_s_per_page'] * 1000:.2f} | {f['split_s_per_page'] * 1000:.2f} |"
-        )
+    columns = [
+        ("docs", "documents", "{:d}"),
+        ("classify acc", "classify_accuracy", "{:.3f}"),
+        ("open-set acc", "open_set_accuracy", "{:.3f}"),
+        ("boundary P", "boundary_precision", "{:.3f}"),
+        ("boundary R", "boundary_recall", "{:.3f}"),
+        ("exact segments", "exact_segments", "{:.3f}"),
+        ("exact bundles", "exact_bundles", "{:.3f}"),
+        ("classify ms/page", "classify_s_per_page", "{:.2f}"),
+        ("split ms/page", "split_s_per_page", "{:.2f}"),
+    ]
+    print("\n| pool | " + " | ".join(title for title, _, _ in columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for name, figures in summary.items():
+        cells = [
+            form.format(figures[key] * 1000 if key.endswith("_s_per_page") else figures[key])
+            for _, key, form in columns
+        ]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     return 0
 
 

@@ -31,7 +31,16 @@ from classification.vocabulary import (
     SIGNATURE_PHRASES,
     TOTAL_LABELS,
 )
-from classification.words import fold, found_phrases, ngrams, phrase, tokens
+from classification.words import (
+    contains,
+    fold,
+    found_phrases,
+    line_grams,
+    line_words,
+    ngrams,
+    phrase,
+    tokens,
+)
 from extraction.documents import Line, Page
 
 CUES = (
@@ -51,7 +60,7 @@ CUES = (
     "bullets",  # bulleted lists
     "references",  # academic citations ("[12]", "et al.", DOI)
     "mrz",  # a machine-readable zone of an identity document
-    "paid",  # a payment made: cash, change, card, "paid" beside an amount
+    "paid",  # a payment made: cash, change, card, "paid" beside an amount or a card number
     "payment_request",  # a payment asked for: due date, payment terms, remit to, bank details
 )
 
@@ -102,6 +111,7 @@ _KEY_VALUE = re.compile(r"^\s*[^\W\d][\w .#/()'&-]{0,32}:\s*\S")
 _CHECKBOX = re.compile(r"[☐☑☒□■◻◼▢]|\[\s?[xX ]?\s?\]")
 _FILL_LINE = re.compile(r"_{5,}|\.{8,}")
 _CITATION = re.compile(r"\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]|\bet al\.|\bdoi\b|arxiv", re.I)
+_CARD = re.compile(r"[*xX•#]{4,}\s?\d{4}\b")  # a masked card number
 _MRZ = re.compile(r"^[A-Z0-9<]{25,}$")
 _DIGITS = re.compile(r"\d+")
 _LOWER_START = re.compile(r"^[a-zà-ÿ]")
@@ -292,7 +302,7 @@ def _marker_in(text: str, *, lone: bool) -> PageMarker | None:
 
 def _mask(text: str) -> str:
     """Folded words with every number masked: lines that differ only in numbers compare equal."""
-    return " ".join(_DIGITS.sub("#", word) for word in tokens(text))
+    return " ".join(_DIGITS.sub("#", word) for word in line_words(text))
 
 
 def _edge_key(lines: list[Line], marker: PageMarker | None) -> str:
@@ -329,9 +339,9 @@ def _zone(lines: list[Line], height: float, body: float) -> tuple[list[ZoneLine]
     zone_lines = [
         ZoneLine(
             text=line.text.strip(),
-            words=tuple(tokens(line.text)),
-            grams=frozenset(ngrams(tokens(line.text))),
-            size=len(tokens(line.text)),
+            words=line_words(line.text),
+            grams=line_grams(line.text),
+            size=len(line_words(line.text)),
             font_ratio=round(ratio, 2),
             is_title=index in title_lines,
         )
@@ -354,8 +364,7 @@ def _cues(
             notes[cue] = text[:60]
 
     for text in texts:
-        line_grams = ngrams(tokens(text))
-        if _MONEY.search(text) and found_phrases(line_grams, _TOTALS):
+        if _MONEY.search(text) and found_phrases(line_grams(text), _TOTALS):
             note("totals", 1.0, text)
     money = [text for text in texts if _MONEY.search(text)]
     note("amounts", len(money) / 6, f"{len(money)} amounts")
@@ -389,7 +398,11 @@ def _cues(
     citations = sum(len(_CITATION.findall(text)) for text in texts)
     if citations:
         note("references", citations / 5, f"{citations} citations")
-    paid = [text for text in money if found_phrases(ngrams(tokens(text)), _PAID)]
+    paid = [
+        text
+        for text in texts
+        if (_MONEY.search(text) or _CARD.search(text)) and found_phrases(line_grams(text), _PAID)
+    ]
     if paid:
         note("paid", len(paid) / 2, paid[0])
     asks = found_phrases(page_grams, _PAYMENT_REQUEST)
@@ -453,11 +466,11 @@ def _signature(lines: list[Line], height: float, note: _Note) -> None:
         if line.box.y < height * 0.35:
             continue
         text = line.text.strip()
-        has_phrase = bool(found_phrases(ngrams(tokens(text)), _SIGNATURES))
+        has_phrase = bool(found_phrases(line_grams(text), _SIGNATURES))
         has_fill = bool(_FILL_LINE.search(text))
         if has_phrase and has_fill:
             note("signature", 1.0, text)
-        elif has_phrase or (has_fill and len(tokens(text)) <= 4):
+        elif has_phrase or (has_fill and len(line_words(text)) <= 4):
             note("signature", 0.6, text)
 
 
@@ -506,7 +519,7 @@ def _letter(texts: list[str], note: _Note) -> None:
 
 
 def _starts_with_any(text: str, phrases: list[tuple[str, ...]]) -> bool:
-    words = tuple(tokens(text)[:4])
+    words = line_words(text)[:4]
     return any(words[: len(wanted)] == wanted for wanted in phrases)
 
 
@@ -521,27 +534,31 @@ def _opening_kind(headings: list[str], title: tuple[str, ...]) -> str:
     for ...", "ACME Ltd. MUTUAL NON-DISCLOSURE AGREEMENT"). A heading is the first line, or a
     line in capitals, of at most ``HEADING_WORDS`` words; a sentence that begins "Agreement
     shall ..." is not one."""
-    from classification.rules import VOCABULARY, name_leads
+    from classification.rules import VOCABULARY, name_leads, names_in
 
     lines = []
     for index, text in enumerate(headings):
-        words = tuple(tokens(text))
+        words = line_words(text)
         letters = [char for char in text if char.isalpha()]
         capitals = bool(letters) and sum(char.isupper() for char in letters) >= 0.8 * len(letters)
         if words and len(words) <= HEADING_WORDS and (index == 0 or capitals):
             lines.append((words, capitals))
+    title_grams = ngrams(title) if len(title) <= 3 * HEADING_WORDS else set()
+    candidates = set(names_in(title_grams))
+    for words, _ in lines:
+        candidates.update(names_in(ngrams(words)))
+    order = {kind: index for index, kind in enumerate(VOCABULARY)}
     best, size = "", 0
-    for kind, vocabulary in VOCABULARY.items():
-        for name in vocabulary.names:
-            if len(name) <= size or vocabulary.name_weight(name) < 1.0:
-                continue
-            titled = len(title) <= len(name) + 3 and name in ngrams(title, len(name))
-            headed = any(
-                name_leads(words, name) or (capitals and words[-len(name) :] == name)
-                for words, capitals in lines
-            )
-            if titled or headed:
-                best, size = kind, len(name)
+    for kind, name in sorted(candidates, key=lambda hit: (order[hit[0]], hit[1])):
+        if len(name) <= size or VOCABULARY[kind].name_weight(name) < 1.0:
+            continue
+        titled = len(title) <= len(name) + 3 and contains(title_grams, name)
+        headed = any(
+            name_leads(words, name) or (capitals and words[-len(name) :] == name)
+            for words, capitals in lines
+        )
+        if titled or headed:
+            best, size = kind, len(name)
     return best
 
 
@@ -550,7 +567,7 @@ def _letterhead(lines: list[Line]) -> str:
     likely a table row that holds an e-mail address."""
     for line in lines:
         text = line.text.strip()
-        if len(tokens(text)) > 9:
+        if len(line_words(text)) > 9:
             continue
         if _EMAIL.search(text) or _WEB.search(text) or _looks_like_phone(text):
             return text
@@ -572,7 +589,7 @@ def _ends_with(body_lines: list[Line], height: float) -> tuple[str, ...]:
     found: list[str] = []
     for line in tail:
         text = line.text.strip()
-        grams = ngrams(tokens(text))
+        grams = line_grams(text)
         if "totals" not in found and _MONEY.search(text) and found_phrases(grams, _TOTALS):
             found.append("totals")
         if "signature" not in found and (

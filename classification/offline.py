@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 
 from classification.base import PageVerdict, Rule, rules_check
 from classification.features import PageFeatures, ZoneLine, page_features
-from classification.rules import VOCABULARY, Phrase, RuleProfile, name_leads, rule_profile
+from classification.rules import (
+    VOCABULARY,
+    Phrase,
+    RuleProfile,
+    name_leads,
+    names_in,
+    rule_profile,
+)
 from classification.words import contains, found_phrases, show
 from extraction.documents import Page
 
@@ -130,18 +137,14 @@ def page_scores(features: PageFeatures, profiles: Sequence[RuleProfile]) -> list
 def declared_kinds(features: PageFeatures) -> dict[str, tuple[float, str]]:
     """Vocabulary kinds the page's title or header zone names: kind -> (strength, line)."""
     declared: dict[str, tuple[float, str]] = {}
-    for kind, vocabulary in VOCABULARY.items():
-        for name in vocabulary.names:
-            if not vocabulary.name_weight(name):
-                continue
-            for index, line in enumerate(features.zone_lines):
-                if not contains(line.grams, name):
-                    continue
-                titled = _titled(index, line, name)
-                strength = (1.0 if titled else 0.5) * vocabulary.name_weight(name)
-                strength *= _coverage(line.size, name)
-                if strength > declared.get(kind, (0.0, ""))[0]:
-                    declared[kind] = (strength, line.text)
+    for index, line in enumerate(features.zone_lines):
+        for kind, name in names_in(line.grams):
+            vocabulary = VOCABULARY[kind]
+            titled = _titled(index, line, name)
+            strength = (1.0 if titled else 0.5) * vocabulary.name_weight(name)
+            strength *= _coverage(line.size, name)
+            if strength > declared.get(kind, (0.0, ""))[0]:
+                declared[kind] = (strength, line.text)
     return declared
 
 

@@ -11,6 +11,7 @@ with one counts against the rule.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,7 +23,7 @@ from classification.vocabulary import (
     NEGATIONS,
     STOPWORDS,
 )
-from classification.words import fold, phrase, tokens
+from classification.words import MAX_PHRASE, contains, fold, phrase, tokens
 
 Phrase = tuple[str, ...]
 
@@ -95,6 +96,27 @@ for _vocabulary in VOCABULARY.values():
     for _phrase in _vocabulary.phrases:
         _SHARED[_phrase] = _SHARED.get(_phrase, 0) + 1
 SPECIFICITY: dict[Phrase, float] = {key: 1 / count**0.5 for key, count in _SHARED.items()}
+# Every page-worthy kind name (weight > 0) by its phrase, to find the names a line holds by
+# looking up the line's n-grams; names longer than an n-gram are checked one by one.
+NAME_INDEX: dict[Phrase, list[tuple[str, Phrase]]] = {}
+LONG_NAMES: list[tuple[str, Phrase]] = []
+for _kind, _vocabulary in VOCABULARY.items():
+    for _name in _vocabulary.names:
+        if not _vocabulary.name_weight(_name):
+            continue
+        if len(_name) <= MAX_PHRASE:
+            NAME_INDEX.setdefault(_name, []).append((_kind, _name))
+        else:
+            LONG_NAMES.append((_kind, _name))
+
+
+def names_in(grams: AbstractSet[Phrase]) -> list[tuple[str, Phrase]]:
+    """The (kind, name) pairs whose names occur in text with these n-grams."""
+    found = [hit for gram in grams for hit in NAME_INDEX.get(gram, ())]
+    found.extend(hit for hit in LONG_NAMES if contains(grams, hit[1]))
+    return found
+
+
 _CUE_WORDS: dict[Phrase, str] = {
     phrase(text): cue for cue, texts in DESCRIPTION_CUES.items() for text in texts
 }

@@ -39,6 +39,18 @@ def tokens(text: str) -> list[str]:
     return [fold(token) for token in _TOKEN.findall(_CAMEL.sub(" ", text))]
 
 
+@lru_cache(maxsize=16384)
+def line_words(text: str) -> tuple[str, ...]:
+    """``tokens`` of one line, cached: a page's lines are read by several cues."""
+    return tuple(tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def line_grams(text: str) -> frozenset[tuple[str, ...]]:
+    """``ngrams`` of one line's tokens, cached."""
+    return frozenset(ngrams(line_words(text)))
+
+
 def phrase(text: str) -> tuple[str, ...]:
     """A phrase as a token tuple, the key ``ngrams`` uses."""
     return tuple(tokens(text))
