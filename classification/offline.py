@@ -109,7 +109,7 @@ class OfflineClassifier:
         runner_up = ranked[1] if len(ranked) > 1 else None
         by_type = {score.type: round(p, 4) for score, p in zip(scores, probabilities, strict=True)}
         if none >= best_p:
-            reasoning = _no_match_reasoning(best, none)
+            reasoning = _no_match_reasoning(best)
             return PageVerdict(features.number, None, none, reasoning, by_type, features.has_title)
         reasoning = _match_reasoning(best, runner_up)
         return PageVerdict(
@@ -273,7 +273,12 @@ def _match_reasoning(best: RuleScore, runner_up: tuple[RuleScore, float] | None)
     return text
 
 
-def _no_match_reasoning(best: RuleScore, none: float) -> str:
+def _no_match_reasoning(best: RuleScore) -> str:
+    if best.score <= 0.5:
+        return (
+            "No rule matches: nothing on the page names, or reads like, the documents the "
+            "rules describe."
+        )
     cues = "; ".join(item.note for item in sorted(best.evidence, key=lambda e: -e.points)[:2])
     detail = f" ({cues})" if cues else ""
     return (
