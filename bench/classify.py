@@ -41,9 +41,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,7 +53,10 @@ from classification.classify import document_classify, verdicts_combine  # noqa:
 from classification.features import PageFeatures, page_features  # noqa: E402
 from classification.offline import Calibration, OfflineClassifier  # noqa: E402
 from classification.splitting import Category, bundle_split  # noqa: E402
-from extraction.documents import Page, load_document  # noqa: E402
+from extraction.pipeline.documents import Page, load_document  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 SHARED = Path(os.environ.get("OPENEXTRACT_SHARED_DIR", ROOT.parent / "shared"))
 DEVSET = SHARED / "devset"
@@ -302,7 +305,7 @@ def fit(items: list[Item]) -> Calibration:
     """The calibration with the best log-likelihood of the closed- and open-set answers."""
     features = {item.doc_id: [page_features(page) for page in item.pages] for item in items}
     best: tuple[float, Calibration] | None = None
-    for none_score in [x / 4 for x in range(0, 25)]:
+    for none_score in [x / 4 for x in range(25)]:
         for temperature in [0.4, 0.5, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5, 2.0]:
             calibration = Calibration(none_score, temperature)
             likelihood = _likelihood(items, features, calibration)

@@ -11,11 +11,13 @@ later without touching the callers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from extraction.documents import Page
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from extraction.pipeline.documents import Page
 
 
 class ClassificationError(ValueError):
@@ -93,7 +95,8 @@ def rules_check(rules: Sequence[Rule]) -> list[Rule]:
         raise ClassificationError("At least one rule is required.")
     seen: set[str] = set()
     for index, rule in enumerate(rules):
-        if not isinstance(rule.type, str) or not rule.type.strip():
+        rule_type: object = rule.type  # from a client: checked, whatever the annotation says
+        if not isinstance(rule_type, str) or not rule_type.strip():
             raise ClassificationError(f"Rule {index + 1} has an empty type.")
         if rule.type in seen:
             raise ClassificationError(f"Rule type {rule.type!r} is given twice.")

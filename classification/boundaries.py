@@ -16,9 +16,11 @@ split can say why it cut where it did. The signals, strongest first:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from classification.base import PageVerdict
-from classification.features import PageFeatures
+if TYPE_CHECKING:
+    from classification.base import PageVerdict
+    from classification.features import PageFeatures
 
 # Weights in score points; the sum decides (> 0 cuts). Set by hand from what each signal
 # means, then checked on the benchmark bundles (bench/classify.py).

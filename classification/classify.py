@@ -8,11 +8,15 @@ pages nothing. The result's reasoning is the deciding page's, plus how many page
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from classification.base import ClassifyResult, PageClassifier, PageVerdict, Rule, rules_check
 from classification.offline import OfflineClassifier
-from extraction.documents import Page
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from extraction.pipeline.documents import Page
 
 FIRST_PAGE_WEIGHT = 2.0
 TITLE_PAGE_WEIGHT = 1.5

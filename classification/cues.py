@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
 
 from classification.vocabulary import (
     CLOSINGS,
@@ -26,7 +27,9 @@ from classification.vocabulary import (
     TOTAL_LABELS,
 )
 from classification.words import found_phrases, line_grams, line_words, phrase
-from extraction.documents import Line, Page
+
+if TYPE_CHECKING:
+    from extraction.pipeline.documents import Line, Page
 
 CUES = (
     "totals",  # a total/amount-due label with an amount

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from classification.cues import CUES, closing_cues, contact_line, layout_cues
 from classification.rules import VOCABULARY, name_leads, names_in
@@ -34,7 +35,9 @@ from classification.words import (
     phrase,
     tokens,
 )
-from extraction.documents import Line, Page
+
+if TYPE_CHECKING:
+    from extraction.pipeline.documents import Line, Page
 
 TOP_ZONE = 0.30  # share of the page height where titles and letterheads sit
 EDGE_ZONE = 0.07  # share of the page height of running headers and footers

@@ -18,8 +18,8 @@ reasoning names the cues that decided.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from classification.base import PageVerdict, Rule, rules_check
 from classification.features import PageFeatures, ZoneLine, page_features
@@ -32,7 +32,11 @@ from classification.rules import (
     rule_profile,
 )
 from classification.words import contains, found_phrases, show
-from extraction.documents import Page
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from extraction.pipeline.documents import Page
 
 TITLE, HEADER, BODY = 3.0, 1.5, 0.6  # points for the rule's name in each place
 PHRASES_MAX, PHRASES_SCALE = 3.0, 2.5  # key phrases saturate towards PHRASES_MAX

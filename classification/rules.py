@@ -11,9 +11,9 @@ with one counts against the rule.
 
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
 
 from classification.base import Rule
 from classification.vocabulary import (
@@ -24,6 +24,11 @@ from classification.vocabulary import (
     STOPWORDS,
 )
 from classification.words import MAX_PHRASE, contains, fold, phrase, tokens
+
+Key = TypeVar("Key")
+
+if TYPE_CHECKING:
+    from collections.abc import Set as AbstractSet
 
 Phrase = tuple[str, ...]
 
@@ -223,7 +228,7 @@ def _phrase_weights(phrases: tuple[Phrase, ...], weight: float) -> dict[Phrase, 
     return {key: weight * SPECIFICITY[key] * min(2.0, 1 + 0.35 * (len(key) - 1)) for key in phrases}
 
 
-def _merge(target: dict, items: dict) -> None:
+def _merge(target: dict[Key, float], items: dict[Key, float]) -> None:
     for key, value in items.items():
         if value > target.get(key, 0.0):
             target[key] = value

@@ -19,16 +19,19 @@ cuts were; the thresholds are checked on the benchmark (bench/classify.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from classification.base import ClassificationError, PageClassifier, PageVerdict, Rule
 from classification.boundaries import Boundary, boundary_between
 from classification.classify import verdicts_probabilities
 from classification.features import PageFeatures, page_features
 from classification.offline import OfflineClassifier
-from extraction.documents import Page
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from extraction.pipeline.documents import Page
 
 UNCATEGORIZED = "uncategorized"
 AllowUncategorized = Literal["forbid", "include", "omit"]
@@ -135,11 +138,13 @@ def _rules(categories: Sequence[Category], allow: str, min_pages: int) -> list[R
         raise ClassificationError(
             f"allow_uncategorized must be one of {', '.join(ALLOW_UNCATEGORIZED)}."
         )
-    if isinstance(min_pages, bool) or not isinstance(min_pages, int) or min_pages < 1:
+    pages_value: object = min_pages  # from a client: checked, whatever the annotation says
+    if isinstance(pages_value, bool) or not isinstance(pages_value, int) or pages_value < 1:
         raise ClassificationError("min_pages_per_split must be a whole number of at least 1.")
     names = [category.name for category in categories]
     for name in names:
-        if not isinstance(name, str) or not name.strip():
+        name_value: object = name
+        if not isinstance(name_value, str) or not name_value.strip():
             raise ClassificationError("Every category needs a name.")
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:

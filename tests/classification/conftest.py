@@ -5,6 +5,7 @@ bundles with pypdf."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -13,8 +14,10 @@ from reportlab.pdfgen import canvas
 
 from classification.base import Rule
 from classification.splitting import Category
-from extraction.documents import Page, load_document
-from tests.corpus import Corpus
+from extraction.pipeline.documents import Page, load_document
+
+if TYPE_CHECKING:
+    from tests.corpus import Corpus
 
 RULES = [
     Rule(

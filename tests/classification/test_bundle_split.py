@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 
 from classification.base import ClassificationError, PageVerdict, Rule
 from classification.splitting import UNCATEGORIZED, Category, bundle_split
-from extraction.documents import Page
 from tests.classification.conftest import (
     CATEGORIES,
     KINDS,
@@ -17,6 +16,11 @@ from tests.classification.conftest import (
     load_pages,
     pdf_page_bytes,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from extraction.pipeline.documents import Page
 
 
 def _segments(result: object) -> list[tuple[str, tuple[int, ...]]]:

@@ -100,7 +100,8 @@ def test_verdicts_keep_the_input_page_numbers_and_score_every_rule(
     assert [verdict.page for verdict in verdicts] == [1, 2]
     assert set(verdicts[0].scores) == {rule.type for rule in RULES}
     assert sum(verdicts[0].scores.values()) <= 1.0
-    assert verdicts[0].type == "contract" and verdicts[0].has_title
+    assert verdicts[0].type == "contract"
+    assert verdicts[0].has_title
 
 
 def test_max_pages_classifies_only_the_first_pages(kind_pdfs: dict[str, bytes]) -> None:

@@ -4,6 +4,7 @@ documents built at test time."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import pytest
 from reportlab.lib.pagesizes import LETTER
@@ -11,7 +12,9 @@ from reportlab.pdfgen import canvas
 
 from classification.features import page_features
 from tests.classification.conftest import load_pages, pdf_page_bytes
-from tests.corpus import Corpus
+
+if TYPE_CHECKING:
+    from tests.corpus import Corpus
 
 
 def _footer_pdf(footers: list[str], *, header: str = "Quarterly report") -> bytes:
@@ -57,7 +60,8 @@ def test_running_footers_compare_equal_when_only_numbers_differ() -> None:
         _footer_pdf(["Invoice 2024-117 Page 1 of 2", "Invoice 2024-117 Page 2 of 2"])
     )
     one, two = page_features(first), page_features(second)
-    assert one.footer_key and one.footer_key == two.footer_key
+    assert one.footer_key
+    assert one.footer_key == two.footer_key
     assert one.header_key == two.header_key == "quarterly report"
 
 
