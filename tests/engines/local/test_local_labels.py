@@ -9,7 +9,7 @@ from extraction.pipeline.engines.local.typed import match_enum, read_value
 from tests.engines.local.helpers import page_from_rows, run_engine
 
 
-def spec_of(name: str, schema: dict | None = None):  # noqa: ANN201 - a FieldSpec
+def spec_of(name: str, schema: dict | None = None):
     return field_specs({"type": "object", "properties": {name: schema or {"type": "string"}}})[0]
 
 

@@ -6,7 +6,7 @@ from extraction.pipeline.engines.local.labels import field_specs, label_score, w
 from extraction.pipeline.engines.local.lexicon import currency_codes, legal_form_pattern
 
 
-def spec_of(name: str, schema: dict | None = None):  # noqa: ANN201 - a FieldSpec
+def spec_of(name: str, schema: dict | None = None):
     return field_specs({"type": "object", "properties": {name: schema or {"type": "string"}}})[0]
 
 
@@ -25,7 +25,8 @@ def test_type_words_that_identify_a_value_are_not_dropped() -> None:
     assert label_score("Order", spec_of("order_number")) < 0.8
     assert label_score("Order No.", spec_of("order_number")) >= 0.9
     phrases = dict(word_phrases("vendor name"))
-    assert "vendor" in phrases and "seller name" in phrases
+    assert "vendor" in phrases
+    assert "seller name" in phrases
     assert "account" not in dict(word_phrases("account number"))
 
 
@@ -34,7 +35,9 @@ def test_legal_forms_and_currency_words_come_from_the_lexicon() -> None:
     assert legal_form_pattern().search("Globex Corporation")
     assert not legal_form_pattern().search("Main Street 12")
     codes = currency_codes()
-    assert codes["zł"] == "PLN" and codes["rm"] == "MYR" and codes["€"] == "EUR"
+    assert codes["zł"] == "PLN"
+    assert codes["rm"] == "MYR"
+    assert codes["€"] == "EUR"
 
 
 def test_invoice_labels_in_german_and_a_currency_column_between_label_and_value() -> None:

@@ -106,11 +106,13 @@ def test_the_currency_is_the_code_or_symbol_printed_with_the_amounts() -> None:
 
 def test_field_meaning_comes_from_name_type_and_description() -> None:
     total = meaning_of(spec_of("total", {"type": "number", "description": "Final total paid."}))
-    assert total.total == "total" and total.concept == "money"
+    assert total.total == "total"
+    assert total.concept == "money"
     address = meaning_of(
         spec_of("address", {"type": "string", "description": "Address of the merchant."})
     )
-    assert address.role == "issuer" and address.concept == "address"
+    assert address.role == "issuer"
+    assert address.concept == "address"
     currency = meaning_of(spec_of("currency", {"type": "string", "description": "ISO 4217 code"}))
     assert currency.concept == "currency"
     line = meaning_of(spec_of("us_tin", {"type": "string", "description": "Line 5: U.S. TIN."}))

@@ -16,16 +16,18 @@ Legal drafting states these in a few conventional places, whatever the agreement
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.dates import dates_in
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.hints import DocumentHints
-from extraction.pipeline.engines.local.labels import FieldSpec
-from extraction.pipeline.engines.local.layout import PageLayout
 from extraction.pipeline.engines.local.meaning import meaning_of
 from extraction.pipeline.engines.local.parties import SALUTATION, agreement_parties
 from extraction.pipeline.engines.local.sentences import locate_in_sentence, sentences_of
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.labels import FieldSpec
+    from extraction.pipeline.engines.local.layout import PageLayout
 
 NUMBER_WORDS = {
     "one": 1,

@@ -11,13 +11,15 @@ letterhead. A *range* is an object with two dates (statement period) printed as
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score
 from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 from extraction.pipeline.values import find_date
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
 
 CONTACT = re.compile(
     r"@|https?://|www\.|\b(tel|phone|fax|telefon|t:|p:|vat|iban|ust|tax id|reg|attn|email|"

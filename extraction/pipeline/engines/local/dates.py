@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.values import find_date, month_number
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
 
 # Month words OCR'd with a digit for a letter ("0CT", "N0V"): same length, so offsets hold.
 _MONTHISH = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{3,9}(?![A-Za-z])")

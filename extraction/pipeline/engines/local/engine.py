@@ -9,7 +9,7 @@ deterministic, needs no model and records where every value was printed.
 from __future__ import annotations
 
 import bisect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.chunking import estimate_tokens
 from extraction.pipeline.config import ExtractionTarget
@@ -26,7 +26,9 @@ from extraction.pipeline.engines.local.hints import infer_hints
 from extraction.pipeline.engines.local.labels import FieldSpec, field_specs
 from extraction.pipeline.engines.local.layout import PageLayout, build_layout, looks_like_csv
 from extraction.pipeline.engines.local.resolve import extract_object, extract_rows
-from extraction.pipeline.engines.registry import EngineChoice, ModelRegistry
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.registry import EngineChoice, ModelRegistry
 
 HINT_SAMPLE_PAGES = 3
 WORD_BUDGET = 150_000  # words kept in memory before later pages keep only rows and text

@@ -11,13 +11,15 @@ the entry's free-text property (job title) when it is still empty.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score
-from extraction.pipeline.engines.local.layout import PageLayout, Row
 from extraction.pipeline.engines.local.sections import section_rows
 from extraction.pipeline.values import parse_year_month
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.layout import PageLayout, Row
 
 _BULLET = re.compile(r"^\s*[•·▪◦*–—-]\s|^\s*[•▪◦]")
 _ORG = re.compile(

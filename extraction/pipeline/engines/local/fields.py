@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import (
     FieldSpec,
     label_score,
@@ -20,8 +19,11 @@ from extraction.pipeline.engines.local.labels import (
     normalize_label,
     words_of,
 )
-from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 from extraction.pipeline.engines.local.typed import read_value
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 
 MIN_LABEL = 0.8
 _LATEST = re.compile(r"closing|ending|final|last")

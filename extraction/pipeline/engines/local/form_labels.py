@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
-from extraction.pipeline.engines.local.meaning import Meaning
 from extraction.pipeline.engines.local.sentences import STOP as _STOP
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
+    from extraction.pipeline.engines.local.meaning import Meaning
 
 SECTION_ROWS = 15  # a sub-label this far below a numbered label (same column) belongs to it
 NUMBER_START = re.compile(r"^\s*(\d{1,2}[a-z]?)(?=\s|[A-Z]|$)")
@@ -173,7 +176,7 @@ def form_label_score(
         return 0.0
     compact = squeeze(text)
     tokens = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
-    tokens |= {w[:-2] for w in tokens if w.endswith("'s") or w.endswith("’s")}
+    tokens |= {w[:-2] for w in tokens if w.endswith(("'s", "’s"))}
     initials = _initials(text)
     name_hits = sum(
         _word_in(w, compact, tokens) or (1.0 if 2 <= len(w) <= 4 and w in initials else 0.0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.form_labels import (
@@ -29,12 +29,14 @@ from extraction.pipeline.engines.local.form_labels import (
     label_number,
     squeeze,
 )
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, words_of
-from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 from extraction.pipeline.engines.local.meaning import meaning_of
 from extraction.pipeline.engines.local.typed import read_value
 from extraction.pipeline.values import parse_bool
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 
 FORM_PAGES = 2
 MIN_LABEL = 0.45

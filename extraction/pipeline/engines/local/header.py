@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.layout import PageLayout, Row
 from extraction.pipeline.engines.local.lexicon import (
     business_words,
     legal_form_pattern,
@@ -26,6 +26,9 @@ from extraction.pipeline.engines.local.lexicon import (
     words_pattern,
 )
 from extraction.pipeline.engines.local.typed import EMAIL, URL
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.layout import PageLayout, Row
 
 HEADER_ROWS = 16
 _REGISTRATION = re.compile(

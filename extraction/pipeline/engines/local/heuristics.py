@@ -10,12 +10,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.blocks import block_under, letterhead
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score, normalize_label
-from extraction.pipeline.engines.local.layout import PageLayout, Row
 from extraction.pipeline.engines.local.typed import (
     DOI,
     EMAIL,
@@ -26,6 +25,9 @@ from extraction.pipeline.engines.local.typed import (
 )
 from extraction.pipeline.patterns import word_matches
 from extraction.pipeline.values import find_date
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.layout import PageLayout, Row
 
 _ISSUER = re.compile(r"vendor|seller|merchant|store|shop|bank|issuer|company|supplier|from")
 _NAME = re.compile(r"name|title|^issuer$|^vendor$|^merchant$|^company$|^bank$")

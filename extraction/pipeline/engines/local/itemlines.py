@@ -8,13 +8,15 @@ An item line is a row that starts with text and ends with an amount (``Hardcover
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.hints import DocumentHints
-from extraction.pipeline.engines.local.labels import FieldSpec
-from extraction.pipeline.engines.local.layout import PageLayout, Row
 from extraction.pipeline.engines.local.typed import find_amount
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.labels import FieldSpec
+    from extraction.pipeline.engines.local.layout import PageLayout, Row
 
 _AMOUNT_END = re.compile(r"\d[.,]\d{2}\s*(?:[A-Z]{3}|[€$£])?\s*-?$")
 _QTY_TIMES = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:x|×|@|\*)\s*([-\d.,' ]+\d)\s*$", re.I)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from extraction.pipeline.documents.base import Page
+if TYPE_CHECKING:
+    from extraction.pipeline.documents.base import Page
 
 CHAR_WIDTH = 6.0
 LINE_HEIGHT = 14.0

@@ -14,14 +14,16 @@ herself) and the addressee of a letter agreement.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.labels import FieldSpec
-from extraction.pipeline.engines.local.layout import PageLayout
 from extraction.pipeline.engines.local.lexicon import legal_form_pattern
 from extraction.pipeline.engines.local.sentences import DEFINED, locate_in_sentence
 from extraction.pipeline.engines.local.typed import match_enum
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.labels import FieldSpec
+    from extraction.pipeline.engines.local.layout import PageLayout
 
 
 def parties_after_between(

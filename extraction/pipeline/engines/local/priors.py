@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.dates import dates_in
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.header import issuer_header
-from extraction.pipeline.engines.local.hints import DocumentHints
-from extraction.pipeline.engines.local.labels import FieldSpec
-from extraction.pipeline.engines.local.layout import PageLayout
 from extraction.pipeline.engines.local.lexicon import currency_codes, word_labels
 from extraction.pipeline.engines.local.meaning import meaning_of
 from extraction.pipeline.engines.local.totals import final_total, totals_triple
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.labels import FieldSpec
+    from extraction.pipeline.engines.local.layout import PageLayout
 
 
 def fill_by_meaning(

@@ -12,16 +12,18 @@ names listed after "between", with the defined role each is given.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, words_of
-from extraction.pipeline.engines.local.layout import PageLayout
 from extraction.pipeline.engines.local.parties import parties_after_between
 from extraction.pipeline.engines.local.sentences import DEFINED, STOP, is_prose, sentences_of, stem
 from extraction.pipeline.engines.local.typed import find_amount
 from extraction.pipeline.values import find_date
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.layout import PageLayout
 
 _NUMBER_WORDS = {
     "one": 1,

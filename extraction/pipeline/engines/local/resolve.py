@@ -8,7 +8,7 @@ for whatever is still missing. Anything no finder supports stays missing, i.e. n
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local import (
     agreements,
@@ -22,10 +22,12 @@ from extraction.pipeline.engines.local import (
     sections,
 )
 from extraction.pipeline.engines.local.fields import extract_scalars, fill_dated_pairs, scalar_specs
-from extraction.pipeline.engines.local.hints import DocumentHints
-from extraction.pipeline.engines.local.labels import FieldSpec
-from extraction.pipeline.engines.local.layout import PageLayout
 from extraction.pipeline.engines.local.tables import extract_table
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.labels import FieldSpec
+    from extraction.pipeline.engines.local.layout import PageLayout
 
 
 def extract_object(

@@ -8,10 +8,12 @@ with the page and character offset of each.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.layout import PageLayout
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.layout import PageLayout
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+(?=[A-Z§(\"“])")
 STOP = frozenset(

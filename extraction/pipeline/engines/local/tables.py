@@ -14,15 +14,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score, normalize_label
-from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 from extraction.pipeline.engines.local.typed import match_enum, read_value
 from extraction.pipeline.engines.local.vocabulary import SYNONYMS
 from extraction.pipeline.values import parse_date
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 
 _SKIP_ROW = re.compile(
     r"\b(brought forward|opening balance|old balance|previous balance|übertrag|vortrag|"

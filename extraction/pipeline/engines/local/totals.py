@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
 from extraction.pipeline.engines.local.fields import Found
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score
-from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 from extraction.pipeline.engines.local.lexicon import total_words, word_labels
 from extraction.pipeline.engines.local.typed import find_amount
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
+    from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 
 # A figure may follow letters ("RM250.00") but not run into a word ("5ales"); a scan may split
 # its cents ("7.0 0").

@@ -4,13 +4,15 @@ document's own conventions (``hints.DocumentHints``)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.engines.local.dates import dates_in, find_any_date
-from extraction.pipeline.engines.local.hints import DocumentHints
 from extraction.pipeline.engines.local.vocabulary import ENUM_SYNONYMS
 from extraction.pipeline.patterns import word_matches
 from extraction.pipeline.values import parse_bool, parse_number, parse_year_month
+
+if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
 
 _AMOUNT = re.compile(
     r"(?<![\w.,])[-−(]?\s?(?:[A-Z]{3}\s?|[$€£]\s?)?"
