@@ -15,18 +15,12 @@ from typing import TYPE_CHECKING, Any
 from extraction.pipeline.engines.local.blocks import block_under, letterhead
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score, normalize_label
-from extraction.pipeline.engines.local.typed import (
-    DOI,
-    EMAIL,
-    PHONE,
-    URL,
-    DocumentHints,
-    match_enum,
-)
+from extraction.pipeline.engines.local.typed import DOI, EMAIL, PHONE, URL, match_enum
 from extraction.pipeline.patterns import word_matches
 from extraction.pipeline.values import find_date
 
 if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.hints import DocumentHints
     from extraction.pipeline.engines.local.layout import PageLayout, Row
 
 _ISSUER = re.compile(r"vendor|seller|merchant|store|shop|bank|issuer|company|supplier|from")
