@@ -56,7 +56,7 @@ def load_corpus_scorer(corpus: Path) -> Any:
 def _loader_fingerprint() -> str:
     """A hash of the document loaders' sources: a cached Document is stale when they change."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "extraction" / "documents").glob("*.py")):
+    for path in sorted((ROOT / "extraction" / "pipeline" / "documents").glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -86,7 +86,7 @@ def run_document(
 ) -> tuple[Any, dict[str, Any], dict[str, float], float]:
     """``(data, field_metadata, raw engine scores by path, seconds)`` of one pipeline run on
     an already loaded document."""
-    from extraction import pipeline
+    from extraction.pipeline import run as pipeline
     from extraction.pipeline.config import ExtractConfig
 
     config = ExtractConfig.from_dict({"extraction_mode": "FAST", "confidence_scores": True})

@@ -11,7 +11,7 @@ letterhead. A *range* is an object with two dates (statement period) printed as
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score
@@ -160,9 +160,9 @@ def fill_parties(specs: list[FieldSpec], found: dict[str, Any], layouts: list[Pa
         return
     parties = []
     for spec in _objects(specs):
-        name, address = _child(spec, "name"), _child(spec, "address")
-        if name is not None and address is not None:
-            parties.append((spec, name, address))
+        name_child, address_child = _child(spec, "name"), _child(spec, "address")
+        if name_child is not None and address_child is not None:
+            parties.append((spec, name_child, address_child))
     unlabelled = []
     for spec, name_spec, address_spec in parties:
         if found.get(name_spec.path) is not None:
@@ -292,16 +292,33 @@ def fill_ranges(
             continue
         for layout in layouts[:2]:
             hit = _range_in(layout, spec, hints)
-            if hit:
-                (a, sa, ea), (b, sb, eb), how = hit
-                found[first.path] = Found(a, layout.number, sa, ea, 0.8, how)
-                found[second.path] = Found(b, layout.number, sb, eb, 0.8, how)
+            if hit is not None:
+                for child, date in ((first, hit.first), (second, hit.second)):
+                    found[child.path] = Found(
+                        date.iso, layout.number, date.start, date.end, 0.8, hit.how
+                    )
                 break
         else:
             continue
 
 
-def _range_in(layout: PageLayout, spec: FieldSpec, hints: DocumentHints) -> Any:
+class _PrintedDate(NamedTuple):
+    """A date (ISO 8601) and its character span."""
+
+    iso: str
+    start: int
+    end: int
+
+
+class _DateRange(NamedTuple):
+    """The two dates of a printed range (spans in the page's text) and how it was found."""
+
+    first: _PrintedDate
+    second: _PrintedDate
+    how: str
+
+
+def _range_in(layout: PageLayout, spec: FieldSpec, hints: DocumentHints) -> _DateRange | None:
     best = None
     for row in layout.rows:
         for index, cell in enumerate(row.cells):
@@ -318,11 +335,11 @@ def _range_in(layout: PageLayout, spec: FieldSpec, hints: DocumentHints) -> Any:
                 pair = _two_dates(text, hints)
                 if pair is None:
                     continue
-                (a, sa, ea), (b, sb, eb) = pair
+                a, b = pair
                 how = "date range" + (f" after label '{cell.text[:30]}'" if labelled else "")
-                hit = (
-                    (a, owner.start + sa, owner.start + ea),
-                    (b, owner.start + sb, owner.start + eb),
+                hit = _DateRange(
+                    _PrintedDate(a.iso, owner.start + a.start, owner.start + a.end),
+                    _PrintedDate(b.iso, owner.start + b.start, owner.start + b.end),
                     how,
                 )
                 if labelled:
@@ -331,7 +348,9 @@ def _range_in(layout: PageLayout, spec: FieldSpec, hints: DocumentHints) -> Any:
     return best
 
 
-def _two_dates(text: str, hints: DocumentHints) -> Any:
+def _two_dates(text: str, hints: DocumentHints) -> tuple[_PrintedDate, _PrintedDate] | None:
+    """The first date in ``text`` and the one a range word ("to", "-") leads to after it,
+    spans in ``text``; None unless both are there, in order."""
     first = find_date(text, day_first=hints.day_first)
     if first is None:
         return None
@@ -345,6 +364,6 @@ def _two_dates(text: str, hints: DocumentHints) -> Any:
         return None
     offset = first[2]
     return (
-        (first[0].isoformat(), first[1], first[2]),
-        (second[0].isoformat(), offset + second[1], offset + second[2]),
+        _PrintedDate(first[0].isoformat(), first[1], first[2]),
+        _PrintedDate(second[0].isoformat(), offset + second[1], offset + second[2]),
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from extraction.pipeline.chunking import estimate_tokens
 from extraction.pipeline.config import ExtractionTarget
-from extraction.pipeline.documents.base import Page
+from extraction.pipeline.documents.base import Box, Page
 from extraction.pipeline.engines.base import (
     EngineRequest,
     EngineResult,
@@ -161,7 +161,7 @@ def _attach_boxes(result: EngineResult, layouts: list[PageLayout], document: Any
             if page is None:
                 continue
             text = page.text[span.start : span.end]
-            boxes: tuple = ()
+            boxes: tuple[Box, ...] = ()
             if page.words:
                 if span.page not in starts:
                     offsets = [word.start for word in page.words]
@@ -176,11 +176,11 @@ def _attach_boxes(result: EngineResult, layouts: list[PageLayout], document: Any
         result.locations[path] = fixed
 
 
-def _boxes(page: Any, word_starts: list[int], start: int, end: int) -> list[Any]:
+def _boxes(page: Page, word_starts: list[int], start: int, end: int) -> list[Box]:
     words = page.words
     # Words are in text order: only those from the one before ``start`` can overlap.
     index = max(bisect.bisect_right(word_starts, start) - 1, 0)
-    boxes: list[Any] = []
+    boxes: list[Box] = []
     while index < len(words) and words[index].start < end:
         word = words[index]
         index += 1

@@ -14,7 +14,7 @@ mentions the words or a caption about something else as well ("Date of birth").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from extraction.pipeline.engines.local.sentences import STOP as _STOP
@@ -43,7 +43,7 @@ class FormLabel:
     x0: float  # the box's left edge (the number's, when printed left of the label)
     text: str = ""  # the label's words, continuation lines included
     last_row: int = -1  # index of the label's last line
-    parts: set[int] | None = None  # ``start`` of the cells that continue the label
+    parts: set[int] = field(default_factory=set)  # ``start`` of the label's cells, all lines
 
     def __post_init__(self) -> None:
         self.text = self.text or self.cell.text

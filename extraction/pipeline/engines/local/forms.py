@@ -179,7 +179,7 @@ def _read_box(
             c
             for c in row.cells
             if _in_column(c, left, right)
-            and c.start not in (label.parts or set())
+            and c.start not in label.parts
             and (row.index, c.start) not in label_cells
         ]
         if beside and spec.kind not in {"boolean", "enum"}:

@@ -89,9 +89,14 @@ def build_layout(page: Page, *, csv_like: bool = False) -> PageLayout:
     return PageLayout(page.number, page, _rows_from_text(page, csv_like=csv_like), from_text=True)
 
 
+# One word in ``_rows_from_words``: (y middle, x0, x1, y0, y1, text, start, end, font size).
+# Plain tuples in that hot loop (it runs for every word of every page); sorted, they order the
+# words top to bottom, then left to right.
+_WordItem = tuple[float, float, float, float, float, str, int, int, float]
+
+
 def _rows_from_words(page: Page) -> list[Row]:
-    # Plain tuples in the hot loop: this runs for every word of every page.
-    items = []
+    items: list[_WordItem] = []
     for word in page.words:
         box = word.box
         items.append(
@@ -108,7 +113,7 @@ def _rows_from_words(page: Page) -> list[Row]:
             )
         )
     items.sort()
-    lines: list[list[tuple]] = []
+    lines: list[list[_WordItem]] = []
     last_mid = -1e9
     for item in items:
         mid, height = item[0], item[4] - item[3]
@@ -122,7 +127,7 @@ def _rows_from_words(page: Page) -> list[Row]:
     for line in lines:
         line.sort(key=_by_x)
         cells: list[Cell] = []
-        group: list[tuple] = []
+        group: list[_WordItem] = []
         piped = False
         for item in line:
             if item[5] in _PIPES:
@@ -150,11 +155,11 @@ def _rows_from_words(page: Page) -> list[Row]:
 _PIPES = {"|", "│", "¦"}
 
 
-def _by_x(item: tuple) -> float:
+def _by_x(item: _WordItem) -> float:
     return item[1]
 
 
-def _cell(items: list[tuple]) -> Cell:
+def _cell(items: list[_WordItem]) -> Cell:
     if len(items) == 1:
         item = items[0]
         return Cell(item[5], item[1], item[2], item[3], item[4], item[6], item[7], item[8])

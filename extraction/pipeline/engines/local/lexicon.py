@@ -19,7 +19,8 @@ _PATH = Path(__file__).with_name("lexicon.json")
 
 @cache
 def _data() -> dict[str, Any]:
-    return json.loads(_PATH.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(_PATH.read_text(encoding="utf-8"))
+    return data
 
 
 def word_labels(word: str) -> list[str]:

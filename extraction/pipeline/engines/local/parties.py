@@ -14,7 +14,7 @@ herself) and the addressee of a letter agreement.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.lexicon import legal_form_pattern
@@ -23,7 +23,7 @@ from extraction.pipeline.engines.local.typed import match_enum
 
 if TYPE_CHECKING:
     from extraction.pipeline.engines.local.labels import FieldSpec
-    from extraction.pipeline.engines.local.layout import PageLayout
+    from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 
 
 def parties_after_between(
@@ -331,12 +331,12 @@ def _signature_parties(layouts: list[PageLayout]) -> list[Found]:
     return out
 
 
-def _preceded_by_by(row: Any, cell: Any) -> bool:
+def _preceded_by_by(row: Row, cell: Cell) -> bool:
     index = row.cells.index(cell)
     return index > 0 and row.cells[index - 1].text.strip().lower() in {"by", "by:"}
 
 
-def _cell_above(rows: list[Any], index: int, cell: Any) -> Any:
+def _cell_above(rows: list[Row], index: int, cell: Cell) -> Cell | None:
     """The nearest cell above ``cell`` in the same column (within three rows)."""
     for row in reversed(rows[max(0, index - 3) : index]):
         for other in row.cells:

@@ -20,9 +20,11 @@ from extraction.pipeline.engines.local.meaning import meaning_of
 from extraction.pipeline.engines.local.totals import final_total, totals_triple
 
 if TYPE_CHECKING:
+    from extraction.pipeline.engines.local.header import HeaderBlock
     from extraction.pipeline.engines.local.hints import DocumentHints
     from extraction.pipeline.engines.local.labels import FieldSpec
     from extraction.pipeline.engines.local.layout import PageLayout
+    from extraction.pipeline.engines.local.totals import TotalsTriple
 
 
 def fill_by_meaning(
@@ -34,8 +36,9 @@ def fill_by_meaning(
     """Fill (in place) leaves whose meaning says where an unlabelled value is printed."""
     if not layouts:
         return
-    header = None
-    triple: tuple[Found, Found, Found] | None | bool = False
+    header: HeaderBlock | None = None
+    triple: TotalsTriple | None = None
+    triple_read = False  # ``totals_triple`` runs once, when a subtotal or tax first asks
     for spec in leaves:
         if "." in spec.path:
             continue  # nested objects have their own block finders (``blocks``)
@@ -57,10 +60,10 @@ def fill_by_meaning(
                 found[spec.path] = value
             continue
         if meaning.total in {"subtotal", "tax"} and prior is None:
-            if triple is False:
-                triple = totals_triple(layouts, hints)
-            if triple:
-                found[spec.path] = triple[0] if meaning.total == "subtotal" else triple[1]
+            if not triple_read:
+                triple, triple_read = totals_triple(layouts, hints), True
+            if triple is not None:
+                found[spec.path] = triple.net if meaning.total == "subtotal" else triple.tax
             continue
         if meaning.role != "issuer" or meaning.concept not in {"name", "address"}:
             continue
@@ -83,7 +86,7 @@ def _issuer_labelled(found: Found) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", label) for word in issuer)
 
 
-def _below_header(found: Found, layout: PageLayout, header: Any) -> bool:
+def _below_header(found: Found, layout: PageLayout, header: HeaderBlock) -> bool:
     if found.page != layout.number:
         return True
     end = layout.rows[header.end_row - 1].end if header.end_row else 0
@@ -108,10 +111,10 @@ def document_currency(layouts: list[PageLayout]) -> Found | None:
                 votes[code] += 2
                 first.setdefault(code, (layout.number, match.start(), match.end()))
         for match in _SYMBOL.finditer(text):
-            code = codes.get(match.group(0).lower())
-            if code:
-                votes[code] += 1
-                first.setdefault(code, (layout.number, match.start(), match.end()))
+            symbol_code = codes.get(match.group(0).lower())
+            if symbol_code:
+                votes[symbol_code] += 1
+                first.setdefault(symbol_code, (layout.number, match.start(), match.end()))
     if not votes:
         return None
     code, count = votes.most_common(1)[0]

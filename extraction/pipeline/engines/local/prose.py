@@ -149,10 +149,10 @@ def _typed_from_sentence(
         name_words = words_of(name).split()
         unit = next((u for u in _UNITS if u in name_words or f"{u}s" in name_words), None)
         if unit:
-            got = _number_before_unit(sentence, unit)
-            if got is None:
+            number = _number_before_unit(sentence, unit)
+            if number is None:
                 return None
-            value, start, end, found_unit = got
+            value, start, end, found_unit = number
             if found_unit == unit:
                 return value, start, end
             # Only exact conversions: years to months, weeks to days.
@@ -161,9 +161,9 @@ def _typed_from_sentence(
                 return None
             return value * factor[(found_unit, unit)], start, end
         last_word = words_of(spec.name).split()[-1]
-        anchor = re.search(rf"\b{re.escape(last_word)}", sentence, re.I)
-        tail = sentence[anchor.end() :] if anchor else sentence
-        offset = anchor.end() if anchor else 0
+        named = re.search(rf"\b{re.escape(last_word)}", sentence, re.I)
+        tail = sentence[named.end() :] if named else sentence
+        offset = named.end() if named else 0
         money = re.search(
             r"(?:[A-Z]{3}|[$€£])\s?\d[\d,.' ]*\d|\d[\d,.' ]*\d\s?(?:[A-Z]{3}|[€$£])", tail
         )
@@ -176,7 +176,7 @@ def _typed_from_sentence(
     return None
 
 
-def _defined_term_value(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Any:
+def _defined_term_value(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Found | None:
     wanted = {stem(w) for w in re.findall(r"[A-Za-z]{4,}", spec.description + " " + spec.name)}
     for page, start, sentence in sentences:
         for match in DEFINED.finditer(sentence):
@@ -236,7 +236,7 @@ def _governing_law(spec: FieldSpec, sentences: list[tuple[int, int, str]]) -> Fo
         if match is None:
             continue
         # The governing-law clause, not an incorporation statement.
-        weight = 2 if governing else 1
+        weight: float = 2 if governing else 1
         if place_law is not None:
             weight = 1.5
         value = match.group(1).rstrip(".")

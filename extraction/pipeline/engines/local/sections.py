@@ -9,6 +9,7 @@ middle dots or bullets, or one entry per line. Also: author names under a title.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from extraction.pipeline.engines.local.fields import Found
 from extraction.pipeline.engines.local.labels import FieldSpec, label_score
@@ -167,20 +168,29 @@ def _rows_after(
     return parts
 
 
+class SectionLine(NamedTuple):
+    """One line of a section: its page, its span of the page's text, and that text."""
+
+    page: int
+    start: int
+    end: int
+    text: str
+
+
 def section_lines(
     spec: FieldSpec, layouts: list[PageLayout], *, max_rows: int = 60
-) -> tuple[list[tuple[int, int, int, str]], str] | None:
-    """Like ``section_rows``, as (page, start, end, text) lines; stops at a line that starts
-    with another label ("Keywords:")."""
+) -> tuple[list[SectionLine], str] | None:
+    """Like ``section_rows``, as lines and the heading; stops at a line that starts with
+    another label ("Keywords:")."""
     got = section_rows(spec, layouts, max_rows=max_rows)
     if got is None:
         return None
     rows, heading = got
-    lines = []
+    lines: list[SectionLine] = []
     for row in rows:
         if lines and re.match(r"^[^\W\d][\w ]{1,25}[:—]", row.text):
             break
-        lines.append((row.page, row.start, row.end, row.text))
+        lines.append(SectionLine(row.page, row.start, row.end, row.text))
     return lines, heading
 
 
@@ -199,21 +209,21 @@ def join_lines(lines: list[str]) -> str:
 def section_text(spec: FieldSpec, layouts: list[PageLayout]) -> Found | None:
     """The running text of the section named by ``spec``: one-cell lines of prose, not a
     table or a block of short values."""
-    got = section_rows(spec, layouts)
-    if got is None:
+    block = section_rows(spec, layouts)
+    if block is None:
         return None
-    rows, heading = got
+    rows, _heading = block
     if sum(1 for row in rows if len(row.cells) == 1 and len(row.text.split()) >= 6) < max(
         1, len(rows) // 2
     ):
         return None
-    got = section_lines(spec, layouts)
-    if got is None:
+    section = section_lines(spec, layouts)
+    if section is None:
         return None
-    lines, heading = got
-    text = join_lines([line[3] for line in lines])
-    page, start = lines[0][0], lines[0][1]
-    end = lines[-1][2] if lines[-1][0] == page else start + len(lines[0][3])
+    lines, heading = section
+    text = join_lines([line.text for line in lines])
+    page, start = lines[0].page, lines[0].start
+    end = lines[-1].end if lines[-1].page == page else start + len(lines[0].text)
     return Found(text, page, start, end, 0.75, f"section under heading '{heading.strip()}'")
 
 
@@ -223,12 +233,12 @@ def section_items(spec: FieldSpec, layouts: list[PageLayout]) -> list[Found]:
     if got is None:
         return []
     lines, heading = got
-    separated = any(re.search(r"[,;·•|]", line[3]) for line in lines)
+    separated = any(re.search(r"[,;·•|]", line.text) for line in lines)
     items: list[Found] = []
     how = f"list under heading '{heading.strip()}'"
     if separated:
-        text = join_lines([line[3] for line in lines])
-        page, start = lines[0][0], lines[0][1]
+        text = join_lines([line.text for line in lines])
+        page, start = lines[0].page, lines[0].start
         for piece in _ITEM_SPLIT.split(text):
             piece = piece.strip(" .-–•*")
             if piece:

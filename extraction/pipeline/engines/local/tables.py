@@ -23,6 +23,8 @@ from extraction.pipeline.engines.local.vocabulary import SYNONYMS
 from extraction.pipeline.values import parse_date
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from extraction.pipeline.engines.local.hints import DocumentHints
     from extraction.pipeline.engines.local.layout import Cell, PageLayout, Row
 
@@ -235,9 +237,10 @@ def _adopt(record: dict[str, Found], row: Row, columns: list[Column]) -> None:
     """Keep a lone line's cells as the first line of this record's empty typed cells."""
     for cell in row.cells:
         index = _assign(cell, columns)
-        if index is None or columns[index].spec is None:
+        spec = None if index is None else columns[index].spec
+        if spec is None:
             continue
-        name = columns[index].spec.name
+        name = spec.name
         if name not in record and f"#raw:{name}" not in record:
             record[f"#raw:{name}"] = Found(
                 None, row.page, cell.start, cell.end, 0.0, "", raw=cell.text
@@ -249,9 +252,12 @@ def _complete_wrapped(
 ) -> None:
     for cell in row.cells:
         index = _assign(cell, columns)
-        if index is None or columns[index].spec is None:
+        if index is None:
             continue
-        spec = columns[index].spec
+        column = columns[index]
+        spec = column.spec
+        if spec is None:
+            continue
         first = record.get(f"#raw:{spec.name}")
         if first is None or spec.name in record:
             continue
@@ -264,7 +270,7 @@ def _complete_wrapped(
                 first.start,
                 cell.end,
                 0.8,
-                f"table column '{columns[index].header}' (wrapped)",
+                f"table column '{column.header}' (wrapped)",
                 raw=text,
             )
 
@@ -421,12 +427,13 @@ def _settle_date_order(
         found = [r[child.name] for r in records if child.name in r and r[child.name].raw]
         if len(found) < 3 or any(_FULL_YEAR.search(f.raw) for f in found):
             continue  # dates with a year follow the document's convention
-        readings = {}
+        readings: dict[bool, tuple[int, list[dt.date]]] = {}
         for day_first in (True, False):
-            values = [
+            parsed = [
                 parse_date(f.raw, day_first=day_first, default_year=hints.year) for f in found
             ]
-            if any(v is None for v in values):
+            values = [v for v in parsed if v is not None]
+            if len(values) < len(parsed):
                 continue
             backwards = sum(1 for a, b in zip(values, values[1:], strict=False) if b < a)
             readings[day_first] = (backwards, values)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -214,9 +214,15 @@ def _cite(value: float, layouts: list[PageLayout], hints: DocumentHints) -> Foun
     return Found(value, first.number, 0, 0, 0.45, "amount paid less change (not printed)")
 
 
-def totals_triple(
-    layouts: list[PageLayout], hints: DocumentHints
-) -> tuple[Found, Found, Found] | None:
+class TotalsTriple(NamedTuple):
+    """The three figures of a totals row printed side by side, where net + tax = gross."""
+
+    net: Found
+    tax: Found
+    gross: Found
+
+
+def totals_triple(layouts: list[PageLayout], hints: DocumentHints) -> TotalsTriple | None:
     """(net, tax, gross) from a totals row printing three figures with net + tax = gross."""
     for layout in layouts:
         rows = layout.rows
@@ -236,7 +242,7 @@ def totals_triple(
                     if net[0] > 0 and tax[0] >= 0 and abs(net[0] + tax[0] - gross[0]) < 0.011:
                         page = candidate.page
                         how = "net + tax = gross on a totals row"
-                        return (
+                        return TotalsTriple(
                             Found(net[0], page, net[1], net[2], 0.75, how),
                             Found(tax[0], page, tax[1], tax[2], 0.75, how),
                             Found(gross[0], page, gross[1], gross[2], 0.75, how),

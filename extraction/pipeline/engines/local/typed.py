@@ -59,7 +59,7 @@ def find_amount(text: str, hints: DocumentHints) -> tuple[float, int, int] | Non
 
 def _comma_for(token: str, hints: DocumentHints) -> bool | None:
     digits = re.sub(r"[^\d.,]", "", token)
-    separators = re.findall(r"[.,]", digits)
+    separators: list[str] = re.findall(r"[.,]", digits)
     # Only "1.234"/"1,234" is ambiguous; anything else explains itself.
     if len(separators) == 1 and re.search(r"[.,]\d{3}$", digits):
         return hints.decimal_comma
@@ -74,32 +74,32 @@ def read_value(
     """A value of ``kind`` read from ``text`` as ``(value, start, end)``, or None."""
     text = text or ""
     if kind == "date":
-        found = find_any_date(text, day_first=hints.day_first, default_year=hints.year)
-        if found is None:
+        date = find_any_date(text, day_first=hints.day_first, default_year=hints.year)
+        if date is None:
             return None
-        return found[0].isoformat(), found[1], found[2]
+        return date[0].isoformat(), date[1], date[2]
     if kind == "yearmonth":
-        value = parse_year_month(text)
-        return (value, 0, len(text)) if value else None
+        year_month = parse_year_month(text)
+        return (year_month, 0, len(text)) if year_month else None
     if kind in {"number", "integer"}:
-        found = find_amount(text, hints)
-        if found is None:
+        amount = find_amount(text, hints)
+        if amount is None:
             return None
-        value, start, end = found
+        number, start, end = amount
         if re.search(r"\d\s*(?:DR|Dr|D)\s*$", text):
-            value = -abs(value)  # "120.00 DR": a debit printed unsigned
+            number = -abs(number)  # "120.00 DR": a debit printed unsigned
         if kind == "integer":
-            if value != int(value):
+            if number != int(number):
                 return None
-            return int(value), start, end
-        return value, start, end
+            return int(number), start, end
+        return number, start, end
     if kind == "boolean":
-        value = parse_bool(text)
-        if value is None:
+        flag = parse_bool(text)
+        if flag is None:
             # "☑ Yes ☐ No" / "[x] Yes [ ] No": the ticked option.
             ticked = re.search(r"(?:[☑☒✓✔]|\[[xX✓]\])\s*([^\W\d]+)", text)
-            value = parse_bool(ticked.group(1)) if ticked else None
-        return (value, 0, len(text)) if value is not None else None
+            flag = parse_bool(ticked.group(1)) if ticked else None
+        return (flag, 0, len(text)) if flag is not None else None
     if kind == "enum":
         option = match_enum(text, spec_schema.get("enum") or [])
         return (option, 0, len(text)) if option is not None else None
