@@ -48,7 +48,7 @@ def file_get(*, project: Project, file_id: object) -> SourceFile | None:
 def jobs_for_project(*, project: Project) -> QuerySet[ExtractionJob]:
     return (
         ExtractionJob.objects.filter(project=project)
-        .select_related("agent", "file")
+        .select_related("agent", "file", "run")
         .order_by("-created_at")
     )
 
@@ -62,12 +62,13 @@ def job_from(jobs: QuerySet[ExtractionJob], *, job_id: object) -> ExtractionJob 
     return _get_or_none(jobs, id=job_id)
 
 
-def runs_for_project(*, project: Project) -> QuerySet[ExtractionRun]:
-    return (
-        ExtractionRun.objects.filter(project=project)
-        .select_related("job", "job__file", "agent")
-        .order_by("-created_at")
-    )
+def runs_for_project(*, project: Project, current_only: bool = False) -> QuerySet[ExtractionRun]:
+    """A project's runs, newest first; ``current_only``: each job's current run only (one per
+    job, as the API lists them), not the earlier runs of jobs run again."""
+    runs = ExtractionRun.objects.filter(project=project)
+    if current_only:
+        runs = runs.filter(current_of__isnull=False)
+    return runs.select_related("job", "job__file", "agent").order_by("-created_at")
 
 
 def run_get(*, project: Project, run_id: object) -> ExtractionRun | None:
@@ -75,7 +76,13 @@ def run_get(*, project: Project, run_id: object) -> ExtractionRun | None:
 
 
 def run_get_by_job(*, project: Project, job_id: object) -> ExtractionRun | None:
-    return _get_or_none(runs_for_project(project=project), job_id=job_id)
+    """The job's current run (its newest), or None."""
+    return _get_or_none(runs_for_project(project=project), current_of__id=job_id)
+
+
+def runs_for_job(*, job: ExtractionJob) -> QuerySet[ExtractionRun]:
+    """Every run of ``job``, the first one first."""
+    return ExtractionRun.objects.filter(job=job).order_by("number")
 
 
 def file_get_by_id_in_project(*, file_id: object, project_id: object) -> SourceFile | None:

@@ -2,8 +2,9 @@
 
 An edge (API v1 or v2, the pages, an agent run, a batch) checks its request once into a
 ``JobRequest`` and passes the documents as they came: new ``Upload``s, stored ``SourceFile``s or
-``InlineText``. ``jobs_submit`` stores the uploads and creates one job (with its pending run)
-per document in one transaction, and enqueues them when it commits. If anything fails, no row
+``InlineText``. ``jobs_submit`` stores the uploads and creates one job (with its pending run 1)
+per document in one transaction, and enqueues them when it commits. Running an ended job again
+is ``lifecycle.job_rerun``: a new run, the earlier ones kept. If anything fails, no row
 is kept and the bytes already stored are removed.
 """
 
@@ -116,16 +117,24 @@ def _job_create(
         from_ui=request.from_ui,
         queued_at=timezone.now(),
     )
-    ExtractionRun.objects.create(
-        job=job, project=project, agent=agent, status=RunStatus.PENDING, from_ui=request.from_ui
+    job.run = ExtractionRun.objects.create(
+        job=job,
+        number=1,
+        project=project,
+        agent=agent,
+        data_schema=job.data_schema,
+        config=job.config,
+        status=RunStatus.PENDING,
+        from_ui=request.from_ui,
     )
+    job.save(update_fields=["run"])
     job_enqueue_on_commit(job=job)
     webhook_schedule(job=job, event=webhooks.EVENT_PENDING)
     return job
 
 
 def job_delete(*, job: ExtractionJob, force: bool = False, actor: User | None = None) -> None:
-    """Delete a job with its run (and v2 record); the source file stays.
+    """Delete a job with its runs (and v2 record); the source file stays.
 
     An active (pending or running) job is refused with ``ServiceError`` unless ``force``; a
     forced delete cancels it first, so its worker stops at the next checkpoint.
@@ -150,7 +159,11 @@ def job_delete(*, job: ExtractionJob, force: bool = False, actor: User | None = 
 
 
 def run_delete(*, run: ExtractionRun, actor: User | None = None) -> None:
-    """Delete a finished job's run; raises ``ServiceError`` while the job is still active."""
+    """Delete a run of a finished job; raises ``ServiceError`` while the job is still active.
+
+    Deleting the job's current run leaves the job without one (the APIs answer 404 for its
+    result), as before jobs kept their earlier runs; the earlier runs stay.
+    """
     if run.job.status not in TERMINAL_STATUSES:
         raise ServiceError("The run's job is still in progress; cancel it first.")
     audited_delete(

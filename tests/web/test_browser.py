@@ -17,7 +17,7 @@ from accounts.selectors import api_key_lookup
 from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
 from tests.conftest import ROOT
-from tests.factories import UserFactory, store_file
+from tests.factories import UserFactory, current_run, store_file
 from tests.system_parts import CHROMIUM, chromium_available, require_system_part
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -304,7 +304,7 @@ def test_live_progress_and_cancel_without_reload(web, owner, owner_project):  # 
         pages_done=1,
         pages_total=4,
     )
-    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    current_run(job)
     web.login("owner")
     web.goto(reverse("job_detail", args=[job.id]))
     page.evaluate("window.__noReload = true")
@@ -371,10 +371,8 @@ def test_pages_fit_a_1024px_window(web, owner, owner_project):  # noqa: ANN001
         status=JobStatus.SUCCESS,
         data_schema={"type": "object"},
     )
-    ExtractionRun.objects.create(
-        job=job,
-        project=owner_project,
-        agent=agent,
+    current_run(
+        job,
         status="SUCCESS",
         data={"notes": "word" * 120, "rows": [{"a": "x" * 300, "b": 1}]},
     )
@@ -410,7 +408,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner
         status=JobStatus.RUNNING,
         pages_total=1,
     )
-    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    current_run(job)
     web.login("owner")
     web.goto(reverse("job_detail", args=[job.id]))
     page.evaluate("window.__noReload = true")
@@ -430,7 +428,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner
         }
 
     data = {"invoice_number": expected["invoice_number"], "total": expected["total"], "po": "X"}
-    ExtractionRun.objects.filter(job=job).update(
+    ExtractionRun.objects.filter(current_of=job).update(
         status="SUCCESS",
         data=data,
         extraction_metadata={
@@ -539,7 +537,7 @@ def test_a_text_file_result_links_fields_and_text_spans(web, owner, owner_projec
         },
         config={"cite_sources": True, "confidence_scores": True},
     )
-    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    current_run(job)
     extract_job.apply(args=[str(job.pk)])
     web.login("owner")
     web.goto(reverse("job_detail", args=[job.id]))
