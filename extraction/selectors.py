@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import uuid
+
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Project
 from extraction.models import (
     ExtractionAgent,
     ExtractionJob,
     ExtractionRun,
+    JobStatus,
     SavedConfiguration,
     SourceFile,
+    WorkspaceDocument,
 )
 
 
@@ -51,6 +57,35 @@ def jobs_for_project(*, project: Project) -> QuerySet[ExtractionJob]:
         .select_related("agent", "file", "run")
         .order_by("-created_at")
     )
+
+
+def jobs_search(
+    *,
+    project: Project,
+    text: str = "",
+    status: str = "",
+    agent_id: object = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
+) -> QuerySet[ExtractionJob]:
+    """A project's jobs, newest first, narrowed by what is given: ``text`` in the file or agent
+    name (or a job's full id), a status, an agent, created on or between dates (inclusive)."""
+    jobs = jobs_for_project(project=project)
+    text = text.strip()
+    if text:
+        matches = Q(file_name__icontains=text) | Q(agent__name__icontains=text)
+        with contextlib.suppress(ValueError):
+            matches |= Q(id=uuid.UUID(text))
+        jobs = jobs.filter(matches)
+    if status in JobStatus.values:
+        jobs = jobs.filter(status=status)
+    if agent_id:
+        jobs = jobs.filter(agent_id=agent_id)
+    if created_from:
+        jobs = jobs.filter(created_at__date__gte=created_from)
+    if created_to:
+        jobs = jobs.filter(created_at__date__lte=created_to)
+    return jobs
 
 
 def job_get(*, project: Project, job_id: object) -> ExtractionJob | None:
@@ -103,3 +138,23 @@ def configurations_for_project(
 
 def configuration_get(*, project: Project, configuration_id: object) -> SavedConfiguration | None:
     return _get_or_none(SavedConfiguration.objects.filter(project=project), id=configuration_id)
+
+
+def workspace_documents(*, agent: ExtractionAgent) -> QuerySet[WorkspaceDocument]:
+    """The documents of ``agent``'s workspace, first added first, with their job and its run."""
+    return (
+        WorkspaceDocument.objects.filter(agent=agent)
+        .select_related("file", "job", "job__run")
+        .order_by("created_at")
+    )
+
+
+def workspace_document_get(
+    *, agent: ExtractionAgent, document_id: object
+) -> WorkspaceDocument | None:
+    return _get_or_none(WorkspaceDocument.objects.filter(agent=agent), id=document_id)
+
+
+def runs_for_jobs(*, jobs: list[ExtractionJob]) -> QuerySet[ExtractionRun]:
+    """Every run of ``jobs`` (one query), by job and number."""
+    return ExtractionRun.objects.filter(job__in=jobs).order_by("job_id", "number")

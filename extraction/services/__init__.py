@@ -30,6 +30,11 @@ from extraction.services.requests import (
     job_request_clean,
 )
 from extraction.services.schema_suggestions import schema_generate
+from extraction.services.workspaces import (
+    workspace_document_remove,
+    workspace_documents_add,
+    workspace_run,
+)
 
 __all__ = [
     "ConflictError",
@@ -56,4 +61,7 @@ __all__ = [
     "jobs_submit",
     "run_delete",
     "schema_generate",
+    "workspace_document_remove",
+    "workspace_documents_add",
+    "workspace_run",
 ]

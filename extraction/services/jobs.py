@@ -60,7 +60,8 @@ def jobs_submit(
 
     With ``new_agent_name`` the request's schema and config are first saved as a new agent of
     ``project`` and the jobs run on it. Raises ``ServiceError`` (nothing to run, an empty or
-    oversized or unsupported document, a taken agent name) and what ``agent_create`` raises.
+    oversized or unsupported document, named when there are several; a taken agent name) and
+    what ``agent_create`` raises.
     """
     if not documents:
         raise ServiceError("Provide at least one document: a file, a file_id or text.")
@@ -76,13 +77,21 @@ def jobs_submit(
                 )
             jobs = []
             for document in documents:
-                if isinstance(document, Upload):
-                    source = file_upload(project=project, upload=document)
-                    stored.append(source)
-                    document = source
-                jobs.append(
-                    _job_create(project=project, agent=agent, request=request, document=document)
-                )
+                try:
+                    if isinstance(document, Upload):
+                        source = file_upload(project=project, upload=document)
+                        stored.append(source)
+                        document = source
+                    jobs.append(
+                        _job_create(
+                            project=project, agent=agent, request=request, document=document
+                        )
+                    )
+                except ServiceError as exc:
+                    if len(documents) == 1 or isinstance(document, InlineText):
+                        raise
+                    # In a batch, say which document was refused.
+                    raise type(exc)(f"{document.name}: {exc}") from exc
             return jobs
     except BaseException:
         # The rows rolled back; the bytes in storage must go too ("nothing stored").
@@ -100,10 +109,8 @@ def _job_create(
     """The job and its pending run; enqueued (and the pending webhook sent) on commit."""
     source = document if isinstance(document, SourceFile) else None
     text = text_check(text=document.text) if isinstance(document, InlineText) else None
-    if source is not None and source.mime_type not in supported_types():
-        raise ServiceError(
-            f"Unsupported document type: {source.mime_type}. Supported: {SUPPORTED}."
-        )
+    if source is not None:
+        file_check_supported(source=source)
     job = ExtractionJob.objects.create(
         project=project,
         agent=agent,
@@ -131,6 +138,14 @@ def _job_create(
     job_enqueue_on_commit(job=job)
     webhook_schedule(job=job, event=webhooks.EVENT_PENDING)
     return job
+
+
+def file_check_supported(*, source: SourceFile) -> None:
+    """Raises ``ServiceError`` unless the documents step can read ``source``'s type."""
+    if source.mime_type not in supported_types():
+        raise ServiceError(
+            f"Unsupported document type: {source.mime_type}. Supported: {SUPPORTED}."
+        )
 
 
 def job_delete(*, job: ExtractionJob, force: bool = False, actor: User | None = None) -> None:

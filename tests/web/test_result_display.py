@@ -7,14 +7,12 @@ import subprocess
 
 from extraction.web.result_display import (
     citation_boxes,
-    csv_rows,
-    csv_text,
-    curl_command,
     has_citations,
     iter_leaves,
     result_tree,
     text_segments,
 )
+from extraction.web.result_export import csv_rows, csv_text, curl_command
 
 
 def test_arrays_of_objects_become_tables_and_leaves_keep_their_paths():
