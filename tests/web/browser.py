@@ -63,6 +63,27 @@ class Page:
             )
         )
 
+    def overflowing(self) -> list[str]:
+        """The outermost elements that reach past the window's right edge (for the message of
+        a failed overflow check): tag, classes and width."""
+        return list(
+            self.page.evaluate(
+                """() => {
+                  const limit = document.documentElement.clientWidth;
+                  const found = [];
+                  for (const node of document.querySelectorAll("body *")) {
+                    const box = node.getBoundingClientRect();
+                    if (box.right <= limit + 0.5 || box.width === 0) continue;
+                    const parent = node.parentElement.getBoundingClientRect();
+                    if (parent.right > limit + 0.5 && node.parentElement !== document.body) continue;
+                    found.push(`${node.tagName.toLowerCase()}.${[...node.classList].join(".")}`
+                      + ` (${Math.round(box.left)}..${Math.round(box.right)})`);
+                  }
+                  return found.slice(0, 8);
+                }"""
+            )
+        )
+
     def goto(self, path: str) -> Any:
         return self.page.goto(self.base_url + path)
 
