@@ -75,7 +75,8 @@ class Page:
                     const box = node.getBoundingClientRect();
                     if (box.right <= limit + 0.5 || box.width === 0) continue;
                     const parent = node.parentElement.getBoundingClientRect();
-                    if (parent.right > limit + 0.5 && node.parentElement !== document.body) continue;
+                    const outer = node.parentElement !== document.body;
+                    if (parent.right > limit + 0.5 && outer) continue;
                     found.push(`${node.tagName.toLowerCase()}.${[...node.classList].join(".")}`
                       + ` (${Math.round(box.left)}..${Math.round(box.right)})`);
                   }
