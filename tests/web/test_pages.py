@@ -21,7 +21,7 @@ from extraction.pipeline.config import ExtractConfig
 from extraction.pipeline.schemas import load_schema
 from extraction.services import lifecycle
 from extraction.storage import derived_files_delete
-from extraction.web.forms import STARTER_SCHEMAS
+from extraction.web.starter_schemas import STARTER_SCHEMAS
 from tests.factories import AgentFactory, UserFactory, current_run, store_file, submit_job
 
 SCHEMA = {

@@ -18,10 +18,7 @@ from extraction import services
 from extraction.models import ACTIVE_STATUSES, ExtractionJob
 from extraction.pipeline.config import ConfigError
 from extraction.pipeline.schemas import SchemaError
-from extraction.web.forms import (
-    STARTER_LABELS,
-    STARTER_SCHEMAS,
-)
+from extraction.web.starter_schemas import STARTER_LABELS, STARTER_SCHEMAS
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
