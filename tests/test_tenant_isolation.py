@@ -15,7 +15,14 @@ from rest_framework.test import APIClient
 
 from accounts.models import APIKey, Project
 from accounts.services import api_key_create
-from extraction.models import ExtractionAgent, ExtractionJob, SavedConfiguration, SourceFile
+from extraction import services
+from extraction.models import (
+    ExtractionAgent,
+    ExtractionJob,
+    SavedConfiguration,
+    SourceFile,
+    WorkspaceDocument,
+)
 from tests.factories import AgentFactory, UserFactory, api_key_for, default_project, submit_job
 
 # Routes whose parameter is not an object id of a tenant: signed download tokens are
@@ -54,6 +61,7 @@ def owned(db):  # noqa: ANN001, ANN201
     source.save()
     job = submit_job(project=project, agent=agent, source=source)
     key, _ = api_key_create(user=owner, project=project)
+    [workspace_entry] = services.workspace_documents_add(agent=agent, documents=[source])
     config = SavedConfiguration.objects.create(
         project=project,
         name="victim-config",
@@ -70,6 +78,8 @@ def owned(db):  # noqa: ANN001, ANN201
         "key_id": str(key.pk),
         "project_id": str(project.pk),
         "page": "1",
+        "document_id": str(workspace_entry.pk),
+        "extension": "csv",
     }
     return {
         "owner": owner,
@@ -80,6 +90,7 @@ def owned(db):  # noqa: ANN001, ANN201
         "key": key,
         "secret": project.webhook_secret,
         "config": config,
+        "workspace_entry": workspace_entry,
         "values": values,
     }
 
@@ -123,3 +134,4 @@ def test_outsider_gets_404_and_changes_nothing(route, name, owned):  # noqa: ANN
     assert APIKey.objects.get(pk=owned["key"].pk).revoked_at is None
     assert Project.objects.get(pk=owned["project"].pk).webhook_secret == owned["secret"]
     assert SavedConfiguration.objects.filter(pk=owned["config"].pk).exists()
+    assert WorkspaceDocument.objects.filter(pk=owned["workspace_entry"].pk).exists()
