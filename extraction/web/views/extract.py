@@ -209,4 +209,4 @@ def schema_suggest(request: HttpRequest) -> JsonResponse:
 def engine_preview(request: HttpRequest) -> HttpResponse:
     """The "runs on" line for the options in the query (the options form asks on change)."""
     options = ExtractOptionsForm(request.GET)
-    return render(request, "extraction/partials/engine_line.html", {"options": options})
+    return render(request, "extraction/partials/engine_summary.html", {"options": options})
