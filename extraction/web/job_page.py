@@ -136,8 +136,8 @@ def job_page_build(
     a poll of an active job re-renders).
     """
     current = job.run
-    metadata = (current.extraction_metadata if current else None) or {}
-    status = {
+    metadata: dict[str, Any] = (current.extraction_metadata if current else None) or {}
+    status: dict[str, Any] = {
         "metadata": metadata,
         "usage": metadata.get("usage") or {},
         "elapsed": _elapsed(job),
@@ -201,7 +201,7 @@ def _run_numbered(runs: list[ExtractionRun], number: Any) -> ExtractionRun | Non
 
 def _results(job: ExtractionJob, run: ExtractionRun) -> dict[str, Any]:
     """What the results part shows of ``run``: every field of its schema, flags, the pages."""
-    metadata = run.extraction_metadata or {}
+    metadata: dict[str, Any] = run.extraction_metadata or {}
     field_metadata = metadata.get("field_metadata") or {}
     config = run.config or job.config
     schema = schema_for_display(run.data_schema or job.data_schema)
@@ -239,7 +239,7 @@ def _run_summaries(
     summaries = []
     base = reverse("job_detail", args=[job.id])
     for index, run in enumerate(runs):
-        metadata = run.extraction_metadata or {}
+        metadata: dict[str, Any] = run.extraction_metadata or {}
         previous = runs[index - 1] if index else None
         changed = None
         if previous is not None and previous.data is not None and run.data is not None:

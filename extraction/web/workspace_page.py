@@ -137,7 +137,8 @@ def _row(
     job = entry.job
     cells: list[Cell] = []
     if current is not None and current.data is not None and job is not None:
-        metadata = (current.extraction_metadata or {}).get("field_metadata") or {}
+        run_metadata: dict[str, Any] = current.extraction_metadata or {}
+        metadata = run_metadata.get("field_metadata") or {}
         required = _required_paths(schema)
         previous_fields = (
             schema_fields(schema_for_display(previous.data_schema)) if previous else set()
