@@ -82,6 +82,7 @@ class ExtractionJobAdmin(admin.ModelAdmin[ExtractionJob]):
     list_filter = ["status", "project", HasErrorFilter, "created_at", "priority"]
     search_fields = ["id", "file_name", "file__name", "agent__name"]
     list_select_related = ["project", "agent"]
+    ordering = ["-created_at"]
     date_hierarchy = "created_at"
     actions = ["retry_jobs", "cancel_jobs"]
     inlines = [WebhookDeliveryInline]
@@ -102,6 +103,7 @@ class ExtractionJobAdmin(admin.ModelAdmin[ExtractionJob]):
         "started_at",
         "finished_at",
         "lease_expires_at",
+        "run",
         "created_at",
         "updated_at",
         "schema_json",
@@ -135,12 +137,12 @@ class ExtractionJobAdmin(admin.ModelAdmin[ExtractionJob]):
 
     @admin.display(description="result")
     def result_json(self, job: ExtractionJob) -> str:
-        run = ExtractionRun.objects.filter(job=job).first()
+        run = job.run
         return pretty_json(run.data if run else None)
 
     @admin.display(description="extraction metadata")
     def metadata_json(self, job: ExtractionJob) -> str:
-        run = ExtractionRun.objects.filter(job=job).first()
+        run = job.run
         return pretty_json(run.extraction_metadata if run else None)
 
     @admin.action(description="Retry selected jobs")
@@ -171,12 +173,13 @@ class ExtractionJobAdmin(admin.ModelAdmin[ExtractionJob]):
 
 @admin.register(ExtractionRun)
 class ExtractionRunAdmin(admin.ModelAdmin[ExtractionRun]):
-    list_display = ["id", "status", "project", "agent", "job", "created_at"]
+    list_display = ["id", "number", "status", "project", "agent", "job", "created_at"]
     list_filter = ["status", "project"]
     search_fields = ["id", "job__id"]
     list_select_related = ["project", "agent", "job"]
-    readonly_fields = ["data_json", "metadata_json"]
-    exclude = ["data", "extraction_metadata"]
+    ordering = ["-created_at"]
+    readonly_fields = ["job", "number", "data_json", "metadata_json", "schema_json", "config_json"]
+    exclude = ["data", "extraction_metadata", "data_schema", "config"]
 
     @admin.display(description="data")
     def data_json(self, run: ExtractionRun) -> str:
@@ -186,12 +189,21 @@ class ExtractionRunAdmin(admin.ModelAdmin[ExtractionRun]):
     def metadata_json(self, run: ExtractionRun) -> str:
         return pretty_json(run.extraction_metadata)
 
+    @admin.display(description="data schema")
+    def schema_json(self, run: ExtractionRun) -> str:
+        return pretty_json(run.data_schema)
+
+    @admin.display(description="config")
+    def config_json(self, run: ExtractionRun) -> str:
+        return pretty_json(run.config)
+
 
 @admin.register(ExtractionAgent)
 class ExtractionAgentAdmin(admin.ModelAdmin[ExtractionAgent]):
     list_display = ["name", "project", "is_default", "created_at", "updated_at"]
     list_filter = ["is_default", "project"]
     search_fields = ["id", "name"]
+    ordering = ["-created_at"]
     readonly_fields = ["schema_json", "config_json"]
 
     @admin.display(description="data schema")
@@ -208,6 +220,7 @@ class SourceFileAdmin(admin.ModelAdmin[SourceFile]):
     list_display = ["name", "project", "mime_type", "size", "page_count", "purpose", "created_at"]
     list_filter = ["mime_type", "purpose", "project"]
     search_fields = ["id", "name", "sha256", "external_file_id"]
+    ordering = ["-created_at"]
 
 
 @admin.register(WebhookDelivery)
@@ -215,9 +228,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     list_display = ["job", "event", "url", "attempt", "status_code", "delivered_at", "created_at"]
     list_filter = ["event", "status_code"]
     search_fields = ["job__id", "url"]
+    ordering = ["-created_at"]
 
 
 @admin.register(ExtractionCacheEntry)
 class ExtractionCacheEntryAdmin(admin.ModelAdmin[ExtractionCacheEntry]):
     list_display = ["key", "project", "created_at", "expires_at"]
     search_fields = ["key"]
+    ordering = ["-created_at"]

@@ -122,6 +122,15 @@ class ExtractionJob(TimestampedModel):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The job's current run: the newest one, which the worker fills and both APIs read. A job
+    # run again keeps its earlier runs (``runs``); NULL only once that run was deleted.
+    run = models.OneToOneField(
+        "ExtractionRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="current_of",
+    )
 
     class Meta:
         indexes = [
@@ -152,11 +161,18 @@ class RunStatus(models.TextChoices):
 
 
 class ExtractionRun(TimestampedModel):
-    """The result of a job. Failed and cancelled jobs get one too (SDKs fetch it regardless)."""
+    """One result of a job. Failed and cancelled jobs get one too (SDKs fetch it regardless).
 
-    job = models.OneToOneField(ExtractionJob, on_delete=models.CASCADE, related_name="run")
+    A job runs once when submitted and again each time it is re-run, every run with the schema
+    and config it ran with (``number`` counts them from 1); ``job.run`` is the newest.
+    """
+
+    job = models.ForeignKey(ExtractionJob, on_delete=models.CASCADE, related_name="runs")
+    number = models.PositiveIntegerField(default=1)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="runs")
     agent = models.ForeignKey(ExtractionAgent, on_delete=models.CASCADE, related_name="runs")
+    data_schema = OrderedJSONField(default=dict)
+    config = models.JSONField(default=dict)
     data = OrderedJSONField(null=True, blank=True)
     extraction_metadata = OrderedJSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
@@ -167,6 +183,9 @@ class ExtractionRun(TimestampedModel):
         indexes = [
             models.Index(fields=["project", "-created_at"]),
             models.Index(fields=["agent", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="one_run_number_per_job"),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +205,7 @@ class WebhookDelivery(TimestampedModel):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         indexes = [models.Index(fields=["job", "-created_at"])]
         constraints = [
             models.UniqueConstraint(fields=["job", "event", "url"], name="one_delivery_per_event"),
@@ -205,6 +225,7 @@ class ExtractionCacheEntry(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "extraction cache entries"
         constraints = [
             models.UniqueConstraint(fields=["project", "key"], name="extraction_cache_one_per_key")
         ]
@@ -254,3 +275,28 @@ class ExtractionJobConfiguration(models.Model):
 
     def __str__(self) -> str:
         return f"v2 request of {self.job_id}"
+
+
+class WorkspaceDocument(models.Model):
+    """A document in an agent's workspace, where the agent's schema is tried on several
+    documents at once: each run of the workspace runs its ``job`` again, so the job's runs are
+    the iterations (``job`` is NULL until the first run, or once the job was deleted)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agent = models.ForeignKey(
+        ExtractionAgent, on_delete=models.CASCADE, related_name="workspace_documents"
+    )
+    file = models.ForeignKey(SourceFile, on_delete=models.CASCADE, related_name="workspaces")
+    job = models.ForeignKey(
+        ExtractionJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "file"], name="one_workspace_entry_per_file")
+        ]
+        indexes = [models.Index(fields=["agent", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_id} in {self.agent_id}"

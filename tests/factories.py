@@ -85,3 +85,21 @@ def submit_job(
         project=project, agent=agent, request=job_request, documents=[document]
     )
     return job
+
+
+def current_run(job, **fields: object):
+    """A run made the job's current one, as ``jobs_submit`` makes it (for tests that build a
+    job's rows by hand); it carries the job's schema and config."""
+    from extraction.models import ExtractionRun
+
+    run = ExtractionRun.objects.create(
+        job=job,
+        project=job.project,
+        agent=job.agent,
+        data_schema=job.data_schema,
+        config=job.config,
+        **fields,
+    )
+    job.run = run
+    job.save(update_fields=["run"])
+    return run

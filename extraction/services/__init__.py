@@ -3,6 +3,7 @@
 - ``requests``: a ``JobRequest`` checked once at the edge (schema, config, webhooks, priority);
 - ``files``: ``Upload`` (the one adapter from what an edge received), storing and deleting files;
 - ``jobs``: ``jobs_submit`` for every edge, all or nothing; deleting jobs and runs;
+- ``workspaces``: an agent's workspace of documents, run together again after each edit;
 - ``lifecycle``: every change of a job's status after submission, ending in one function;
 - ``agents``, ``configurations`` (v2 saved configurations and vocabulary),
   ``schema_suggestions``, ``results_cache``, ``maintenance`` (what beat runs).
@@ -21,7 +22,7 @@ from extraction.services.agents import (
 from extraction.services.errors import ConflictError, LimitExceeded, ServiceBusy, ServiceError
 from extraction.services.files import Upload, file_delete, file_upload
 from extraction.services.jobs import Document, InlineText, job_delete, jobs_submit, run_delete
-from extraction.services.lifecycle import job_cancel, job_retry
+from extraction.services.lifecycle import job_cancel, job_rerun, job_retry
 from extraction.services.requests import (
     JobRequest,
     config_clean,
@@ -29,6 +30,11 @@ from extraction.services.requests import (
     job_request_clean,
 )
 from extraction.services.schema_suggestions import schema_generate
+from extraction.services.workspaces import (
+    workspace_document_remove,
+    workspace_documents_add,
+    workspace_run,
+)
 
 __all__ = [
     "ConflictError",
@@ -50,8 +56,12 @@ __all__ = [
     "job_cancel",
     "job_delete",
     "job_request_clean",
+    "job_rerun",
     "job_retry",
     "jobs_submit",
     "run_delete",
     "schema_generate",
+    "workspace_document_remove",
+    "workspace_documents_add",
+    "workspace_run",
 ]

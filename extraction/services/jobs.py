@@ -2,8 +2,9 @@
 
 An edge (API v1 or v2, the pages, an agent run, a batch) checks its request once into a
 ``JobRequest`` and passes the documents as they came: new ``Upload``s, stored ``SourceFile``s or
-``InlineText``. ``jobs_submit`` stores the uploads and creates one job (with its pending run)
-per document in one transaction, and enqueues them when it commits. If anything fails, no row
+``InlineText``. ``jobs_submit`` stores the uploads and creates one job (with its pending run 1)
+per document in one transaction, and enqueues them when it commits. Running an ended job again
+is ``lifecycle.job_rerun``: a new run, the earlier ones kept. If anything fails, no row
 is kept and the bytes already stored are removed.
 """
 
@@ -63,7 +64,8 @@ def jobs_submit(
 
     With ``new_agent_name`` the request's schema and config are first saved as a new agent of
     ``project`` and the jobs run on it. Raises ``ServiceError`` (nothing to run, an empty or
-    oversized or unsupported document, a taken agent name) and what ``agent_create`` raises.
+    oversized or unsupported document, named when there are several; a taken agent name) and
+    what ``agent_create`` raises.
     """
     if not documents:
         raise ServiceError("Provide at least one document: a file, a file_id or text.")
@@ -79,13 +81,21 @@ def jobs_submit(
                 )
             jobs = []
             for document in documents:
-                if isinstance(document, Upload):
-                    source = file_upload(project=project, upload=document)
-                    stored.append(source)
-                    document = source
-                jobs.append(
-                    _job_create(project=project, agent=agent, request=request, document=document)
-                )
+                try:
+                    if isinstance(document, Upload):
+                        source = file_upload(project=project, upload=document)
+                        stored.append(source)
+                        document = source
+                    jobs.append(
+                        _job_create(
+                            project=project, agent=agent, request=request, document=document
+                        )
+                    )
+                except ServiceError as exc:
+                    if len(documents) == 1 or isinstance(document, InlineText):
+                        raise
+                    # In a batch, say which document was refused.
+                    raise type(exc)(f"{document.name}: {exc}") from exc
             return jobs
     except BaseException:
         # The rows rolled back; the bytes in storage must go too ("nothing stored").
@@ -103,10 +113,8 @@ def _job_create(
     """The job and its pending run; enqueued (and the pending webhook sent) on commit."""
     source = document if isinstance(document, SourceFile) else None
     text = text_check(text=document.text) if isinstance(document, InlineText) else None
-    if source is not None and source.mime_type not in supported_types():
-        raise ServiceError(
-            f"Unsupported document type: {source.mime_type}. Supported: {SUPPORTED}."
-        )
+    if source is not None:
+        file_check_supported(source=source)
     job = ExtractionJob.objects.create(
         project=project,
         agent=agent,
@@ -120,16 +128,32 @@ def _job_create(
         from_ui=request.from_ui,
         queued_at=timezone.now(),
     )
-    ExtractionRun.objects.create(
-        job=job, project=project, agent=agent, status=RunStatus.PENDING, from_ui=request.from_ui
+    job.run = ExtractionRun.objects.create(
+        job=job,
+        number=1,
+        project=project,
+        agent=agent,
+        data_schema=job.data_schema,
+        config=job.config,
+        status=RunStatus.PENDING,
+        from_ui=request.from_ui,
     )
+    job.save(update_fields=["run"])
     job_enqueue_on_commit(job=job)
     webhook_schedule(job=job, event=webhooks.EVENT_PENDING)
     return job
 
 
+def file_check_supported(*, source: SourceFile) -> None:
+    """Raises ``ServiceError`` unless the documents step can read ``source``'s type."""
+    if source.mime_type not in supported_types():
+        raise ServiceError(
+            f"Unsupported document type: {source.mime_type}. Supported: {SUPPORTED}."
+        )
+
+
 def job_delete(*, job: ExtractionJob, force: bool = False, actor: User | None = None) -> None:
-    """Delete a job with its run (and v2 record); the source file stays.
+    """Delete a job with its runs (and v2 record); the source file stays.
 
     An active (pending or running) job is refused with ``ServiceError`` unless ``force``; a
     forced delete cancels it first, so its worker stops at the next checkpoint.
@@ -154,7 +178,11 @@ def job_delete(*, job: ExtractionJob, force: bool = False, actor: User | None = 
 
 
 def run_delete(*, run: ExtractionRun, actor: User | None = None) -> None:
-    """Delete a finished job's run; raises ``ServiceError`` while the job is still active."""
+    """Delete a run of a finished job; raises ``ServiceError`` while the job is still active.
+
+    Deleting the job's current run leaves the job without one (the APIs answer 404 for its
+    result), as before jobs kept their earlier runs; the earlier runs stay.
+    """
     if run.job.status not in TERMINAL_STATUSES:
         raise ServiceError("The run's job is still in progress; cancel it first.")
     audited_delete(

@@ -3,8 +3,9 @@
 A worker claims a job (``job_start``) under a lease (``JOB_LEASE_SECONDS``) that progress writes
 and heartbeats renew; a worker that dies lets its lease run out and the reaper
 (``maintenance``) enqueues the job again, where ``job_start`` decides whether to run it. Users
-cancel and retry. Every way a job ends (a result, an error, too many attempts, a cancel) goes
-through ``_job_end``: status, error, times, lease, the run mirrored, the webhook scheduled.
+cancel it and run it again (``job_rerun``: a new run, the earlier ones kept). Every way a job
+ends (a result, an error, too many attempts, a cancel) goes through ``_job_end``: status,
+error, times, lease, the job's current run mirrored, the webhook scheduled.
 
 Each claim gets a fresh ``attempt_token``, and every write an attempt makes afterwards
 (progress, heartbeat, outcome) matches on it: once the job is cancelled (the token is
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from extraction import enqueue
@@ -217,16 +219,29 @@ def _job_end(
     }
     if result is not None:
         run_fields["data"], run_fields["extraction_metadata"] = result
-    # jobs_submit made the run row; it is missing only if the run was deleted meanwhile.
-    if not ExtractionRun.objects.filter(job=job).update(**run_fields, updated_at=now):
-        ExtractionRun.objects.create(
-            job=job,
-            project_id=job.project_id,
-            agent_id=job.agent_id,
-            from_ui=job.from_ui,
-            **run_fields,
-        )
+    # The job's current run; it is missing only if that run was deleted meanwhile.
+    if job.run_id is None or not ExtractionRun.objects.filter(pk=job.run_id).update(
+        **run_fields, updated_at=now
+    ):
+        job.run = _run_create(job, **run_fields)
+        job.save(update_fields=["run"])
     webhook_schedule(job=job, event=EVENT_FOR_STATUS.get(status, webhooks.EVENT_ERROR))
+
+
+def _run_create(job: ExtractionJob, **fields: Any) -> ExtractionRun:
+    """A new run of a locked ``job``, numbered after its others, with the job's schema and
+    config as they are now (``fields`` set the rest: status, data, ``from_ui``...)."""
+    latest = job.runs.aggregate(latest=Max("number"))["latest"] or 0
+    fields.setdefault("from_ui", job.from_ui)
+    return ExtractionRun.objects.create(
+        job=job,
+        number=latest + 1,
+        project_id=job.project_id,
+        agent_id=job.agent_id,
+        data_schema=job.data_schema,
+        config=job.config,
+        **fields,
+    )
 
 
 def job_release_for_retry(*, job_id: str, attempt_token: uuid.UUID | str, error: str) -> None:
@@ -240,12 +255,33 @@ def job_release_for_retry(*, job_id: str, attempt_token: uuid.UUID | str, error:
     )
 
 
-def job_retry(*, job: ExtractionJob) -> ExtractionJob:
-    """Run an ended job again from scratch; raises ``ConflictError`` if it is still active."""
+def job_rerun(
+    *,
+    job: ExtractionJob,
+    data_schema: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+    ignore_cache: bool = False,
+    from_ui: bool | None = None,
+) -> ExtractionRun:
+    """Run an ended job again as a new run; its earlier runs stay as they were.
+
+    ``data_schema`` and ``config`` (checked by the caller, e.g. with ``job_request_clean``)
+    replace the job's for this run and the next ones; None keeps them. ``from_ui`` marks the
+    run as started from the pages (None: as the job was). ``ignore_cache`` makes
+    the run extract afresh (its config says ``invalidate_cache``) rather than repeat a cached
+    answer. A changed schema or config never meets a stale cache entry: both are in the key.
+    Returns the new (pending) run; raises ``ConflictError`` while the job is queued or running.
+    """
     with transaction.atomic():
         locked = ExtractionJob.objects.select_for_update().get(pk=job.pk)
         if locked.status not in TERMINAL_STATUSES:
             raise ConflictError("The job is still queued or running.")
+        if data_schema is not None:
+            locked.data_schema = data_schema
+        if config is not None:
+            locked.config = dict(config)
+        if ignore_cache:
+            locked.config = {**locked.config, "invalidate_cache": True}
         locked.status = JobStatus.PENDING
         locked.error = ""
         locked.attempts = 0
@@ -253,17 +289,21 @@ def job_retry(*, job: ExtractionJob) -> ExtractionJob:
         locked.queued_at = timezone.now()
         locked.started_at = locked.finished_at = locked.lease_expires_at = None
         locked.attempt_token = None
-        locked.save()
-        ExtractionRun.objects.filter(job=locked).update(
-            status=RunStatus.PENDING,
-            data=None,
-            extraction_metadata={},
-            error="",
-            updated_at=timezone.now(),
+        run = _run_create(
+            locked, status=RunStatus.PENDING, from_ui=locked.from_ui if from_ui is None else from_ui
         )
+        locked.run = run
+        locked.save()
         job_enqueue_on_commit(job=locked)
         webhook_schedule(job=locked, event=webhooks.EVENT_PENDING)
-    return locked
+    return run
+
+
+def job_retry(*, job: ExtractionJob) -> ExtractionJob:
+    """Run an ended job again as it was (``job_rerun`` with its schema and config), keeping the
+    earlier run; raises ``ConflictError`` if it is still active."""
+    run = job_rerun(job=job)
+    return ExtractionJob.objects.get(pk=run.job_id)
 
 
 def job_enqueue_on_commit(*, job: ExtractionJob) -> None:

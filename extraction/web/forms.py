@@ -8,12 +8,14 @@ services.
 from __future__ import annotations
 
 import json
+import uuid
 from enum import StrEnum
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
+from extraction.models import JobStatus
 from extraction.pipeline.config import (
     OPTIONS,
     ChunkMode,
@@ -23,6 +25,13 @@ from extraction.pipeline.config import (
     parse_page_range,
 )
 from extraction.pipeline.engines.registry import model_registry_from_settings
+from extraction.web.engine_choice import (
+    EnginePreview,
+    engine_preview,
+    hidden_options,
+    installation_registry,
+    runnable_models,
+)
 
 # How an enum's values read in the form (the API takes the values themselves).
 CHOICE_LABELS = {
@@ -35,9 +44,14 @@ CHOICE_LABELS = {
 PAGE_RANGE_PATTERN = r"\s*\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*"
 
 
-def _model_choices() -> list[tuple[str, str]]:
-    names = model_registry_from_settings(settings).available_names()
-    return [("", "Default for the mode"), *((name, name) for name in names)]
+class ModelField(forms.ChoiceField):
+    """A model name: the menu offers what this installation runs (``runnable_models``), and
+    any name the registry knows is accepted, so a config saved through the API (with a
+    LlamaCloud model name, say) survives being edited here."""
+
+    def valid_value(self, value: Any) -> bool:
+        known = model_registry_from_settings(settings).available_names()
+        return value in known or super().valid_value(value)
 
 
 def _option_field(name: str, spec: Option) -> forms.Field:
@@ -55,7 +69,7 @@ def _option_field(name: str, spec: Option) -> forms.Field:
     if spec.kind == "count":
         return forms.IntegerField(min_value=0, max_value=spec.maximum, **common)
     if spec.kind == "model":
-        return forms.ChoiceField(**common)
+        return ModelField(**common)
     if spec.kind == "pages":
         return forms.CharField(
             max_length=spec.max_chars,
@@ -71,16 +85,21 @@ def _option_field(name: str, spec: Option) -> forms.Field:
 
 class ExtractOptionsForm(forms.Form):
     """Every ``ExtractConfig`` option as a control (built from ``OPTIONS``); ``config()`` gives
-    the config dict."""
+    the config dict. Options no engine of this installation would use are ``hidden`` (still
+    sent, so a stored value survives); ``engine`` says which engine the options will run on."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        model_choices = _model_choices()
+        registry = installation_registry()
+        self.hidden = hidden_options(registry)
+        models = runnable_models(registry)
         for name, spec in OPTIONS.items():
             form_field = self.fields[name] = _option_field(name, spec)
             if spec.kind == "model":
                 assert isinstance(form_field, forms.ChoiceField)
-                form_field.choices = model_choices
+                current = self.initial.get(name) or (self.data.get(name) if self.data else None)
+                extra = [] if not current or current in dict(models) else [(current, current)]
+                form_field.choices = [("", "Default for the mode"), *models, *extra]
             form_field.widget.attrs["data-testid"] = f"option-{name}"
 
     @classmethod
@@ -88,6 +107,36 @@ class ExtractOptionsForm(forms.Form):
         """An unbound form showing a stored config."""
         initial = {key: value for key, value in (config or {}).items() if value is not None}
         return cls(initial=initial, **kwargs)
+
+    @property
+    def flag_fields(self) -> list[forms.BoundField]:
+        """The shown checkboxes."""
+        return [b for b in self if b.name not in self.hidden and b.widget_type == "checkbox"]
+
+    @property
+    def other_fields(self) -> list[forms.BoundField]:
+        """The shown controls that are not checkboxes."""
+        return [b for b in self if b.name not in self.hidden and b.widget_type != "checkbox"]
+
+    @property
+    def hidden_fields_kept(self) -> list[forms.BoundField]:
+        """The hidden options, sent as they are so a stored value survives a save."""
+        return [b for b in self if b.name in self.hidden]
+
+    @property
+    def engine(self) -> EnginePreview:
+        """The engine these options (as posted, or as stored) will run on."""
+        config: dict[str, Any] = {}
+        for name in OPTIONS:
+            if not self.is_bound:
+                config[name] = self[name].initial
+            elif name in self.data:
+                try:
+                    config[name] = self.fields[name].clean(self.data.get(name))
+                except forms.ValidationError:
+                    continue
+        config = {key: value for key, value in config.items() if value not in (None, "")}
+        return engine_preview(config)
 
     def clean_page_range(self) -> str:
         value = (self.cleaned_data.get("page_range") or "").strip()
@@ -179,6 +228,10 @@ class AgentForm(SchemaMixin):
     name = forms.CharField(max_length=200)
 
 
+class RerunForm(SchemaMixin):
+    """Edit & re-run: the schema (its options come from ``ExtractOptionsForm``)."""
+
+
 class RunAgentForm(forms.Form):
     """Files to run an agent on (one job each)."""
 
@@ -191,134 +244,63 @@ class RunAgentForm(forms.Form):
         return cleaned
 
 
-def _leaf(kind: str, description: str) -> dict[str, Any]:
-    if kind == "date":
-        return {"type": "string", "format": "date", "description": description}
-    return {"type": kind, "description": description}
+class JobFilterForm(forms.Form):
+    """The Jobs page's search and filters (all optional; a bad value is ignored)."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(required=False, label="Status")
+    agent = forms.ChoiceField(required=False, label="Agent")
+    created_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, agents: Any = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        status_field = self.fields["status"]
+        assert isinstance(status_field, forms.ChoiceField)
+        status_field.choices = [("", "Any status"), *JobStatus.choices]
+        agent_field = self.fields["agent"]
+        assert isinstance(agent_field, forms.ChoiceField)
+        agent_field.choices = [("", "Any agent"), *((str(a.id), a.name) for a in agents)]
+        for name, form_field in self.fields.items():
+            form_field.widget.attrs["data-testid"] = f"filter-{name}"
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, as ``selectors.jobs_search`` takes them."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "text": data.get("q") or "",
+            "status": data.get("status") or "",
+            "agent_id": uuid.UUID(data["agent"]) if data.get("agent") else None,
+            "created_from": data.get("created_from"),
+            "created_to": data.get("created_to"),
+        }
 
 
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required or []}
+class WorkspaceAddForm(forms.Form):
+    """Documents to add to a workspace: uploads and/or stored files (their ids)."""
 
+    file_ids = forms.MultipleChoiceField(required=False)
 
-STARTER_SCHEMAS: dict[str, dict[str, Any]] = {
-    "invoice": _object(
-        {
-            "invoice_number": _leaf("string", "The invoice's number or reference"),
-            "invoice_date": _leaf("date", "Date the invoice was issued"),
-            "due_date": _leaf("date", "Date payment is due"),
-            "vendor": _object(
-                {
-                    "name": _leaf("string", "Who issued the invoice"),
-                    "address": _leaf("string", "The vendor's address"),
-                }
-            ),
-            "line_items": {
-                "type": "array",
-                "description": "Each billed line",
-                "items": _object(
-                    {
-                        "description": _leaf("string", "What was billed"),
-                        "quantity": _leaf("number", "How many"),
-                        "unit_price": _leaf("number", "Price of one unit"),
-                        "amount": _leaf("number", "Line total"),
-                    }
-                ),
-            },
-            "subtotal": _leaf("number", "Total before tax"),
-            "tax": _leaf("number", "Tax amount"),
-            "total": _leaf("number", "Amount due"),
-            "currency": _leaf("string", "ISO currency code, e.g. USD"),
-        },
-        ["invoice_number", "total"],
-    ),
-    "receipt": _object(
-        {
-            "merchant": _leaf("string", "Shop or merchant name"),
-            "date": _leaf("date", "Date of purchase"),
-            "items": {
-                "type": "array",
-                "items": _object(
-                    {"name": _leaf("string", "Item"), "price": _leaf("number", "Price")}
-                ),
-            },
-            "subtotal": _leaf("number", "Total before tax"),
-            "tax": _leaf("number", "Tax amount"),
-            "total": _leaf("number", "Amount paid"),
-            "payment_method": {
-                "type": "string",
-                "enum": ["cash", "card", "other"],
-                "description": "How it was paid",
-            },
-        },
-        ["merchant", "total"],
-    ),
-    "resume": _object(
-        {
-            "name": _leaf("string", "Candidate's full name"),
-            "email": _leaf("string", "Email address"),
-            "phone": _leaf("string", "Phone number"),
-            "skills": {"type": "array", "items": {"type": "string"}, "description": "Skills"},
-            "experience": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "company": _leaf("string", "Employer"),
-                        "title": _leaf("string", "Job title"),
-                        "start": _leaf("string", "Start month (YYYY-MM)"),
-                        "end": _leaf("string", "End month (YYYY-MM), empty if current"),
-                    }
-                ),
-            },
-            "education": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "institution": _leaf("string", "School or university"),
-                        "degree": _leaf("string", "Degree obtained"),
-                        "year": _leaf("integer", "Graduation year"),
-                    }
-                ),
-            },
-        },
-        ["name"],
-    ),
-    "contract": _object(
-        {
-            "title": _leaf("string", "The contract's title"),
-            "parties": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "Names of the parties",
-            },
-            "effective_date": _leaf("date", "When the contract takes effect"),
-            "term_months": _leaf("integer", "Length of the term in months"),
-            "governing_law": _leaf("string", "Jurisdiction whose law governs"),
-            "auto_renews": _leaf("boolean", "Whether the contract renews automatically"),
-        },
-        ["parties", "effective_date"],
-    ),
-    "table_rows": _object(
-        {
-            "rows": {
-                "type": "array",
-                "description": "One entry per table row",
-                "items": _object(
-                    {
-                        "name": _leaf("string", "First column"),
-                        "value": _leaf("number", "Numeric column"),
-                        "category": _leaf("string", "Category column"),
-                    }
-                ),
-            }
-        },
-        ["rows"],
-    ),
-}
-STARTER_LABELS = {
-    "invoice": "Invoice",
-    "receipt": "Receipt",
-    "resume": "Résumé",
-    "contract": "Contract",
-    "table_rows": "Table rows",
-}
+    def __init__(self, *args: Any, stored: Any = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["file_ids"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(str(source.id), source.name) for source in stored]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["uploads"] = self.files.getlist("files") if self.files else []
+        if not cleaned["uploads"] and not cleaned.get("file_ids"):
+            raise forms.ValidationError("Choose files to upload or stored files to add.")
+        for upload in cleaned["uploads"]:
+            if upload.size > settings.MAX_UPLOAD_BYTES:
+                limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+                raise forms.ValidationError(
+                    f"{upload.name} is larger than the {limit_mb} MB limit."
+                )
+        return cleaned

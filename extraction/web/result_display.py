@@ -1,21 +1,24 @@
-"""Shapes a run's result for the web pages: a display tree, citation boxes, CSV rows, curl.
+"""Shapes a run's result for the web pages: a display tree of every field, flags, citation
+boxes and text highlights.
 
-Pure functions over plain data (``run.data`` and ``run.extraction_metadata``); no ORM, no HTTP.
-``field_metadata`` mirrors the data: a dict per object, a list per array, and per leaf a dict
-with ``citation`` (page, boxes in PDF points with a top-left origin, ``page_dimensions``),
-``confidence`` and ``match``.
+Pure functions over plain data (``run.data``, ``run.extraction_metadata`` and the schema the run
+had); no ORM, no HTTP. ``field_metadata`` mirrors the data: a dict per object, a list per array,
+and per leaf a dict with ``citation`` (page, boxes in PDF points with a top-left origin,
+``page_dimensions``), ``confidence`` and ``match``.
+
+Given the schema, the tree shows every field it names, in its order: a field the run did not
+find is a leaf with no value (``not_found``) and the reason when one is known, never a gap.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import shlex
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from extraction.pipeline.jsonpath import join_path
+from extraction.web.schema_shape import array_items, object_properties
 
 LEAF_KEYS = frozenset({"citation", "confidence", "match", "extraction_confidence"})
 HIGH_CONFIDENCE = 0.85
@@ -24,7 +27,8 @@ MEDIUM_CONFIDENCE = 0.6
 
 @dataclass
 class Leaf:
-    """One value with what the run knows about it: confidence, match and cited pages."""
+    """One value (or its absence) with what the run knows about it: confidence, match, cited
+    pages, whether the schema requires it, and what is wrong with it."""
 
     path: str
     value: Any
@@ -33,13 +37,16 @@ class Leaf:
     pages: list[int] = field(default_factory=list)
     cited: bool = False  # citations were requested for this run
     reasoning: str = ""
+    required: bool = False
+    schema_problem: str = ""  # the value's validation error against the schema, if any
+    pages_read: str = ""  # "1-3" when the run read only some pages
 
     kind = "leaf"
 
     @property
     def display(self) -> str:
         if self.value is None:
-            return "—"
+            return "not found"
         if isinstance(self.value, bool):
             return "Yes" if self.value else "No"
         if isinstance(self.value, (dict, list)):
@@ -49,6 +56,22 @@ class Leaf:
     @property
     def is_null(self) -> bool:
         return self.value is None
+
+    @property
+    def not_found(self) -> bool:
+        return self.value is None
+
+    @property
+    def reason(self) -> str:
+        """Why there is no value, when the run says (empty for a value that was found)."""
+        if self.value is not None:
+            return ""
+        if self.reasoning:
+            return self.reasoning
+        if self.schema_problem:
+            return f"The value found does not fit the schema: {self.schema_problem}"
+        where = f"on the pages read ({self.pages_read})" if self.pages_read else "in the document"
+        return f"{'Required, but not' if self.required else 'Not'} found {where}."
 
     @property
     def confidence_level(self) -> str:
@@ -69,6 +92,29 @@ class Leaf:
             return False
         return self.match == "not_found" or not self.pages
 
+    @property
+    def flags(self) -> list[str]:
+        """Why this field needs a person's review; empty when nothing is wrong."""
+        found: list[str] = []
+        if self.value is None and self.required:
+            found.append("required but not found")
+        if self.unsupported:
+            found.append("not found in the document")
+        if self.value is not None and self.confidence_level == "low":
+            found.append(f"low confidence ({self.confidence_percent}%)")
+        if self.schema_problem:
+            found.append("does not fit the schema")
+        return found
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def page(self) -> int | None:
+        """The first page the value was cited on."""
+        return self.pages[0] if self.pages else None
+
 
 @dataclass
 class ObjectNode:
@@ -82,7 +128,7 @@ class ObjectNode:
 
 @dataclass
 class ListNode:
-    """An array of values (arrays of objects are ``TableNode``s)."""
+    """An array of values (arrays of objects are ``TableNode``s); empty: none were found."""
 
     path: str
     items: list[Any]
@@ -91,7 +137,8 @@ class ListNode:
 
 @dataclass
 class TableNode:
-    """An array of objects as a table: one row per item, one column per key seen."""
+    """An array of objects as a table: one row per item, one column per field (the schema's
+    fields first, then any other key seen)."""
 
     path: str
     columns: list[str]
@@ -109,68 +156,138 @@ def _is_leaf_meta(meta: Any) -> bool:
     return isinstance(meta, dict) and bool(LEAF_KEYS & meta.keys())
 
 
-def _leaf(path: str, value: Any, meta: Any, cited: bool) -> Leaf:
-    reasoning = _reasoning(meta)
-    meta = meta if _is_leaf_meta(meta) else {}
-    confidence = meta.get("confidence")
-    citations = meta.get("citation") or []
-    pages = sorted({c["page"] for c in citations if isinstance(c, dict) and c.get("page")})
-    return Leaf(
-        path=path,
-        value=value,
-        confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
-        match=meta.get("match"),
-        pages=pages,
-        cited=cited,
-        reasoning=reasoning,
-    )
-
-
 def _reasoning(meta: Any) -> str:
     value = meta.get("reasoning") if isinstance(meta, dict) else None
     return value if isinstance(value, str) else ""
 
 
-def result_tree(data: Any, field_metadata: Any, *, cited: bool = False, path: str = "") -> Any:
-    """A display node for ``data``: objects list their fields, arrays of objects become tables."""
-    if isinstance(data, dict):
-        return ObjectNode(
-            path=path,
-            fields=[
-                (
-                    key,
-                    result_tree(
-                        value,
-                        _child_meta(field_metadata, key),
-                        cited=cited,
-                        path=join_path(path, key),
-                    ),
-                )
-                for key, value in data.items()
-            ],
-            reasoning=_reasoning(field_metadata),
-        )
-    if isinstance(data, list):
-        children = [
-            result_tree(
-                item, _child_meta(field_metadata, index), cited=cited, path=join_path(path, index)
+_POINTER_PROBLEM = re.compile(r"^(?:\[(\d+)\])?(/[^:]*): (.*)$", re.S)
+_REQUIRED_MESSAGE = re.compile(r"^'(.+)' is a required property$")
+
+
+def problem_paths(validation_errors: Any) -> dict[str, str]:
+    """The run's ``validation_errors`` (``"[i]/pointer: message"``) by leaf path."""
+    problems: dict[str, str] = {}
+    for text in validation_errors if isinstance(validation_errors, list) else []:
+        match = _POINTER_PROBLEM.match(str(text))
+        if match is None:
+            continue
+        index, pointer, message = match.groups()
+        path = f"[{index}]" if index is not None else ""
+        for token in [t for t in pointer.split("/") if t]:
+            part = token.replace("~1", "/").replace("~0", "~")
+            path = join_path(path, int(part)) if part.isdigit() else join_path(path, part)
+        required = _REQUIRED_MESSAGE.match(message)
+        if required:
+            path, message = join_path(path, required.group(1)), "required"
+        problems.setdefault(path, message)
+    return problems
+
+
+@dataclass(frozen=True)
+class _Context:
+    cited: bool
+    problems: dict[str, str]
+    pages_read: str
+
+
+def result_tree(
+    data: Any,
+    field_metadata: Any,
+    *,
+    cited: bool = False,
+    schema: Any = None,
+    problems: dict[str, str] | None = None,
+    pages_read: str = "",
+) -> Any:
+    """A display node for ``data``: objects list their fields, arrays of objects become tables.
+
+    With ``schema`` every field it names is shown, found or not (a list result is a list of
+    what the schema describes). ``problems`` (``problem_paths``) and ``pages_read`` explain
+    missing values.
+    """
+    context = _Context(cited=cited, problems=problems or {}, pages_read=pages_read)
+    if isinstance(data, list) and object_properties(schema) is not None:
+        schema = {"type": "array", "items": schema}
+    return _node(data, field_metadata, schema, "", False, context)
+
+
+def _node(data: Any, meta: Any, schema: Any, path: str, required: bool, ctx: _Context) -> Any:
+    shape = object_properties(schema)
+    items = array_items(schema)
+    if isinstance(data, dict) or (data is None and shape is not None and items is None):
+        return _object(data or {}, meta, shape, path, ctx)
+    if isinstance(data, list) or (data is None and items is not None):
+        return _array(data or [], meta, items, path, ctx)
+    leaf_meta = meta if _is_leaf_meta(meta) else {}
+    confidence = leaf_meta.get("confidence")
+    citations = leaf_meta.get("citation") or []
+    return Leaf(
+        path=path,
+        value=data,
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+        match=leaf_meta.get("match"),
+        pages=sorted(
+            {c["page"] for c in citations if isinstance(c, dict) and isinstance(c.get("page"), int)}
+        ),
+        cited=ctx.cited,
+        reasoning=_reasoning(meta),
+        required=required,
+        schema_problem=ctx.problems.get(path, "") if data is not None else "",
+        pages_read=ctx.pages_read,
+    )
+
+
+def _object(
+    data: dict[str, Any],
+    meta: Any,
+    shape: tuple[dict[str, Any], set[str]] | None,
+    path: str,
+    ctx: _Context,
+) -> ObjectNode:
+    properties, required = shape if shape is not None else ({}, set())
+    keys = [*properties, *(key for key in data if key not in properties)]
+    fields = []
+    for key in keys:
+        child_path = join_path(path, key)
+        child_required = key in required or ctx.problems.get(child_path) == "required"
+        fields.append(
+            (
+                key,
+                _node(
+                    data.get(key),
+                    _child_meta(meta, key),
+                    properties.get(key),
+                    child_path,
+                    child_required,
+                    ctx,
+                ),
             )
-            for index, item in enumerate(data)
+        )
+    return ObjectNode(path=path, fields=fields, reasoning=_reasoning(meta))
+
+
+def _array(
+    data: list[Any], meta: Any, items: dict[str, Any] | None, path: str, ctx: _Context
+) -> Any:
+    children = [
+        _node(item, _child_meta(meta, index), items, join_path(path, index), False, ctx)
+        for index, item in enumerate(data)
+    ]
+    shape = object_properties(items)
+    if data and all(isinstance(item, dict) for item in data):
+        named = list(shape[0]) if shape is not None else []
+        columns = list(dict.fromkeys([*named, *(key for item in data for key in item)]))
+        rows = [
+            [
+                dict(child.fields).get(column)
+                or Leaf(path=join_path(child.path, column), value=None, pages_read=ctx.pages_read)
+                for column in columns
+            ]
+            for child in children
         ]
-        if data and all(isinstance(item, dict) for item in data):
-            columns = list(dict.fromkeys(key for item in data for key in item))
-            rows = []
-            for child in children:
-                by_key = dict(child.fields)
-                rows.append(
-                    [
-                        by_key.get(column) or Leaf(path=join_path(child.path, column), value=None)
-                        for column in columns
-                    ]
-                )
-            return TableNode(path=path, columns=columns, rows=rows)
-        return ListNode(path=path, items=children)
-    return _leaf(path, data, field_metadata, cited)
+        return TableNode(path=path, columns=columns, rows=rows)
+    return ListNode(path=path, items=children)
 
 
 def iter_leaves(node: Any) -> list[Leaf]:
@@ -233,117 +350,6 @@ def citation_boxes(data: Any, field_metadata: Any) -> dict[int, list[dict[str, A
                     }
                 )
     return pages
-
-
-def _flatten(value: Any, prefix: str, row: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _flatten(item, f"{prefix}.{key}" if prefix else key, row)
-    elif isinstance(value, list):
-        if all(not isinstance(item, (dict, list)) for item in value):
-            row[prefix] = "; ".join("" if item is None else str(item) for item in value)
-        else:
-            row[prefix] = json.dumps(value, ensure_ascii=False)
-    else:
-        row[prefix] = value
-
-
-def csv_rows(data: Any) -> list[dict[str, Any]]:
-    """Rows for a CSV download.
-
-    A list (per-page or per-row targets) gives one row per item. An object with an array of
-    objects (an invoice's line items) gives one row per item, the object's other values
-    repeated on each row and the item's keys prefixed with the array's name; any further
-    arrays are kept as JSON text. Anything else is one row.
-    """
-    if isinstance(data, list):
-        rows = []
-        for item in data:
-            row: dict[str, Any] = {}
-            _flatten(item if isinstance(item, dict) else {"value": item}, "", row)
-            rows.append(row)
-        return rows
-    if not isinstance(data, dict):
-        return [{"value": data}]
-    table_key = next(
-        (
-            key
-            for key, value in data.items()
-            if isinstance(value, list) and value and all(isinstance(i, dict) for i in value)
-        ),
-        None,
-    )
-    base: dict[str, Any] = {}
-    _flatten({k: v for k, v in data.items() if k != table_key}, "", base)
-    if table_key is None:
-        return [base]
-    rows = []
-    for item in data[table_key]:
-        row = dict(base)
-        _flatten(item, table_key, row)
-        rows.append(row)
-    return rows
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def csv_cell(value: Any) -> Any:
-    """A value safe to open in a spreadsheet: text that would start a formula gets a leading
-    apostrophe (shown as text, not run); numbers and booleans are left as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def csv_text(data: Any) -> str:
-    """``csv_rows(data)`` as CSV text with a header of every column seen; document text (and
-    the column names made from the schema) is escaped with ``csv_cell``."""
-    rows = csv_rows(data)
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([csv_cell(column) for column in columns])
-    for row in rows:
-        writer.writerow([csv_cell(row.get(column)) for column in columns])
-    return buffer.getvalue()
-
-
-def curl_command(
-    *,
-    url: str,
-    data_schema: dict[str, Any],
-    config: dict[str, Any],
-    file_name: str | None,
-    mime_type: str | None,
-    text: str | None,
-) -> str:
-    """A shell command repeating the job through ``POST /api/v1/extraction/run``.
-
-    A file travels base64-encoded, read from the file name at run time rather than pasted in.
-    """
-    body: dict[str, Any] = {"config": config, "data_schema": data_schema}
-    if file_name is None:
-        body["text"] = text or ""
-        payload = shlex.quote(json.dumps(body, indent=2, ensure_ascii=False))
-        data_arg = f"-d {payload}"
-    else:
-        body["file"] = {"data": "__FILE_DATA__", "mime_type": mime_type or ""}
-        encoded = json.dumps(body, indent=2, ensure_ascii=False)
-        before, after = encoded.split('"__FILE_DATA__"')
-        data_arg = (
-            f'-d {shlex.quote(before)}"\\"$(base64 -w0 {shlex.quote(file_name)})\\""'
-            f"{shlex.quote(after)}"
-        )
-    return (
-        f"curl -X POST {shlex.quote(url)} \\\n"
-        '  -H "Authorization: Bearer $OPENEXTRACT_API_KEY" \\\n'
-        '  -H "Content-Type: application/json" \\\n'
-        f"  {data_arg}"
-    )
 
 
 def text_segments(

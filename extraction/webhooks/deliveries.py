@@ -120,7 +120,7 @@ def webhook_job_data(*, job: ExtractionJob, event: str) -> dict[str, Any]:
         webhooks.EVENT_ERROR: JobStatus.ERROR,
         webhooks.EVENT_CANCELLED: JobStatus.CANCELLED,
     }.get(event, job.status)
-    run = ExtractionRun.objects.filter(job=job).first()
+    run = ExtractionRun.objects.filter(current_of=job).first()
     data: dict[str, Any] = {
         "job_id": str(job.id),
         "status": str(status),

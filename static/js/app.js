@@ -1,7 +1,8 @@
 /*
  * Small behaviours shared by the pages: auto-submitting selects, copy buttons, the upload drop
- * zone, and the citation viewer (field <-> box highlighting). Content swapped in by HTMX is
- * initialised through htmx.onLoad.
+ * zone, the collapsible navigation, the citation viewer (field <-> box highlighting, opened at a
+ * field from the workspace) and the page viewer (zoom, page jump, thumbnails). Content swapped
+ * in by HTMX is initialised through htmx.onLoad.
  */
 (function () {
   "use strict";
@@ -64,9 +65,20 @@
     const form = zone.closest("form");
     const list = form.querySelector("[data-file-list]");
     const errorEl = form.querySelector("[data-upload-error]");
-    const storedInput = form.querySelector("[data-file-ids]");
+    const storedInput = form.querySelector("[data-file-ids]") || document.createElement("input");
     const maxBytes = Number(input.dataset.maxBytes) * 1024 * 1024;
     const stored = [];
+
+    function forgetStored(fileId) {
+      const template = zone.dataset.fileDeleteUrl;
+      const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      if (!template || !token) return;
+      fetch(template.replace("00000000-0000-0000-0000-000000000000", fileId), {
+        method: "POST",
+        headers: { "X-CSRFToken": token.value, "HX-Request": "true" },
+        credentials: "same-origin",
+      });
+    }
 
     function setFiles(files) {
       const transfer = new DataTransfer();
@@ -77,14 +89,22 @@
 
     function render() {
       list.replaceChildren();
-      for (const item of stored) {
+      stored.forEach((item, index) => {
         const li = document.createElement("li");
         li.className = "file-item";
-        li.innerHTML = '<span class="file-name"></span><span class="muted small"></span>';
+        li.innerHTML = '<span class="file-name"></span><span class="muted small"></span><button type="button" class="icon-btn" aria-label="Remove file">✕</button>';
         li.querySelector(".file-name").textContent = item.name;
         li.querySelector(".small").textContent = "stored · " + formatBytes(item.size);
+        li.querySelector("button").addEventListener("click", () => {
+          // Stored only for the suggestion: removing it here deletes it, so no stray copy stays.
+          stored.splice(index, 1);
+          storedInput.value = stored.map((entry) => entry.id).join(",");
+          forgetStored(item.id);
+          render();
+          input.focus();
+        });
         list.appendChild(li);
-      }
+      });
       Array.from(input.files).forEach((file, index) => {
         const li = document.createElement("li");
         li.className = "file-item" + (file.size > maxBytes ? " too-large" : "");
@@ -146,16 +166,46 @@
     boxes.forEach((node) => node.classList.add("is-active"));
     const note = scope.querySelector("[data-citation-note]");
     if (note) {
-      note.textContent = boxes.length ? "" : fields.length && fields[0].dataset.unsupported === "true"
-        ? "This value was not found in the document."
-        : "No highlighted location for this value.";
+      note.textContent = boxes.length ? "" : fields.length && fields[0].dataset.notFound === "true"
+        ? "This field was not found, so there is nothing to show in the document."
+        : fields.length && fields[0].dataset.unsupported === "true"
+          ? "This value was not found in the document."
+          : "No highlighted location for this value.";
     }
-    const target = from === "field" ? boxes[0] : fields[0];
-    if (target) target.scrollIntoView({ block: "center", behavior: "smooth" });
+    if (from === "review" && fields[0]) fields[0].scrollIntoView({ block: "center" });
+    const target = from === "box" ? fields[0] : boxes[0];
+    if (target) scrollWithin(target, from === "box");
+    else if (from !== "box" && fields[0] && fields[0].dataset.page) {
+      const viewer = scope.querySelector("[data-page-viewer]");
+      if (viewer && viewer.goToPage) viewer.goToPage(Number(fields[0].dataset.page));
+    }
+  }
+
+  // Scroll a box into view inside its own scrolling viewer first, so the page itself moves as
+  // little as possible (a value at the top of the list stays where the reader is looking).
+  function scrollWithin(target, pageToo) {
+    const viewer = target.closest("[data-doc-viewer], .result-tree");
+    if (viewer) {
+      const box = target.getBoundingClientRect();
+      const frame = viewer.getBoundingClientRect();
+      viewer.scrollBy({
+        top: box.top - frame.top - frame.height / 2 + box.height / 2,
+        left: box.left - frame.left - frame.width / 2 + box.width / 2,
+        behavior: "smooth",
+      });
+      const rect = viewer.getBoundingClientRect();
+      if (pageToo || rect.bottom < 0 || rect.top > window.innerHeight) {
+        viewer.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      }
+    } else {
+      target.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
   }
 
   function initViewer(scope) {
     scope.addEventListener("click", (event) => {
+      const review = event.target.closest("[data-review-path]");
+      if (review) return activate(scope, review.dataset.reviewPath, "review");
       const field = event.target.closest("[data-testid=result-field]");
       if (field) return activate(scope, field.dataset.path, "field");
       const box = event.target.closest("[data-testid=citation-box]");
@@ -168,7 +218,112 @@
       event.preventDefault();
       activate(scope, box.dataset.path, "box");
     });
+    // Opened from the workspace at one field: show it at its citation.
+    const params = new URLSearchParams(window.location.search);
+    const wanted = params.get("field");
+    if (wanted) {
+      const show = () => {
+        activate(scope, wanted, "field");
+        const field = scope.querySelector(`[data-testid=result-field][data-path="${cssPath(wanted)}"]`);
+        if (field) {
+          field.focus({ preventScroll: true });
+          field.scrollIntoView({ block: "nearest" });
+        }
+      };
+      if (document.readyState === "complete") show();
+      else window.addEventListener("load", show, { once: true });
+    }
   }
+
+  // --- Page viewer: zoom, fit to width, page indicator and jump, thumbnails --------------------
+
+  const ZOOMS = [50, 75, 100, 125, 150, 200, 300];
+
+  function initPageViewer(root) {
+    const pages = root.querySelector("[data-doc-viewer]");
+    const figures = Array.from(pages.querySelectorAll("figure[data-page]"));
+    const level = root.querySelector("[data-zoom-level]");
+    const current = root.querySelector("[data-page-current]");
+    const thumbs = root.querySelector(".thumbs");
+    const thumbsToggle = root.querySelector("[data-thumbs-toggle]");
+    let zoom = 100;
+
+    function pageShown() {
+      const line = pages.scrollTop + pages.clientHeight / 3;
+      let shown = figures[0];
+      for (const figure of figures) {
+        if (figure.offsetTop <= line) shown = figure;
+      }
+      return shown;
+    }
+
+    function markPage() {
+      const shown = pageShown();
+      if (!shown) return;
+      if (document.activeElement !== current) current.value = shown.dataset.page;
+      thumbs.querySelectorAll(".thumb").forEach((thumb) => {
+        thumb.setAttribute("aria-current", String(thumb.dataset.gotoPage === shown.dataset.page));
+      });
+    }
+
+    function goToPage(number) {
+      const figure = figures.find((f) => Number(f.dataset.page) >= number) || figures[figures.length - 1];
+      if (!figure) return;
+      pages.scrollTo({ top: figure.offsetTop - 8, behavior: "auto" });
+      current.value = figure.dataset.page;
+      markPage();
+    }
+    root.goToPage = goToPage;
+
+    function setZoom(value) {
+      const anchor = pageShown();
+      zoom = value;
+      pages.style.setProperty("--page-width", zoom + "%");
+      level.textContent = zoom + "%";
+      if (anchor) pages.scrollTop = anchor.offsetTop - 8;
+    }
+
+    root.querySelectorAll("[data-zoom]").forEach((button) => button.addEventListener("click", () => {
+      const step = button.dataset.zoom;
+      if (step === "fit") return setZoom(100);
+      const index = ZOOMS.indexOf(zoom);
+      const next = step === "in" ? ZOOMS[Math.min(index + 1, ZOOMS.length - 1)] : ZOOMS[Math.max(index - 1, 0)];
+      setZoom(next);
+    }));
+    root.querySelector("[data-page-jump]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      goToPage(Number(current.value) || 1);
+    });
+    current.addEventListener("change", () => goToPage(Number(current.value) || 1));
+    thumbsToggle.addEventListener("click", () => {
+      thumbs.hidden = !thumbs.hidden;
+      thumbsToggle.setAttribute("aria-expanded", String(!thumbs.hidden));
+      root.classList.toggle("with-thumbs", !thumbs.hidden);
+      markPage();
+    });
+    thumbs.addEventListener("click", (event) => {
+      const thumb = event.target.closest("[data-goto-page]");
+      if (thumb) goToPage(Number(thumb.dataset.gotoPage));
+    });
+    let pending = false;
+    pages.addEventListener("scroll", () => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => { pending = false; markPage(); });
+    });
+    markPage();
+  }
+
+  // --- Collapsible navigation (narrow screens) -------------------------------------------------
+
+  document.addEventListener("click", (event) => {
+    const toggle = event.target.closest("[data-nav-toggle]");
+    if (!toggle) return;
+    const bar = toggle.closest("[data-topbar]");
+    const open = !bar.classList.contains("nav-open");
+    bar.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+  });
 
   // --- Simple tabs (results: fields / raw JSON) ------------------------------------------------
 
@@ -201,6 +356,7 @@
   function init(root) {
     within(root, "[data-dropzone]").forEach(initDropzone);
     within(root, "[data-citation-viewer]").forEach(initViewer);
+    within(root, "[data-page-viewer]").forEach(initPageViewer);
     within(root, "[data-tabs]").forEach(initTabs);
     refocus(root);
   }

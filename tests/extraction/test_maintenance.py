@@ -11,7 +11,7 @@ from config.celery_app import app as celery_app
 from extraction.models import ExtractionCacheEntry, ExtractionJob, JobStatus
 from extraction.services import maintenance
 from tests.conftest import wait_for
-from tests.factories import AgentFactory, submit_job
+from tests.factories import AgentFactory, current_run, submit_job
 
 
 def submit(project) -> ExtractionJob:
@@ -33,7 +33,7 @@ def test_pending_job_whose_message_was_lost_is_requeued_and_finishes(
         config=job.config,
         queued_at=timezone.now() - dt.timedelta(minutes=5),
     )
-    job.run.__class__.objects.create(job=lost, project=owner_project, agent=job.agent)
+    current_run(lost)
     assert maintenance.jobs_requeue_stale() == [str(lost.pk)]
     wait_for(lambda: ExtractionJob.objects.get(pk=lost.pk).status == JobStatus.SUCCESS)
     # Once picked up it is no longer stale.

@@ -24,8 +24,9 @@ from django.conf import settings
 from kombu import Exchange, Queue
 
 from config.embedded import EmbeddedServerError, server_binary
-from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun
+from extraction.models import ExtractionAgent, ExtractionJob
 from tests.conftest import ROOT, database_url_for_subprocess
+from tests.factories import current_run
 from tests.system_parts import require_system_part
 
 QUEUES = ("critical", "high", "medium", "low")
@@ -215,7 +216,7 @@ def create_queued_job(agent: ExtractionAgent, text: str, sender: Celery | None) 
         config=agent.config,
         queued_at=timezone.now(),
     )
-    ExtractionRun.objects.create(job=job, project=agent.project, agent=agent)
+    current_run(job)
     if sender is not None:
         sender.send_task("extraction.tasks.extract_job", args=[str(job.pk)], queue="medium")
     return job

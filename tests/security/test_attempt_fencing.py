@@ -53,9 +53,15 @@ def test_a_cancelled_attempt_cannot_store_its_result_after_a_rerun(owner_project
     # The current attempt's result is the one stored.
     assert not lifecycle.job_is_cancelled(job_id=job_id, attempt_token=second.attempt_token)
     assert complete(job, second.attempt_token, FRESH) is not None
-    assert ExtractionRun.objects.get(job=job).data == FRESH
+    assert ExtractionRun.objects.get(current_of=job).data == FRESH
     assert complete(job, stale, STALE) is None
-    assert ExtractionRun.objects.get(job=job).data == FRESH
+    assert ExtractionRun.objects.get(current_of=job).data == FRESH
+    # The re-run is a second run; the cancelled first one is kept, with no result.
+    runs = list(ExtractionRun.objects.filter(job=job).order_by("number"))
+    assert [(run.number, run.status, run.data) for run in runs] == [
+        (1, "ERROR", None),
+        (2, "SUCCESS", FRESH),
+    ]
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ from accounts.models import AuditEvent
 from extraction.models import ExtractionCacheEntry, ExtractionJob, ExtractionRun, JobStatus
 from extraction.services import maintenance
 from extraction.web import page_images
-from extraction.web.result_display import csv_text
+from extraction.web.result_export import csv_text
 from tests.conftest import ROOT
 from tests.factories import AgentFactory, store_file, submit_job
 

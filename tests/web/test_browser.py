@@ -1,13 +1,13 @@
 """The pages in a real browser: Playwright on Debian's Chromium against a live server + worker.
 
-Screenshots of every step go to ``test-artifacts/browser/``. Each test fails on any browser
-console error (except the 404s a test provokes on purpose).
+Screenshots of every step go to ``test-artifacts/browser/`` (the ``web`` fixture, in
+``tests/web/conftest.py``). Each test fails on any browser console error (except the 404s a
+test provokes on purpose).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -16,94 +16,10 @@ from django.urls import reverse
 from accounts.selectors import api_key_lookup
 from extraction import services
 from extraction.models import ExtractionJob, ExtractionRun, JobStatus
-from tests.conftest import ROOT
-from tests.factories import UserFactory, store_file
-from tests.system_parts import CHROMIUM, chromium_available, require_system_part
+from tests.factories import UserFactory, current_run, store_file
+from tests.web.browser import add_field, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
-    require_system_part(
-        "Chromium",
-        chromium_available(),
-        f"the browser tests (-m browser) drive {CHROMIUM} with Playwright; "
-        "apt-get install chromium",
-    )
-    from playwright import sync_api
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between browser steps are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-class Page:
-    """A browser page that records console errors and saves named screenshots."""
-
-    def __init__(self, page, name: str, base_url: str):  # noqa: ANN001
-        self.page = page
-        self.base_url = base_url
-        self.name = name
-        self.errors: list[str] = []
-        self.allowed_errors: list[str] = []
-        page.on(
-            "console",
-            lambda message: self.errors.append(message.text) if message.type == "error" else None,
-        )
-        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def shot(self, step: str) -> None:
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{step}.png"), full_page=True)
-
-    def goto(self, path: str):  # noqa: ANN201
-        return self.page.goto(self.base_url + path)
-
-    def login(self, username: str, password: str = PASSWORD) -> None:
-        self.goto(reverse("login"))
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", password)
-        self.page.click("[data-testid=login-form] button[type=submit]")
-        self.page.wait_for_url(self.base_url + "/")
-
-    def unexpected_errors(self) -> list[str]:
-        return [e for e in self.errors if not any(allowed in e for allowed in self.allowed_errors)]
-
-
-@pytest.fixture
-def web(browser, live_server, request):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = Page(context.new_page(), request.node.name.removeprefix("test_"), live_server.url)
-    yield page
-    context.close()
-    assert page.unexpected_errors() == []
-
-
-def add_field(page, index: int, name: str, type_name: str, description: str = "") -> None:  # noqa: ANN001
-    page.click("[data-testid=add-field]")
-    row = page.locator("[data-testid=field-row]").nth(index)
-    row.locator("[data-testid=field-name]").fill(name)
-    row.locator("[data-testid=field-type]").select_option(type_name)
-    if description:
-        row.locator("[data-testid=field-description]").fill(description)
 
 
 def test_sign_up_upload_build_schema_run_and_inspect_citations(web, celery_worker_process, corpus):  # noqa: ANN001
@@ -304,7 +220,7 @@ def test_live_progress_and_cancel_without_reload(web, owner, owner_project):  # 
         pages_done=1,
         pages_total=4,
     )
-    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    current_run(job)
     web.login("owner")
     web.goto(reverse("job_detail", args=[job.id]))
     page.evaluate("window.__noReload = true")
@@ -339,6 +255,19 @@ def test_api_key_is_created_shown_once_and_revoked(web, owner):  # noqa: ANN001
     web.shot("01-created")
     page.reload()
     assert raw not in page.content()
+    # Revoking asks first; dismissing keeps the key.
+    dialogs: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:  # noqa: ANN001
+        dialogs.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("[data-testid=api-key-revoke]")
+    page.wait_for_timeout(300)
+    assert api_key_lookup(raw_key=raw) is not None
+    assert "Revoke the key" in dialogs[0] and "laptop" in dialogs[0]
+    page.once("dialog", lambda dialog: answer(dialog, True))
     page.click("[data-testid=api-key-revoke]")
     page.locator("[data-testid=api-key-revoked]").wait_for()
     assert api_key_lookup(raw_key=raw) is None
@@ -371,10 +300,8 @@ def test_pages_fit_a_1024px_window(web, owner, owner_project):  # noqa: ANN001
         status=JobStatus.SUCCESS,
         data_schema={"type": "object"},
     )
-    ExtractionRun.objects.create(
-        job=job,
-        project=owner_project,
-        agent=agent,
+    current_run(
+        job,
         status="SUCCESS",
         data={"notes": "word" * 120, "rows": [{"a": "x" * 300, "b": 1}]},
     )
@@ -410,7 +337,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner
         status=JobStatus.RUNNING,
         pages_total=1,
     )
-    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    current_run(job)
     web.login("owner")
     web.goto(reverse("job_detail", args=[job.id]))
     page.evaluate("window.__noReload = true")
@@ -430,7 +357,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner
         }
 
     data = {"invoice_number": expected["invoice_number"], "total": expected["total"], "po": "X"}
-    ExtractionRun.objects.filter(job=job).update(
+    ExtractionRun.objects.filter(current_of=job).update(
         status="SUCCESS",
         data=data,
         extraction_metadata={
@@ -450,7 +377,8 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner
     ExtractionJob.objects.filter(id=job.id).update(status=JobStatus.SUCCESS, pages_done=1)
     page.locator("[data-testid=result-field][data-path=total]").wait_for(timeout=10_000)
     page.locator("[data-testid=page-image]").first.wait_for()
-    page.wait_for_function("document.querySelector('[data-testid=page-image]').naturalWidth > 0")
+    image = page.locator("[data-testid=page-image]").first
+    wait_until(lambda: image.evaluate("img => img.naturalWidth") > 0)
     assert page.evaluate("window.__noReload") is True
     assert page.locator("[data-testid=citation-box]").count() == 2
     assert page.locator(
@@ -539,7 +467,7 @@ def test_a_text_file_result_links_fields_and_text_spans(web, owner, owner_projec
         },
         config={"cite_sources": True, "confidence_scores": True},
     )
-    ExtractionRun.objects.create(job=job, project=owner_project, agent=agent)
+    current_run(job)
     extract_job.apply(args=[str(job.pk)])
     web.login("owner")
     web.goto(reverse("job_detail", args=[job.id]))

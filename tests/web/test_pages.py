@@ -16,13 +16,13 @@ from accounts.models import APIKey, Membership
 from accounts.selectors import api_key_lookup
 from accounts.services import project_create
 from extraction import services
-from extraction.models import ExtractionAgent, ExtractionJob, ExtractionRun, JobStatus
+from extraction.models import ExtractionAgent, ExtractionJob, JobStatus
 from extraction.pipeline.config import ExtractConfig
 from extraction.pipeline.schemas import load_schema
 from extraction.services import lifecycle
 from extraction.storage import derived_files_delete
-from extraction.web.forms import STARTER_SCHEMAS
-from tests.factories import AgentFactory, UserFactory, store_file, submit_job
+from extraction.web.starter_schemas import STARTER_SCHEMAS
+from tests.factories import AgentFactory, UserFactory, current_run, store_file, submit_job
 
 SCHEMA = {
     "type": "object",
@@ -116,10 +116,8 @@ def finished_job(owner_project, pdf_file):  # noqa: ANN001, ANN201
         pages_done=1,
         pages_total=1,
     )
-    ExtractionRun.objects.create(
-        job=job,
-        project=owner_project,
-        agent=agent,
+    current_run(
+        job,
         data=DATA,
         extraction_metadata=METADATA,
         status="SUCCESS",
@@ -139,7 +137,7 @@ def running_job(project, **extra) -> ExtractionJob:  # noqa: ANN001
         pages_total=3,
         **extra,
     )
-    ExtractionRun.objects.create(job=job, project=project, agent=agent, status="PENDING")
+    current_run(job, status="PENDING")
     return job
 
 
@@ -552,10 +550,8 @@ def test_pasted_text_results_highlight_cited_spans(owner_client, owner_project):
         status=JobStatus.SUCCESS,
     )
     start = text.index("INV-7")
-    ExtractionRun.objects.create(
-        job=job,
-        project=owner_project,
-        agent=agent,
+    current_run(
+        job,
         status="SUCCESS",
         data={"invoice_number": "INV-7"},
         extraction_metadata={

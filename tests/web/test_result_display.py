@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 
 from extraction.web.result_display import (
     citation_boxes,
-    csv_rows,
-    csv_text,
-    curl_command,
     has_citations,
     iter_leaves,
+    problem_paths,
     result_tree,
     text_segments,
 )
+from extraction.web.result_export import (
+    DocumentResult,
+    csv_rows,
+    csv_text,
+    curl_command,
+    results_csv,
+    results_jsonl,
+    results_table,
+    results_xlsx,
+)
+from extraction.web.run_diff import run_diff
+from extraction.web.schema_shape import data_complete, field_columns, value_at
 
 
 def test_arrays_of_objects_become_tables_and_leaves_keep_their_paths():
@@ -134,3 +145,135 @@ def test_reasoning_is_kept_and_does_not_count_as_a_citation():
     assert dict(fields["vendor"].fields)["name"].confidence == 0.9
     assert not has_citations(data, meta)
     assert has_citations({"a": 1}, {"a": {"citation": [], "match": "not_found"}})
+
+
+# --- Every field of the schema, found or not ----------------------------------------------------
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "number": {"type": "string"},
+        "total": {"type": "number"},
+        "vendor": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "vat": {"type": "string"}},
+            "required": ["name"],
+        },
+        "lines": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"sku": {"type": "string"}, "qty": {"type": "integer"}},
+            },
+        },
+        "tags": {"type": ["array", "null"], "items": {"type": "string"}},
+    },
+    "required": ["number", "total"],
+}
+
+
+def test_the_tree_shows_every_schema_field_with_why_it_is_missing():
+    data = {"number": "A-1", "vendor": {"vat": "DE1"}, "lines": [{"sku": "x"}], "extra": 1}
+    tree = result_tree(data, {}, schema=SCHEMA, pages_read="1-2")
+    fields = dict(tree.fields)
+    assert list(fields) == ["number", "total", "vendor", "lines", "tags", "extra"]
+    total = fields["total"]
+    assert total.not_found and total.required
+    assert total.reason == "Required, but not found on the pages read (1-2)."
+    assert total.flags == ["required but not found"]
+    name = dict(fields["vendor"].fields)["name"]
+    assert name.path == "vendor.name" and name.required and name.not_found
+    assert fields["lines"].columns == ["sku", "qty"]
+    assert (
+        fields["lines"].rows[0][1].path == "lines[0].qty" and fields["lines"].rows[0][1].not_found
+    )
+    assert fields["tags"].kind == "list" and fields["tags"].items == []
+    assert not fields["number"].needs_review
+
+
+def test_validation_errors_and_low_confidence_are_flagged():
+    problems = problem_paths(
+        [
+            "/total: 'abc' is not of type 'number'",
+            "/: 'number' is a required property",
+            "[1]/sku: bad",
+        ]
+    )
+    assert problems == {
+        "total": "'abc' is not of type 'number'",
+        "number": "required",
+        "[1].sku": "bad",
+    }
+    meta = {"total": {"confidence": 0.3, "citation": [{"page": 2}]}}
+    tree = result_tree({"total": "abc"}, meta, schema=SCHEMA, problems=problems)
+    total = dict(tree.fields)["total"]
+    assert total.flags == ["low confidence (30%)", "does not fit the schema"]
+    assert total.page == 2
+    assert dict(tree.fields)["number"].required  # required by the error even if not the schema
+
+
+def test_downloads_carry_every_field():
+    assert data_complete({"number": "A-1", "lines": [{"sku": "x"}]}, SCHEMA) == {
+        "number": "A-1",
+        "total": None,
+        "vendor": None,
+        "lines": [{"sku": "x", "qty": None}],
+        "tags": None,
+    }
+    assert csv_text({"number": "A-1"}, SCHEMA).splitlines() == [
+        "number,total,vendor,lines,tags",
+        "A-1,,,,",
+    ]
+    # A per-page result is a list of what the schema describes.
+    assert data_complete(
+        [{"number": "A"}], {"type": "object", "properties": {"number": {}, "x": {}}}
+    ) == [{"number": "A", "x": None}]
+    assert field_columns(SCHEMA) == [
+        "number",
+        "total",
+        "vendor.name",
+        "vendor.vat",
+        "lines",
+        "tags",
+    ]
+    assert value_at({"vendor": {"name": "N"}, "lines": [{"sku": "s"}]}, "lines[0].sku") == (
+        True,
+        "s",
+    )
+    assert value_at({}, "vendor.name") == (False, None)
+
+
+def test_run_diff_names_added_changed_and_removed_fields():
+    before_schema = {"type": "object", "properties": {"a": {}, "b": {}, "gone": {}}}
+    after_schema = {"type": "object", "properties": {"a": {}, "b": {}, "new": {}}}
+    rows = run_diff(
+        before={"a": 1, "b": "x", "gone": 3},
+        before_schema=before_schema,
+        after={"a": 1, "b": "y", "new": True},
+        after_schema=after_schema,
+    )
+    assert [(row.path, row.before, row.after, row.state) for row in rows] == [
+        ("a", "1", "1", "same"),
+        ("b", "x", "y", "changed"),
+        ("new", "", "Yes", "added"),
+        ("gone", "3", "", "removed"),
+    ]
+
+
+def test_workspace_exports_keep_text_as_text():
+    from openpyxl import load_workbook
+
+    results = [
+        DocumentResult("a.pdf", "f1", "j1", 2, "SUCCESS", {"number": "=CMD()", "tags": ["x", "y"]}),
+        DocumentResult("b.pdf", "f2", "", None, "NOT_RUN", None),
+    ]
+    header, rows = results_table(results, SCHEMA)
+    assert header == ["file_name", "status", "run", *field_columns(SCHEMA)]
+    assert rows[0][:4] == ["a.pdf", "SUCCESS", 2, "=CMD()"] and rows[0][-1] == "x; y"
+    assert rows[1] == ["b.pdf", "NOT_RUN", None, None, None, None, None, None, None]
+    assert results_csv(results, SCHEMA).splitlines()[1].startswith("a.pdf,SUCCESS,2,'=CMD()")
+    sheet = load_workbook(io.BytesIO(results_xlsx(results, SCHEMA))).active
+    cell = sheet.cell(row=2, column=4)
+    assert cell.value == "=CMD()" and cell.data_type == "s"
+    records = [json.loads(line) for line in results_jsonl(results, SCHEMA).splitlines()]
+    assert records[0]["data"]["total"] is None and records[1]["data"] is None

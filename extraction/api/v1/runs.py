@@ -47,7 +47,10 @@ class RunListView(ProjectAPIView):
     def get(self, request: Request) -> Response:
         query = inputs.parse_query(inputs.RunListQuery, request)
         agent = self.get_agent(query["extraction_agent_id"])
-        runs = selectors.runs_for_project(project=self.project).filter(agent=agent)
+        # One run per job (its current one), as before jobs kept their earlier runs.
+        runs = selectors.runs_for_project(project=self.project, current_only=True).filter(
+            agent=agent
+        )
         skip, limit = query["skip"], query["limit"]
         page = runs[skip : skip + limit]
         return Response(

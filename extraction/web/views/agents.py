@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.pages import page_context, project_for_request
@@ -23,6 +26,8 @@ from extraction.web.views.common import (
     attempt_write,
     editor_context,
     find_in_user_projects,
+    job_rows_response,
+    jobs_active,
     posted_schema,
 )
 
@@ -80,7 +85,7 @@ def _agent_edit(request: HttpRequest, *, agent: ExtractionAgent | None) -> HttpR
             if saved is not None:
                 messages.success(request, f"Agent “{saved.name}” saved.")
                 return redirect("agent_detail", agent_id=saved.id)
-    jobs = selectors.jobs_for_project(project=project).filter(agent=agent)[:25] if agent else []
+    jobs = list(_agent_jobs(agent)) if agent else []
     context = page_context(
         request,
         project=project,
@@ -88,11 +93,29 @@ def _agent_edit(request: HttpRequest, *, agent: ExtractionAgent | None) -> HttpR
         form=form,
         options=options,
         jobs=jobs,
+        active=jobs_active(jobs),
+        poll_url=reverse("agent_jobs", args=[agent.id]) if agent else "",
         run_form=RunAgentForm(),
         **editor_context(schema, problems),
     )
     status = 400 if form.errors or options.errors or problems else 200
     return render(request, "extraction/agent.html", context, status=status)
+
+
+def _agent_jobs(agent: ExtractionAgent) -> Any:
+    return selectors.jobs_for_project(project=agent.project).filter(agent=agent)[:25]
+
+
+@login_required
+def agent_jobs(request: HttpRequest, agent_id: str) -> HttpResponse:
+    """The agent page's job history, polled while any of its jobs is active."""
+    agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
+    return job_rows_response(
+        request,
+        list(_agent_jobs(agent)),
+        poll_url=reverse("agent_jobs", args=[agent.id]),
+        hide_agent=True,
+    )
 
 
 @login_required

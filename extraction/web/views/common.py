@@ -1,4 +1,5 @@
-"""Helpers shared by the page views: object lookup across the user's projects, editor context."""
+"""Helpers shared by the page views: object lookup across the user's projects, editor context,
+the live job rows."""
 
 from __future__ import annotations
 
@@ -8,17 +9,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from accounts.pages import project_for_request
 from accounts.selectors import projects_for_user
 from extraction import services
+from extraction.models import ACTIVE_STATUSES, ExtractionJob
 from extraction.pipeline.config import ConfigError
 from extraction.pipeline.schemas import SchemaError
-from extraction.web.forms import (
-    STARTER_LABELS,
-    STARTER_SCHEMAS,
-)
+from extraction.web.starter_schemas import STARTER_LABELS, STARTER_SCHEMAS
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,3 +83,30 @@ def posted_schema(request: HttpRequest) -> Any:
         return json.loads(request.POST.get("data_schema") or "null")
     except (ValueError, RecursionError):
         return None
+
+
+def jobs_active(jobs: list[ExtractionJob]) -> bool:
+    return any(job.status in ACTIVE_STATUSES for job in jobs)
+
+
+def job_rows_response(
+    request: HttpRequest,
+    jobs: list[ExtractionJob],
+    *,
+    poll_url: str,
+    hide_agent: bool = False,
+    filtered: bool = False,
+) -> HttpResponse:
+    """The job rows fragment an HTMX poll asks for; polling stops (286) once none is active."""
+    active = jobs_active(jobs)
+    context = {
+        "jobs": jobs,
+        "active": active,
+        "poll_url": poll_url,
+        "hide_agent": hide_agent,
+        "filtered": filtered,
+    }
+    response = render(request, "extraction/partials/job_rows.html", context)
+    if not active:
+        response.status_code = HTMX_STOP_POLLING
+    return response

@@ -6,23 +6,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import Project
 from accounts.pages import page_context, project_for_request
 from extraction import selectors, services
-from extraction.models import ACTIVE_STATUSES, ExtractionAgent, ExtractionJob
+from extraction.models import ExtractionAgent, ExtractionJob
 from extraction.pipeline.schemas import SchemaError, load_schema
 from extraction.web.forms import (
     ExtractOptionsForm,
     NewExtractionForm,
 )
 from extraction.web.views.common import (
-    HTMX_STOP_POLLING,
     attempt_write,
     editor_context,
     find_in_user_projects,
+    job_rows_response,
+    jobs_active,
     posted_schema,
     schema_problems,
 )
@@ -34,19 +36,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The current project's recent jobs (live while any is active) and agents."""
     project = project_for_request(request)
     jobs = list(selectors.jobs_for_project(project=project)[:15])
-    active = any(job.status in ACTIVE_STATUSES for job in jobs)
+    poll_url = reverse("dashboard")
     if request.htmx:
-        response = render(
-            request, "extraction/partials/job_rows.html", {"jobs": jobs, "active": active}
-        )
-        if not active:
-            response.status_code = HTMX_STOP_POLLING
-        return response
+        return job_rows_response(request, jobs, poll_url=poll_url)
     context = page_context(
         request,
         project=project,
         jobs=jobs,
-        active=active,
+        active=jobs_active(jobs),
+        poll_url=poll_url,
         agents=selectors.agents_for_project(project=project)[:10],
         file_count=selectors.files_for_project(project=project).count(),
     )
@@ -205,3 +203,10 @@ def schema_suggest(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"detail": "Choose a file or paste text first, then ask for a suggestion."}, status=400
     )
+
+
+@login_required
+def engine_preview(request: HttpRequest) -> HttpResponse:
+    """The "runs on" line for the options in the query (the options form asks on change)."""
+    options = ExtractOptionsForm(request.GET)
+    return render(request, "extraction/partials/engine_summary.html", {"options": options})

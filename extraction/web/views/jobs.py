@@ -1,8 +1,8 @@
-"""The job page: live status (HTMX polling that stops with 286), results, downloads, page images."""
+"""The job page: live status (HTMX polling that stops with 286), results and runs, run again
+(as is, or with the schema and options edited), downloads, page images."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -15,25 +15,42 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.pages import page_context
 from extraction import selectors, services
-from extraction.models import ExtractionJob
+from extraction.models import ExtractionJob, ExtractionRun
 from extraction.untrusted.reader import PreviewBusy
-from extraction.web import page_images, result_display
+from extraction.web import page_images, result_export
+from extraction.web.forms import ExtractOptionsForm, RerunForm
 from extraction.web.job_page import job_page_build
-from extraction.web.views.common import HTMX_STOP_POLLING, find_in_user_projects
+from extraction.web.schema_shape import schema_for_display
+from extraction.web.views.common import (
+    HTMX_STOP_POLLING,
+    attempt_write,
+    editor_context,
+    find_in_user_projects,
+    posted_schema,
+)
 
 
 @login_required
 @vary_on_headers("HX-Request")
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    """The job page; HTMX polls it for the live part until the job ends."""
+    """The job page; HTMX polls it for the live part until the job ends.
+
+    ``?run=N`` shows an earlier run's results; ``?from=A&to=B`` compares two runs.
+    """
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
     if request.htmx:
-        context = {"job": job, "job_page": job_page_build(job)}
+        context = {"job": job, "job_page": job_page_build(job, full=job.is_terminal)}
         response = render(request, "extraction/partials/job_poll.html", context)
         if job.is_terminal:
             response.status_code = HTMX_STOP_POLLING
         return response
-    view = job_page_build(job, curl_url=request.build_absolute_uri("/api/v1/extraction/run"))
+    compare = (request.GET.get("from"), request.GET.get("to"))
+    view = job_page_build(
+        job,
+        curl_url=request.build_absolute_uri("/api/v1/extraction/run"),
+        run_number=request.GET.get("run"),
+        compare=compare if all(compare) else None,
+    )
     context = page_context(request, job=job, job_page=view)
     return render(request, "extraction/job.html", context)
 
@@ -52,12 +69,62 @@ def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def job_rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+    """Run again: a new run with the same schema and options, extracted afresh (not answered
+    from the result cache); the earlier runs stay."""
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
     try:
-        job = services.job_retry(job=job)
+        services.job_rerun(job=job, ignore_cache=True, from_ui=True)
     except services.ConflictError as exc:
         messages.info(request, str(exc))
     return _job_changed(request, job)
+
+
+@login_required
+def job_edit(request: HttpRequest, job_id: str) -> HttpResponse:
+    """Edit & re-run: the job's schema and options in the editor, pre-filled; saving runs the
+    job again with them as a new run."""
+    job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
+    form = RerunForm(request.POST or None)
+    options = (
+        ExtractOptionsForm(request.POST)
+        if request.method == "POST"
+        else ExtractOptionsForm.from_config(job.config)
+    )
+    problems: list[dict[str, str]] = []
+    schema = job.data_schema
+    if request.method == "POST":
+        form_ok, options_ok = form.is_valid(), options.is_valid()
+        schema = form.cleaned_data.get("data_schema") if form_ok else posted_schema(request)
+        if form_ok and options_ok:
+
+            def rerun() -> Any:
+                checked = services.job_request_clean(
+                    agent=job.agent,
+                    data_schema=form.cleaned_data["data_schema"],
+                    config=options.config(),
+                    from_ui=True,
+                )
+                return services.job_rerun(
+                    job=job,
+                    data_schema=checked.data_schema,
+                    config=checked.config.to_dict(),
+                    from_ui=True,
+                )
+
+            run, problems = attempt_write(rerun, form=form, options=options, error_field=None)
+            if run is not None:
+                messages.success(request, f"Run {run.number} started.")
+                return redirect("job_detail", job_id=job.id)
+    context = page_context(
+        request,
+        project=job.project,
+        job=job,
+        form=form,
+        options=options,
+        **editor_context(schema, problems),
+    )
+    status = 400 if form.errors or options.errors or problems else 200
+    return render(request, "extraction/job_edit.html", context, status=status)
 
 
 def _job_changed(request: HttpRequest, job: ExtractionJob) -> HttpResponse:
@@ -68,35 +135,52 @@ def _job_changed(request: HttpRequest, job: ExtractionJob) -> HttpResponse:
     return redirect("job_detail", job_id=job.id)
 
 
-def _result_or_404(request: HttpRequest, job_id: str) -> tuple[ExtractionJob, Any]:
+def _result_or_404(request: HttpRequest, job_id: str) -> tuple[ExtractionJob, ExtractionRun]:
+    """The job and the run to download: ``?run=N``, else the current one once it ended."""
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
-    run = getattr(job, "run", None)
-    if run is None or run.data is None or not job.is_terminal:
+    run = job.run
+    wanted = request.GET.get("run")
+    if wanted:
+        run = job.runs.filter(number=wanted).first() if wanted.isdigit() else None
+    elif not job.is_terminal:
+        run = None
+    if run is None or run.data is None:
         raise Http404
-    return job, run.data
+    return job, run
 
 
-def _download_name(job: ExtractionJob, extension: str) -> str:
+def _download_name(job: ExtractionJob, run: ExtractionRun, extension: str) -> str:
     stem = (job.file_name.rsplit(".", 1)[0] if job.file_name else "text") or "result"
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:80]
-    return f"{safe}-{str(job.id)[:8]}.{extension}"
+    suffix = f"-run{run.number}" if run.number > 1 else ""
+    return f"{safe}-{str(job.id)[:8]}{suffix}.{extension}"
+
+
+def _run_schema(job: ExtractionJob, run: ExtractionRun) -> Any:
+    return schema_for_display(run.data_schema or job.data_schema)
 
 
 @login_required
 def job_download_json(request: HttpRequest, job_id: str) -> HttpResponse:
-    job, data = _result_or_404(request, job_id)
+    """The run's data with every field of its schema (null where not found)."""
+    job, run = _result_or_404(request, job_id)
     response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+        result_export.result_json(run.data, _run_schema(job, run)),
+        content_type="application/json",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(job, "json")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(job, run, "json")}"'
     return response
 
 
 @login_required
 def job_download_csv(request: HttpRequest, job_id: str) -> HttpResponse:
-    job, data = _result_or_404(request, job_id)
-    response = HttpResponse(result_display.csv_text(data), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(job, "csv")}"'
+    """The run's data flattened, a column for every field of its schema."""
+    job, run = _result_or_404(request, job_id)
+    response = HttpResponse(
+        result_export.csv_text(run.data, _run_schema(job, run)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(job, run, "csv")}"'
     return response
 
 
