@@ -88,7 +88,7 @@ class ExtractOptionsForm(forms.Form):
     the config dict. Options no engine of this installation would use are ``hidden`` (still
     sent, so a stored value survives); ``engine`` says which engine the options will run on."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         registry = installation_registry()
         self.hidden = hidden_options(registry)
@@ -195,7 +195,7 @@ class NewExtractionForm(SchemaMixin):
     save_agent = forms.BooleanField(required=False, label="Save as agent")
     agent_name = forms.CharField(required=False, max_length=200, label="Agent name")
 
-    def __init__(self, *args: Any, files_required: bool = True, **kwargs: Any):
+    def __init__(self, *args: Any, files_required: bool = True, **kwargs: Any) -> None:
         self.files_required = files_required
         super().__init__(*args, **kwargs)
 
@@ -204,11 +204,11 @@ class NewExtractionForm(SchemaMixin):
         return [part for part in raw.split(",") if part.strip()]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         uploads = self.files.getlist("files") if self.files else []
         cleaned["uploads"] = uploads
         for upload in uploads:
-            if upload.size > settings.MAX_UPLOAD_BYTES:
+            if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
                 limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
                 self.add_error(None, f"{upload.name} is larger than the {limit_mb} MB limit.")
         has_text = bool((cleaned.get("text") or "").strip())
@@ -236,7 +236,7 @@ class RunAgentForm(forms.Form):
     """Files to run an agent on (one job each)."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         uploads = self.files.getlist("files") if self.files else []
         if not uploads:
             raise forms.ValidationError("Choose at least one file.")
@@ -257,7 +257,7 @@ class JobFilterForm(forms.Form):
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, agents: Any = (), **kwargs: Any):
+    def __init__(self, *args: Any, agents: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         status_field = self.fields["status"]
         assert isinstance(status_field, forms.ChoiceField)
@@ -286,19 +286,19 @@ class WorkspaceAddForm(forms.Form):
 
     file_ids = forms.MultipleChoiceField(required=False)
 
-    def __init__(self, *args: Any, stored: Any = (), **kwargs: Any):
+    def __init__(self, *args: Any, stored: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["file_ids"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(str(source.id), source.name) for source in stored]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         cleaned["uploads"] = self.files.getlist("files") if self.files else []
         if not cleaned["uploads"] and not cleaned.get("file_ids"):
             raise forms.ValidationError("Choose files to upload or stored files to add.")
         for upload in cleaned["uploads"]:
-            if upload.size > settings.MAX_UPLOAD_BYTES:
+            if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
                 limit_mb = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
                 raise forms.ValidationError(
                     f"{upload.name} is larger than the {limit_mb} MB limit."

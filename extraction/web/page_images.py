@@ -18,11 +18,14 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from extraction.models import SourceFile
 from extraction.pipeline.documents import DocumentError
 from extraction.storage import derived_files_dir
 from extraction.untrusted.reader import PreviewBusy, page_texts_isolated, render_page_isolated
+
+if TYPE_CHECKING:
+    from extraction.models import SourceFile
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
     handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "wb") as out:
         out.write(content)
-    os.replace(temp_name, path)
+    Path(temp_name).replace(path)
 
 
 def page_texts(*, source: SourceFile) -> dict[int, str] | None:

@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 from extraction.pipeline.jsonpath import join_path
 from extraction.web.schema_shape import array_items, object_properties
@@ -303,7 +306,7 @@ def iter_leaves(node: Any) -> list[Leaf]:
     return []
 
 
-def _walk_leaf_meta(data: Any, meta: Any, path: str = ""):  # noqa: ANN202 - a generator
+def _walk_leaf_meta(data: Any, meta: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(data, dict):
         for key, value in data.items():
             yield from _walk_leaf_meta(value, _child_meta(meta, key), join_path(path, key))

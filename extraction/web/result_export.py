@@ -11,11 +11,13 @@ import csv
 import io
 import json
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.web.schema_shape import data_complete, field_columns, value_at
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def _flatten(value: Any, prefix: str, row: dict[str, Any]) -> None:
@@ -219,6 +221,7 @@ def results_xlsx(results: Sequence[DocumentResult], schema: Any) -> bytes:
     header, rows = results_table(results, schema)
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None  # a new workbook always has its first sheet
     sheet.title = "Results"
     sheet.append(header)
     for row in rows:

@@ -22,7 +22,7 @@ from tests.web.browser import add_field, wait_until
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_upload_build_schema_run_and_inspect_citations(web, celery_worker_process, corpus):  # noqa: ANN001
+def test_sign_up_upload_build_schema_run_and_inspect_citations(web, celery_worker_process, corpus):
     page = web.page
     pdf, expected = corpus["invoice_classic_us"].path, corpus["invoice_classic_us"].expected
 
@@ -75,7 +75,8 @@ def test_sign_up_upload_build_schema_run_and_inspect_citations(web, celery_worke
     assert "is-active" in (box.get_attribute("class") or "")
     image = page.locator("[data-testid=page-image]").first.bounding_box()
     outline = box.bounding_box()
-    assert image and outline
+    assert image
+    assert outline
     assert image["x"] <= outline["x"] <= image["x"] + image["width"]
     assert image["y"] <= outline["y"] <= image["y"] + image["height"]
     web.shot("06-citation-highlighted")
@@ -92,10 +93,11 @@ def test_sign_up_upload_build_schema_run_and_inspect_citations(web, celery_worke
     # Column order follows the stored data, which PostgreSQL's jsonb reorders (see
     # test_pages.test_schema_field_order_survives_saving), so compare the columns as a set.
     assert sorted(rows[0].split(",")) == ["invoice_date", "invoice_number", "total"]
-    assert len(rows) == 2 and expected["invoice_number"] in rows[1]
+    assert len(rows) == 2
+    assert expected["invoice_number"] in rows[1]
 
 
-def test_raw_json_tab_round_trips_with_the_form_and_locates_syntax_errors(web, owner):  # noqa: ANN001
+def test_raw_json_tab_round_trips_with_the_form_and_locates_syntax_errors(web, owner):
     page = web.page
     web.login("owner")
     web.goto(reverse("extraction_new"))
@@ -172,7 +174,7 @@ def test_raw_json_tab_round_trips_with_the_form_and_locates_syntax_errors(web, o
     assert page.locator("[data-testid=schema-json]").is_visible()
 
 
-def test_validation_errors_show_next_to_their_field(web, owner, owner_project):  # noqa: ANN001
+def test_validation_errors_show_next_to_their_field(web, owner, owner_project):
     page = web.page
     web.login("owner")
     web.goto(reverse("extraction_new"))
@@ -208,7 +210,7 @@ def test_validation_errors_show_next_to_their_field(web, owner, owner_project): 
     web.shot("03-after-submit")
 
 
-def test_live_progress_and_cancel_without_reload(web, owner, owner_project):  # noqa: ANN001
+def test_live_progress_and_cancel_without_reload(web, owner, owner_project):
     page = web.page
     agent = services.agent_get_or_create_default(project=owner_project)
     job = ExtractionJob.objects.create(
@@ -240,7 +242,7 @@ def test_live_progress_and_cancel_without_reload(web, owner, owner_project):  # 
     web.shot("02-cancelled")
 
 
-def test_api_key_is_created_shown_once_and_revoked(web, owner):  # noqa: ANN001
+def test_api_key_is_created_shown_once_and_revoked(web, owner):
     page = web.page
     web.login("owner")
     web.goto(reverse("api_keys"))
@@ -258,7 +260,7 @@ def test_api_key_is_created_shown_once_and_revoked(web, owner):  # noqa: ANN001
     # Revoking asks first; dismissing keeps the key.
     dialogs: list[str] = []
 
-    def answer(dialog, accept: bool) -> None:  # noqa: ANN001
+    def answer(dialog, accept: bool) -> None:
         dialogs.append(dialog.message)
         dialog.accept() if accept else dialog.dismiss()
 
@@ -266,7 +268,8 @@ def test_api_key_is_created_shown_once_and_revoked(web, owner):  # noqa: ANN001
     page.click("[data-testid=api-key-revoke]")
     page.wait_for_timeout(300)
     assert api_key_lookup(raw_key=raw) is not None
-    assert "Revoke the key" in dialogs[0] and "laptop" in dialogs[0]
+    assert "Revoke the key" in dialogs[0]
+    assert "laptop" in dialogs[0]
     page.once("dialog", lambda dialog: answer(dialog, True))
     page.click("[data-testid=api-key-revoke]")
     page.locator("[data-testid=api-key-revoked]").wait_for()
@@ -274,7 +277,7 @@ def test_api_key_is_created_shown_once_and_revoked(web, owner):  # noqa: ANN001
     web.shot("02-revoked")
 
 
-def test_another_user_cannot_open_the_job(web, owner, owner_project):  # noqa: ANN001
+def test_another_user_cannot_open_the_job(web, owner, owner_project):
     agent = services.agent_get_or_create_default(project=owner_project)
     job = ExtractionJob.objects.create(
         project=owner_project, agent=agent, inline_text="x", status=JobStatus.PENDING
@@ -287,7 +290,7 @@ def test_another_user_cannot_open_the_job(web, owner, owner_project):  # noqa: A
     web.shot("01-not-found")
 
 
-def test_pages_fit_a_1024px_window(web, owner, owner_project):  # noqa: ANN001
+def test_pages_fit_a_1024px_window(web, owner, owner_project):
     page = web.page
     page.set_viewport_size({"width": 1024, "height": 800})
     long_name = "a-very-long-file-name-" * 8 + ".pdf"
@@ -320,7 +323,7 @@ def test_pages_fit_a_1024px_window(web, owner, owner_project):  # noqa: ANN001
         web.shot(f"1024-{name}")
 
 
-def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner_project, corpus):  # noqa: ANN001
+def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner_project, corpus):
     """The citation viewer on a result written while the page is open (engine-independent)."""
     page = web.page
     invoice = corpus["invoice_classic_us"]
@@ -409,7 +412,7 @@ def test_results_arriving_live_link_fields_and_boxes_both_ways(web, owner, owner
     assert meta["page_count"] == 1
 
 
-def test_templates_import_export_and_suggestion(web, owner, owner_project, corpus, tmp_path):  # noqa: ANN001
+def test_templates_import_export_and_suggestion(web, owner, owner_project, corpus, tmp_path):
     page = web.page
     web.login("owner")
     web.goto(reverse("extraction_new"))
@@ -431,7 +434,8 @@ def test_templates_import_export_and_suggestion(web, owner, owner_project, corpu
     )
     page.set_input_files("[data-testid=schema-import]", str(schema_file))
     page.locator("[data-schema-message]").filter(has_text="Imported contract.json").wait_for()
-    assert names.count() == 1 and names.first.input_value() == "party"
+    assert names.count() == 1
+    assert names.first.input_value() == "party"
 
     pdf = corpus["invoice_classic_uk"].path
     page.set_input_files("[data-testid=upload-input]", str(pdf))
@@ -443,11 +447,12 @@ def test_templates_import_export_and_suggestion(web, owner, owner_project, corpu
     page.click("[data-testid=run]")
     page.wait_for_url("**/jobs/**")
     job = ExtractionJob.objects.get(project=owner_project)
-    assert job.file is not None and job.file.name == pdf.name
+    assert job.file is not None
+    assert job.file.name == pdf.name
     assert owner_project.files.count() == 1
 
 
-def test_a_text_file_result_links_fields_and_text_spans(web, owner, owner_project):  # noqa: ANN001
+def test_a_text_file_result_links_fields_and_text_spans(web, owner, owner_project):
     """A TXT upload has no page image: its text is shown with the cited spans marked."""
     from extraction.tasks import extract_job
 

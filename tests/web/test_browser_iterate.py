@@ -46,12 +46,12 @@ def wait_for_statuses(
     ).wait_for(timeout=timeout)
 
 
-def test_done_when_iterate_on_a_schema_across_documents(  # noqa: PLR0915
+def test_done_when_iterate_on_a_schema_across_documents(
     web,
     owner,
     owner_project,
     celery_worker_process,
-    corpus,  # noqa: ANN001
+    corpus,
 ):
     """The issue's "Done when", walked: three documents into a workspace, run, the table; a
     field added, run again, the new column and the changed cells marked; a cell opened at its
@@ -105,7 +105,8 @@ def test_done_when_iterate_on_a_schema_across_documents(  # noqa: PLR0915
     for index, doc in enumerate(INVOICES):
         job = WorkspaceDocument.objects.get(agent=agent, file__name=corpus[doc].path.name).job
         first_runs[doc] = job.run
-        assert job.run.number == 1 and job.status == JobStatus.SUCCESS
+        assert job.run.number == 1
+        assert job.status == JobStatus.SUCCESS
         shown = cell(page, index, "invoice_number").locator(".ws-value").inner_text()
         assert shown == (job.run.data.get("invoice_number") or "not found")
     expected = corpus["invoice_classic_us"].expected
@@ -146,11 +147,13 @@ def test_done_when_iterate_on_a_schema_across_documents(  # noqa: PLR0915
     )
     changed = page.locator("[data-testid=ws-changed-count]").inner_text()
     marked_total = page.locator("[data-testid=ws-cell][data-changed=true]").count()
-    assert marked_total >= 3 and changed.split()[0] == str(marked_total)
+    assert marked_total >= 3
+    assert changed.split()[0] == str(marked_total)
     # The first runs are kept as they were.
     for doc, run in first_runs.items():
         kept = ExtractionRun.objects.get(pk=run.pk)
-        assert kept.data == run.data and "invoice_date" not in kept.data, doc
+        assert kept.data == run.data, doc
+        assert "invoice_date" not in kept.data, doc
     web.shots("03-second-run-changes")
 
     # 4. Open a cell at its citation.
@@ -263,7 +266,7 @@ def cited(page: int, y: float, confidence: float, match: str = "exact") -> dict:
 
 
 @pytest.fixture
-def reviewed_job(owner_project):  # noqa: ANN001, ANN201
+def reviewed_job(owner_project):
     """A finished job on a six-page PDF whose run found some fields and not others."""
     source = store_file(owner_project, six_page_pdf(), "six-pages.pdf", "application/pdf")
     agent = services.agent_get_or_create_default(project=owner_project)
@@ -309,7 +312,7 @@ def reviewed_job(owner_project):  # noqa: ANN001, ANN201
     return job
 
 
-def test_every_field_shows_and_what_needs_review_is_summarised(web, owner, reviewed_job):  # noqa: ANN001
+def test_every_field_shows_and_what_needs_review_is_summarised(web, owner, reviewed_job):
     page = web.page
     web.login("owner")
     web.goto(reverse("job_detail", args=[reviewed_job.id]))
@@ -375,7 +378,7 @@ def test_every_field_shows_and_what_needs_review_is_summarised(web, owner, revie
     assert '"total": null' in page.locator("[data-testid=raw-json]").text_content()
 
 
-def test_page_viewer_zooms_fits_jumps_and_shows_thumbnails(web, owner, reviewed_job):  # noqa: ANN001
+def test_page_viewer_zooms_fits_jumps_and_shows_thumbnails(web, owner, reviewed_job):
     page = web.page
     web.login("owner")
     web.goto(reverse("job_detail", args=[reviewed_job.id]))
@@ -406,7 +409,8 @@ def test_page_viewer_zooms_fits_jumps_and_shows_thumbnails(web, owner, reviewed_
 
     page.click("[data-testid=thumbs-toggle]")
     thumbs = page.locator("[data-testid=thumbnail]")
-    assert thumbs.count() == PAGES and thumbs.first.is_visible()
+    assert thumbs.count() == PAGES
+    assert thumbs.first.is_visible()
     assert thumbs.nth(3).get_attribute("aria-label") == "Page 4, has cited values"
     thumbs.nth(1).click()
     wait_until(lambda: jump.input_value() == "2")
@@ -416,14 +420,15 @@ def test_page_viewer_zooms_fits_jumps_and_shows_thumbnails(web, owner, reviewed_
     page.click("[data-testid=result-field][data-path=invoice_number]")
     box = page.locator("[data-testid=citation-box][data-path=invoice_number]")
     wait_until(lambda: jump.input_value() == "4")
-    assert "is-active" in box.get_attribute("class") and box.is_visible()
+    assert "is-active" in box.get_attribute("class")
+    assert box.is_visible()
     web.shots("03-value-on-page-4")
 
 
 # --- Jobs page, live rows ------------------------------------------------------------------------
 
 
-def make_job(project, agent, name: str, status: str, days_ago: int = 0) -> ExtractionJob:  # noqa: ANN001
+def make_job(project, agent, name: str, status: str, days_ago: int = 0) -> ExtractionJob:
     job = ExtractionJob.objects.create(
         project=project,
         agent=agent,
@@ -439,7 +444,7 @@ def make_job(project, agent, name: str, status: str, days_ago: int = 0) -> Extra
     return job
 
 
-def test_jobs_page_searches_filters_and_refreshes_live(web, owner, owner_project):  # noqa: ANN001
+def test_jobs_page_searches_filters_and_refreshes_live(web, owner, owner_project):
     page = web.page
     receipts = AgentFactory(project=owner_project, name="Receipts")
     default = services.agent_get_or_create_default(project=owner_project)
@@ -507,7 +512,7 @@ def test_jobs_page_searches_filters_and_refreshes_live(web, owner, owner_project
 
 def test_batch_upload_names_the_refused_file_and_stores_nothing(
     web, owner, owner_project, corpus, tmp_path
-):  # noqa: ANN001
+):
     page = web.page
     empty = tmp_path / "empty-scan.pdf"
     empty.write_bytes(b"")
@@ -523,14 +528,15 @@ def test_batch_upload_names_the_refused_file_and_stores_nothing(
         "empty-scan.pdf: The file is empty."
         in page.locator("[data-testid=form-errors]").inner_text()
     )
-    assert owner_project.files.count() == 0 and not ExtractionJob.objects.exists()
+    assert owner_project.files.count() == 0
+    assert not ExtractionJob.objects.exists()
     web.allowed_errors.append("400 (Bad Request)")
     web.shots("01-refused-file-named")
 
 
 def test_a_suggestion_stores_the_file_once_and_removing_it_deletes_it(
     web, owner, owner_project, corpus
-):  # noqa: ANN001
+):
     page = web.page
     web.login("owner")
     web.goto(reverse("extraction_new"))
@@ -538,7 +544,8 @@ def test_a_suggestion_stores_the_file_once_and_removing_it_deletes_it(
     page.click("[data-testid=suggest-schema]")
     page.locator("[data-schema-message]").filter(has_text="Suggested").wait_for(timeout=30_000)
     item = page.locator("[data-file-list] .file-item")
-    assert item.count() == 1 and "stored" in item.inner_text()
+    assert item.count() == 1
+    assert "stored" in item.inner_text()
     assert owner_project.files.count() == 1
     web.shots("01-stored-by-suggestion")
     item.get_by_role("button", name="Remove file").click()
@@ -547,7 +554,7 @@ def test_a_suggestion_stores_the_file_once_and_removing_it_deletes_it(
     wait_until(lambda: owner_project.files.count() == 0)
 
 
-def test_the_options_offer_only_what_runs_here_and_say_which_engine_runs(web, owner, settings):  # noqa: ANN001
+def test_the_options_offer_only_what_runs_here_and_say_which_engine_runs(web, owner, settings):
     page = web.page
     web.login("owner")
     web.goto(reverse("extraction_new"))
@@ -585,7 +592,7 @@ def test_edit_and_rerun_opens_the_editor_filled_and_keeps_the_first_run(
     web,
     owner,
     owner_project,
-    corpus,  # noqa: ANN001
+    corpus,
 ):
     from extraction.tasks import extract_job
 
@@ -632,7 +639,7 @@ def test_edit_and_rerun_opens_the_editor_filled_and_keeps_the_first_run(
 # --- Narrow screens ----------------------------------------------------------------------------
 
 
-def test_the_menu_collapses_on_a_narrow_screen(web, owner):  # noqa: ANN001
+def test_the_menu_collapses_on_a_narrow_screen(web, owner):
     page = web.page
     web.login("owner")
     page.set_viewport_size({"width": NARROW, "height": 800})
@@ -647,7 +654,7 @@ def test_the_menu_collapses_on_a_narrow_screen(web, owner):  # noqa: ANN001
     assert not nav.is_visible()
 
 
-def test_no_page_scrolls_sideways_at_400px(web, owner, owner_project, corpus, browser):  # noqa: ANN001
+def test_no_page_scrolls_sideways_at_400px(web, owner, owner_project, corpus, browser):
     """Every page, with long names and wide results, fits a 400 px window: anything wider
     (tables, code) scrolls inside its own box."""
     from accounts.services import api_key_create
@@ -714,7 +721,7 @@ def test_no_page_scrolls_sideways_at_400px(web, owner, owner_project, corpus, br
     assert wide == []
 
 
-def web_artifact(web, step: str) -> Path:  # noqa: ANN001
+def web_artifact(web, step: str) -> Path:
     from tests.web.browser import ARTIFACTS
 
     return ARTIFACTS / f"{web.name}-{step}.png"

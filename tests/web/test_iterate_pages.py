@@ -38,29 +38,29 @@ CITED = {"cite_sources": True, "confidence_scores": True}
 
 
 @pytest.fixture
-def owner_client(owner) -> Client:  # noqa: ANN001
+def owner_client(owner) -> Client:
     client = Client()
     client.force_login(owner)
     return client
 
 
 @pytest.fixture
-def outsider_web(outsider) -> Client:  # noqa: ANN001
+def outsider_web(outsider) -> Client:
     client = Client()
     client.force_login(outsider)
     return client
 
 
 @pytest.fixture
-def agent(owner_project):  # noqa: ANN001, ANN201
+def agent(owner_project):
     return AgentFactory(project=owner_project, name="Invoices", data_schema=SCHEMA, config=CITED)
 
 
-def text_file(project, name: str, text: str = TEXT):  # noqa: ANN001, ANN201
+def text_file(project, name: str, text: str = TEXT):
     return store_file(project, text.encode(), name, "text/plain")
 
 
-def run_pending(agent) -> None:  # noqa: ANN001
+def run_pending(agent) -> None:
     """Run the agent's queued jobs in this process (on_commit never fires in these tests)."""
     for job in ExtractionJob.objects.filter(agent=agent, status=JobStatus.PENDING):
         extract_job.apply(args=[str(job.pk)])
@@ -69,7 +69,7 @@ def run_pending(agent) -> None:  # noqa: ANN001
 # --- Workspace ---------------------------------------------------------------------------------
 
 
-def test_workspace_add_run_edit_and_run_again_keeps_every_run(owner_client, agent):  # noqa: ANN001
+def test_workspace_add_run_edit_and_run_again_keeps_every_run(owner_client, agent):
     project = agent.project
     response = owner_client.post(
         reverse("workspace_add", args=[agent.id]),
@@ -79,7 +79,8 @@ def test_workspace_add_run_edit_and_run_again_keeps_every_run(owner_client, agen
     assert WorkspaceDocument.objects.filter(agent=agent).count() == 2
 
     page = owner_client.get(reverse("workspace", args=[agent.id])).content.decode()
-    assert page.count('data-testid="ws-row"') == 2 and "Not run yet" in page
+    assert page.count('data-testid="ws-row"') == 2
+    assert "Not run yet" in page
 
     form = {
         "data_schema": json.dumps(SCHEMA),
@@ -113,7 +114,7 @@ def test_workspace_add_run_edit_and_run_again_keeps_every_run(owner_client, agen
     assert project.files.count() == 2  # each document stored once
 
 
-def test_workspace_add_names_the_refused_file_and_adds_nothing(owner_client, agent):  # noqa: ANN001
+def test_workspace_add_names_the_refused_file_and_adds_nothing(owner_client, agent):
     empty = io.BytesIO(b"")
     empty.name = "blank.pdf"
     good = io.BytesIO(TEXT.encode())
@@ -126,7 +127,7 @@ def test_workspace_add_names_the_refused_file_and_adds_nothing(owner_client, age
     assert agent.project.files.count() == 0
 
 
-def test_workspace_adds_stored_files_once_and_removing_keeps_file_and_job(owner_client, agent):  # noqa: ANN001
+def test_workspace_adds_stored_files_once_and_removing_keeps_file_and_job(owner_client, agent):
     source = text_file(agent.project, "a.txt")
     url = reverse("workspace_add", args=[agent.id])
     owner_client.post(url, {"file_ids": [str(source.id)]})
@@ -141,7 +142,7 @@ def test_workspace_adds_stored_files_once_and_removing_keeps_file_and_job(owner_
     source.refresh_from_db()
 
 
-def test_workspace_exports_every_field_for_every_document(owner_client, agent):  # noqa: ANN001
+def test_workspace_exports_every_field_for_every_document(owner_client, agent):
     services.workspace_documents_add(
         agent=agent,
         documents=[
@@ -160,7 +161,8 @@ def test_workspace_exports_every_field_for_every_document(owner_client, agent): 
     )
     assert rows[0] == ["file_name", "status", "run", "invoice_number", "total", "currency"]
     assert rows[1] == ["one.txt", "SUCCESS", "1", "INV-001", "42.5", "EUR"]
-    assert rows[2][0] == "two.txt" and len(rows[2]) == 6
+    assert rows[2][0] == "two.txt"
+    assert len(rows[2]) == 6
 
     records = json.loads(owner_client.get(reverse(base, args=[agent.id, "json"])).content)
     assert [set(record["data"]) for record in records] == [set(WIDER["properties"])] * 2
@@ -176,7 +178,7 @@ def test_workspace_exports_every_field_for_every_document(owner_client, agent): 
     assert owner_client.get(reverse(base, args=[agent.id, "exe"])).status_code == 404
 
 
-def test_workspace_pages_are_404_for_an_outsider(outsider_web, agent):  # noqa: ANN001
+def test_workspace_pages_are_404_for_an_outsider(outsider_web, agent):
     source = text_file(agent.project, "a.txt")
     [entry] = services.workspace_documents_add(agent=agent, documents=[source])
     for url in (
@@ -199,22 +201,23 @@ def test_workspace_pages_are_404_for_an_outsider(outsider_web, agent):  # noqa: 
 
 
 @pytest.fixture
-def finished(owner_project, agent):  # noqa: ANN001, ANN201
+def finished(owner_project, agent):
     job = submit_job(project=owner_project, agent=agent, text=TEXT)
     extract_job.apply(args=[str(job.pk)])
     return ExtractionJob.objects.get(pk=job.pk)
 
 
-def test_run_again_from_the_page_adds_a_run_and_skips_the_cache(owner_client, finished):  # noqa: ANN001
+def test_run_again_from_the_page_adds_a_run_and_skips_the_cache(owner_client, finished):
     response = owner_client.post(reverse("job_rerun", args=[finished.id]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'data-run="2"' in response.content.decode()  # the runs list, out of band
     run = ExtractionRun.objects.get(job=finished, number=2)
-    assert run.config["invalidate_cache"] is True and run.from_ui
+    assert run.config["invalidate_cache"] is True
+    assert run.from_ui
     assert ExtractionRun.objects.get(job=finished, number=1).data["invoice_number"] == "INV-001"
 
 
-def test_edit_and_rerun_runs_the_new_schema_and_refuses_a_bad_one(owner_client, finished):  # noqa: ANN001
+def test_edit_and_rerun_runs_the_new_schema_and_refuses_a_bad_one(owner_client, finished):
     url = reverse("job_edit", args=[finished.id])
     page = owner_client.get(url).content.decode()
     assert (
@@ -237,7 +240,8 @@ def test_edit_and_rerun_runs_the_new_schema_and_refuses_a_bad_one(owner_client, 
     assert response.status_code == 302
     extract_job.apply(args=[str(finished.pk)])
     finished.refresh_from_db()
-    assert finished.run.number == 2 and finished.run.data["currency"] == "EUR"
+    assert finished.run.number == 2
+    assert finished.run.data["currency"] == "EUR"
     assert finished.run.data_schema == WIDER
 
     page = owner_client.get(
@@ -256,7 +260,7 @@ def test_edit_and_rerun_runs_the_new_schema_and_refuses_a_bad_one(owner_client, 
     assert "-run2.json" in latest["Content-Disposition"]
 
 
-def test_the_job_schema_and_options_show_as_json(owner_client, finished):  # noqa: ANN001
+def test_the_job_schema_and_options_show_as_json(owner_client, finished):
     page = owner_client.get(reverse("job_detail", args=[finished.id])).content.decode()
     schema_block = page.split('data-testid="job-schema">')[1].split("</pre>")[0]
     assert json.loads(schema_block.replace("&quot;", '"')) == SCHEMA
@@ -266,7 +270,7 @@ def test_the_job_schema_and_options_show_as_json(owner_client, finished):  # noq
 # --- Jobs page, live rows -----------------------------------------------------------------------
 
 
-def make_job(project, agent, name: str, status: str, days_ago: int = 0) -> ExtractionJob:  # noqa: ANN001
+def make_job(project, agent, name: str, status: str, days_ago: int = 0) -> ExtractionJob:
     job = ExtractionJob.objects.create(
         project=project, agent=agent, file_name=name, inline_text="x", status=status
     )
@@ -277,7 +281,7 @@ def make_job(project, agent, name: str, status: str, days_ago: int = 0) -> Extra
     return job
 
 
-def test_jobs_page_search_and_filters(owner_client, owner_project, agent):  # noqa: ANN001
+def test_jobs_page_search_and_filters(owner_client, owner_project, agent):
     default = services.agent_get_or_create_default(project=owner_project)
     old = make_job(owner_project, agent, "alpha.pdf", JobStatus.SUCCESS, days_ago=10)
     make_job(owner_project, default, "beta.pdf", JobStatus.ERROR)
@@ -314,14 +318,15 @@ def test_jobs_page_search_and_filters(owner_client, owner_project, agent):  # no
     ]
 
     poll = owner_client.get(reverse("jobs"), {"q": "gamma"}, HTTP_HX_REQUEST="true")
-    assert poll.status_code == 200 and "<html" not in poll.content.decode()
+    assert poll.status_code == 200
+    assert "<html" not in poll.content.decode()
     ExtractionJob.objects.filter(pk=running.pk).update(status=JobStatus.SUCCESS)
     assert (
         owner_client.get(reverse("jobs"), {"q": "gamma"}, HTTP_HX_REQUEST="true").status_code == 286
     )
 
 
-def test_agent_page_rows_poll_while_a_job_runs(owner_client, owner_project, agent):  # noqa: ANN001
+def test_agent_page_rows_poll_while_a_job_runs(owner_client, owner_project, agent):
     job = make_job(owner_project, agent, "gamma.pdf", JobStatus.RUNNING)
     page = owner_client.get(reverse("agent_detail", args=[agent.id])).content.decode()
     assert f'hx-get="{reverse("agent_jobs", args=[agent.id])}"' in page
@@ -333,16 +338,17 @@ def test_agent_page_rows_poll_while_a_job_runs(owner_client, owner_project, agen
 # --- Engine and options --------------------------------------------------------------------------
 
 
-def test_without_an_llm_the_options_hide_models_and_name_the_local_engine(owner_client):  # noqa: ANN001
+def test_without_an_llm_the_options_hide_models_and_name_the_local_engine(owner_client):
     page = owner_client.get(reverse("extraction_new")).content.decode()
     assert (
         "Runs on the built-in local engine (offline; no LLM is configured on this server)." in page
     )
-    assert "openai-gpt-4o" not in page and "gemini" not in page
+    assert "openai-gpt-4o" not in page
+    assert "gemini" not in page
     assert '<select name="extract_model"' not in page
 
 
-def test_with_an_llm_the_model_menu_offers_only_configured_models(owner_client, settings):  # noqa: ANN001
+def test_with_an_llm_the_model_menu_offers_only_configured_models(owner_client, settings):
     settings.OPENAI_BASE_URL = "http://llm.internal:8000/v1"
     settings.OPENAI_MODEL = "qwen2.5-7b-instruct"
     form = ExtractOptionsForm()
@@ -372,12 +378,14 @@ def test_times_under_a_minute_read_just_now():
     assert rendered == "just now|5\xa0minutes ago|"
 
 
-def test_admin_names_are_plural_english_and_jobs_are_newest_first(client, owner_project):  # noqa: ANN001
+def test_admin_names_are_plural_english_and_jobs_are_newest_first(client, owner_project):
     staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
     client.force_login(staff)
     index = client.get(reverse("admin:index")).content.decode()
-    assert "Webhook deliveries" in index and "Extraction cache entries" in index
-    assert "entrys" not in index and "deliverys" not in index
+    assert "Webhook deliveries" in index
+    assert "Extraction cache entries" in index
+    assert "entrys" not in index
+    assert "deliverys" not in index
     default = services.agent_get_or_create_default(project=owner_project)
     older = make_job(owner_project, default, "older.pdf", JobStatus.SUCCESS, days_ago=3)
     newer = make_job(owner_project, default, "newer.pdf", JobStatus.SUCCESS)

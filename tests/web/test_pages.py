@@ -81,21 +81,21 @@ METADATA = {
 
 
 @pytest.fixture
-def owner_client(owner) -> Client:  # noqa: ANN001
+def owner_client(owner) -> Client:
     client = Client()
     client.force_login(owner)
     return client
 
 
 @pytest.fixture
-def outsider_web(outsider) -> Client:  # noqa: ANN001
+def outsider_web(outsider) -> Client:
     client = Client()
     client.force_login(outsider)
     return client
 
 
 @pytest.fixture
-def pdf_file(owner_project, corpus):  # noqa: ANN001, ANN201
+def pdf_file(owner_project, corpus):
     invoice = corpus["invoice_classic_us"]
     return store_file(
         owner_project, invoice.path.read_bytes(), invoice.path.name, "application/pdf"
@@ -103,7 +103,7 @@ def pdf_file(owner_project, corpus):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def finished_job(owner_project, pdf_file):  # noqa: ANN001, ANN201
+def finished_job(owner_project, pdf_file):
     agent = services.agent_get_or_create_default(project=owner_project)
     job = ExtractionJob.objects.create(
         project=owner_project,
@@ -125,7 +125,7 @@ def finished_job(owner_project, pdf_file):  # noqa: ANN001, ANN201
     return job
 
 
-def running_job(project, **extra) -> ExtractionJob:  # noqa: ANN001
+def running_job(project, **extra) -> ExtractionJob:
     agent = services.agent_get_or_create_default(project=project)
     job = ExtractionJob.objects.create(
         project=project,
@@ -144,7 +144,7 @@ def running_job(project, **extra) -> ExtractionJob:  # noqa: ANN001
 # --- Access ------------------------------------------------------------------------------------
 
 
-def test_pages_require_login(client, db):  # noqa: ANN001
+def test_pages_require_login(client, db):
     for name in ("dashboard", "extraction_new", "agents", "files", "api_keys"):
         response = client.get(reverse(name))
         assert response.status_code == 302
@@ -153,7 +153,7 @@ def test_pages_require_login(client, db):  # noqa: ANN001
 
 def test_every_object_page_is_404_for_an_outsider(
     outsider_web, finished_job, pdf_file, owner_project
-):  # noqa: ANN001
+):
     agent = AgentFactory(project=owner_project)
     gets = [
         reverse("job_detail", args=[finished_job.id]),
@@ -181,7 +181,7 @@ def test_every_object_page_is_404_for_an_outsider(
     pdf_file.refresh_from_db()
 
 
-def test_a_member_of_the_organization_sees_the_project_jobs(finished_job, owner_project):  # noqa: ANN001
+def test_a_member_of_the_organization_sees_the_project_jobs(finished_job, owner_project):
     member = UserFactory(username="member")
     Membership.objects.create(
         user=member, organization=owner_project.organization, role=Membership.Role.MEMBER
@@ -193,7 +193,7 @@ def test_a_member_of_the_organization_sees_the_project_jobs(finished_job, owner_
     assert 'data-testid="job-status">SUCCESS<' in response.content.decode()
 
 
-def test_forms_enforce_csrf(owner, owner_project):  # noqa: ANN001
+def test_forms_enforce_csrf(owner, owner_project):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
     job = running_job(owner_project)
@@ -213,7 +213,7 @@ def test_forms_enforce_csrf(owner, owner_project):  # noqa: ANN001
 # --- Dashboard and projects --------------------------------------------------------------------
 
 
-def test_dashboard_shows_recent_jobs_and_polls_only_while_active(owner_client, owner_project):  # noqa: ANN001
+def test_dashboard_shows_recent_jobs_and_polls_only_while_active(owner_client, owner_project):
     job = running_job(owner_project)
     page = owner_client.get(reverse("dashboard"))
     assert page.status_code == 200
@@ -226,7 +226,7 @@ def test_dashboard_shows_recent_jobs_and_polls_only_while_active(owner_client, o
     assert owner_client.get(reverse("dashboard"), HTTP_HX_REQUEST="true").status_code == 286
 
 
-def test_project_switcher_changes_the_current_project(owner_client, owner_project):  # noqa: ANN001
+def test_project_switcher_changes_the_current_project(owner_client, owner_project):
     other = project_create(organization=owner_project.organization, name="Receipts")
     running_job(other)
     response = owner_client.post(reverse("project_switch"), {"project": str(other.id)})
@@ -242,7 +242,7 @@ def test_project_switcher_changes_the_current_project(owner_client, owner_projec
 # --- New extraction ----------------------------------------------------------------------------
 
 
-def test_new_extraction_page_has_a_control_for_every_config_field(owner_client):  # noqa: ANN001
+def test_new_extraction_page_has_a_control_for_every_config_field(owner_client):
     page = owner_client.get(reverse("extraction_new")).content.decode()
     names = [f.name for f in fields(ExtractConfig) if f.name != "extra"]
     for name in names:
@@ -257,7 +257,7 @@ def test_starter_schemas_are_valid():
         assert load_schema(schema)["type"] == "object", name
 
 
-def test_pasted_text_runs_one_job_with_the_schema_and_options(owner_client, owner_project):  # noqa: ANN001
+def test_pasted_text_runs_one_job_with_the_schema_and_options(owner_client, owner_project):
     response = owner_client.post(
         reverse("extraction_new"),
         {
@@ -285,7 +285,7 @@ def test_pasted_text_runs_one_job_with_the_schema_and_options(owner_client, owne
     assert job.from_ui is True
 
 
-def test_each_uploaded_file_becomes_a_job_and_can_be_saved_as_an_agent(owner_client, owner_project):  # noqa: ANN001
+def test_each_uploaded_file_becomes_a_job_and_can_be_saved_as_an_agent(owner_client, owner_project):
     files = [
         SimpleUploadedFile("a.txt", b"Total: 1", content_type="text/plain"),
         SimpleUploadedFile("b.txt", b"Total: 2", content_type="text/plain"),
@@ -311,7 +311,7 @@ def test_each_uploaded_file_becomes_a_job_and_can_be_saved_as_an_agent(owner_cli
     assert agent.data_schema == SCHEMA
 
 
-def test_save_agent_only_needs_no_document(owner_client, owner_project):  # noqa: ANN001
+def test_save_agent_only_needs_no_document(owner_client, owner_project):
     response = owner_client.post(
         reverse("extraction_new"),
         {
@@ -330,7 +330,7 @@ def test_save_agent_only_needs_no_document(owner_client, owner_project):  # noqa
     assert not ExtractionJob.objects.filter(project=owner_project).exists()
 
 
-def test_schema_problems_come_back_with_pointers_and_nothing_is_stored(owner_client, owner_project):  # noqa: ANN001
+def test_schema_problems_come_back_with_pointers_and_nothing_is_stored(owner_client, owner_project):
     bad = {"type": "object", "properties": {"total": {"type": "money"}}}
     response = owner_client.post(
         reverse("extraction_new"),
@@ -349,13 +349,14 @@ def test_schema_problems_come_back_with_pointers_and_nothing_is_stored(owner_cli
         .split('id="schema-problems" type="application/json">')[1]
         .split("</script>")[0]
     )
-    assert problems and problems[0]["pointer"].startswith("/properties/total")
+    assert problems
+    assert problems[0]["pointer"].startswith("/properties/total")
     assert not ExtractionJob.objects.exists()
     assert not owner_project.files.exists()
     assert "Choose a.txt again" in response.content.decode()
 
 
-def test_bad_page_range_is_shown_next_to_its_control(owner_client):  # noqa: ANN001
+def test_bad_page_range_is_shown_next_to_its_control(owner_client):
     response = owner_client.post(
         reverse("extraction_new"),
         {
@@ -373,7 +374,7 @@ def test_bad_page_range_is_shown_next_to_its_control(owner_client):  # noqa: ANN
     assert "ends before it starts" in response.content.decode()
 
 
-def test_schema_validate_endpoint_reports_pointers(owner_client):  # noqa: ANN001
+def test_schema_validate_endpoint_reports_pointers(owner_client):
     bad = {"type": "object", "properties": {"a": {"type": "array", "items": {"type": "nope"}}}}
     response = owner_client.post(
         reverse("schema_validate"), json.dumps(bad), content_type="application/json"
@@ -386,7 +387,7 @@ def test_schema_validate_endpoint_reports_pointers(owner_client):  # noqa: ANN00
     assert good.json() == {"problems": []}
 
 
-def test_schema_suggestion_from_pasted_text(owner_client):  # noqa: ANN001
+def test_schema_suggestion_from_pasted_text(owner_client):
     response = owner_client.post(
         reverse("schema_suggest"),
         {"text": "Invoice Number: INV-1\nTotal: $12.50\nDue date: 5 Mar 2024"},
@@ -396,13 +397,14 @@ def test_schema_suggestion_from_pasted_text(owner_client):  # noqa: ANN001
     assert properties["total"]["type"] == "number"
     assert properties["invoice_number"]["type"] == "string"
     empty = owner_client.post(reverse("schema_suggest"), {})
-    assert empty.status_code == 400 and "Choose a file" in empty.json()["detail"]
+    assert empty.status_code == 400
+    assert "Choose a file" in empty.json()["detail"]
 
 
 # --- Job page ----------------------------------------------------------------------------------
 
 
-def test_job_fragment_polls_while_running_and_stops_with_286(owner_client, owner_project):  # noqa: ANN001
+def test_job_fragment_polls_while_running_and_stops_with_286(owner_client, owner_project):
     job = running_job(owner_project)
     page = owner_client.get(reverse("job_detail", args=[job.id])).content.decode()
     assert 'hx-trigger="every 1s"' in page
@@ -422,7 +424,7 @@ def test_job_fragment_polls_while_running_and_stops_with_286(owner_client, owner
     assert "hx-trigger" not in body
 
 
-def test_cancel_and_rerun(owner_client, owner_project):  # noqa: ANN001
+def test_cancel_and_rerun(owner_client, owner_project):
     job = running_job(owner_project)
     response = owner_client.post(reverse("job_cancel", args=[job.id]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -435,7 +437,7 @@ def test_cancel_and_rerun(owner_client, owner_project):  # noqa: ANN001
     assert job.status == JobStatus.PENDING
 
 
-def test_results_show_values_citations_confidence_and_escape_text(owner_client, finished_job):  # noqa: ANN001
+def test_results_show_values_citations_confidence_and_escape_text(owner_client, finished_job):
     page = owner_client.get(reverse("job_detail", args=[finished_job.id])).content.decode()
     for path in ("invoice_number", "total", "line_items[0].amount", "line_items[1].description"):
         assert f'data-testid="result-field" data-path="{path}"' in page, path
@@ -443,15 +445,18 @@ def test_results_show_values_citations_confidence_and_escape_text(owner_client, 
     assert 'data-testid="citation-box" data-path="invoice_number"' in page
     assert "left: 50.000%; top: 12.626%; width: 10.000%" in page
     assert 'data-testid="page-image"' in page
-    assert ">97%<" in page and "conf-high" in page and "conf-low" in page
+    assert ">97%<" in page
+    assert "conf-high" in page
+    assert "conf-low" in page
     assert 'data-testid="unsupported"' in page  # total has no support in the document
     assert "<script>alert(1)</script>" not in page
     assert "INV-&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "321" in page  # document tokens
-    assert "/api/v1/extraction/run" in page and "base64 -w0" in page
+    assert "/api/v1/extraction/run" in page
+    assert "base64 -w0" in page
 
 
-def test_downloads_give_the_run_data_as_json_and_flattened_csv(owner_client, finished_job):  # noqa: ANN001
+def test_downloads_give_the_run_data_as_json_and_flattened_csv(owner_client, finished_job):
     response = owner_client.get(reverse("job_download_json", args=[finished_job.id]))
     assert response["Content-Type"] == "application/json"
     assert "attachment" in response["Content-Disposition"]
@@ -462,7 +467,7 @@ def test_downloads_give_the_run_data_as_json_and_flattened_csv(owner_client, fin
     assert {row["invoice_number"] for row in rows} == {DATA["invoice_number"]}
 
 
-def test_page_image_is_rendered_once_and_cached(owner_client, pdf_file, settings):  # noqa: ANN001
+def test_page_image_is_rendered_once_and_cached(owner_client, pdf_file, settings):
     url = reverse("page_image", args=[pdf_file.id, 1])
     response = owner_client.get(url)
     assert response.status_code == 200
@@ -476,7 +481,7 @@ def test_page_image_is_rendered_once_and_cached(owner_client, pdf_file, settings
 # --- Agents, files, keys -----------------------------------------------------------------------
 
 
-def test_agent_edit_and_run_on_new_files(owner_client, owner_project):  # noqa: ANN001
+def test_agent_edit_and_run_on_new_files(owner_client, owner_project):
     agent = AgentFactory(project=owner_project, name="Bills")
     page = owner_client.get(reverse("agent_detail", args=[agent.id]))
     assert page.status_code == 200
@@ -493,7 +498,8 @@ def test_agent_edit_and_run_on_new_files(owner_client, owner_project):  # noqa: 
     )
     assert response.status_code == 302
     agent.refresh_from_db()
-    assert agent.name == "Bills v2" and agent.data_schema == SCHEMA
+    assert agent.name == "Bills v2"
+    assert agent.data_schema == SCHEMA
     response = owner_client.post(
         reverse("agent_run", args=[agent.id]),
         {"files": [SimpleUploadedFile("c.txt", b"Total: 3", content_type="text/plain")]},
@@ -504,22 +510,25 @@ def test_agent_edit_and_run_on_new_files(owner_client, owner_project):  # noqa: 
     assert reverse("job_detail", args=[job.id]) in history
 
 
-def test_files_list_and_delete(owner_client, pdf_file):  # noqa: ANN001
+def test_files_list_and_delete(owner_client, pdf_file):
     page = owner_client.get(reverse("files")).content.decode()
-    assert pdf_file.name in page and "KB" in page
+    assert pdf_file.name in page
+    assert "KB" in page
     response = owner_client.post(reverse("file_delete", args=[pdf_file.id]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert not type(pdf_file).objects.filter(id=pdf_file.id).exists()
 
 
-def test_api_key_is_shown_once_and_can_be_revoked(owner_client, owner):  # noqa: ANN001
+def test_api_key_is_shown_once_and_can_be_revoked(owner_client, owner):
     response = owner_client.post(reverse("api_keys"), {"name": "ci"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     raw = body.split('data-testid="api-key-value"')[0].rsplit('value="', 1)[1].split('"')[0]
     key = APIKey.objects.get(user=owner, name="ci")
-    assert raw.startswith(key.prefix) and api_key_lookup(raw_key=raw) == key
+    assert raw.startswith(key.prefix)
+    assert api_key_lookup(raw_key=raw) == key
     listing = owner_client.get(reverse("api_keys")).content.decode()
-    assert raw not in listing and key.prefix in listing
+    assert raw not in listing
+    assert key.prefix in listing
     owner_client.post(reverse("api_key_revoke", args=[key.id]), HTTP_HX_REQUEST="true")
     assert api_key_lookup(raw_key=raw) is None
     other = UserFactory(username="someone")
@@ -531,14 +540,14 @@ def test_api_key_is_shown_once_and_can_be_revoked(owner_client, owner):  # noqa:
     assert other_key.revoked_at is None
 
 
-def services_key(user):  # noqa: ANN001, ANN201
+def services_key(user):
     from accounts.services import api_key_create
     from tests.factories import default_project
 
     return api_key_create(user=user, project=default_project(user), name="kept")
 
 
-def test_pasted_text_results_highlight_cited_spans(owner_client, owner_project):  # noqa: ANN001
+def test_pasted_text_results_highlight_cited_spans(owner_client, owner_project):
     agent = services.agent_get_or_create_default(project=owner_project)
     text = "Invoice <b>INV-7</b> total 12.50"
     job = ExtractionJob.objects.create(
@@ -575,7 +584,8 @@ def test_pasted_text_results_highlight_cited_spans(owner_client, owner_project):
         '<mark class="citation-mark" data-testid="citation-box" data-path="invoice_number" '
         'tabindex="0">INV-7</mark>'
     ) in page
-    assert "Invoice &lt;b&gt;" in page and "<b>INV" not in page
+    assert "Invoice &lt;b&gt;" in page
+    assert "<b>INV" not in page
     # The marked text replaces the plain one: pasted text is shown once.
     assert page.count('class="source-text"') == 1
 
@@ -603,7 +613,7 @@ def test_a_template_that_asks_the_job_page_for_an_unknown_field_fails_loudly():
             Template(source).render(Context({"job_page": view}))
 
 
-def test_agent_create_list_and_delete(owner_client, owner_project):  # noqa: ANN001
+def test_agent_create_list_and_delete(owner_client, owner_project):
     response = owner_client.post(
         reverse("agent_new"),
         {
@@ -618,11 +628,14 @@ def test_agent_create_list_and_delete(owner_client, owner_project):  # noqa: ANN
     )
     agent = ExtractionAgent.objects.get(project=owner_project, name="Receipts")
     assert response["Location"] == reverse("agent_detail", args=[agent.id])
-    assert agent.config["confidence_scores"] is True and agent.config["cite_sources"] is False
+    assert agent.config["confidence_scores"] is True
+    assert agent.config["cite_sources"] is False
     listing = owner_client.get(reverse("agents")).content.decode()
-    assert "Receipts" in listing and f"?agent={agent.id}" in listing
+    assert "Receipts" in listing
+    assert f"?agent={agent.id}" in listing
     prefilled = owner_client.get(reverse("extraction_new") + f"?agent={agent.id}").content.decode()
-    assert '"merchant"' in prefilled and f'name="agent" value="{agent.id}"' in prefilled
+    assert '"merchant"' in prefilled
+    assert f'name="agent" value="{agent.id}"' in prefilled
     duplicate = owner_client.post(
         reverse("agent_new"),
         {
@@ -634,12 +647,13 @@ def test_agent_create_list_and_delete(owner_client, owner_project):  # noqa: ANN
             "priority": "medium",
         },
     )
-    assert duplicate.status_code == 400 and "already exists" in duplicate.content.decode()
+    assert duplicate.status_code == 400
+    assert "already exists" in duplicate.content.decode()
     owner_client.post(reverse("agent_delete", args=[agent.id]))
     assert not ExtractionAgent.objects.filter(id=agent.id).exists()
 
 
-def test_running_an_agent_from_another_project_stays_in_that_project(owner_client, owner_project):  # noqa: ANN001
+def test_running_an_agent_from_another_project_stays_in_that_project(owner_client, owner_project):
     other = project_create(organization=owner_project.organization, name="Other")
     agent = AgentFactory(project=other)
     owner_client.post(
@@ -658,7 +672,7 @@ def test_running_an_agent_from_another_project_stays_in_that_project(owner_clien
     assert job.project == other
 
 
-def test_page_viewer_shows_the_pages_the_run_read(owner_client, finished_job):  # noqa: ANN001
+def test_page_viewer_shows_the_pages_the_run_read(owner_client, finished_job):
     run = finished_job.run
     run.extraction_metadata = {**METADATA, "pages": {"selected": [2, 3]}}
     run.save()
@@ -669,7 +683,7 @@ def test_page_viewer_shows_the_pages_the_run_read(owner_client, finished_job):  
     assert reverse("page_image", args=[finished_job.file.id, 4]) not in page
 
 
-def test_schema_field_order_survives_saving(owner_client, owner_project):  # noqa: ANN001
+def test_schema_field_order_survives_saving(owner_client, owner_project):
     """The order a user gives the fields is the order the editor, results and CSV show."""
 
     ordered = {
@@ -705,7 +719,7 @@ def test_schema_field_order_survives_saving(owner_client, owner_project):  # noq
 )
 def test_text_file_results_show_the_file_text_with_cited_spans(
     owner_client, owner_project, name, content
-):  # noqa: ANN001
+):
     from extraction.tasks import extract_job
 
     agent = services.agent_get_or_create_default(project=owner_project)
@@ -730,14 +744,15 @@ def test_text_file_results_show_the_file_text_with_cited_spans(
     assert 'data-testid="page-image"' not in page
 
 
-def test_text_previews_are_read_once_and_cached(owner_project):  # noqa: ANN001
+def test_text_previews_are_read_once_and_cached(owner_project):
     from extraction.web import page_images
 
     source = store_file(
         owner_project, b"Invoice number: INV-3301\nTotal: 42.50 USD\n", "invoice.txt"
     )
     first = page_images.page_texts(source=source)
-    assert first is not None and "INV-3301" in first[1]
+    assert first is not None
+    assert "INV-3301" in first[1]
     source.content.delete(save=False)  # the second view must not need the file
     assert page_images.page_texts(source=source) == first
     derived_files_delete(file_id=str(source.id))

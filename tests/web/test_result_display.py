@@ -32,7 +32,8 @@ def test_arrays_of_objects_become_tables_and_leaves_keep_their_paths():
     data = {"id": "A", "items": [{"sku": "x", "qty": 1}, {"sku": "y"}], "tags": ["a", "b"]}
     tree = result_tree(data, {}, cited=False)
     table = dict(tree.fields)["items"]
-    assert table.kind == "table" and table.columns == ["sku", "qty"]
+    assert table.kind == "table"
+    assert table.columns == ["sku", "qty"]
     paths = [leaf.path for leaf in iter_leaves(tree)]
     assert paths == [
         "id",
@@ -53,8 +54,10 @@ def test_unsupported_values_are_flagged_only_when_cited():
     }
     tree = result_tree({"a": "1", "b": "2", "c": None}, meta, cited=True)
     leaves = {leaf.path: leaf for leaf in iter_leaves(tree)}
-    assert leaves["a"].unsupported and leaves["a"].confidence_level == "low"
-    assert not leaves["b"].unsupported and leaves["b"].confidence_percent == 90
+    assert leaves["a"].unsupported
+    assert leaves["a"].confidence_level == "low"
+    assert not leaves["b"].unsupported
+    assert leaves["b"].confidence_percent == 90
     assert not leaves["c"].unsupported  # null is never "unsupported"
     assert not iter_leaves(result_tree({"a": "1"}, meta, cited=False))[0].unsupported
 
@@ -178,16 +181,19 @@ def test_the_tree_shows_every_schema_field_with_why_it_is_missing():
     fields = dict(tree.fields)
     assert list(fields) == ["number", "total", "vendor", "lines", "tags", "extra"]
     total = fields["total"]
-    assert total.not_found and total.required
+    assert total.not_found
+    assert total.required
     assert total.reason == "Required, but not found on the pages read (1-2)."
     assert total.flags == ["required but not found"]
     name = dict(fields["vendor"].fields)["name"]
-    assert name.path == "vendor.name" and name.required and name.not_found
+    assert name.path == "vendor.name"
+    assert name.required
+    assert name.not_found
     assert fields["lines"].columns == ["sku", "qty"]
-    assert (
-        fields["lines"].rows[0][1].path == "lines[0].qty" and fields["lines"].rows[0][1].not_found
-    )
-    assert fields["tags"].kind == "list" and fields["tags"].items == []
+    assert fields["lines"].rows[0][1].path == "lines[0].qty"
+    assert fields["lines"].rows[0][1].not_found
+    assert fields["tags"].kind == "list"
+    assert fields["tags"].items == []
     assert not fields["number"].needs_review
 
 
@@ -269,11 +275,14 @@ def test_workspace_exports_keep_text_as_text():
     ]
     header, rows = results_table(results, SCHEMA)
     assert header == ["file_name", "status", "run", *field_columns(SCHEMA)]
-    assert rows[0][:4] == ["a.pdf", "SUCCESS", 2, "=CMD()"] and rows[0][-1] == "x; y"
+    assert rows[0][:4] == ["a.pdf", "SUCCESS", 2, "=CMD()"]
+    assert rows[0][-1] == "x; y"
     assert rows[1] == ["b.pdf", "NOT_RUN", None, None, None, None, None, None, None]
     assert results_csv(results, SCHEMA).splitlines()[1].startswith("a.pdf,SUCCESS,2,'=CMD()")
     sheet = load_workbook(io.BytesIO(results_xlsx(results, SCHEMA))).active
     cell = sheet.cell(row=2, column=4)
-    assert cell.value == "=CMD()" and cell.data_type == "s"
+    assert cell.value == "=CMD()"
+    assert cell.data_type == "s"
     records = [json.loads(line) for line in results_jsonl(results, SCHEMA).splitlines()]
-    assert records[0]["data"]["total"] is None and records[1]["data"] is None
+    assert records[0]["data"]["total"] is None
+    assert records[1]["data"] is None

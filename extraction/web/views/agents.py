@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.pages import page_context, project_for_request
 from extraction import selectors, services
-from extraction.models import ExtractionAgent
 from extraction.pipeline.config import ConfigError
 from extraction.pipeline.schemas import SchemaError
 from extraction.web.forms import (
@@ -31,9 +30,13 @@ from extraction.web.views.common import (
     posted_schema,
 )
 
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
+    from extraction.models import ExtractionAgent
+
 
 @login_required
-def agents_list(request: HttpRequest) -> HttpResponse:
+def agents_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     project = project_for_request(request)
     agents = selectors.agents_for_project(project=project)
     return render(
@@ -42,17 +45,19 @@ def agents_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def agent_new(request: HttpRequest) -> HttpResponse:
+def agent_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _agent_edit(request, agent=None)
 
 
 @login_required
-def agent_detail(request: HttpRequest, agent_id: str) -> HttpResponse:
+def agent_detail(request: AuthenticatedHttpRequest, agent_id: str) -> HttpResponse:
     agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
     return _agent_edit(request, agent=agent)
 
 
-def _agent_edit(request: HttpRequest, *, agent: ExtractionAgent | None) -> HttpResponse:
+def _agent_edit(
+    request: AuthenticatedHttpRequest, *, agent: ExtractionAgent | None
+) -> HttpResponse:
     """Create or edit an agent with the same schema editor and options as a new extraction."""
     project = agent.project if agent else project_for_request(request)
     initial = {"name": agent.name} if agent else None
@@ -107,7 +112,7 @@ def _agent_jobs(agent: ExtractionAgent) -> Any:
 
 
 @login_required
-def agent_jobs(request: HttpRequest, agent_id: str) -> HttpResponse:
+def agent_jobs(request: AuthenticatedHttpRequest, agent_id: str) -> HttpResponse:
     """The agent page's job history, polled while any of its jobs is active."""
     agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
     return job_rows_response(
@@ -120,12 +125,12 @@ def agent_jobs(request: HttpRequest, agent_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def agent_run(request: HttpRequest, agent_id: str) -> HttpResponse:
+def agent_run(request: AuthenticatedHttpRequest, agent_id: str) -> HttpResponse:
     """Run an agent on new files, one job each."""
     agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
     form = RunAgentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()))
+        messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
         return redirect("agent_detail", agent_id=agent.id)
     try:
         jobs = services.jobs_submit(
@@ -145,7 +150,7 @@ def agent_run(request: HttpRequest, agent_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
+def agent_delete(request: AuthenticatedHttpRequest, agent_id: str) -> HttpResponse:
     agent = find_in_user_projects(request, selectors.agent_get, agent_id=agent_id)
     name = agent.name
     services.agent_delete(agent=agent, actor=request.user)
@@ -157,7 +162,7 @@ def agent_delete(request: HttpRequest, agent_id: str) -> HttpResponse:
 
 
 @login_required
-def files_list(request: HttpRequest) -> HttpResponse:
+def files_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     project = project_for_request(request)
     # A file's page count is known once a job has read it.
     files = selectors.files_for_project(project=project).annotate(
@@ -170,7 +175,7 @@ def files_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def file_delete(request: HttpRequest, file_id: str) -> HttpResponse:
+def file_delete(request: AuthenticatedHttpRequest, file_id: str) -> HttpResponse:
     source = find_in_user_projects(request, selectors.file_get, file_id=file_id)
     name = source.name
     services.file_delete(source=source, actor=request.user)

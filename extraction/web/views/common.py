@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.http import request_user
 from accounts.pages import project_for_request
 from accounts.selectors import projects_for_user
 from extraction import services
@@ -19,6 +19,9 @@ from extraction.models import ACTIVE_STATUSES, ExtractionJob
 from extraction.pipeline.config import ConfigError
 from extraction.pipeline.schemas import SchemaError
 from extraction.web.starter_schemas import STARTER_LABELS, STARTER_SCHEMAS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -32,7 +35,8 @@ def find_in_user_projects(
 ) -> T:
     """The object ``getter`` finds in any of the user's projects (current one first), else 404."""
     current = project_for_request(request)
-    projects = [current, *projects_for_user(user=request.user).exclude(id=current.id)]
+    user = request_user(request)
+    projects = [current, *projects_for_user(user=user).exclude(id=current.id)]
     for project in projects:
         found = getter(project=project, **lookup)
         if found is not None:
@@ -66,7 +70,9 @@ def attempt_write(
     return None, []
 
 
-def editor_context(data_schema: dict[str, Any] | None, problems: list | None = None) -> dict:
+def editor_context(
+    data_schema: dict[str, Any] | None, problems: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
     """What the schema editor partial needs: the schema to start from, problems, templates."""
     return {
         "initial_schema": data_schema or {"type": "object", "properties": {}, "required": []},

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import Project
 from accounts.pages import page_context, project_for_request
 from extraction import selectors, services
-from extraction.models import ExtractionAgent, ExtractionJob
 from extraction.pipeline.schemas import SchemaError, load_schema
 from extraction.web.forms import (
     ExtractOptionsForm,
@@ -29,10 +29,15 @@ from extraction.web.views.common import (
     schema_problems,
 )
 
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
+    from accounts.models import Project
+    from extraction.models import ExtractionAgent, ExtractionJob
+
 
 @login_required
 @vary_on_headers("HX-Request")
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The current project's recent jobs (live while any is active) and agents."""
     project = project_for_request(request)
     jobs = list(selectors.jobs_for_project(project=project)[:15])
@@ -92,7 +97,7 @@ def _submit(
 
 
 @login_required
-def extraction_new(request: HttpRequest) -> HttpResponse:
+def extraction_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload or paste, build the schema, pick options; run and/or save as an agent."""
     agent = None
     agent_id = request.GET.get("agent") or request.POST.get("agent")
@@ -162,7 +167,7 @@ def extraction_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def schema_validate(request: HttpRequest) -> JsonResponse:
+def schema_validate(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Check a schema; answers ``{"problems": [{"pointer", "message"}]}`` (empty when valid)."""
     try:
         load_schema(request.body.decode("utf-8", "replace"))
@@ -173,7 +178,7 @@ def schema_validate(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_POST
-def schema_suggest(request: HttpRequest) -> JsonResponse:
+def schema_suggest(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Propose a schema from an uploaded file, pasted text and/or a prompt.
 
     An uploaded file is stored (it is the document the user is about to run), and its id is
@@ -206,7 +211,7 @@ def schema_suggest(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def engine_preview(request: HttpRequest) -> HttpResponse:
+def engine_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "runs on" line for the options in the query (the options form asks on change)."""
     options = ExtractOptionsForm(request.GET)
     return render(request, "extraction/partials/engine_summary.html", {"options": options})

@@ -3,9 +3,10 @@ those shown is active."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
@@ -14,12 +15,17 @@ from extraction import selectors
 from extraction.web.forms import JobFilterForm
 from extraction.web.views.common import job_rows_response, jobs_active
 
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+    from accounts.http import AuthenticatedHttpRequest
+
 PAGE_SIZE = 50
 
 
 @login_required
 @vary_on_headers("HX-Request")
-def jobs_list(request: HttpRequest) -> HttpResponse:
+def jobs_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """``?q=`` (file or agent name, or a job id), ``status``, ``agent``, ``created_from`` and
     ``created_to`` narrow the list; ``page`` pages it. HTMX polls get just the rows."""
     project = project_for_request(request)

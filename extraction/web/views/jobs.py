@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,6 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.pages import page_context
 from extraction import selectors, services
-from extraction.models import ExtractionJob, ExtractionRun
 from extraction.untrusted.reader import PreviewBusy
 from extraction.web import page_images, result_export
 from extraction.web.forms import ExtractOptionsForm, RerunForm
@@ -29,10 +28,17 @@ from extraction.web.views.common import (
     posted_schema,
 )
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    from accounts.http import AuthenticatedHttpRequest
+    from extraction.models import ExtractionJob, ExtractionRun
+
 
 @login_required
 @vary_on_headers("HX-Request")
-def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     """The job page; HTMX polls it for the live part until the job ends.
 
     ``?run=N`` shows an earlier run's results; ``?from=A&to=B`` compares two runs.
@@ -57,7 +63,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_cancel(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
     try:
         job = services.job_cancel(job=job)
@@ -68,7 +74,7 @@ def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def job_rerun(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_rerun(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     """Run again: a new run with the same schema and options, extracted afresh (not answered
     from the result cache); the earlier runs stay."""
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
@@ -80,7 +86,7 @@ def job_rerun(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 @login_required
-def job_edit(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_edit(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     """Edit & re-run: the job's schema and options in the editor, pre-filled; saving runs the
     job again with them as a new run."""
     job = find_in_user_projects(request, selectors.job_get, job_id=job_id)
@@ -127,10 +133,10 @@ def job_edit(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(request, "extraction/job_edit.html", context, status=status)
 
 
-def _job_changed(request: HttpRequest, job: ExtractionJob) -> HttpResponse:
+def _job_changed(request: AuthenticatedHttpRequest, job: ExtractionJob) -> HttpResponse:
     if request.htmx:
-        job = selectors.job_get(project=job.project, job_id=job.id)
-        context = {"job": job, "job_page": job_page_build(job), "include_actions": True}
+        fresh = selectors.job_get(project=job.project, job_id=job.id) or job
+        context = {"job": fresh, "job_page": job_page_build(fresh), "include_actions": True}
         return render(request, "extraction/partials/job_poll.html", context)
     return redirect("job_detail", job_id=job.id)
 
@@ -161,7 +167,7 @@ def _run_schema(job: ExtractionJob, run: ExtractionRun) -> Any:
 
 
 @login_required
-def job_download_json(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_download_json(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     """The run's data with every field of its schema (null where not found)."""
     job, run = _result_or_404(request, job_id)
     response = HttpResponse(
@@ -173,7 +179,7 @@ def job_download_json(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 @login_required
-def job_download_csv(request: HttpRequest, job_id: str) -> HttpResponse:
+def job_download_csv(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     """The run's data flattened, a column for every field of its schema."""
     job, run = _result_or_404(request, job_id)
     response = HttpResponse(
@@ -195,11 +201,13 @@ class PreviewThrottle(SimpleRateThrottle):
 
 
 @login_required
-def page_image(request: HttpRequest, file_id: str, page: int) -> HttpResponse:
+def page_image(request: AuthenticatedHttpRequest, file_id: str, page: int) -> HttpResponse:
     """A page of a stored file as PNG, rendered once per file, page and DPI and then cached."""
     source = find_in_user_projects(request, selectors.file_get, file_id=file_id)
     throttle = PreviewThrottle()
-    if not throttle.allow_request(request, None):
+    # A DRF throttle on a Django view: it reads only the request's user (get_cache_key above)
+    # and never the view, so the plain request stands in for DRF's.
+    if not throttle.allow_request(cast("Request", request), cast("APIView", None)):
         wait = int(throttle.wait() or 1) + 1
         return HttpResponse(
             "Too many page images requested; try again shortly.",

@@ -6,7 +6,7 @@ exports give every document's current result with every field of the agent's sch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +29,9 @@ from extraction.web.views.common import (
     posted_schema,
 )
 from extraction.web.workspace_page import WorkspacePage, workspace_page_build
+
+if TYPE_CHECKING:
+    from accounts.http import AuthenticatedHttpRequest
 
 STORED_FILES_OFFERED = 50
 EXPORTS = {
@@ -55,7 +58,7 @@ def _agent(request: HttpRequest, agent_id: str) -> ExtractionAgent:
 
 @login_required
 @vary_on_headers("HX-Request")
-def workspace(request: HttpRequest, agent_id: str) -> HttpResponse:
+def workspace(request: AuthenticatedHttpRequest, agent_id: str) -> HttpResponse:
     """The workspace page; an HTMX request gets the results table alone (it polls itself)."""
     agent = _agent(request, agent_id)
     entries, view = _workspace(agent)
@@ -104,14 +107,15 @@ def _render(
 
 @login_required
 @require_POST
-def workspace_add(request: HttpRequest, agent_id: str) -> HttpResponse:
+def workspace_add(request: AuthenticatedHttpRequest, agent_id: str) -> HttpResponse:
     """Add uploaded and/or stored files to the workspace (all or none; a refused file is
     named)."""
     agent = _agent(request, agent_id)
     stored = selectors.files_for_project(project=agent.project)
     form = WorkspaceAddForm(request.POST, request.FILES, stored=stored[:STORED_FILES_OFFERED])
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Choose files to add.")
+        errors = " ".join(str(error) for error in form.non_field_errors())
+        messages.error(request, errors or "Choose files to add.")
         return redirect("workspace", agent_id=agent.id)
     documents: list[Any] = [
         services.Upload.from_uploaded_file(upload) for upload in form.cleaned_data["uploads"]
@@ -129,7 +133,9 @@ def workspace_add(request: HttpRequest, agent_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def workspace_remove(request: HttpRequest, agent_id: str, document_id: str) -> HttpResponse:
+def workspace_remove(
+    request: AuthenticatedHttpRequest, agent_id: str, document_id: str
+) -> HttpResponse:
     """Take a document out of the workspace (its file and job stay)."""
     agent = _agent(request, agent_id)
     document = selectors.workspace_document_get(agent=agent, document_id=document_id)
@@ -142,7 +148,7 @@ def workspace_remove(request: HttpRequest, agent_id: str, document_id: str) -> H
 
 @login_required
 @require_POST
-def workspace_run(request: HttpRequest, agent_id: str) -> HttpResponse:
+def workspace_run(request: AuthenticatedHttpRequest, agent_id: str) -> HttpResponse:
     """Save the posted schema and options on the agent and run every document again."""
     agent = _agent(request, agent_id)
     form = AgentForm({**request.POST.dict(), "name": agent.name})
@@ -182,7 +188,9 @@ def workspace_run(request: HttpRequest, agent_id: str) -> HttpResponse:
 
 
 @login_required
-def workspace_export(request: HttpRequest, agent_id: str, extension: str) -> HttpResponse:
+def workspace_export(
+    request: AuthenticatedHttpRequest, agent_id: str, extension: str
+) -> HttpResponse:
     """Every document's current result as JSON, JSONL, CSV or XLSX (a column, or a key, for
     every field of the agent's schema)."""
     if extension not in EXPORTS:
